@@ -1,0 +1,78 @@
+/// Where in an input something was found: a file and a 1-based line, optionally a key.
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible, Codable {
+    public var file: String
+    public var line: Int?
+    public var key: String?
+
+    public init(file: String, line: Int? = nil, key: String? = nil) {
+        self.file = file
+        self.line = line
+        self.key = key
+    }
+
+    /// `file:line: key` — the form editors and people both read.
+    public var description: String {
+        var text = file
+        if let line { text += ":\(line)" }
+        if let key { text += ": \(key)" }
+        return text
+    }
+}
+
+/// Every failure quickup reports is one of these: a stable code, what went wrong, where, and what to do.
+public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let invalidVersion = Code(rawValue: "invalid_version")
+        public static let invalidRange = Code(rawValue: "invalid_range")
+        public static let manifestInvalid = Code(rawValue: "manifest_invalid")
+        public static let propertiesSyntax = Code(rawValue: "properties_syntax")
+        public static let dependencyCycle = Code(rawValue: "dependency_cycle")
+        public static let downgrade = Code(rawValue: "downgrade_refused")
+        public static let unsupportedFrom = Code(rawValue: "unsupported_from_version")
+        public static let fileNotFound = Code(rawValue: "file_not_found")
+        public static let invalidArgument = Code(rawValue: "invalid_argument")
+        public static let io = Code(rawValue: "io_error")
+    }
+
+    public var code: Code
+    public var message: String
+    public var location: SourceLocation?
+    public var hint: String?
+
+    public init(_ code: Code, _ message: String, at location: SourceLocation? = nil, hint: String? = nil) {
+        self.code = code
+        self.message = message
+        self.location = location
+        self.hint = hint
+    }
+
+    public var description: String {
+        var text = ""
+        if let location { text += "\(location): " }
+        text += message
+        if let hint { text += " (\(hint))" }
+        return text
+    }
+
+    /// Whether this error means the input was wrong (exit 2) rather than the operation failing.
+    public var isInvalidInput: Bool {
+        switch code {
+        case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
+             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// Many errors found in one pass (a release with ten mistakes reports all ten).
+public struct QuickupErrors: Error, Sendable, CustomStringConvertible {
+    public var errors: [QuickupError]
+    public init(_ errors: [QuickupError]) { self.errors = errors }
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}

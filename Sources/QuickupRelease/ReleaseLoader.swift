@@ -1,0 +1,2 @@
+import QuickupCore
+import Yams

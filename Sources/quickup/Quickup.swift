@@ -1,0 +1,12 @@
+import ArgumentParser
+import QuickupCore
+
+@main
+struct Quickup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quickup",
+        abstract: "Plan, assess and run upgrades of a multi-component platform.",
+        version: QuickupInfo.version,
+        subcommands: []
+    )
+}
