@@ -1,2 +1,80 @@
+import Foundation
 import QuickupCore
-import Yams
+
+/// The outcome of loading a release: the values read (possibly partial) and every problem found.
+public struct LoadedRelease: Sendable {
+    public var release: Release
+    public var diagnostics: Diagnostics
+    /// The release directory as given.
+    public var root: String
+}
+
+/// Reads a release directory (SPEC §3) into a `Release`, collecting all errors in one pass (M5).
+public struct ReleaseLoader: Sendable {
+    public init() {}
+
+    /// Loads and validates; never throws for content problems — they are in `diagnostics`.
+    public func load(directory: String) -> LoadedRelease {
+        let sink = DiagnosticSink()
+        guard let files = ReleaseFiles(root: directory), files.isDirectory("") else {
+            sink.error("release directory not found", at: SourceLocation(file: directory),
+                       hint: "pass --release with the directory that holds release.yaml and the component folders")
+            return LoadedRelease(release: Release(name: directory, components: []), diagnostics: sink.diagnostics, root: directory)
+        }
+        var release = Release(name: URL(fileURLWithPath: files.root).lastPathComponent, components: [])
+        let listed = readReleaseYAML(files, sink: sink, into: &release)
+        let names = componentNames(files, listed: listed, sink: sink)
+        let loader = ComponentLoader(files: files, sink: sink)
+        release.components = names.compactMap { loader.load(name: $0) }
+        var diagnostics = sink.diagnostics
+        ReleaseValidator().validate(release, into: &diagnostics)
+        return LoadedRelease(release: release, diagnostics: diagnostics, root: files.root)
+    }
+
+    /// release.yaml is optional; returns the listed component names when it has any.
+    private func readReleaseYAML(_ files: ReleaseFiles, sink: DiagnosticSink, into release: inout Release) -> [(String, SourceLocation)]? {
+        guard files.exists("release.yaml") else { return nil }
+        let file = files.display("release.yaml")
+        guard let text = files.readText("release.yaml"),
+              let yaml = YAMLObject.load(text: text, file: file, sink: sink, what: "release.yaml") else { return nil }
+        if let name = yaml.string("name") { release.name = name }
+        _ = yaml.string("description")
+        if let text = yaml.string("version") {
+            do { release.targetVersion = try Version(parsing: text, origin: yaml.location("version")) } catch {
+                sink.diagnostics.append(error)
+            }
+        }
+        if let text = yaml.string("upgrades_from") {
+            do { release.upgradesFrom = try VersionRange(parsing: text, origin: yaml.location("upgrades_from")) } catch {
+                sink.diagnostics.append(error)
+            }
+        }
+        let listed = yaml.strings("components").map { $0.map { ($0, yaml.location("components")) } }
+        yaml.finish(context: "release.yaml")
+        return listed
+    }
+
+    /// Components in release.yaml order, else every folder with a component.yaml or upgrade/, by name.
+    private func componentNames(_ files: ReleaseFiles, listed: [(String, SourceLocation)]?, sink: DiagnosticSink) -> [String] {
+        let folders = files.list("").filter { name in
+            !name.hasPrefix(".") && files.isDirectory(name) && (files.exists("\(name)/component.yaml") || files.isDirectory("\(name)/upgrade"))
+        }
+        guard let listed else { return folders }
+        var names: [String] = []
+        for (name, location) in listed {
+            if names.contains(name) {
+                sink.error("component '\(name)' is listed twice", at: location)
+            } else if !folders.contains(name) {
+                sink.error("component '\(name)' has no folder with a component.yaml", at: location,
+                           hint: "expected \(files.display(name))/component.yaml")
+            } else {
+                names.append(name)
+            }
+        }
+        for folder in folders where !names.contains(folder) {
+            sink.error("component folder '\(folder)' is not listed in release.yaml components", at: SourceLocation(file: files.display("release.yaml")),
+                       hint: "add it to components, or remove the folder")
+        }
+        return names
+    }
+}

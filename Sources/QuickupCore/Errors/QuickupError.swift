@@ -10,6 +10,11 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible, Codab
         self.key = key
     }
 
+    /// The same place, naming a key (and its line, when known).
+    public func with(key: String, line: Int? = nil) -> SourceLocation {
+        SourceLocation(file: file, line: line ?? self.line, key: key)
+    }
+
     /// `file:line: key` — the form editors and people both read.
     public var description: String {
         var text = file

@@ -1,0 +1,118 @@
+/// How a secret is found; the secret itself is read only when a connection is made (SPEC D4).
+public enum CredentialRef: Hashable, Sendable, Codable, CustomStringConvertible {
+    case none
+    case literal(String)
+    case environment(String)
+    case file(String)
+
+    /// Never shows a secret: safe for logs, reports and bundles.
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .literal: return "literal (redacted)"
+        case .environment(let name): return "env:\(name)"
+        case .file(let path): return "file:\(path)"
+        }
+    }
+}
+
+/// Connection settings of one datasource at one site.
+public struct DatasourceConfig: Hashable, Sendable, Codable {
+    public var name: String
+    public var type: DatasourceType
+    public var host: String?
+    public var port: Int?
+    public var user: String?
+    public var password: CredentialRef
+    public var database: String?
+    /// SQLite file, or a MariaDB unix socket.
+    public var path: String?
+    public var connectTimeout: TimeSpan?
+    public var readTimeout: TimeSpan?
+    public var location: SourceLocation
+
+    public init(name: String, type: DatasourceType, location: SourceLocation) {
+        self.name = name
+        self.type = type
+        self.password = .none
+        self.location = location
+    }
+
+    /// `user@host:port/database`, never the password (D3).
+    public var displayName: String {
+        if type == .sqlite { return "sqlite:\(path ?? "?")" }
+        var text = ""
+        if let user { text += "\(user)@" }
+        text += host ?? "localhost"
+        if let port { text += ":\(port)" }
+        if let database { text += "/\(database)" }
+        return text
+    }
+}
+
+/// A machine of the installation, reached over SSH, and what runs on it.
+public struct HostConfig: Hashable, Sendable, Codable {
+    public var name: String
+    public var address: String
+    public var port: Int
+    public var user: String?
+    public var identityFile: String?
+    public var roles: [String]
+    public var components: [String]
+    public var location: SourceLocation
+
+    public init(name: String, address: String, location: SourceLocation) {
+        self.name = name
+        self.address = address
+        self.port = 22
+        self.roles = []
+        self.components = []
+        self.location = location
+    }
+}
+
+/// The Nacos server used for service discovery and configuration (S3, K3).
+public struct NacosConfig: Hashable, Sendable, Codable {
+    public var url: String
+    public var namespace: String?
+    public var group: String?
+    public var username: String?
+    public var password: CredentialRef
+    public var discoveryWait: TimeSpan?
+    public init(url: String) {
+        self.url = url
+        self.password = .none
+    }
+}
+
+/// Assessment thresholds (A1), overridable per environment.
+public struct Thresholds: Hashable, Sendable, Codable {
+    public var cpuIdlePercent: Double = 20
+    public var memoryFree: ByteSize = ByteSize(bytes: 1 << 30)
+    public var diskFactor: Double = 2
+    public var warnMarginPercent: Double = 10
+    public init() {}
+}
+
+/// One installation at one customer site (env.yaml).
+public struct Environment: Hashable, Sendable, Codable {
+    public var site: String
+    public var name: String?
+    public var hosts: [HostConfig]
+    public var datasources: [DatasourceConfig]
+    public var nacos: NacosConfig?
+    public var thresholds: Thresholds
+    public var backupDir: String?
+    public var backupRetention: TimeSpan?
+
+    public init(site: String) {
+        self.site = site
+        self.hosts = []
+        self.datasources = []
+        self.thresholds = Thresholds()
+    }
+
+    public func datasource(named name: String) -> DatasourceConfig? {
+        datasources.first { $0.name == name }
+    }
+}

@@ -1,0 +1,98 @@
+/// Reads `upgrade_tasks_<version>.properties` entries into tasks (SPEC M2), reporting every problem (M5).
+public struct TaskManifestParser {
+    public var component: String
+    public var version: Version
+    public var file: String
+
+    public init(component: String, version: Version, file: String) {
+        self.component = component
+        self.version = version
+        self.file = file
+    }
+
+    public func parse(_ entries: [PropertiesEntry], into diagnostics: inout Diagnostics) -> [UpgradeTask] {
+        var reader = FieldReader(file: file, diagnostics: Diagnostics())
+        let prefixes = Set(TaskKind.allCases.map(\.rawValue))
+        let groups = EntryGroups(entries: entries, prefixes: prefixes, reader: &reader,
+                                 expectedForm: "<sql|tool|redis|config>.<uid>.<field>")
+        var tasks: [UpgradeTask] = []
+        var seenUIDs: [String: Int] = [:]
+        var seenIDs: [String: Int] = [:]
+        for group in groups.groups {
+            guard let kind = TaskKind(rawValue: group.prefix) else { continue }
+            let location = SourceLocation(file: file, line: group.firstLine, key: "\(kind).\(group.uid)")
+            if let line = seenUIDs[group.uid] {
+                reader.diagnostics.error("duplicate uid '\(group.uid)' (also used at line \(line))", at: location,
+                                         hint: "uids must be unique in a file, whatever the kind")
+            }
+            seenUIDs[group.uid] = group.firstLine
+            if let task = parseTask(kind: kind, group: group, location: location, reader: &reader) {
+                if let line = seenIDs[task.id] {
+                    reader.diagnostics.error("duplicate id '\(task.id)' (also used at line \(line))",
+                                             at: SourceLocation(file: file, line: group.entries["id"]?.line, key: "\(kind).\(group.uid).id"))
+                }
+                seenIDs[task.id] = group.entries["id"]?.line ?? group.firstLine
+                tasks.append(task)
+            }
+        }
+        diagnostics.merge(reader.diagnostics)
+        return tasks
+    }
+
+    private func parseTask(kind: TaskKind, group: EntryGroups.Group, location: SourceLocation,
+                           reader: inout FieldReader) -> UpgradeTask? {
+        let allowed = TaskFields.allowed(for: kind)
+        for (field, entry) in group.entries.sorted(by: { $0.value.line < $1.value.line }) where !allowed.contains(field) {
+            reader.diagnostics.error(
+                "unknown key '\(entry.key)'", at: reader.at(entry),
+                hint: "a \(kind) task accepts: \(allowed.sorted().joined(separator: ", "))")
+        }
+        var missing = false
+        for field in TaskFields.required(for: kind) where group.entries[field] == nil {
+            reader.diagnostics.error("missing key '\(kind).\(group.uid).\(field)'", at: location,
+                                     hint: "every \(kind) task needs \(TaskFields.required(for: kind).joined(separator: ", "))")
+            missing = true
+        }
+        let e = group.entries
+        let stage = e["stage"].flatMap { reader.stage($0) }
+        let id = e["id"].flatMap { reader.nonEmpty($0) }
+        guard !missing, let stage, let id else { return nil }
+        var task = UpgradeTask(component: component, version: version, kind: kind, uid: group.uid, id: id,
+                               description: e["description"]?.value.trimmingSpaces ?? "", stage: stage,
+                               filePosition: group.position, location: location)
+        task.fieldLines = e.mapValues(\.line)
+        task.file = e["file"].flatMap { reader.nonEmpty($0) }
+        task.package = e["package"].flatMap { reader.nonEmpty($0) }
+        task.datasource = e["datasource"].flatMap { reader.nonEmpty($0) }
+        task.source = e["source"].flatMap { reader.nonEmpty($0) }
+        task.target = e["target"].flatMap { reader.nonEmpty($0) }
+        task.rollback = e["rollback"].flatMap { reader.nonEmpty($0) }
+        task.order = e["order"].flatMap { reader.int($0, min: Int.min / 2) }
+        task.depends = e["depends"].flatMap { reader.list($0) } ?? []
+        task.compatibleVersion = e["compatible_version"].flatMap { reader.version($0) }
+        task.sites = e["sites"].flatMap { reader.list($0) }
+        task.excludeSites = e["exclude_sites"].flatMap { reader.list($0) } ?? []
+        task.timeout = e["timeout"].flatMap { reader.timeSpan($0) }
+        task.retries = e["retries"].flatMap { reader.int($0) }
+        task.retryInterval = e["retry_interval"].flatMap { reader.timeSpan($0) }
+        task.retryable = e["retryable"].flatMap { reader.bool($0) }
+        task.transactional = e["transactional"].flatMap { reader.bool($0) }
+        task.parallel = e["parallel"].flatMap { reader.int($0, min: 1) }
+        if let entry = e["volume"] {
+            task.volume = Volume.parse(entry.value)
+            if task.volume == nil { reader.fail(entry, expected: "a size (100GB), a row count (5000rows) or a SELECT query") }
+        }
+        if let entry = e["rate"] {
+            task.rate = Rate.parse(entry.value)
+            if task.rate == nil { reader.fail(entry, expected: "a rate such as 50MB/s or 20000rows/s") }
+        }
+        if let entry = e["where"] {
+            task.placement = TaskPlacement(rawValue: entry.value.trimmingSpaces)
+            if task.placement == nil { reader.fail(entry, expected: "local or hosts") }
+        }
+        if let entry = e["package"], let package = task.package, ToolEntry(package) == nil {
+            reader.fail(entry, expected: "a relative executable path (tools/run.sh) or a Python entry (module.sub:function)")
+        }
+        return task
+    }
+}

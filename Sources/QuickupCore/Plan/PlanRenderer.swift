@@ -1,0 +1,62 @@
+/// Prints a plan as a table a person reads (P4). JSON goes through `PlanDocument`.
+public struct PlanRenderer: Sendable {
+    public init() {}
+
+    public func render(_ plan: Plan) -> String {
+        var out: [String] = []
+        let site = plan.site.map { ", site \($0)" } ?? ""
+        out.append("Plan: \(plan.release), \(plan.from) → \(plan.to)\(site)")
+        out.append("Mode: \(modeText(plan))")
+        for note in plan.notes { out.append("Note: \(note)") }
+        guard plan.taskCount > 0 else { return out.joined(separator: "\n") }
+        var table = TextTable(headers: ["STAGE", "COMPONENT", "VERSION", "TASK", "KIND", "FILE/PACKAGE", "DATASOURCE", "TIMEOUT", "ESTIMATE", "COMPATIBILITY"])
+        for stage in plan.stages {
+            for component in stage.components {
+                for planned in component.tasks {
+                    let task = planned.task
+                    table.add([
+                        stage.stage.rawValue, component.component, task.version.description, task.uid, task.kind.rawValue,
+                        task.file ?? task.package ?? "-", planned.datasource ?? "-", planned.timeout.description,
+                        planned.estimate?.duration.description ?? "-", compatibilityText(planned),
+                    ])
+                }
+            }
+        }
+        out.append("")
+        out.append(table.render())
+        out.append("")
+        let counts = plan.stages.map { "\($0.stage) \($0.taskCount)" }.joined(separator: ", ")
+        out.append("\(plan.taskCount) tasks: \(counts)")
+        let flagged = plan.incompatibleTasks
+        if !flagged.isEmpty {
+            out.append("")
+            out.append("Not compatible with a rolling upgrade from \(plan.from):")
+            for planned in flagged {
+                let task = planned.task
+                let why = planned.compatibility == .needsConfirmation
+                    ? "no compatible_version: needs manual confirmation"
+                    : "needs \(task.compatibleVersion?.description ?? "?") or later"
+                out.append("  \(task.component) \(task.version) \(task.qualifiedUID) — \(task.description) (\(why))")
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    private func modeText(_ plan: Plan) -> String {
+        switch plan.mode {
+        case .nothingToDo: return "nothing to do"
+        case .rolling: return "rolling upgrade possible (every task compatible with \(plan.from))"
+        case .stopTheWorld:
+            let n = plan.incompatibleTasks.count
+            return "stop-the-world upgrade (\(n) task\(n == 1 ? "" : "s") not compatible or not annotated)"
+        }
+    }
+
+    private func compatibilityText(_ planned: PlannedTask) -> String {
+        switch planned.compatibility {
+        case .compatible: return "compatible"
+        case .incompatible: return "INCOMPATIBLE"
+        case .needsConfirmation: return "confirm manually"
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// Computes a Plan from a Release: selection (P1), site filters (P2), ordering (P3), compatibility
+/// (A3) and static estimates (A4). A pure function of its inputs.
+public struct Planner: Sendable {
+    public init() {}
+
+    public func plan(_ release: Release, _ request: PlanRequest) throws(QuickupError) -> Plan {
+        let from = request.from, to = request.to
+        if let supported = release.upgradesFrom, !supported.contains(from) {
+            throw QuickupError(.unsupportedFrom, "release \(release.name) cannot upgrade from \(from)",
+                               hint: "it supports upgrades from \(supported) (release.yaml upgrades_from)")
+        }
+        if from > to {
+            throw QuickupError(.downgrade, "\(from) → \(to) is a downgrade",
+                               hint: "quickup does not plan downgrades; use `quickup rollback RUN` to undo a run")
+        }
+        var plan = Plan(release: release.name, from: from, to: to, site: request.site, mode: .nothingToDo,
+                        stages: [], notes: [])
+        if from == to {
+            plan.notes.append("from and to are both \(from): there is nothing to upgrade")
+            return plan
+        }
+        var perStage: [Stage: [ComponentPlan]] = [:]
+        for component in release.components {
+            let selected = component.tasks.filter { $0.version > from && $0.version <= to && $0.runs(atSite: request.site) }
+            guard !selected.isEmpty else { continue }
+            let ordered = try order(selected, component: component.name)
+            for stage in Stage.allCases {
+                let tasks = ordered.filter { $0.stage == stage }
+                guard !tasks.isEmpty else { continue }
+                let planned = tasks.map { plannedTask($0, component: component, request: request) }
+                perStage[stage, default: []].append(
+                    ComponentPlan(component: component.name, after: component.dependsOn, tasks: planned))
+            }
+        }
+        plan.stages = Stage.allCases.compactMap { stage in
+            perStage[stage].map { components in
+                let present = Set(components.map(\.component))
+                return StagePlan(stage: stage, components: components.map { c in
+                    var c = c
+                    c.after = c.after.filter(present.contains)
+                    return c
+                })
+            }
+        }
+        if plan.taskCount == 0 {
+            plan.notes.append("no task of \(release.name) applies to \(from) → \(to)" + (request.site.map { " at site \($0)" } ?? ""))
+        } else {
+            plan.mode = plan.incompatibleTasks.isEmpty ? .rolling : .stopTheWorld
+        }
+        return plan
+    }
+
+    private func plannedTask(_ task: UpgradeTask, component: Component, request: PlanRequest) -> PlannedTask {
+        let estimate = DurationEstimator.estimate(volume: task.volume, rate: task.rate, parallel: task.parallel)
+            .map { Estimate(duration: $0, source: .volume) }
+        return PlannedTask(task: task, datasource: task.datasource ?? component.defaultDatasource(for: task.kind)?.name,
+                           timeout: request.defaults.timeout(for: task),
+                           compatibility: Compatibility.of(task, from: request.from), estimate: estimate)
+    }
+
+    /// By version, then `depends` (topological), then order, then file position (P3).
+    func order(_ tasks: [UpgradeTask], component: String) throws(QuickupError) -> [UpgradeTask] {
+        let byVersion = Dictionary(grouping: tasks, by: \.version).sorted { $0.key < $1.key }
+        var result: [UpgradeTask] = []
+        result.reserveCapacity(tasks.count)
+        for (version, group) in byVersion {
+            switch TopologicalOrder.sort(group) {
+            case .success(let ordered):
+                result += ordered
+            case .failure(let cycle):
+                throw QuickupError(.dependencyCycle, "dependency cycle in \(component) \(version) involving \(cycle.task.qualifiedUID)",
+                                   at: cycle.task.location, hint: "break the cycle in .depends")
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,28 @@
+/// A release: every component's upgrade material for a range of versions (SPEC §3).
+public struct Release: Hashable, Sendable, Codable {
+    public var name: String
+    /// The version this release upgrades to, when release.yaml names it.
+    public var targetVersion: Version?
+    /// The versions this release can upgrade from (P6); nil = any.
+    public var upgradesFrom: VersionRange?
+    /// Components in release order (P3).
+    public var components: [Component]
+
+    public init(name: String, targetVersion: Version? = nil, upgradesFrom: VersionRange? = nil, components: [Component]) {
+        self.name = name
+        self.targetVersion = targetVersion
+        self.upgradesFrom = upgradesFrom
+        self.components = components
+    }
+
+    public var taskCount: Int { components.reduce(0) { $0 + $1.tasks.count } }
+
+    public func component(named name: String) -> Component? {
+        components.first { $0.name == name }
+    }
+
+    /// Every version any component has material for, ascending.
+    public var versions: [Version] {
+        Array(Set(components.flatMap { $0.tasks.map(\.version) })).sorted()
+    }
+}

@@ -1,0 +1,104 @@
+/// Cross-reference checks of a loaded release (M5): component dependencies, datasources,
+/// task dependencies (existence, stage and version direction, cycles). Pure: no I/O.
+public struct ReleaseValidator {
+    public init() {}
+
+    public func validate(_ release: Release, into diagnostics: inout Diagnostics) {
+        let names = Set(release.components.map(\.name))
+        for component in release.components {
+            for dependency in component.dependsOn where !names.contains(dependency) {
+                diagnostics.error("component '\(component.name)' depends on unknown component '\(dependency)'",
+                                  at: component.location, hint: "components of this release: \(names.sorted().joined(separator: ", "))")
+            }
+            validateDatasources(component, into: &diagnostics)
+            validateDependencies(component, into: &diagnostics)
+        }
+        if let cycle = DependencyGraph(nodes: release.components.map(\.name),
+                                       edges: { name in release.component(named: name)?.dependsOn.filter(names.contains) ?? [] }).cycle() {
+            diagnostics.error("component dependency cycle: \(cycle.joined(separator: " → "))",
+                              at: release.components.first?.location, code: .dependencyCycle)
+        }
+    }
+
+    private func validateDatasources(_ component: Component, into diagnostics: inout Diagnostics) {
+        let declared = component.datasources.map(\.name).joined(separator: ", ")
+        func check(_ name: String?, field: String, task: UpgradeTask, wantSQL: Bool?) {
+            guard let name else { return }
+            let location = task.location(of: field)
+            guard let ref = component.datasource(named: name) else {
+                diagnostics.error("unknown datasource '\(name)'", at: location,
+                                  hint: declared.isEmpty ? "component.yaml declares no datasources" : "component.yaml declares: \(declared)")
+                return
+            }
+            if let wantSQL, ref.type.isSQL != wantSQL {
+                diagnostics.error("datasource '\(name)' is \(ref.type.rawValue), not usable by a \(task.kind) task", at: location)
+            }
+        }
+        for task in component.tasks {
+            switch task.kind {
+            case .sql:
+                check(task.datasource, field: "datasource", task: task, wantSQL: true)
+                if task.datasource == nil, component.defaultDatasource(for: .sql) == nil {
+                    diagnostics.error("no SQL datasource for \(task.qualifiedUID)", at: task.location,
+                                      hint: "declare one in component.yaml or set .datasource")
+                }
+            case .redis:
+                check(task.datasource, field: "datasource", task: task, wantSQL: false)
+                if task.datasource == nil, component.defaultDatasource(for: .redis) == nil {
+                    diagnostics.error("no Redis datasource for \(task.qualifiedUID)", at: task.location,
+                                      hint: "declare one of type redis in component.yaml or set .datasource")
+                }
+            case .tool, .config:
+                check(task.datasource, field: "datasource", task: task, wantSQL: nil)
+            }
+            check(task.source, field: "source", task: task, wantSQL: nil)
+            check(task.target, field: "target", task: task, wantSQL: nil)
+        }
+        for rule in component.qualityRules {
+            let name = rule.datasource ?? component.defaultDatasource(for: .sql)?.name
+            guard let name else {
+                diagnostics.error("no SQL datasource for rule '\(rule.uid)'", at: rule.location)
+                continue
+            }
+            if let ref = component.datasource(named: name) {
+                if !ref.type.isSQL { diagnostics.error("datasource '\(name)' of rule '\(rule.uid)' is not SQL", at: rule.location) }
+            } else {
+                diagnostics.error("unknown datasource '\(name)'", at: rule.location.with(key: "rule.\(rule.uid).datasource"),
+                                  hint: "component.yaml declares: \(declared)")
+            }
+        }
+    }
+
+    private func validateDependencies(_ component: Component, into diagnostics: inout Diagnostics) {
+        let byVersion = Dictionary(grouping: component.tasks, by: \.version)
+        for (version, tasks) in byVersion {
+            let sameVersion = Dictionary(tasks.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
+            for task in tasks {
+                for uid in task.depends {
+                    let location = task.location(of: "depends")
+                    if let dependency = sameVersion[uid] {
+                        if dependency.stage > task.stage {
+                            diagnostics.error(
+                                "\(task.qualifiedUID) (\(task.stage)) depends on \(dependency.qualifiedUID), which runs later (\(dependency.stage))",
+                                at: location, hint: "move one of them to another stage")
+                        }
+                    } else if component.tasks.contains(where: { $0.uid == uid && $0.version < version }) {
+                        continue  // An earlier version's task always runs first (P3).
+                    } else if component.tasks.contains(where: { $0.uid == uid }) {
+                        diagnostics.error("\(task.qualifiedUID) depends on '\(uid)', which belongs to a later version", at: location)
+                    } else {
+                        diagnostics.error("\(task.qualifiedUID) depends on unknown task '\(uid)'", at: location,
+                                          hint: "depends lists uids of the same component")
+                    }
+                }
+            }
+            let graph = DependencyGraph(nodes: tasks.map(\.uid), edges: { uid in sameVersion[uid]?.depends.filter { sameVersion[$0] != nil } ?? [] })
+            if let cycle = graph.cycle(), let first = sameVersion[cycle[0]] {
+                diagnostics.error("dependency cycle in \(component.name) \(version): \(cycle.joined(separator: " → "))",
+                                  at: first.location, code: .dependencyCycle)
+            }
+        }
+    }
+}
+
+

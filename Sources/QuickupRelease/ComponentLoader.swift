@@ -1,0 +1,91 @@
+import QuickupCore
+
+/// Reads one component folder: component.yaml, then every `upgrade/<version>/` (SPEC §3).
+struct ComponentLoader {
+    let files: ReleaseFiles
+    let sink: DiagnosticSink
+
+    func load(name: String) -> Component? {
+        var component = Component(name: name, location: SourceLocation(file: files.display("\(name)/component.yaml")))
+        if files.exists("\(name)/component.yaml") {
+            readComponentYAML(&component)
+        } else {
+            sink.error("missing component.yaml", at: SourceLocation(file: files.display(name)),
+                       hint: "every component declares its datasources and plugin class in component.yaml")
+        }
+        let upgrade = "\(name)/upgrade"
+        guard files.isDirectory(upgrade) else { return component }
+        for entry in files.list(upgrade) where !entry.hasPrefix(".") {
+            let path = "\(upgrade)/\(entry)"
+            guard files.isDirectory(path) else { continue }
+            guard let version = Version.parse(entry) else {
+                sink.error("invalid version format: '\(entry)'", at: SourceLocation(file: files.display(path)),
+                           hint: "version folders are named like V2.16.7 or V2.16.7-P1")
+                continue
+            }
+            VersionFolderLoader(files: files, sink: sink, component: component, version: version, folder: path)
+                .load(into: &component)
+        }
+        return component
+    }
+
+    private func readComponentYAML(_ component: inout Component) {
+        let file = files.display("\(component.name)/component.yaml")
+        guard let text = files.readText("\(component.name)/component.yaml"),
+              let yaml = YAMLObject.load(text: text, file: file, sink: sink, what: "component.yaml") else { return }
+        if let name = yaml.string("name"), name != component.name {
+            sink.error("name '\(name)' differs from the folder name '\(component.name)'", at: yaml.location("name"))
+        }
+        _ = yaml.string("description")
+        component.pluginClass = yaml.oneOf("plugin_class", PluginClass.self) ?? .business
+        for item in yaml.objects("datasources") {
+            guard let name = item.string("name", required: true), let type = item.oneOf("type", DatasourceType.self) else {
+                if item.value("type") == nil { sink.error("missing key 'type'", at: item.location()) }
+                item.finish(context: "a datasource")
+                continue
+            }
+            if component.datasource(named: name) != nil {
+                sink.error("datasource '\(name)' declared twice", at: item.location("name"))
+            }
+            component.datasources.append(DatasourceRef(name: name, type: type))
+            item.finish(context: "a datasource")
+        }
+        component.dependsOn = yaml.strings("depends_on") ?? []
+        component.hostRoles = yaml.strings("host_roles") ?? []
+        component.backupTables = yaml.strings("backup_tables") ?? []
+        if let hooks = yaml.object("hooks") {
+            for point in HookPoint.allCases {
+                guard let entry = hooks.string(point.rawValue) else { continue }
+                if ToolEntry(entry) == nil {
+                    sink.error("invalid value '\(entry)': expected a relative executable path or module:function", at: hooks.location(point.rawValue))
+                }
+                component.hooks[point] = entry
+            }
+            hooks.finish(context: "hooks")
+        }
+        if let needs = yaml.object("resources") {
+            component.needsMemory = needs.parsed("memory", expected: "a size such as 512MB", ByteSize.parse)
+            component.needsDisk = needs.parsed("disk", expected: "a size such as 10GB", ByteSize.parse)
+            needs.finish(context: "resources")
+        }
+        if let limits = yaml.object("limits") {
+            component.limits.memory = limits.parsed("memory", expected: "a size such as 512MiB", ByteSize.parse)
+            component.limits.cpuPercent = limits.parsed("cpu", expected: "a percentage such as 50%") { text in
+                Int(text.hasSuffix("%") ? String(text.dropLast()) : text).flatMap { (1...100).contains($0) ? $0 : nil }
+            }
+            limits.finish(context: "limits")
+        }
+        if let service = yaml.object("service") {
+            var spec = ServiceSpec()
+            spec.name = service.string("name")
+            spec.start = service.string("start")
+            spec.stop = service.string("stop")
+            spec.port = service.int("port", min: 1)
+            spec.healthURL = service.string("health_url")
+            spec.startTimeout = service.parsed("start_timeout", expected: "a duration such as 120s", TimeSpan.parse)
+            service.finish(context: "service")
+            component.service = spec
+        }
+        yaml.finish(context: "component.yaml")
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import QuickupCore
+
+/// File-system access for the loader, confined to one release directory: paths that escape it
+/// (`../`, absolute paths, symlinks pointing outside) are refused (M5).
+struct ReleaseFiles {
+    /// The directory as the user named it; used to print paths the way they typed them.
+    let root: String
+    /// The directory with symlinks resolved, for containment checks.
+    let realRoot: String
+
+    init?(root: String) {
+        let trimmed = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        guard let real = ReleaseFiles.realPath(trimmed) else { return nil }
+        self.root = trimmed
+        self.realRoot = real
+    }
+
+    /// `root/relative`, the form errors show.
+    func display(_ relative: String) -> String { relative.isEmpty ? root : "\(root)/\(relative)" }
+
+    func isDirectory(_ relative: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: display(relative), isDirectory: &isDir) && isDir.boolValue
+    }
+
+    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: display(relative)) }
+
+    /// Sorted entries of a directory (names only).
+    func list(_ relative: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: display(relative))) ?? []).sorted()
+    }
+
+    /// Every regular file below a directory, as paths relative to the release root, sorted.
+    func files(under relative: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: display(relative)) else { return [] }
+        var out: [String] = []
+        while let item = enumerator.nextObject() as? String {
+            let path = "\(relative)/\(item)"
+            if !isDirectory(path) { out.append(path) }
+        }
+        return out.sorted()
+    }
+
+    func read(_ relative: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: display(relative)).map { [UInt8]($0) }
+    }
+
+    func readText(_ relative: String) -> String? {
+        read(relative).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Resolves `reference` (as written in a manifest) against `base`, both relative to the root.
+    /// Returns the normalised relative path, or an error message saying why it is refused.
+    func resolve(_ reference: String, from base: String) -> Result<String, ResolveError> {
+        if reference.hasPrefix("/") { return .failure(.absolute) }
+        var parts = base.split(separator: "/").map(String.init)
+        for part in reference.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..":
+                guard !parts.isEmpty else { return .failure(.escapes) }
+                parts.removeLast()
+            default: parts.append(String(part))
+            }
+        }
+        let relative = parts.joined(separator: "/")
+        guard exists(relative) else { return .failure(.missing(display(relative))) }
+        guard let real = ReleaseFiles.realPath(display(relative)),
+              real == realRoot || real.hasPrefix(realRoot + "/") else { return .failure(.escapes) }
+        return .success(relative)
+    }
+
+    enum ResolveError: Error, Equatable {
+        case absolute, escapes
+        case missing(String)
+
+        var message: String {
+            switch self {
+            case .absolute: return "is an absolute path; paths must be relative to the version directory"
+            case .escapes: return "escapes the release directory"
+            case .missing(let path): return "refers to a missing file: \(path)"
+            }
+        }
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

@@ -1,0 +1,128 @@
+import QuickupCore
+
+/// Reads one `upgrade/<version>/` folder: tasks, orchestration overrides and quality rules
+/// (M2–M4), checks every referenced file (M5) and records checksums (M7).
+struct VersionFolderLoader {
+    let files: ReleaseFiles
+    let sink: DiagnosticSink
+    let component: Component
+    let version: Version
+    let folder: String
+
+    private enum Manifest: String, CaseIterable {
+        case tasks = "upgrade_tasks_"
+        case orchestration = "upgrade_orchestration_"
+        case quality = "quality_"
+    }
+
+    func load(into component: inout Component) {
+        var found: [Manifest: String] = [:]
+        for entry in files.list(folder) where entry.hasSuffix(".properties") {
+            let path = "\(folder)/\(entry)"
+            let stem = String(entry.dropLast(".properties".count))
+            guard let kind = Manifest.allCases.first(where: { stem.hasPrefix($0.rawValue) }) else {
+                sink.error("unknown manifest file '\(entry)'", at: SourceLocation(file: files.display(path)),
+                           hint: "expected upgrade_tasks_<version>.properties, upgrade_orchestration_<version>.properties or quality_<version>.properties")
+                continue
+            }
+            let named = String(stem.dropFirst(kind.rawValue.count))
+            guard let fileVersion = Version.parse(named), fileVersion == version else {
+                sink.error("file name version '\(named)' does not match its folder \(folder.split(separator: "/").last ?? "")",
+                           at: SourceLocation(file: files.display(path)), hint: "expected \(kind.rawValue)\(version).properties")
+                continue
+            }
+            found[kind] = path
+        }
+        guard let tasksPath = found[.tasks] else {
+            sink.error("missing upgrade_tasks_\(version).properties", at: SourceLocation(file: files.display(folder)))
+            return
+        }
+        var diagnostics = Diagnostics()
+        var tasks = TaskManifestParser(component: component.name, version: version, file: files.display(tasksPath))
+            .parse(entries(tasksPath), into: &diagnostics)
+        if let path = found[.orchestration] {
+            OrchestrationParser(file: files.display(path)).apply(entries(path), to: &tasks, diagnostics: &diagnostics)
+        }
+        if let path = found[.quality] {
+            var rules = QualityRuleParser(component: component.name, version: version, file: files.display(path))
+                .parse(entries(path), into: &diagnostics)
+            for i in rules.indices { checkRuleFile(&rules[i]) }
+            component.qualityRules += rules
+        }
+        sink.diagnostics.merge(diagnostics)
+        for i in tasks.indices { checkFiles(&tasks[i]) }
+        component.tasks += tasks
+    }
+
+    private func entries(_ path: String) -> [PropertiesEntry] {
+        guard let bytes = files.read(path) else {
+            sink.error("cannot read file", at: SourceLocation(file: files.display(path)))
+            return []
+        }
+        do { return try PropertiesReader.parse(bytes: bytes, file: files.display(path)) } catch {
+            sink.diagnostics.append(error)
+            return []
+        }
+    }
+
+    /// Resolves a manifest path; records an error naming the key when it is refused.
+    private func resolve(_ reference: String, at location: SourceLocation) -> String? {
+        switch files.resolve(reference, from: folder) {
+        case .success(let path): return path
+        case .failure(let error):
+            sink.error("'\(reference)' \(error.message)", at: location)
+            return nil
+        }
+    }
+
+    private func checkFiles(_ task: inout UpgradeTask) {
+        if let file = task.file, let path = resolve(file, at: task.location(of: "file")) {
+            task.checksum = files.read(path).map { SHA256.hex($0) }
+        }
+        if let rollback = task.rollback {
+            _ = resolve(rollback, at: task.location(of: "rollback"))
+        }
+        if let package = task.package, let entry = ToolEntry(package) {
+            task.checksum = toolChecksum(entry, task: task)
+        }
+    }
+
+    /// SHA-256 over the entry text and every file of the tool (its folder below tools/, or the file alone).
+    private func toolChecksum(_ entry: ToolEntry, task: UpgradeTask) -> String? {
+        let main: String?
+        switch entry {
+        case .executable(let path):
+            main = resolve(path, at: task.location(of: "package"))
+        case .python:
+            main = entry.pythonModuleCandidates.first { files.exists("\(folder)/\($0)") }.map { "\(folder)/\($0)" }
+            if main == nil {
+                sink.error("Python module of '\(task.package ?? "")' not found", at: task.location(of: "package"),
+                           hint: "expected \(entry.pythonModuleCandidates.map { "\(files.display(folder))/\($0)" }.joined(separator: " or "))")
+            }
+        }
+        guard let main else { return nil }
+        let toolFiles = ToolFiles.members(main: main, folder: folder, files: files)
+        var hasher = SHA256()
+        hasher.update(task.package ?? "")
+        for path in toolFiles {
+            hasher.update("\0\(path.dropFirst(folder.count + 1))\0")
+            hasher.update(files.read(path) ?? [])
+        }
+        return hasher.finalizeHex()
+    }
+
+    private func checkRuleFile(_ rule: inout QualityRule) {
+        if case .file(let file) = rule.body {
+            _ = resolve(file, at: rule.location.with(key: "rule.\(rule.uid).file"))
+        }
+    }
+}
+
+/// Which files make up a tool: all files of its top folder under `tools/` (a package), else the file alone.
+enum ToolFiles {
+    static func members(main: String, folder: String, files: ReleaseFiles) -> [String] {
+        let inside = main.dropFirst(folder.count + 1).split(separator: "/")
+        guard inside.count > 2, inside[0] == "tools" else { return [main] }
+        return files.files(under: "\(folder)/tools/\(inside[1])").filter { !$0.hasSuffix(".pyc") }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import QuickupCore
+
+/// The inputs of one operation, loaded and checked once: release, optional environment, plan.
+/// Both front ends (CLI, later HTTP) go through here so they behave the same (H2).
+public struct Workspace: Sendable {
+    public var release: Release
+    public var releaseRoot: String
+    public var environment: Environment?
+    public var warnings: [QuickupError]
+
+    /// Loads the release (and env.yaml when given); throws every problem at once (M5).
+    public static func open(release directory: String, environment envFile: String? = nil) throws(QuickupErrors) -> Workspace {
+        let loaded = ReleaseLoader().load(directory: directory)
+        var diagnostics = loaded.diagnostics
+        var environment: Environment?
+        if let envFile {
+            if let data = FileManager.default.contents(atPath: envFile) {
+                let env = EnvironmentLoader().load(file: envFile, text: String(decoding: data, as: UTF8.self))
+                diagnostics.merge(env.diagnostics)
+                EnvironmentValidator().validate(env.environment, for: loaded.release, into: &diagnostics)
+                environment = env.environment
+            } else {
+                diagnostics.error("environment file not found", at: SourceLocation(file: envFile),
+                                  hint: "pass --env with the site's env.yaml", code: .fileNotFound)
+            }
+        }
+        guard diagnostics.isEmpty else { throw QuickupErrors(diagnostics.sortedErrors) }
+        return Workspace(release: loaded.release, releaseRoot: loaded.root, environment: environment, warnings: diagnostics.warnings)
+    }
+
+    /// The site: the flag wins over env.yaml.
+    public func site(_ flag: String?) -> String? { flag ?? environment?.site }
+
+    public func plan(from: Version, to: Version, site: String?) throws(QuickupError) -> Plan {
+        try Planner().plan(release, PlanRequest(from: from, to: to, site: self.site(site)))
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import QuickupCore
+import QuickupRelease
+
+/// `quickup plan --release DIR --from V --to V [--site S] [--json]` (P1–P4, P6).
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show which tasks an upgrade runs, in which stage and order, and whether it can be rolling.")
+
+    @OptionGroup var releaseOptions: ReleaseOptions
+    @OptionGroup var upgrade: UpgradeOptions
+    @OptionGroup var envOption: EnvironmentOption
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await runReporting {
+            let (from, to) = try upgrade.versions()
+            let workspace = try Workspace.open(release: releaseOptions.release, environment: envOption.env)
+            let plan = try workspace.plan(from: from, to: to, site: upgrade.site)
+            if output.json {
+                try printJSON(PlanDocument(plan))
+            } else {
+                Console.out(PlanRenderer().render(plan))
+            }
+            return .success
+        }
+    }
+}

@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS idx_stock_warehouse ON stock (warehouse_id);
