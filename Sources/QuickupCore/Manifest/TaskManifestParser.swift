@@ -26,12 +26,14 @@ public struct TaskManifestParser {
                                          hint: "uids must be unique in a file, whatever the kind")
             }
             seenUIDs[group.uid] = group.firstLine
-            if let task = parseTask(kind: kind, group: group, location: location, reader: &reader) {
-                if let line = seenIDs[task.id] {
-                    reader.diagnostics.error("duplicate id '\(task.id)' (also used at line \(line))",
-                                             at: SourceLocation(file: file, line: group.entries["id"]?.line, key: "\(kind).\(group.uid).id"))
+            if let idEntry = group.entries["id"] {
+                let id = idEntry.value.trimmingSpaces
+                if let line = seenIDs[id] {
+                    reader.diagnostics.error("duplicate id '\(id)' (also used at line \(line))", at: reader.at(idEntry))
                 }
-                seenIDs[task.id] = group.entries["id"]?.line ?? group.firstLine
+                seenIDs[id] = idEntry.line
+            }
+            if let task = parseTask(kind: kind, group: group, location: location, reader: &reader) {
                 tasks.append(task)
             }
         }
@@ -56,9 +58,9 @@ public struct TaskManifestParser {
         let e = group.entries
         let stage = e["stage"].flatMap { reader.stage($0) }
         let id = e["id"].flatMap { reader.nonEmpty($0) }
-        guard !missing, let stage, let id else { return nil }
-        var task = UpgradeTask(component: component, version: version, kind: kind, uid: group.uid, id: id,
-                               description: e["description"]?.value.trimmingSpaces ?? "", stage: stage,
+        // Read every field even when the task is unusable, so all its mistakes are reported at once.
+        var task = UpgradeTask(component: component, version: version, kind: kind, uid: group.uid, id: id ?? "",
+                               description: e["description"]?.value.trimmingSpaces ?? "", stage: stage ?? .preStop,
                                filePosition: group.position, location: location)
         task.fieldLines = e.mapValues(\.line)
         task.file = e["file"].flatMap { reader.nonEmpty($0) }
@@ -93,6 +95,6 @@ public struct TaskManifestParser {
         if let entry = e["package"], let package = task.package, ToolEntry(package) == nil {
             reader.fail(entry, expected: "a relative executable path (tools/run.sh) or a Python entry (module.sub:function)")
         }
-        return task
+        return missing || stage == nil || id == nil ? nil : task
     }
 }

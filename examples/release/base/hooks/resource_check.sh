@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "{\"result\": {\"memory\": \"256MB\", \"disk\": \"1GB\"}}"

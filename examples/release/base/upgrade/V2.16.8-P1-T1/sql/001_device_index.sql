@@ -1,0 +1,1 @@
+CREATE INDEX idx_device_serial ON device (serial_no);

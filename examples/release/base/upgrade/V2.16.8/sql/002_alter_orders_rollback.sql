@@ -1,0 +1,2 @@
+DROP INDEX idx_orders_channel ON orders;
+ALTER TABLE orders DROP COLUMN channel;

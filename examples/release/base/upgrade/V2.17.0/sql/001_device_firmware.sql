@@ -1,0 +1,1 @@
+ALTER TABLE device ADD COLUMN firmware VARCHAR(32) NULL;

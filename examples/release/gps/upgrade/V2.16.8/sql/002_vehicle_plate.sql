@@ -1,0 +1,1 @@
+ALTER TABLE vehicle MODIFY plate_no VARCHAR(16) NOT NULL;

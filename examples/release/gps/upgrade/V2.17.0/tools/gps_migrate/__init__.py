@@ -1,0 +1,1 @@
+"""GPS data tools shipped with the V2.17.0 release."""
