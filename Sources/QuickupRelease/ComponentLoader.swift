@@ -56,8 +56,15 @@ struct ComponentLoader {
         if let hooks = yaml.object("hooks") {
             for point in HookPoint.allCases {
                 guard let entry = hooks.string(point.rawValue) else { continue }
-                if ToolEntry(entry) == nil {
+                switch ToolEntry(entry) {
+                case nil:
                     sink.error("invalid value '\(entry)': expected a relative executable path or module:function", at: hooks.location(point.rawValue))
+                case .executable(let path)?:
+                    if case .failure(let problem) = files.resolve(path, from: component.name) {
+                        sink.error("'\(path)' \(problem.message)", at: hooks.location(point.rawValue))
+                    }
+                case .python?:
+                    break  // Resolved against hooks/ when run (T5).
                 }
                 component.hooks[point] = entry
             }

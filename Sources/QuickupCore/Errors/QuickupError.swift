@@ -59,7 +59,7 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         var text = ""
         if let location { text += "\(location): " }
         text += message
-        if let hint { text += " (\(hint))" }
+        if let hint { text += " — \(hint)" }
         return text
     }
 

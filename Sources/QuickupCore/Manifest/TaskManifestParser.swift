@@ -49,11 +49,9 @@ public struct TaskManifestParser {
                 "unknown key '\(entry.key)'", at: reader.at(entry),
                 hint: "a \(kind) task accepts: \(allowed.sorted().joined(separator: ", "))")
         }
-        var missing = false
         for field in TaskFields.required(for: kind) where group.entries[field] == nil {
             reader.diagnostics.error("missing key '\(kind).\(group.uid).\(field)'", at: location,
                                      hint: "every \(kind) task needs \(TaskFields.required(for: kind).joined(separator: ", "))")
-            missing = true
         }
         let e = group.entries
         let stage = e["stage"].flatMap { reader.stage($0) }
@@ -95,6 +93,7 @@ public struct TaskManifestParser {
         if let entry = e["package"], let package = task.package, ToolEntry(package) == nil {
             reader.fail(entry, expected: "a relative executable path (tools/run.sh) or a Python entry (module.sub:function)")
         }
-        return missing || stage == nil || id == nil ? nil : task
+        // Incomplete tasks are kept so their files are still checked; the release is unusable anyway.
+        return task
     }
 }

@@ -7,7 +7,7 @@ public struct Planner: Sendable {
         let from = request.from, to = request.to
         if let supported = release.upgradesFrom, !supported.contains(from) {
             throw QuickupError(.unsupportedFrom, "release \(release.name) cannot upgrade from \(from)",
-                               hint: "it supports upgrades from \(supported) (release.yaml upgrades_from)")
+                               hint: "it supports upgrades from \(supported), per release.yaml upgrades_from")
         }
         if from > to {
             throw QuickupError(.downgrade, "\(from) → \(to) is a downgrade",

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@Suite("Command line (C)")
+struct CommandLineTests {
+    @Test("--version and --help on every command")
+    func help() throws {
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0 && !version.stdout.isEmpty)
+        for command in ["validate", "plan", "demo"] {
+            let result = try CLI.run([command, "--help"])
+            #expect(result.status == 0, "\(command) --help")
+            #expect(result.stdout.contains("USAGE"), "\(command) --help")
+        }
+    }
+
+    @Test("validate: exit 0 on the examples, 2 with every error listed")
+    func validate() throws {
+        let ok = try CLI.run(["validate", "--release", "examples/release", "--env", "examples/env/site-a.yaml"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("is valid"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qu-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("base/upgrade/V1.0.1")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("datasources:\n  - name: db\n    type: sqlite\n".utf8).write(to: dir.appendingPathComponent("base/component.yaml"))
+        try Data("sql.a.id=A\nsql.a.stage=soon\nsql.a.file=nope.sql\nsql.a.description=x\nsql.a.colour=red\n".utf8)
+            .write(to: folder.appendingPathComponent("upgrade_tasks_V1.0.1.properties"))
+        let bad = try CLI.run(["validate", "--release", dir.path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("upgrade_tasks_V1.0.1.properties:2: sql.a.stage: invalid value 'soon'"), "\(bad.stderr)")
+        #expect(bad.stderr.contains(":3: sql.a.file: 'nope.sql' refers to a missing file"))
+        #expect(bad.stderr.contains(":5: sql.a.colour: unknown key"))
+        #expect(bad.stderr.contains("3 errors found"))
+        let json = try CLI.run(["validate", "--release", dir.path, "--json"])
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(report?["valid"] as? Bool == false)
+        #expect((report?["errors"] as? [Any])?.count == 3)
+    }
+
+    @Test("plan: table, JSON, and exit 2 for bad versions and downgrades")
+    func plan() throws {
+        let table = try CLI.run(["plan", "--release", "examples/release", "--from", "V2.16.7", "--to", "V2.17.0", "--site", "SITE-A"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("alter_orders") && table.stdout.contains("8m32s"))
+        let json = try CLI.run(["plan", "--release", "examples/release", "--from", "V2.16.7", "--to", "V2.17.0", "--json"])
+        let doc = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(doc?["taskCount"] as? Int == 14)
+        #expect((doc?["stages"] as? [[String: Any]])?.map { $0["stage"] as? String } == ["pre_stop", "in_stop", "post_start", "post_upgrade"])
+        let badVersion = try CLI.run(["plan", "--release", "examples/release", "--from", "V2.16", "--to", "V2.17.0"])
+        #expect(badVersion.status == 2)
+        #expect(badVersion.stderr.contains("--from: invalid version format: 'V2.16'"))
+        let downgrade = try CLI.run(["plan", "--release", "examples/release", "--from", "V2.16.9", "--to", "V2.16.8"])
+        #expect(downgrade.status == 2 && downgrade.stderr.contains("downgrade"))
+        let unsupported = try CLI.run(["plan", "--release", "examples/release", "--from", "V2.14.0", "--to", "V2.17.0"])
+        #expect(unsupported.status == 2 && unsupported.stderr.contains("V2.15.0~V2.16.9"))
+        let same = try CLI.run(["plan", "--release", "examples/release", "--from", "V2.16.8", "--to", "V2.16.8"])
+        #expect(same.status == 0 && same.stdout.contains("nothing to upgrade"))
+    }
+
+    @Test("demo runs from any directory")
+    func demo() throws {
+        let result = try CLI.run(["demo"], in: FileManager.default.temporaryDirectory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("demo-shop") && result.stdout.contains("create_warehouse"))
+    }
+}

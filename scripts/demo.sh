@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds quickup and runs `quickup demo` (embedded SQLite, no server needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+swift build -c release --product quickup
+.build/release/quickup demo "$@"

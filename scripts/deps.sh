@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what building and testing quickup needs on a fresh Debian machine; idempotent.
+# Swift 6.3 itself is expected on PATH (or at /opt/swift/usr/bin).
+set -euo pipefail
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+command -v swift >/dev/null 2>&1 || { echo "deps.sh: Swift 6.3 is not installed (expected swift on PATH)" >&2; exit 1; }
+
+# Debian packages: name of a command (or file) that proves the package is there, then the package.
+need=()
+check() { if ! command -v "$1" >/dev/null 2>&1 && [ ! -e "$1" ]; then need+=("$2"); fi; }
+check javac default-jdk-headless          # M1 differential test against java.util.Properties
+check sha256sum coreutils
+check python3 python3
+if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
+    check hyperfine hyperfine             # benchmarks
+fi
+if [ ${#need[@]} -gt 0 ]; then
+    echo "deps.sh: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
