@@ -27,6 +27,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "quickup-bench",
+            dependencies: ["QuickupCore", "QuickupRelease"]
+        ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore"]),
         .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore"]),
         .testTarget(name: "QuickupCLITests", dependencies: ["QuickupCore"]),

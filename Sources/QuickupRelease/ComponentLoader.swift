@@ -5,7 +5,7 @@ struct ComponentLoader {
     let files: ReleaseFiles
     let sink: DiagnosticSink
 
-    func load(name: String) -> Component? {
+    func load(name: String) -> Component {
         var component = Component(name: name, location: SourceLocation(file: files.display("\(name)/component.yaml")))
         if files.exists("\(name)/component.yaml") {
             readComponentYAML(&component)

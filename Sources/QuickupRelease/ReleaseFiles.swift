@@ -8,6 +8,8 @@ struct ReleaseFiles {
     let root: String
     /// The directory with symlinks resolved, for containment checks.
     let realRoot: String
+    /// Listings are cached per loader; each concurrent component load gets its own (`fresh()`).
+    private let listing = DirectoryListing()
 
     init?(root: String) {
         let trimmed = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
@@ -16,19 +18,42 @@ struct ReleaseFiles {
         self.realRoot = real
     }
 
+    init(root: String, realRoot: String) {
+        self.root = root
+        self.realRoot = realRoot
+    }
+
+
+    /// Kind of a path relative to the root, from cached listings of its parent folders.
+    private func kind(_ relative: String) -> DirectoryListing.Kind? {
+        if relative.isEmpty { return .directory }
+        guard let slash = relative.lastIndex(of: "/") else { return listing.kind(of: relative, in: root) }
+        let parent = String(relative[..<slash])
+        return listing.kind(of: String(relative[relative.index(after: slash)...]), in: display(parent))
+    }
+
     /// `root/relative`, the form errors show.
     func display(_ relative: String) -> String { relative.isEmpty ? root : "\(root)/\(relative)" }
 
     func isDirectory(_ relative: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: display(relative), isDirectory: &isDir) && isDir.boolValue
+        switch kind(relative) {
+        case .directory: return true
+        case .symlink: return DirectoryListing.isDirectory(display(relative))
+        default: return false
+        }
     }
 
-    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: display(relative)) }
+    func exists(_ relative: String) -> Bool {
+        switch kind(relative) {
+        case nil: return false
+        case .symlink: return FileManager.default.fileExists(atPath: display(relative))
+        default: return true
+        }
+    }
 
     /// Sorted entries of a directory (names only).
     func list(_ relative: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: display(relative))) ?? []).sorted()
+        (listing.entries(of: display(relative)).map { Array($0.keys) } ?? []).sorted()
     }
 
     /// Every regular file below a directory, as paths relative to the release root, sorted.
@@ -43,7 +68,7 @@ struct ReleaseFiles {
     }
 
     func read(_ relative: String) -> [UInt8]? {
-        FileManager.default.contents(atPath: display(relative)).map { [UInt8]($0) }
+        DirectoryListing.readFile(display(relative))
     }
 
     func readText(_ relative: String) -> String? {
@@ -66,8 +91,17 @@ struct ReleaseFiles {
         }
         let relative = parts.joined(separator: "/")
         guard exists(relative) else { return .failure(.missing(display(relative))) }
-        guard let real = ReleaseFiles.realPath(display(relative)),
-              real == realRoot || real.hasPrefix(realRoot + "/") else { return .failure(.escapes) }
+        // Lexically inside the root; only a symlink on the way could lead out, so only then resolve it.
+        var prefix = ""
+        var crossesLink = false
+        for part in parts {
+            prefix = prefix.isEmpty ? part : prefix + "/" + part
+            if kind(prefix) == .symlink { crossesLink = true; break }
+        }
+        if crossesLink {
+            guard let real = ReleaseFiles.realPath(display(relative)),
+                  real == realRoot || real.hasPrefix(realRoot + "/") else { return .failure(.escapes) }
+        }
         return .success(relative)
     }
 

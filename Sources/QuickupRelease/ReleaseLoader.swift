@@ -24,11 +24,29 @@ public struct ReleaseLoader: Sendable {
         var release = Release(name: URL(fileURLWithPath: files.root).lastPathComponent, components: [])
         let listed = readReleaseYAML(files, sink: sink, into: &release)
         let names = componentNames(files, listed: listed, sink: sink)
-        let loader = ComponentLoader(files: files, sink: sink)
-        release.components = names.compactMap { loader.load(name: $0) }
         var diagnostics = sink.diagnostics
+        for (component, found) in loadComponents(names, files: files) {
+            release.components.append(component)
+            diagnostics.merge(found)
+        }
         ReleaseValidator().validate(release, into: &diagnostics)
         return LoadedRelease(release: release, diagnostics: diagnostics, root: files.root)
+    }
+
+    /// Components are independent, so they load in parallel (one listing cache and sink each);
+    /// results keep release order.
+    private func loadComponents(_ names: [String], files: ReleaseFiles) -> [(Component, Diagnostics)] {
+        let results = UnsafeMutableBufferPointer<(Component, Diagnostics)?>.allocate(capacity: names.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        let root = files.root, realRoot = files.realRoot
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            let sink = DiagnosticSink()
+            let component = ComponentLoader(files: ReleaseFiles(root: root, realRoot: realRoot), sink: sink).load(name: names[index])
+            slots[index] = (component, sink.diagnostics)
+        }
+        return results.compactMap { $0 }
     }
 
     /// release.yaml is optional; returns the listed component names when it has any.

@@ -7,17 +7,34 @@ struct TaskKey: Hashable {
     /// Nil when the key does not have three parts or the uid has characters other than
     /// letters, digits, `_` and `-` (dots inside a uid would make keys ambiguous).
     init?(_ key: String) {
-        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[2].isEmpty, TaskKey.isValidUID(parts[1]) else { return nil }
-        prefix = String(parts[0])
-        uid = String(parts[1])
-        field = String(parts[2])
+        // Byte scan: keys are mostly ASCII and there are several per task (P5).
+        let utf8 = key.utf8
+        guard let first = utf8.firstIndex(of: UInt8(ascii: ".")),
+              let last = utf8.lastIndex(of: UInt8(ascii: ".")), first != last else { return nil }
+        let uidStart = utf8.index(after: first)
+        let uid = Substring(utf8[uidStart..<last])
+        let field = Substring(utf8[utf8.index(after: last)...])
+        guard first != utf8.startIndex, !field.isEmpty, TaskKey.isValidUID(uid) else { return nil }
+        prefix = String(Substring(utf8[..<first]))
+        self.uid = String(uid)
+        self.field = String(field)
     }
 
     static func isValidUID(_ uid: Substring) -> Bool {
-        !uid.isEmpty && uid.unicodeScalars.allSatisfy { s in
-            (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "_" || s == "-")
+        guard !uid.isEmpty else { return false }
+        for byte in uid.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                continue
+            case 0x80...:
+                // Non-ASCII uids (e.g. Chinese) are letters; a dot can't hide here, it was split on.
+                return uid.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-" || $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+            default:
+                return false
+            }
         }
+        return true
     }
 }
 

@@ -1,0 +1,50 @@
+import Foundation
+import QuickupCore
+import QuickupRelease
+
+/// quickup-bench plan --tasks N [--runs R] [--dir DIR]
+/// Generates a release of N tasks at run time (never committed), then times load + validate +
+/// plan R times in this process and prints min/median/max and the process's peak RSS (P5).
+func argument(_ name: String, default value: String) -> String {
+    let args = CommandLine.arguments
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return value }
+    return args[i + 1]
+}
+
+let tasks = Int(argument("--tasks", default: "500")) ?? 500
+let runs = Int(argument("--runs", default: "10")) ?? 10
+let parent = URL(fileURLWithPath: argument("--dir", default: NSTemporaryDirectory() + "quickup-bench"))
+let generated = GeneratedRelease(tasks: tasks, in: parent)
+do {
+    // Reuse a release generated earlier with the same shape: writing 100,000 files takes a while.
+    if !FileManager.default.fileExists(atPath: generated.root.appendingPathComponent(".complete").path) {
+        try generated.write()
+        FileManager.default.createFile(atPath: generated.root.appendingPathComponent(".complete").path, contents: nil)
+    }
+} catch {
+    FileHandle.standardError.write(Data("cannot write the generated release: \(error)\n".utf8))
+    exit(1)
+}
+
+var seconds: [Double] = []
+var planned = 0
+for _ in 0..<runs {
+    let start = ContinuousClock.now
+    do {
+        let workspace = try Workspace.open(release: generated.root.path)
+        let plan = try workspace.plan(from: Version(2, 0, 0), to: Version(3, 0, 0), site: "SITE-A")
+        planned = plan.taskCount
+    } catch {
+        FileHandle.standardError.write(Data("benchmark release failed to plan: \(error)\n".utf8))
+        exit(1)
+    }
+    let elapsed = ContinuousClock.now - start
+    seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+}
+seconds.sort()
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
+print("tasks=\(generated.taskCount) planned=\(planned) components=\(generated.components) versions=\(generated.versions) runs=\(runs)")
+print("load+validate+plan: min \(ms(seconds[0])) median \(ms(seconds[seconds.count / 2])) max \(ms(seconds[seconds.count - 1]))")
+print("peak RSS: \(usage.ru_maxrss / 1024) MB")
