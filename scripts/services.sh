@@ -18,7 +18,7 @@ SCRIPT_PATH="$SCRIPT_DIR/$(basename -- "${BASH_SOURCE[0]}")"
 REPO_ROOT="$(cd -- "$SCRIPT_DIR/.." && pwd -P)"
 
 SERVICES_DIR="${QUICKUP_SERVICES_DIR:-$REPO_ROOT/.build-services}"
-case "$SERVICES_DIR" in /*) ;; *) SERVICES_DIR="$PWD/$SERVICES_DIR" ;; esac
+case "$SERVICES_DIR" in /*) ;; *) SERVICES_DIR="$PWD/${SERVICES_DIR#./}" ;; esac
 SERVICES_DIR="${SERVICES_DIR%/}"
 SETTINGS_FILE="$SERVICES_DIR/settings.env"
 
@@ -83,8 +83,9 @@ validate_settings() {
   local name value
   for name in QUICKUP_MARIADB_PORT QUICKUP_REDIS_PORT QUICKUP_CLICKHOUSE_HTTP_PORT QUICKUP_CLICKHOUSE_TCP_PORT; do
     value="${!name}"
-    [[ "$value" =~ ^[0-9]+$ ]] && [ "$value" -ge 1024 ] && [ "$value" -le 65535 ] \
-      || die "$name=$value is not a port number in 1024-65535"
+    if ! [[ "$value" =~ ^[0-9]+$ ]] || [ "$value" -lt 1024 ] || [ "$value" -gt 65535 ]; then
+      die "$name=$value is not a port number in 1024-65535"
+    fi
   done
   # Values go into SQL, XML and config files unescaped: keep them to a safe alphabet.
   for name in QUICKUP_MARIADB_USER QUICKUP_MARIADB_PASSWORD QUICKUP_MARIADB_DATABASE QUICKUP_REDIS_PASSWORD \
@@ -186,6 +187,10 @@ running_pid() {  # service
 # lock fd closed so the server does not hold our lock.
 launch() {  # service logfile command...
   local svc="$1" logf="$2"; shift 2
+  # Remember where each log ends now, so that a failure shows only this run's lines.
+  local f
+  for f in $(server_logs "$svc"); do printf '%s %s\n' "$(stat -c %s "$f" 2>/dev/null || echo 0)" "$f"; done \
+    > "$(svc_dir "$svc")/.log-offsets"
   printf '\n==== %s starting: %s\n' "$(date '+%F %T')" "$*" >> "$logf"
   setsid nohup "$@" < /dev/null >> "$logf" 2>&1 9>&- &
   local pid=$!
@@ -194,11 +199,13 @@ launch() {  # service logfile command...
 }
 
 show_log_tail() {  # service
-  local f
+  local f offset offsets
+  offsets="$(svc_dir "$1")/.log-offsets"
   for f in $(server_logs "$1"); do
     [ -s "$f" ] || continue
-    printf -- '---- last lines of %s ----\n' "$f" >&2
-    tail -n 40 "$f" >&2
+    offset="$(awk -v f="$f" '$2 == f { print $1 }' "$offsets" 2>/dev/null || true)"
+    printf -- '---- last lines of %s (this run) ----\n' "$f" >&2
+    tail -c "+$(( ${offset:-0} + 1 ))" "$f" | tail -n 40 >&2
   done
 }
 
@@ -290,6 +297,7 @@ ensure_packages() {
   local policy=/usr/sbin/policy-rc.d added_policy=""
   if [ ! -e "$policy" ] && is_root; then
     printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; added_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   local rc=0
   {
@@ -297,7 +305,7 @@ ensure_packages() {
     && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
          --no-install-recommends "${missing[@]}"
   } > "$SERVICES_DIR/apt.log" 2>&1 || rc=$?
-  [ -n "$added_policy" ] && rm -f "$policy"
+  if [ -n "$added_policy" ]; then rm -f "$policy"; trap - EXIT; fi
   if [ "$rc" -ne 0 ]; then
     tail -n 30 "$SERVICES_DIR/apt.log" >&2
     die "apt-get failed (full log: $SERVICES_DIR/apt.log)"
@@ -342,6 +350,7 @@ max_connections = 150
 max_allowed_packet = 64M
 performance_schema = OFF
 innodb_buffer_pool_size = 64M
+loose-innodb_buffer_pool_size_max = 256M
 innodb_log_file_size = 32M
 innodb_log_buffer_size = 8M
 innodb_flush_log_at_trx_commit = 2
@@ -379,7 +388,7 @@ EOF
 }
 
 mariadb_admin_sql() {  # reads SQL from stdin
-  mariadb --defaults-file="$(svc_dir mariadb)/admin.cnf" --batch --skip-column-names "$@"
+  mariadb --defaults-file="$(svc_dir mariadb)/admin.cnf" --batch --skip-column-names
 }
 
 mariadb_ping() {
@@ -411,12 +420,16 @@ mariadb_launch() {
 mariadb_bootstrap() {
   local u="$QUICKUP_MARIADB_USER" p="$QUICKUP_MARIADB_PASSWORD" db="$QUICKUP_MARIADB_DATABASE" h
   {
+    # shellcheck disable=SC2016 # backquotes are SQL identifier quotes
     printf 'CREATE DATABASE IF NOT EXISTS `%s`;\n' "$db"
+    # mariadb-install-db grants a proxy to root@<hostname>, which --skip-name-resolve warns about.
+    printf "DELETE FROM mysql.proxies_priv WHERE User = 'root' AND Host NOT IN ('localhost', '127.0.0.1', '::1');\n"
     for h in 127.0.0.1 localhost; do
       printf "CREATE USER IF NOT EXISTS '%s'@'%s' IDENTIFIED BY '%s';\n" "$u" "$h" "$p"
       printf "ALTER USER '%s'@'%s' IDENTIFIED BY '%s';\n" "$u" "$h" "$p"
       printf "GRANT ALL PRIVILEGES ON *.* TO '%s'@'%s' WITH GRANT OPTION;\n" "$u" "$h"
     done
+    printf 'FLUSH PRIVILEGES;\n'
   } | mariadb_admin_sql || die "mariadb: creating user/database failed"
   # Check what the tests will do: TCP login as the test user.
   mariadb --defaults-extra-file="$(svc_dir mariadb)/client.cnf" --batch --skip-column-names \
@@ -616,7 +629,9 @@ start_services() {  # services...
     for svc in "${launched[@]}"; do "${svc}_ready"; done
   fi
   for svc in "$@"; do
-    [[ " ${launched[*]} " == *" $svc "* ]] || log "$svc: already running (pid $(running_pid "$svc"))"
+    [[ " ${launched[*]} " == *" $svc "* ]] && continue
+    wait_ready "$svc" "${svc}_ping"   # returns at once when it answers
+    log "$svc: already running (pid $(running_pid "$svc"))"
   done
 }
 
@@ -624,6 +639,7 @@ stop_services() {  # services...
   local svc pids=() names=() pid
   for svc in "$@"; do
     if pid="$(signal_service "$svc" TERM)"; then
+      kill -CONT "$pid" 2>/dev/null || true   # a frozen (SIGSTOPped) server must see the TERM
       log "$svc: stopping pid $pid"; pids+=("$pid"); names+=("$svc")
     else
       log "$svc: not running"
@@ -681,28 +697,32 @@ cmd_env() {
 cmd_kill_mariadb() {
   local sig="${1:-KILL}" pid
   sig="${sig#SIG}"
+  kill -l "$sig" > /dev/null 2>&1 || die "kill-mariadb: unknown signal '$1'"
   if pid="$(signal_service mariadb "$sig")"; then
     log "mariadb: sent SIG$sig to pid $pid"
-    # After a KILL the process is gone at once; other signals may take a moment.
-    local deadline=$(( $(now) + STOP_TIMEOUT ))
-    while is_alive "$pid" && [ "$(now)" -lt "$deadline" ]; do sleep 0.1; done
-    is_alive "$pid" || rm -f "$(pid_file mariadb)"
+    case "$sig" in
+      KILL|TERM|INT|QUIT|ABRT|SEGV|9|15)  # fatal: wait until it is gone
+        local deadline=$(( $(now) + STOP_TIMEOUT ))
+        while is_alive "$pid" && [ "$(now)" -lt "$deadline" ]; do sleep 0.1; done
+        is_alive "$pid" || rm -f "$(pid_file mariadb)" ;;
+    esac
   else
     log "mariadb: not running"
   fi
 }
 
-usage() {
-  sed -n '2,12p' "$SCRIPT_PATH" | sed 's/^# \{0,1\}//' >&2
-  exit 2
+usage() {  # exit-code
+  sed -n '2,13p' "$SCRIPT_PATH" | sed 's/^# \{0,1\}//' >&2
+  exit "$1"
 }
 
 main() {
   local cmd="${1:-}"; [ $# -gt 0 ] && shift
   case "$cmd" in
     start|stop|status|env|restart-mariadb|kill-mariadb) ;;
-    -h|--help|help|'') usage ;;
-    *) log "unknown command '$cmd'"; usage ;;
+    -h|--help|help) usage 0 ;;
+    '') usage 2 ;;
+    *) log "unknown command '$cmd'"; usage 2 ;;
   esac
   load_settings
   case "$cmd" in
