@@ -13,8 +13,8 @@
 # process arguments. See docs/SERVICES.md.
 set -euo pipefail
 
-SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
-SCRIPT_PATH="$SCRIPT_DIR/$(basename -- "${BASH_SOURCE[0]}")"
+SCRIPT_PATH="$(readlink -f -- "${BASH_SOURCE[0]}")"   # follows symlinks to the real checkout
+SCRIPT_DIR="$(dirname -- "$SCRIPT_PATH")"
 REPO_ROOT="$(cd -- "$SCRIPT_DIR/.." && pwd -P)"
 
 SERVICES_DIR="${QUICKUP_SERVICES_DIR:-$REPO_ROOT/.build-services}"
