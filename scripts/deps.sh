@@ -14,6 +14,10 @@ check() { if ! command -v "$1" >/dev/null 2>&1 && [ ! -e "$1" ]; then need+=("$2
 check javac default-jdk-headless          # M1 differential test against java.util.Properties
 check sha256sum coreutils
 check python3 python3
+check pkg-config pkg-config
+check /usr/include/mariadb/mysql.h libmariadb-dev   # Swift build: MariaDB Connector/C
+check /usr/include/hiredis/hiredis.h libhiredis-dev # Swift build: hiredis
+check /usr/include/sqlite3.h libsqlite3-dev         # GRDB links the system SQLite
 if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
     check hyperfine hyperfine             # benchmarks
 fi

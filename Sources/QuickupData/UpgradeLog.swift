@@ -1,0 +1,67 @@
+import QuickupCore
+
+/// Status of a task in a datasource's `upgrade_log` (SPEC E2).
+public enum UpgradeLogStatus: String, Sendable, Codable, CaseIterable {
+    case running = "RUNNING"
+    case success = "SUCCESS"
+    case failed = "FAILED"
+    case skipped = "SKIPPED"
+    case rolledBack = "ROLLED_BACK"
+}
+
+/// One row of `upgrade_log`: which task ran there, when, how it ended (SPEC E2, source §5.2.5).
+public struct UpgradeLogEntry: Sendable, Hashable, Codable {
+    /// The task's stable key, `component/version/kind.uid` (UpgradeTask.key).
+    public var taskID: String
+    public var component: String
+    public var versionFrom: String
+    public var versionTo: String
+    public var taskVersion: String
+    public var stage: String
+    public var taskName: String
+    public var kind: String
+    public var checksum: String?
+    public var status: UpgradeLogStatus
+    public var attempt: Int
+    /// Milliseconds since 1970-01-01 UTC.
+    public var startTime: Int64
+    public var endTime: Int64?
+    public var durationMs: Int64?
+    public var error: String?
+    public var runID: String
+    public var site: String?
+
+    public init(taskID: String, component: String, versionFrom: String, versionTo: String, taskVersion: String,
+                stage: String, taskName: String, kind: String, checksum: String?, status: UpgradeLogStatus,
+                attempt: Int, startTime: Int64, endTime: Int64? = nil, durationMs: Int64? = nil,
+                error: String? = nil, runID: String, site: String?) {
+        self.taskID = taskID
+        self.component = component
+        self.versionFrom = versionFrom
+        self.versionTo = versionTo
+        self.taskVersion = taskVersion
+        self.stage = stage
+        self.taskName = taskName
+        self.kind = kind
+        self.checksum = checksum
+        self.status = status
+        self.attempt = attempt
+        self.startTime = startTime
+        self.endTime = endTime
+        self.durationMs = durationMs
+        self.error = error
+        self.runID = runID
+        self.site = site
+    }
+}
+
+/// The `upgrade_log` table of a SQL datasource: created if missing, appended to, read back.
+/// Each driver writes it in its own dialect (a MergeTree-family table on ClickHouse).
+public protocol UpgradeLogStore: Sendable {
+    /// Creates the table when it does not exist; idempotent.
+    func ensureUpgradeLog() async throws(QuickupError)
+    /// Records a state change: inserts a row for (taskID, runID, attempt) or updates it.
+    func record(_ entry: UpgradeLogEntry) async throws(QuickupError)
+    /// The latest row per task id (by start time, then attempt).
+    func latestEntries() async throws(QuickupError) -> [String: UpgradeLogEntry]
+}
