@@ -41,6 +41,14 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let fileNotFound = Code(rawValue: "file_not_found")
         public static let invalidArgument = Code(rawValue: "invalid_argument")
         public static let io = Code(rawValue: "io_error")
+        /// A datasource could not be reached or refused the login (after its retries, D3).
+        public static let connectionFailed = Code(rawValue: "connection_failed")
+        /// An open connection broke: server crashed, restarted or closed it (2006/2013 on MariaDB).
+        public static let connectionLost = Code(rawValue: "connection_lost")
+        /// The server rejected a statement; the message carries its own code (e.g. MariaDB 1064).
+        public static let sqlError = Code(rawValue: "sql_error")
+        /// The caller cancelled the operation (task cancelled, statement killed on the server).
+        public static let cancelled = Code(rawValue: "cancelled")
     }
 
     public var code: Code

@@ -1,0 +1,161 @@
+import CMariaDB
+import QuickupCore
+
+/// A connection to MariaDB or MySQL through MariaDB Connector/C (SPEC D1).
+///
+/// Every call on the underlying MYSQL* runs on a serial queue of this connection's own
+/// (MariaDBSession), so callers never block Swift's cooperative pool and concurrent callers are
+/// served one after the other. All stored properties are immutable and Sendable.
+///
+/// Statements are sent one at a time (CLIENT_MULTI_STATEMENTS off), so each failure names its
+/// own `file:line`. Cancelling the calling task kills the running statement on the server from a
+/// side connection (MariaDBMonitor), which also reads progress.
+public final class MariaDBConnection: DatasourceConnection, CustomStringConvertible {
+    public let config: DatasourceConfig
+    private let session: MariaDBSession
+    private let monitor: MariaDBMonitor
+    private let gate = MariaDBStatementGate()
+
+    private init(config: DatasourceConfig, session: MariaDBSession) {
+        self.config = config
+        self.session = session
+        self.monitor = MariaDBMonitor(main: session.endpoint, label: config.name)
+    }
+
+    /// Connects with `policy` (env.yaml's timeouts win), trying `policy.tries` times with its
+    /// backoff for failures another try may fix (refused, unreachable, too many connections);
+    /// wrong credentials or an unknown database fail at once. `sleeper` waits between tries.
+    public static func connect(_ config: DatasourceConfig, secrets: SecretResolver = SecretResolver(),
+                               policy: ConnectPolicy = .standard,
+                               sleeper: RetrySleeper = .real) async throws(QuickupError) -> MariaDBConnection {
+        guard config.type == .mariadb || config.type == .mysql else {
+            throw QuickupError(.invalidArgument, "datasource '\(config.name)' is \(config.type.rawValue), not MariaDB/MySQL",
+                               at: config.location)
+        }
+        let password = try secrets.secret(for: config.password, of: config.name).map(RedactedSecret.init)
+        let endpoint = MariaDBEndpoint(config: config, password: password, policy: policy.applying(config))
+        let session = try await ConnectRetry.run(policy: endpoint.policy, sleeper: sleeper) {
+            (_: Int) async throws(ConnectFailure) -> MariaDBSession in
+            try await MariaDBSession.open(endpoint, label: config.name)
+        }
+        return MariaDBConnection(config: config, session: session)
+    }
+
+    /// The server's id of this connection (`CONNECTION_ID()`), as PROCESSLIST and KILL know it.
+    public var threadID: UInt { session.threadID }
+
+    /// `MariaDB user@host:port/db (connection 42)`: never the password (D4).
+    public var description: String { "MariaDB \(config.displayName) (connection \(threadID))" }
+
+    public var supportsTransactions: Bool { true }
+
+    public func serverVersion() async throws(QuickupError) -> String {
+        guard let version = try await query("SELECT VERSION()").first?.first ?? nil else {
+            throw QuickupError(.sqlError, "MariaDB datasource '\(config.name)' returned no version")
+        }
+        return version
+    }
+
+    @discardableResult
+    public func execute(_ statement: SQLStatement) async throws(QuickupError) -> ExecutionResult {
+        let outcome = try await run(statement.text, location: statement.location, keepRows: false)
+        return ExecutionResult(affectedRows: outcome.affected)
+    }
+
+    public func query(_ sql: String) async throws(QuickupError) -> [[String?]] {
+        try await run(sql, location: nil, keepRows: true).rows
+    }
+
+    public func begin() async throws(QuickupError) { _ = try await run("START TRANSACTION", location: nil, keepRows: false) }
+    public func commit() async throws(QuickupError) { _ = try await run("COMMIT", location: nil, keepRows: false) }
+    public func rollback() async throws(QuickupError) { _ = try await run("ROLLBACK", location: nil, keepRows: false) }
+
+    /// Data + index bytes from information_schema.TABLES (InnoDB's figures are estimates, refreshed
+    /// by its statistics or ANALYZE TABLE). A name is looked up in the connection's database, or
+    /// in the one it names (`schema.table`).
+    public func tableSizes(_ tables: [String]) async throws(QuickupError) -> [String: Int64] {
+        guard !tables.isEmpty else { return [:] }
+        let names = tables.map(Self.splitName)
+        let schemas = ["DATABASE()"] + Set(names.compactMap(\.schema)).sorted().map(MariaDBClient.literal)
+        let rows = try await query("""
+            SELECT DATABASE(), TABLE_SCHEMA, TABLE_NAME, DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES \
+            WHERE TABLE_SCHEMA IN (\(schemas.joined(separator: ", "))) \
+            AND TABLE_NAME IN (\(Set(names.map(\.table)).sorted().map(MariaDBClient.literal).joined(separator: ", ")))
+            """)
+        var sizes: [String: Int64] = [:]
+        for (name, (schema, table)) in zip(tables, names) {
+            for row in rows where row.count == 4 && row[2] == table && row[1] == (schema ?? row[0]) && row[1] != nil {
+                sizes[name] = row[3].flatMap { Int64($0) } ?? 0
+            }
+        }
+        return sizes
+    }
+
+    private static func splitName(_ name: String) -> (schema: String?, table: String) {
+        guard let dot = name.firstIndex(of: ".") else { return (nil, name) }
+        return (String(name[..<dot]), String(name[name.index(after: dot)...]))
+    }
+
+    /// Progress of the running statement where MariaDB reports it (ALTER TABLE, LOAD DATA …),
+    /// read by the side connection; nil when idle or not reported.
+    public func progress() async -> Double? {
+        guard gate.isBusy else { return nil }
+        return await monitor.progress(of: threadID)
+    }
+
+    public func close() async {
+        await session.close()
+        await monitor.close()
+    }
+
+    /// Sends `sql` and reads all its results on the session's queue. If the calling task is
+    /// cancelled meanwhile, the statement is killed on the server and `.cancelled` is thrown.
+    func run(_ sql: String, location: SourceLocation?, keepRows: Bool) async throws(QuickupError) -> MariaDBOutcome {
+        let endpoint = session.endpoint
+        guard !Task.isCancelled else {
+            throw MariaDBErrors.cancelled(sql: sql, location: location, endpoint: endpoint, fate: .cancelledBeforeStart,
+                                          threadID: threadID)
+        }
+        let gate = self.gate
+        let ticket = gate.issue()
+        let result: Result<Result<MariaDBOutcome, MariaDBServerError>?, QuickupError> =
+            await withTaskCancellationHandler {
+                do throws(QuickupError) {
+                    return .success(try await session.perform { mysql throws(QuickupError) in
+                        guard gate.start(ticket) else { return nil }
+                        defer { gate.finish(ticket) }
+                        return Result { () throws(MariaDBServerError) -> MariaDBOutcome in
+                            let (affected, rows) = try MariaDBClient.run(mysql, sql, keepRows: keepRows)
+                            return MariaDBOutcome(affected: affected, rows: rows)
+                        }
+                    })
+                } catch {
+                    return .failure(error)
+                }
+            } onCancel: { [monitor, session] in
+                if gate.cancel(ticket) { monitor.stop(ticket, on: session, gate: gate) }
+            }
+        let fate = gate.retire(ticket)
+        // Once cancelled, the outcome is not trusted either way: the caller asked to stop and the
+        // statement may have been cut anywhere (or finished just before the KILL arrived).
+        if fate != .notCancelled {
+            throw MariaDBErrors.cancelled(sql: sql, location: location, endpoint: endpoint, fate: fate,
+                                          threadID: threadID)
+        }
+        switch try result.get() {
+        case .success(let outcome)?:
+            return outcome
+        case .failure(let error)?:
+            throw MariaDBErrors.statementFailed(error, sql: sql, location: location, endpoint: endpoint)
+        case nil:
+            throw MariaDBErrors.cancelled(sql: sql, location: location, endpoint: endpoint, fate: .cancelledBeforeStart,
+                                          threadID: threadID)
+        }
+    }
+}
+
+/// What one statement gave back.
+struct MariaDBOutcome: Sendable {
+    var affected: Int64
+    var rows: [[String?]]
+}

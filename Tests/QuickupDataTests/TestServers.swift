@@ -1,0 +1,77 @@
+import Foundation
+import QuickupCore
+import QuickupData
+import Testing
+
+/// The real servers of `scripts/services.sh` (docs/SERVICES.md), found through the
+/// `QUICKUP_TEST_*` variables that `eval "$(scripts/services.sh env)"` exports.
+///
+/// Tests that need a server use `.enabled(if: TestServers.mariaDBEnabled)`: without the variables
+/// they are skipped on a developer machine, but under CI (`CI` set) they run and fail with a
+/// message saying how to start the servers — a CI that forgot them must not pass quietly.
+enum TestServers {
+    struct MariaDB: Sendable {
+        var host: String
+        var port: Int
+        var user: String
+        var password: String
+        var database: String
+        var socket: String?
+        var defaultsFile: String?
+
+        /// A datasource of this server, password by literal (tests only) and optionally another database.
+        func config(name: String = "test-mariadb", database: String? = nil) -> DatasourceConfig {
+            var config = DatasourceConfig(name: name, type: .mariadb,
+                                          location: SourceLocation(file: "env.yaml", line: 1))
+            config.host = host
+            config.port = port
+            config.user = user
+            config.password = .literal(password)
+            config.database = database ?? self.database
+            return config
+        }
+    }
+
+    static let environment = ProcessInfo.processInfo.environment
+    static let isCI = environment["CI"].map { !$0.isEmpty && $0 != "0" && $0 != "false" } ?? false
+
+    static let mariaDB: MariaDB? = {
+        guard let host = environment["QUICKUP_TEST_MARIADB_HOST"],
+              let port = environment["QUICKUP_TEST_MARIADB_PORT"].flatMap({ Int($0) }),
+              let user = environment["QUICKUP_TEST_MARIADB_USER"],
+              let password = environment["QUICKUP_TEST_MARIADB_PASSWORD"],
+              let database = environment["QUICKUP_TEST_MARIADB_DATABASE"]
+        else { return nil }
+        return MariaDB(host: host, port: port, user: user, password: password, database: database,
+                       socket: environment["QUICKUP_TEST_MARIADB_SOCKET"],
+                       defaultsFile: environment["QUICKUP_TEST_MARIADB_DEFAULTS"])
+    }()
+
+    /// Run MariaDB tests when the server is configured, or under CI (where they then fail).
+    static let mariaDBEnabled = mariaDB != nil || isCI
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The configured server, or a failure explaining how to provide one.
+    static func requireMariaDB() throws -> MariaDB {
+        guard let mariaDB else {
+            throw Missing(description: "CI is set but QUICKUP_TEST_MARIADB_* are not: run "
+                          + "`bash scripts/services.sh start && eval \"$(bash scripts/services.sh env)\"` "
+                          + "before the tests (scripts/test.sh does)")
+        }
+        return mariaDB
+    }
+
+    /// `scripts/services.sh` of this checkout.
+    static let servicesScript: String = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/services.sh").path
+    }()
+
+    /// A fresh name for a scratch database or folder, unique across concurrent test runs.
+    static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+}
