@@ -22,7 +22,7 @@ enum TestServers {
         /// A datasource of this server, password by literal (tests only) and optionally another database.
         func config(name: String = "test-mariadb", database: String? = nil) -> DatasourceConfig {
             var config = DatasourceConfig(name: name, type: .mariadb,
-                                          location: SourceLocation(file: "env.yaml", line: 1))
+                                          location: QuickupCore.SourceLocation(file: "env.yaml", line: 1))
             config.host = host
             config.port = port
             config.user = user
@@ -57,7 +57,8 @@ enum TestServers {
     /// The configured server, or a failure explaining how to provide one.
     static func requireMariaDB() throws -> MariaDB {
         guard let mariaDB else {
-            throw Missing(description: "CI is set but QUICKUP_TEST_MARIADB_* are not: run "
+            throw Missing(description: "the MariaDB test server is not configured (QUICKUP_TEST_MARIADB_* unset"
+                          + (isCI ? ", and CI is set, so its tests fail rather than skip" : "") + "): run "
                           + "`bash scripts/services.sh start && eval \"$(bash scripts/services.sh env)\"` "
                           + "before the tests (scripts/test.sh does)")
         }

@@ -1,0 +1,126 @@
+import Foundation
+import QuickupCore
+import QuickupData
+import Testing
+
+/// A MariaDB server of one test's own, started by scripts/services.sh in a private directory on a
+/// free port, so that killing it cannot disturb the shared server other tests (and other test
+/// runs) use. `restart-mariadb` starts MariaDB alone (Redis and ClickHouse stay down).
+struct PrivateMariaDB {
+    let directory: String
+    let server: TestServers.MariaDB
+
+    private static func environment(directory: String, port: Int?) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["QUICKUP_SERVICES_DIR"] = directory
+        if let port { environment["QUICKUP_MARIADB_PORT"] = String(port) }
+        return environment
+    }
+
+    static func start() async throws -> PrivateMariaDB {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("qu_mdb_srv")).path
+        let port = try unusedLocalPort()
+        let started = try await runProgram("/bin/bash", [TestServers.servicesScript, "restart-mariadb"],
+                                           environment: environment(directory: directory, port: port))
+        guard started.status == 0 else {
+            _ = try? await runProgram("/bin/bash", [TestServers.servicesScript, "stop"],
+                                      environment: environment(directory: directory, port: nil))
+            try? FileManager.default.removeItem(atPath: directory)
+            throw TestServers.Missing(description: "could not start a private MariaDB on port \(port):\n\(started.output)")
+        }
+        let exported = try await runProgram("/bin/bash", [TestServers.servicesScript, "env"],
+                                            environment: environment(directory: directory, port: nil))
+        var values: [String: String] = [:]
+        for line in exported.output.split(separator: "\n") where line.hasPrefix("export QUICKUP_TEST_MARIADB_") {
+            let assignment = line.dropFirst("export ".count)
+            guard let equals = assignment.firstIndex(of: "=") else { continue }
+            // Values are limited to [A-Za-z0-9._/-] by services.sh and single-quoted.
+            values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+                .trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+        }
+        guard let user = values["QUICKUP_TEST_MARIADB_USER"], let password = values["QUICKUP_TEST_MARIADB_PASSWORD"],
+              let database = values["QUICKUP_TEST_MARIADB_DATABASE"] else {
+            throw TestServers.Missing(description: "services.sh env printed no MariaDB settings:\n\(exported.output)")
+        }
+        let server = TestServers.MariaDB(host: "127.0.0.1", port: port, user: user, password: password,
+                                         database: database, socket: values["QUICKUP_TEST_MARIADB_SOCKET"],
+                                         defaultsFile: values["QUICKUP_TEST_MARIADB_DEFAULTS"])
+        return PrivateMariaDB(directory: directory, server: server)
+    }
+
+    func services(_ arguments: String...) async throws -> (status: Int32, output: String) {
+        try await runProgram("/bin/bash", [TestServers.servicesScript] + arguments,
+                             environment: Self.environment(directory: directory, port: nil))
+    }
+
+    /// Stops the server and deletes its directory.
+    func remove() async {
+        _ = try? await services("stop")
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+@Suite(.serialized, .enabled(if: TestServers.mariaDBEnabled, "needs MariaDB installed (scripts/services.sh)"))
+struct MariaDBCrashTests {
+    @Test(.timeLimit(.minutes(3)))
+    func serverKilledInTheMiddleOfALongScript() async throws {
+        let instance = try await PrivateMariaDB.start()
+        do {
+            try await killMidScript(instance)
+        } catch {
+            await instance.remove()
+            throw error
+        }
+        await instance.remove()
+    }
+
+    private func killMidScript(_ instance: PrivateMariaDB) async throws {
+        let config = instance.server.config(name: "crash")
+        let connection = try await MariaDBConnection.connect(config)
+        try await connection.exec("CREATE TABLE IF NOT EXISTS progress (step INT PRIMARY KEY)")
+        // About 40 s of script: each step records itself, then waits.
+        let script = (1...2_000).flatMap { step in
+            [SQLStatement(text: "INSERT INTO progress VALUES (\(step))", line: 2 * step - 1, file: "long.sql"),
+             SQLStatement(text: "SELECT SLEEP(0.02)", line: 2 * step, file: "long.sql")]
+        }
+        let observer = try await MariaDBConnection.connect(config)
+        var killedAt = ContinuousClock.now
+        let outcome: QuickupError? = try await withThrowingTaskGroup(of: QuickupError?.self) { group in
+            group.addTask { await quickupError { try await connection.run(script) } }
+            // Wait until the script is well under way, then crash the server under it.
+            var steps = 0
+            while steps < 20 {
+                try await Task.sleep(for: .milliseconds(100))
+                steps = Int(try await observer.scalar("SELECT COUNT(*) FROM progress") ?? "") ?? 0
+            }
+            killedAt = ContinuousClock.now
+            let killed = try await instance.services("kill-mariadb")
+            #expect(killed.status == 0, "\(killed.output)")
+            return try await group.next() ?? nil
+        }
+        let afterKill = secondsSince(killedAt)
+        #expect(afterKill < 10, "the script noticed the crash \(afterKill) s after it")
+        let error = try #require(outcome, "the script went on although the server was killed")
+        #expect(error.code == .connectionLost, "\(error)")
+        #expect(error.location?.file == "long.sql" && error.location?.line != nil, "\(error)")
+        #expect(error.description.contains("127.0.0.1:\(instance.server.port)"), "\(error)")
+        #expect(error.description.contains("error 2013") || error.description.contains("error 2006"), "\(error)")
+
+        // The next statement on the dead connection fails at once too.
+        let start = ContinuousClock.now
+        let next = await quickupError { try await connection.exec("SELECT 1", file: "long.sql", line: 4_001) }
+        #expect(next?.code == .connectionLost, "\(String(describing: next))")
+        #expect(secondsSince(start) < 5)
+        #expect(await connection.progress() == nil)
+        await connection.close()
+        await observer.close()
+
+        // Restarted, the server has what was committed before the crash.
+        let restarted = try await instance.services("restart-mariadb")
+        #expect(restarted.status == 0, "\(restarted.output)")
+        let again = try await MariaDBConnection.connect(config)
+        let steps = Int(try await again.scalar("SELECT COUNT(*) FROM progress") ?? "") ?? 0
+        #expect(steps >= 20, "\(steps) steps survived")
+        await again.close()
+    }
+}
