@@ -43,7 +43,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "quickup-bench",
-            dependencies: ["QuickupCore", "QuickupRelease"]
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData"]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore"]),
         .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore"]),

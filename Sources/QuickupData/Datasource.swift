@@ -14,6 +14,11 @@ public protocol DatasourceConnection: Sendable {
     @discardableResult
     func execute(_ statement: SQLStatement) async throws(QuickupError) -> ExecutionResult
 
+    /// Runs statements in order, stopping at the first failure (which names its file:line).
+    /// Drivers may send them in one go (MariaDB: one trip to its connection's thread for the
+    /// whole script); the default calls `execute` for each.
+    func run(_ statements: [SQLStatement]) async throws(QuickupError)
+
     /// Rows of a query, each column as text (NULL → nil).
     func query(_ sql: String) async throws(QuickupError) -> [[String?]]
 

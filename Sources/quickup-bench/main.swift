@@ -5,6 +5,12 @@ import QuickupRelease
 /// quickup-bench plan --tasks N [--runs R] [--dir DIR]
 /// Generates a release of N tasks at run time (never committed), then times load + validate +
 /// plan R times in this process and prints min/median/max and the process's peak RSS (P5).
+///
+/// quickup-bench mariadb-script [--statements N] [--runs R]: see MariaDBScriptBench.swift.
+if CommandLine.arguments.dropFirst().first == "mariadb-script" {
+    exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
+
 func argument(_ name: String, default value: String) -> String {
     let args = CommandLine.arguments
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return value }

@@ -50,6 +50,29 @@ struct MariaDBCancelTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func cancellingAScriptStopsItWhereItIs() async throws {
+        try await withScratchDatabase { connection, _ in
+            try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+            let script = [
+                SQLStatement(text: "INSERT INTO t VALUES (1)", line: 1, file: "script.sql"),
+                SQLStatement(text: "SELECT SLEEP(30)", line: 2, file: "script.sql"),
+                SQLStatement(text: "INSERT INTO t VALUES (2)", line: 3, file: "script.sql"),
+            ]
+            let start = ContinuousClock.now
+            let error = await withTaskGroup(of: QuickupError?.self) { group in
+                group.addTask { await quickupError { try await connection.run(script) } }
+                try? await Task.sleep(for: .milliseconds(500))
+                group.cancelAll()
+                return await group.next() ?? nil
+            }
+            #expect(secondsSince(start) < 5)
+            #expect(error?.code == .cancelled, "\(String(describing: error))")
+            #expect(error?.location?.line == 2, "names the statement that was running")
+            #expect(try await connection.query("SELECT id FROM t") == [["1"]], "the rest of the script was not sent")
+        }
+    }
+
     @Test func aCancelledTaskSendsNothing() async throws {
         try await withScratchDatabase { connection, _ in
             try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY)")

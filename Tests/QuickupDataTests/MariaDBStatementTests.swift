@@ -67,6 +67,25 @@ struct MariaDBStatementTests {
         }
     }
 
+    @Test func aScriptStopsAtTheFirstFailureAndNamesIt() async throws {
+        try await withScratchDatabase { connection, _ in
+            let script = [
+                SQLStatement(text: "CREATE TABLE t (id INT PRIMARY KEY)", line: 1, file: "V5__script.sql"),
+                SQLStatement(text: "INSERT INTO t VALUES (1)", line: 2, file: "V5__script.sql"),
+                SQLStatement(text: "INSERT INTO t VALUES (1)", line: 4, file: "V5__script.sql"),
+                SQLStatement(text: "INSERT INTO t VALUES (3)", line: 6, file: "V5__script.sql"),
+            ]
+            let error = await quickupError { try await connection.run(script) }
+            #expect(error?.location == QuickupCore.SourceLocation(file: "V5__script.sql", line: 4))
+            #expect(error?.description.contains("error 1062") == true, "\(String(describing: error))")
+            #expect(try await connection.query("SELECT id FROM t") == [["1"]], "nothing after the failure ran")
+            // Through the protocol, as a task runner holds it.
+            let any: any DatasourceConnection = connection
+            try await any.run([SQLStatement(text: "INSERT INTO t VALUES (5)", line: 1, file: "x.sql")])
+            #expect(try await connection.scalar("SELECT COUNT(*) FROM t") == "2")
+        }
+    }
+
     @Test func storedProcedureCreatedAndCalled() async throws {
         try await withScratchDatabase { connection, _ in
             try await connection.exec("CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20))")

@@ -84,6 +84,11 @@ final class MariaDBStatementGate: Sendable {
         }
     }
 
+    /// On the connection's queue, between the statements of one run: whether to stop.
+    func isCancelled(_ ticket: Ticket) -> Bool {
+        state.withLock { $0.entries[ticket.id]?.cancelledWhile != nil }
+    }
+
     func isRunning(_ ticket: Ticket) -> Bool {
         state.withLock { $0.running == ticket.id }
     }
