@@ -74,6 +74,49 @@ struct MariaDBCrashTests {
         await instance.remove()
     }
 
+    /// A frozen server (SIGSTOP) answers neither the statement nor a KILL: cancelling must still
+    /// return, by shutting the connection's socket down once the side connection cannot log in.
+    @Test(.timeLimit(.minutes(3)))
+    func cancelWhileTheServerIsFrozen() async throws {
+        let instance = try await PrivateMariaDB.start()
+        do {
+            try await cancelFrozen(instance)
+        } catch {
+            _ = try? await instance.services("kill-mariadb", "CONT")
+            await instance.remove()
+            throw error
+        }
+        _ = try? await instance.services("kill-mariadb", "CONT")
+        await instance.remove()
+    }
+
+    private func cancelFrozen(_ instance: PrivateMariaDB) async throws {
+        let policy = ConnectPolicy(connectTimeout: .seconds(1))
+        let connection = try await MariaDBConnection.connect(instance.server.config(name: "frozen"), policy: policy)
+        var cancelledAt = ContinuousClock.now
+        let error = try await withThrowingTaskGroup(of: QuickupError?.self) { group in
+            group.addTask {
+                await quickupError { try await connection.exec("SELECT SLEEP(60)", file: "frozen.sql", line: 3) }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let frozen = try await instance.services("kill-mariadb", "STOP")
+            #expect(frozen.status == 0, "\(frozen.output)")
+            cancelledAt = ContinuousClock.now
+            group.cancelAll()
+            return try await group.next() ?? nil
+        }
+        let seconds = secondsSince(cancelledAt)
+        #expect(seconds < 8, "returned \(seconds) s after the cancel (1 s login timeout of the side connection)")
+        #expect(error?.code == .cancelled, "\(String(describing: error))")
+        #expect(error?.description.contains("closing the connection") == true, "\(String(describing: error))")
+        #expect(error?.location?.line == 3)
+        let start = ContinuousClock.now
+        let next = await quickupError { try await connection.exec("SELECT 1") }
+        #expect(next?.code == .connectionLost, "the connection is unusable afterwards: \(String(describing: next))")
+        #expect(secondsSince(start) < 2)
+        await connection.close()
+    }
+
     private func killMidScript(_ instance: PrivateMariaDB) async throws {
         let config = instance.server.config(name: "crash")
         let connection = try await MariaDBConnection.connect(config)

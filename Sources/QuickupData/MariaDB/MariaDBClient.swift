@@ -23,8 +23,9 @@ struct MariaDBHandle: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<MYSQL>
 }
 
-/// Connector/C must be initialised once (mysql_library_init, a macro for mysql_server_init) before several threads use it; Swift runs a global's
-/// initialiser exactly once, on first use, whichever thread gets there first.
+/// Connector/C must be initialised once (mysql_library_init, a macro for mysql_server_init)
+/// before several threads use it; Swift runs a global's initialiser exactly once, on first use,
+/// whichever thread gets there first.
 private let libraryInitialised: Bool = mysql_server_init(0, nil, nil) == 0
 
 /// The blocking Connector/C calls quickup makes. Each runs on the queue that owns the handle.
