@@ -69,8 +69,16 @@ struct LogicalLineReader {
                     segments.append((line.count, byteLine))
                     segmentPending = false
                 }
-                line.append(byte)
-                precedingBackslash = byte == PropertiesSyntax.backslash ? !precedingBackslash : false
+                // Up to the line break only backslash parity matters, so copy the rest of the
+                // natural line in one go instead of byte by byte (the hot path for big files).
+                var end = offset
+                while end < input.count && !PropertiesSyntax.isLineBreak(input[end]) { end += 1 }
+                let run = UnsafeBufferPointer(rebasing: input[(offset - 1)..<end])
+                line.append(contentsOf: run)
+                offset = end
+                let trailingBackslashes = Self.trailingBackslashCount(run)
+                let oddRun = trailingBackslashes % 2 == 1
+                precedingBackslash = trailingBackslashes == run.count ? precedingBackslash != oddRun : oddRun
                 continue
             }
             // End of a natural line.
@@ -119,6 +127,12 @@ struct LogicalLineReader {
             if PropertiesSyntax.isLineBreak(byte) { return true }
         }
         return false
+    }
+
+    private static func trailingBackslashCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        while count < bytes.count && bytes[bytes.count - 1 - count] == PropertiesSyntax.backslash { count += 1 }
+        return count
     }
 
     private mutating func consumeByte() {
