@@ -26,25 +26,21 @@ struct PropertiesDifferentialTests {
         let oracle = try PropertiesJavaOracle(directory: directory)
         print("properties differential: seed \(seed), \(fileCount) files, \(oracle.javaVersion)")
 
-        var files: [[UInt8]] = []
-        var jobs: [(path: String, charset: String)] = []
+        var files: [(bytes: [UInt8], charset: String)] = []
         for index in 0..<fileCount {
             var generator = PropertiesFileGenerator(seed: seed, index: index)
             let bytes = generator.file()
-            let path = directory.appendingPathComponent("\(index).properties").path
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
             // The documented contract of parse(bytes:): UTF-8 when valid, else ISO-8859-1.
             let charset = String(validating: bytes, as: UTF8.self) == nil ? "ISO-8859-1" : "UTF-8"
-            files.append(bytes)
-            jobs.append((path, charset))
+            files.append((bytes, charset))
         }
-        let javaOutcomes = try oracle.load(jobs)
+        let javaOutcomes = try oracle.load(files)
 
         var mismatches = 0
         var errorFiles = 0
         var entryCount = 0
-        for (index, bytes) in files.enumerated() {
-            let ours = Self.ourOutcome(bytes, path: jobs[index].path)
+        for (index, file) in files.enumerated() {
+            let ours = Self.ourOutcome(file.bytes, path: "generated-\(index).properties")
             switch javaOutcomes[index] {
             case .failed: errorFiles += 1
             case .loaded(let map): entryCount += map.count
@@ -53,15 +49,15 @@ struct PropertiesDifferentialTests {
             mismatches += 1
             if mismatches <= 5 {
                 Issue.record("""
-                    mismatch with Java (seed \(seed), file #\(index), charset \(jobs[index].charset)); \
+                    mismatch with Java (seed \(seed), file #\(index), charset \(file.charset)); \
                     reproduce with PROPERTIES_DIFF_SEED=\(seed)
-                    file bytes as a Swift literal: \(Self.literal(bytes))
+                    file bytes as a Swift literal: \(Self.literal(file.bytes))
                     java: \(Self.describe(javaOutcomes[index]))
                     ours: \(Self.describe(ours))
                     """)
             }
         }
-        let latin1Files = jobs.filter { $0.charset != "UTF-8" }.count
+        let latin1Files = files.filter { $0.charset != "UTF-8" }.count
         print("properties differential: \(entryCount) entries, \(errorFiles) malformed-\\u files, \(latin1Files) ISO-8859-1 files, \(mismatches) mismatches")
         #expect(mismatches == 0, "\(mismatches) of \(fileCount) files differ from Java (seed \(seed))")
         // Guard against a generator that stopped producing either kind of file.

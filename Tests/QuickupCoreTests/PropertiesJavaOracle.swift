@@ -36,12 +36,22 @@ struct PropertiesJavaOracle {
     }
 
     /// Loads every file, decoding it as Java's reader would: `charset` is "UTF-8" or "ISO-8859-1".
-    func load(_ files: [(path: String, charset: String)]) throws -> [Outcome] {
+    /// The files travel as one blob plus offsets: creating thousands of small files costs far
+    /// more than the parsing, and Java's reader sees the same bytes either way.
+    func load(_ files: [(bytes: [UInt8], charset: String)]) throws -> [Outcome] {
+        let blob = directory.appendingPathComponent("files.bin")
         let jobs = directory.appendingPathComponent("jobs.txt")
         let results = directory.appendingPathComponent("results.txt")
-        try files.map { "\($0.charset)\t\($0.path)\n" }.joined().write(to: jobs, atomically: true, encoding: .utf8)
+        var offset = 0
+        var jobLines = ""
+        for file in files {
+            jobLines += "\(file.charset)\t\(offset)\t\(file.bytes.count)\n"
+            offset += file.bytes.count
+        }
+        try Data(files.flatMap(\.bytes)).write(to: blob)
+        try jobLines.write(to: jobs, atomically: true, encoding: .utf8)
         try Self.run(java, ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", directory.path,
-                            "PropertiesOracle", jobs.path, results.path])
+                            "PropertiesOracle", blob.path, jobs.path, results.path])
         let outcomes = try Self.parseResults(String(contentsOf: results, encoding: .utf8))
         guard outcomes.count == files.count else {
             throw Failure(description: "oracle returned \(outcomes.count) results for \(files.count) files")
@@ -127,16 +137,22 @@ struct PropertiesJavaOracle {
         import java.nio.file.*;
         import java.util.*;
 
-        /** Loads each file named in args[0] ("charset<TAB>path" lines) with Properties.load(Reader). */
+        /**
+         * Loads each file of args[0] (a blob) listed in args[1] as "charset<TAB>offset<TAB>length"
+         * with Properties.load(Reader), and writes one result per file to args[2].
+         */
         public class PropertiesOracle {
             public static void main(String[] args) throws IOException {
-                List<String> jobs = Files.readAllLines(Paths.get(args[0]), StandardCharsets.UTF_8);
-                try (Writer out = Files.newBufferedWriter(Paths.get(args[1]), StandardCharsets.UTF_8)) {
+                byte[] blob = Files.readAllBytes(Paths.get(args[0]));
+                List<String> jobs = Files.readAllLines(Paths.get(args[1]), StandardCharsets.UTF_8);
+                try (Writer out = Files.newBufferedWriter(Paths.get(args[2]), StandardCharsets.UTF_8)) {
                     for (String job : jobs) {
-                        int tab = job.indexOf('\\t');
-                        Charset charset = Charset.forName(job.substring(0, tab));
+                        String[] fields = job.split("\\t");
+                        Charset charset = Charset.forName(fields[0]);
+                        InputStream bytes = new ByteArrayInputStream(
+                            blob, Integer.parseInt(fields[1]), Integer.parseInt(fields[2]));
                         Properties properties = new Properties();
-                        try (Reader reader = new InputStreamReader(new FileInputStream(job.substring(tab + 1)), charset)) {
+                        try (Reader reader = new InputStreamReader(bytes, charset)) {
                             properties.load(reader);
                         } catch (IllegalArgumentException e) {
                             out.write("ERROR " + e.getMessage() + "\\n");
@@ -150,7 +166,7 @@ struct PropertiesJavaOracle {
                 }
             }
 
-            /** UTF-16 code units, four hex digits each: unambiguous, and keeps lone surrogates. */
+        /** UTF-16 code units, four hex digits each: unambiguous, and keeps lone surrogates. */
             static String hex(String text) {
                 final char[] digits = "0123456789abcdef".toCharArray();
                 StringBuilder builder = new StringBuilder(text.length() * 4);
