@@ -41,6 +41,12 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let fileNotFound = Code(rawValue: "file_not_found")
         public static let invalidArgument = Code(rawValue: "invalid_argument")
         public static let io = Code(rawValue: "io_error")
+        public static let checksumChanged = Code(rawValue: "checksum_changed")
+        public static let needsConfirmation = Code(rawValue: "needs_confirmation")
+        public static let taskFailed = Code(rawValue: "task_failed")
+        public static let timeout = Code(rawValue: "timeout")
+        public static let locked = Code(rawValue: "locked")
+        public static let unsupported = Code(rawValue: "unsupported")
     }
 
     public var code: Code
