@@ -41,6 +41,8 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let fileNotFound = Code(rawValue: "file_not_found")
         public static let invalidArgument = Code(rawValue: "invalid_argument")
         public static let io = Code(rawValue: "io_error")
+        /// A Redis script line cannot be split into arguments (unterminated quote…).
+        public static let redisScriptSyntax = Code(rawValue: "redis_script_syntax")
     }
 
     public var code: Code
@@ -67,7 +69,7 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isInvalidInput: Bool {
         switch code {
         case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
-             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument:
+             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax:
             return true
         default:
             return false
