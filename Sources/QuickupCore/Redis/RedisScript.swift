@@ -39,12 +39,10 @@ public enum RedisScript: Hashable, Sendable {
         if isLua(text, file: file) { return .lua(source: text, file: file) }
         var commands: [RedisCommand] = []
         var number = 0
-        // Split on "\n" only and drop a trailing "\r": CRLF files are common from Windows editors,
-        // while a "\r" inside a quoted argument must survive.
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines end in "\n" or "\r\n" (files from Windows editors); Swift sees "\r\n" as one
+        // Character, so both are listed.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
-            var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }
             let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let arguments = try RedisCommandLine.split(String(line), at: SourceLocation(file: file, line: number))
