@@ -56,9 +56,9 @@ public final class ClickHouseConnection: DatasourceConnection, Sendable {
         // because the HTTP client caps all headers of a response at 80 KiB.
         let interval = max(1_000, transport.readTimeout.milliseconds / 2)
         let settings = ["send_progress_in_http_headers": "1", "http_headers_progress_interval_ms": "\(interval)"]
-        _ = try await send(statement.text, settings: settings, keep: .tail(65_536), location: statement.location)
-        // The HTTP interface does not report affected rows for statements.
-        return ExecutionResult(affectedRows: 0)
+        let reply = try await send(statement.text, settings: settings, keep: .tail(65_536), location: statement.location)
+        // Rows written by INSERT, where the server reports them (not 18.x); other statements have none.
+        return ExecutionResult(affectedRows: reply.writtenRows ?? 0)
     }
 
     public func query(_ sql: String) async throws(QuickupError) -> [[String?]] {
@@ -96,7 +96,7 @@ public final class ClickHouseConnection: DatasourceConnection, Sendable {
     /// read_rows / total_rows_approx of the running statement in `system.processes`; nil when nothing
     /// runs or the server cannot estimate the total (e.g. DDL).
     public func progress() async -> Double? {
-        guard let queryID = state.withLock({ $0.runningQueryID }) else { return nil }
+        guard let queryID = runningQueryID else { return nil }
         let rows = try? await send("SELECT read_rows, total_rows_approx FROM system.processes WHERE query_id = \(ClickHouseSQL.quote(queryID))",
                                    settings: [:], keep: .all(limit: 65_536), location: nil, tracked: false, inSession: false)
         guard let row = rows.map({ TabSeparated.parse($0.body) })?.first, row.count == 2,
@@ -112,6 +112,9 @@ public final class ClickHouseConnection: DatasourceConnection, Sendable {
         }
         if first { await transport.shutdown() }
     }
+
+    /// The query_id of the statement running now, if any (for progress and tests).
+    var runningQueryID: String? { state.withLock { $0.runningQueryID } }
 
     /// A version for the next upgrade_log row that is larger than every earlier one of this process,
     /// even when two records fall in the same microsecond.
@@ -142,12 +145,12 @@ public final class ClickHouseConnection: DatasourceConnection, Sendable {
             throw located
         }
         guard let exception = reply.exception else { return reply }
-        let code: QuickupError.Code = exception.isAuthentication ? .datasourceAuthentication : .statementFailed
-        let hint = exception.isAuthentication
-            ? "check the user and password of datasource '\(config.name)' in env.yaml (\(config.location))"
-            : exception.hint(queryID: queryID)
-        throw QuickupError(code, "\(exception.summary) — statement: \(StatementPreview.of(sql)) (on \(transport.target))",
-                           at: location, hint: hint)
+        if exception.isAuthentication {
+            throw QuickupError(.datasourceAuthentication, "ClickHouse at \(transport.target) refused the login: \(exception.summary)",
+                               at: location, hint: "check the user and password (password_env/password_file) of the datasource in env.yaml")
+        }
+        throw QuickupError(.statementFailed, "\(exception.summary) — statement: \(StatementPreview.of(sql)) (on \(transport.target))",
+                           at: location, hint: exception.hint(queryID: queryID))
     }
 
     private func noTransactions(_ verb: String) -> QuickupError {

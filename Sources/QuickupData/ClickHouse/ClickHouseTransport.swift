@@ -10,6 +10,8 @@ struct ClickHouseReply: Sendable {
     var status: Int
     var body: [UInt8]
     var exception: ClickHouseException?
+    /// `written_rows` of `X-ClickHouse-Summary` (servers since 19.x send it); nil when absent.
+    var writtenRows: Int64? = nil
 }
 
 /// The HTTP interface of one ClickHouse server, as one user (SPEC D1, D3, D4).
@@ -69,11 +71,11 @@ struct ClickHouseTransport: Sendable {
         request.body = .bytes(ByteBuffer(string: sql))
 
         var buffer = BodyBuffer(keep)
-        var head: (status: Int, tag: String?, code: String?)?
+        var head: (status: Int, tag: String?, code: String?, summary: String?)?
         do {
             let response = try await client.execute(request, deadline: .distantFuture)
             head = (Int(response.status.code), response.headers.first(name: "X-ClickHouse-Exception-Tag"),
-                    response.headers.first(name: "X-ClickHouse-Exception-Code"))
+                    response.headers.first(name: "X-ClickHouse-Exception-Code"), response.headers.first(name: "X-ClickHouse-Summary"))
             for try await chunk in response.body {
                 guard buffer.append(chunk) else {
                     _ = await kill(queryID)
@@ -118,7 +120,8 @@ struct ClickHouseTransport: Sendable {
             return ClickHouseReply(status: head.status, body: buffer.bytes, exception: exception)
         }
         return ClickHouseReply(status: 200, body: buffer.bytes,
-                               exception: ClickHouseException.inBody(buffer.tail(65_536), exceptionTag: head.tag))
+                               exception: ClickHouseException.inBody(buffer.tail(65_536), exceptionTag: head.tag),
+                               writtenRows: head.summary.flatMap(Self.writtenRows))
     }
 
     /// `KILL QUERY … SYNC` on a request of its own. It goes through the future-based API on purpose:
@@ -138,6 +141,13 @@ struct ClickHouseTransport: Sendable {
         } catch {
             return "KILL QUERY failed: \(error)"
         }
+    }
+
+    /// `{"read_rows":"0",…,"written_rows":"10000",…}`: numbers are quoted strings in this header.
+    static func writtenRows(fromSummary summary: String) -> Int64? {
+        struct Summary: Decodable { var written_rows: String? }
+        let decoded = try? JSONDecoder().decode(Summary.self, from: Data(summary.utf8))
+        return decoded?.written_rows.flatMap { Int64($0) }
     }
 
     func shutdown() async {

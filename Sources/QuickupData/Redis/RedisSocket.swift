@@ -80,7 +80,9 @@ final class RedisSocket: @unchecked Sendable {
         guard let raw else {
             // hiredis: after an I/O error the context cannot be used again.
             let reason = Self.errorText(context)
-            let timedOut = context.pointee.err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)
+            // A receive timeout (SO_RCVTIMEO) surfaces as an I/O error with EAGAIN.
+            let timedOut = context.pointee.err == REDIS_ERR_IO
+                && (errno == EAGAIN || errno == EWOULDBLOCK || reason.contains("temporarily unavailable") || reason.contains("timed out"))
             disconnect()
             throw .io(reason, timedOut: timedOut)
         }
