@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import QuickupCore
 
 /// What a ClickHouse HTTP request returned: the body (or its end) and the server's exception, if
@@ -167,5 +168,64 @@ struct ClickHouseTransport: Sendable {
             "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
         }
         return baseURL + "?" + query.joined(separator: "&")
+    }
+}
+
+/// Collects a response body as it streams in: all of it up to a limit (query results), or only its
+/// last bytes (statements, whose output is discarded but whose end may hold an exception).
+struct BodyBuffer: Sendable {
+    enum Keep: Sendable {
+        case all(limit: Int)
+        case tail(Int)
+    }
+
+    let keep: Keep
+    private(set) var bytes: [UInt8] = []
+
+    init(_ keep: Keep) { self.keep = keep }
+
+    /// Adds a chunk; false when `.all` would pass its limit.
+    mutating func append(_ chunk: ByteBuffer) -> Bool {
+        bytes.append(contentsOf: chunk.readableBytesView)
+        switch keep {
+        case .all(let limit):
+            return bytes.count <= limit
+        case .tail(let size):
+            // Trim only when twice the size is held, so trimming costs O(1) per byte on average.
+            if bytes.count > 2 * size { bytes.removeFirst(bytes.count - size) }
+            return true
+        }
+    }
+
+    func tail(_ size: Int) -> [UInt8] { bytes.count <= size ? bytes : Array(bytes.suffix(size)) }
+
+    var limitText: String {
+        switch keep {
+        case .all(let limit): return "\(limit / 1_048_576) MiB"
+        case .tail(let size): return "\(size) bytes"
+        }
+    }
+}
+
+/// Tells a failure to reach the server (worth another try, SPEC D3) from a failure during a request
+/// (never retried: the statement may have run).
+enum ConnectFailure {
+    /// A short reason ("Connection refused", "connect timeout") when `error` means the server could
+    /// not be reached at all; nil otherwise.
+    static func describe(_ error: any Error) -> String? {
+        if let error = error as? HTTPClientError, error == .connectTimeout { return "connect timeout" }
+        if let error = error as? ChannelError, case .connectTimeout(let amount) = error {
+            return "connect timeout after \(amount.nanoseconds / 1_000_000) ms"
+        }
+        if let error = error as? NIOConnectionError {
+            if let failure = error.connectionErrors.first { return describe(failure.error) ?? "\(failure.error)" }
+            if error.dnsAError != nil || error.dnsAAAAError != nil { return "the host name '\(error.host)' does not resolve" }
+            return "no address to connect to for '\(error.host)'"
+        }
+        if let error = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL, ETIMEDOUT].contains(error.errnoCode) {
+            return String(cString: strerror(error.errnoCode))
+        }
+        if error is SocketAddressError { return "the host name does not resolve (\(error))" }
+        return nil
     }
 }
