@@ -206,6 +206,14 @@ struct ClickHouseTests {
         }
     }
 
+    @Test("a connection dropped without close() releases its HTTP client without crashing")
+    func droppedConnection() async throws {
+        for _ in 0..<2 {
+            let ch = try await ClickHouseConnection.connect(try CHRedisTestServers.clickHouse(), secrets: secrets)
+            #expect(try await ch.scalar("SELECT 1") == "1")
+        }
+    }
+
     @Test("SET in one statement holds for the next (one server session per connection)")
     func sessionSettings() async throws {
         try await withDatabase { ch in

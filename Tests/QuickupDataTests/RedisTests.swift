@@ -139,6 +139,23 @@ struct RedisTests {
         #expect(error?.location == config.location)
     }
 
+    @Test("a connection dropped without close() stops its thread and closes its socket")
+    func droppedConnection() async throws {
+        var ids: [String] = []
+        for _ in 0..<2 {
+            let redis = try await RedisConnection.connect(try CHRedisTestServers.redis(), secrets: secrets)
+            ids.append(try await redis.scalar("CLIENT ID") ?? "")
+        }
+        try await withRedis { watcher, _ in
+            var open = "?"
+            for _ in 0..<40 where !open.isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+                open = try await watcher.scalar("CLIENT LIST ID \(ids.joined(separator: " "))") ?? ""
+            }
+            #expect(open.isEmpty, "still connected: \(open)")
+        }
+    }
+
     @Test("no transactions, table sizes or progress")
     func capabilities() async throws {
         try await withRedis { redis, _ in

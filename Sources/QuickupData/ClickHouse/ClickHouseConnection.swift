@@ -31,6 +31,12 @@ public final class ClickHouseConnection: DatasourceConnection, Sendable {
         self.transport = ClickHouseTransport(config: config, password: password)
     }
 
+    /// A connection dropped without `close()` still releases its HTTP client, in the background,
+    /// instead of leaking it (or tripping the client's debug check).
+    deinit {
+        if !state.withLock({ $0.closed }) { transport.client.shutdown().whenComplete { _ in } }
+    }
+
     /// Connects (checks the server answers and accepts the user) with `policy`'s tries (D3).
     public static func connect(_ config: DatasourceConfig, secrets: SecretResolver,
                                policy: ConnectRetryPolicy = .standard) async throws(QuickupError) -> ClickHouseConnection {

@@ -32,6 +32,12 @@ public final class RedisConnection: DatasourceConnection, Sendable {
         thread.start()
     }
 
+    /// A connection dropped without `close()` still stops its thread (which frees the hiredis
+    /// context) instead of leaking it.
+    deinit {
+        if !closed.withLock({ $0 }) { thread.shutdownGracefully { _ in } }
+    }
+
     /// `host:port db N as user` for messages; never the password.
     var target: String {
         "\(socket.host):\(socket.port) db \(databaseIndex)" + (config.user.map { " as user '\($0)'" } ?? "")
