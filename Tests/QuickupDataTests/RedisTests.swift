@@ -66,6 +66,23 @@ struct RedisTests {
         }
     }
 
+    @Test("a statement of several lines runs them in order; errors count lines from the statement's start")
+    func multiLineStatement() async throws {
+        try await withRedis { redis, prefix in
+            let ok = SQLStatement(text: "SET \(prefix)a 1\n# note\nDEL \(prefix)a \(prefix)b", line: 10, file: "r.redis")
+            let result = try await redis.execute(ok)
+            #expect(result.affectedRows == 1)
+            let failing = SQLStatement(text: "SET \(prefix)k abc\nINCR \(prefix)k", line: 10, file: "r.redis")
+            let error = await #expect(throws: QuickupError.self) { try await redis.execute(failing) }
+            #expect(error?.location == SourceLocation(file: "r.redis", line: 11))
+            let syntax = await #expect(throws: QuickupError.self) {
+                try await redis.execute(SQLStatement(text: "PING\nSET \"x", line: 20, file: "r.redis"))
+            }
+            #expect(syntax?.location == SourceLocation(file: "r.redis", line: 21))
+            await #expect(throws: QuickupError.self) { _ = try await redis.query("PING\nPING") }
+        }
+    }
+
     @Test("a Lua script runs with EVAL as one unit")
     func lua() async throws {
         try await withRedis { redis, prefix in

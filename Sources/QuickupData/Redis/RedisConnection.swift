@@ -20,10 +20,13 @@ public final class RedisConnection: DatasourceConnection, Sendable {
     private let socket: RedisSocket
     private let password: String?
     private let databaseIndex: Int
+    /// Also used to reconnect after a broken connection.
+    private let policy: ConnectRetryPolicy
     private let closed = Mutex(false)
 
-    private init(config: DatasourceConfig, password: String?, databaseIndex: Int) {
+    private init(config: DatasourceConfig, password: String?, databaseIndex: Int, policy: ConnectRetryPolicy) {
         self.config = config
+        self.policy = policy
         self.password = password
         self.databaseIndex = databaseIndex
         self.socket = RedisSocket(host: config.host ?? "127.0.0.1", port: config.port ?? 6379,
@@ -51,7 +54,7 @@ public final class RedisConnection: DatasourceConnection, Sendable {
                                at: config.location, hint: "give the index as a number, e.g. database: 0")
         }
         let password = try secrets.secret(for: config.password, of: config.name)
-        let connection = RedisConnection(config: config, password: password, databaseIndex: index)
+        let connection = RedisConnection(config: config, password: password, databaseIndex: index, policy: policy)
         do throws(QuickupError) {
             try await policy.run { _ async throws(QuickupError) in try await connection.open() }
         } catch {
@@ -117,7 +120,7 @@ public final class RedisConnection: DatasourceConnection, Sendable {
         // After a broken connection, the next command reconnects (with the usual tries).
         let socket = self.socket, arguments = command.arguments
         if await onThread({ socket.isConnected }) != true {
-            try await ConnectRetryPolicy.standard.run { _ async throws(QuickupError) in try await open() }
+            try await policy.run { _ async throws(QuickupError) in try await open() }
         }
         let outcome = await onThread { () -> Result<RedisReply, RedisSocket.Failure> in
             do throws(RedisSocket.Failure) { return .success(try socket.command(arguments)) } catch { return .failure(error) }
@@ -148,15 +151,26 @@ public final class RedisConnection: DatasourceConnection, Sendable {
         return line.map { String($0.dropFirst("redis_version:".count)) } ?? ""
     }
 
+    /// Runs the statement's text as a piece of a Redis script: usually one command line; several
+    /// lines run in order, and a Lua text (`-- lua` first) runs with EVAL. `affectedRows` sums the
+    /// integer replies (DEL, HSET…). Errors name the script line: the statement's line plus the
+    /// line inside its text.
     @discardableResult
     public func execute(_ statement: SQLStatement) async throws(QuickupError) -> ExecutionResult {
-        let reply = try await command(try parse(statement))
-        if case .integer(let value) = reply { return ExecutionResult(affectedRows: value) }
-        return ExecutionResult(affectedRows: 0)
+        var affected: Int64 = 0
+        for command in try commands(of: statement) {
+            if case .integer(let value) = try await self.command(command) { affected += value }
+        }
+        return ExecutionResult(affectedRows: affected)
     }
 
+    /// One command's reply as rows of one column.
     public func query(_ sql: String) async throws(QuickupError) -> [[String?]] {
-        try await command(try parse(SQLStatement(text: sql, line: 1, file: "<query>"))).rows
+        let commands = try commands(of: SQLStatement(text: sql, line: 1, file: "<query>"))
+        guard commands.count == 1, let command = commands.first else {
+            throw QuickupError(.invalidArgument, "a Redis query is one command; got \(commands.count): \(StatementPreview.of(sql))")
+        }
+        return try await self.command(command).rows
     }
 
     public var supportsTransactions: Bool { false }
@@ -182,12 +196,22 @@ public final class RedisConnection: DatasourceConnection, Sendable {
         try? await thread.runIfActive(body)
     }
 
-    private func parse(_ statement: SQLStatement) throws(QuickupError) -> RedisCommand {
-        let arguments = try RedisCommandLine.split(statement.text, at: statement.location)
-        guard !arguments.isEmpty else {
-            throw QuickupError(.redisScriptSyntax, "empty Redis command", at: statement.location)
+    private func commands(of statement: SQLStatement) throws(QuickupError) -> [RedisCommand] {
+        let offset = statement.line - 1
+        var commands: [RedisCommand]
+        do {
+            commands = try RedisScript.parse(statement.text, file: statement.file).commands
+        } catch {
+            var located = error
+            let line = (error.location?.line ?? 1) + offset
+            located.location?.line = line
+            throw located
         }
-        return RedisCommand(arguments: arguments, line: statement.line, file: statement.file)
+        for index in commands.indices { commands[index].line += offset }
+        guard !commands.isEmpty else {
+            throw QuickupError(.redisScriptSyntax, "no Redis command in the statement", at: statement.location)
+        }
+        return commands
     }
 
     /// The command for messages, with AUTH's password left out (D4).
