@@ -41,8 +41,6 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let fileNotFound = Code(rawValue: "file_not_found")
         public static let invalidArgument = Code(rawValue: "invalid_argument")
         public static let io = Code(rawValue: "io_error")
-        /// A Redis script line cannot be split into arguments (unterminated quote…).
-        public static let redisScriptSyntax = Code(rawValue: "redis_script_syntax")
     }
 
     public var code: Code

@@ -101,3 +101,8 @@ public enum RedisCommandLine {
         }
     }
 }
+
+extension QuickupError.Code {
+    /// A Redis script line cannot be split into arguments (unterminated quote…): an input error.
+    public static let redisScriptSyntax = Self(rawValue: "redis_script_syntax")
+}

@@ -98,7 +98,7 @@ struct ClickHouseTransport: Sendable {
                                    hint: "raise read_timeout of the datasource in env.yaml if statements run longer silently")
             }
             guard let head else {
-                if let reason = ConnectFailure.describe(error) {
+                if let reason = HTTPConnectFailure.describe(error) {
                     throw QuickupError(.datasourceUnreachable, "cannot reach ClickHouse at \(target): \(reason)",
                                        hint: "check that clickhouse-server runs and listens for HTTP on that address (port 8123 by default) and the host/port in env.yaml")
                 }
@@ -209,7 +209,7 @@ struct BodyBuffer: Sendable {
 
 /// Tells a failure to reach the server (worth another try, SPEC D3) from a failure during a request
 /// (never retried: the statement may have run).
-enum ConnectFailure {
+enum HTTPConnectFailure {
     /// A short reason ("Connection refused", "connect timeout") when `error` means the server could
     /// not be reached at all; nil otherwise.
     static func describe(_ error: any Error) -> String? {
