@@ -73,7 +73,7 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isInvalidInput: Bool {
         switch code {
         case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
-             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument:
+             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax:
             return true
         default:
             return false
