@@ -36,6 +36,10 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let fileNotFound = Code(rawValue: "file_not_found")
         public static let invalidArgument = Code(rawValue: "invalid_argument")
         public static let io = Code(rawValue: "io_error")
+        /// A SQL script cannot be split: unterminated quote or comment, unknown `\x` client command…
+        public static let sqlSyntax = Code(rawValue: "sql_syntax")
+        /// A SQL script uses a `mariadb` client command quickup does not run (`source`, `system`…).
+        public static let sqlClientCommand = Code(rawValue: "sql_client_command")
     }
 
     public var code: Code
@@ -62,7 +66,7 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isInvalidInput: Bool {
         switch code {
         case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
-             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument:
+             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .sqlSyntax, .sqlClientCommand:
             return true
         default:
             return false

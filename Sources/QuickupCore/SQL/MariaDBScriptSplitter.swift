@@ -1,0 +1,127 @@
+/// Splits a script the way the `mariadb` client (MariaDB 10.11) does when it reads a file in batch
+/// mode: line by line (`read_and_execute()`), each line scanned by `add_line()` (see
+/// `MariaDBScriptSplitter+Line.swift`), client commands run as it runs them.
+///
+/// It assumes what a quickup connection has: a utf8mb4 client character set, and a server
+/// `sql_mode` without `NO_BACKSLASH_ESCAPES` and `ANSI_QUOTES` (the client asks the server which
+/// of those is on; quickup cannot, before running anything).
+struct MariaDBScriptSplitter {
+    let file: String
+    let script: UnsafeBufferPointer<UInt8>
+
+    var delimiter: [UInt8] = [.semicolon]
+    var pending = PendingStatement()
+    /// The quote byte of the string or quoted identifier the scan is in, or 0.
+    var openQuote: UInt8 = 0
+    var openQuoteLine = 0
+    var inBlockComment = false
+    var blockCommentLine = 0
+    var lineNumber = 0
+    var quitRequested = false
+    var statements: [SQLStatement] = []
+
+    static func split(_ bytes: [UInt8], file: String) throws(QuickupError) -> [SQLStatement] {
+        try bytes.withUnsafeBufferPointer { (script) throws(QuickupError) -> [SQLStatement] in
+            var splitter = MariaDBScriptSplitter(file: file, script: script)
+            try splitter.run()
+            return splitter.statements
+        }
+    }
+
+    private init(file: String, script: UnsafeBufferPointer<UInt8>) {
+        self.file = file
+        self.script = script
+    }
+
+    /// `read_and_execute()`: one line at a time; a line that is a client command while no
+    /// statement is pending is run, any other line goes to `add_line()`.
+    private mutating func run() throws(QuickupError) {
+        var lineStart = 0
+        while lineStart < script.count && !quitRequested {
+            var lineEnd = lineStart
+            var hasNullByte = false
+            while lineEnd < script.count && script[lineEnd] != .newline {
+                if script[lineEnd] == 0 { hasNullByte = true }
+                lineEnd += 1
+            }
+            lineNumber += 1
+            if hasNullByte {
+                throw error(.sqlSyntax, "NUL byte in the script; the mariadb client refuses it outside --binary-mode")
+            }
+            let line = UnsafeBufferPointer(rebasing: script[lineStart..<lineEnd])
+            if pending.isEmpty && !inBlockComment && openQuote == 0,
+               let command = MariaDBClientCommand.find(in: line, delimiter: delimiter) {
+                try perform(command, invocation: line, line: lineNumber)
+            } else {
+                try scanLine(line)
+            }
+            lineStart = lineEnd + 1
+        }
+        if !quitRequested { try checkNothingLeftOpen() }
+        // Batch mode sends what is left even without a delimiter (and after `quit`).
+        send()
+    }
+
+    private func checkNothingLeftOpen() throws(QuickupError) {
+        if openQuote != 0 {
+            let quote = String(decoding: [openQuote], as: UTF8.self)
+            throw QuickupError(
+                .sqlSyntax, "unterminated \(openQuote == .backtick ? "quoted identifier" : "string"): the \(quote) opened here is never closed",
+                at: SourceLocation(file: file, line: openQuoteLine),
+                hint: "close it; inside, a doubled \(quote) stands for one")
+        }
+        if inBlockComment {
+            throw QuickupError(
+                .sqlSyntax, "unterminated comment: the /* opened here is never closed",
+                at: SourceLocation(file: file, line: blockCommentLine), hint: "close it with */")
+        }
+    }
+
+    /// `com_go()`: send the pending statement (if anything but blanks) and start a new one.
+    mutating func send() {
+        if let text = pending.sentText() {
+            statements.append(SQLStatement(text: text, line: pending.startLine, file: file))
+        }
+        pending.clear()
+    }
+
+    /// Runs a client command. `invocation` is the text the client hands the command: the whole
+    /// line, the whole pending statement, or a line's rest from the `\`.
+    mutating func perform(
+        _ command: MariaDBClientCommand, invocation: UnsafeBufferPointer<UInt8>, line: Int
+    ) throws(QuickupError) {
+        switch command.effect {
+        case .setDelimiter:
+            // The client copies the line into 256 bytes and the delimiter into 16.
+            let argument = MariaDBCommandArgument.parse(UnsafeBufferPointer(rebasing: invocation.prefix(255)), mode: .get)
+            guard let argument, !argument.isEmpty else {
+                throw error(.sqlSyntax, "DELIMITER must be followed by a delimiter", line: line)
+            }
+            guard !argument.contains(.backslash) else {
+                throw error(.sqlSyntax, "DELIMITER cannot contain a backslash character", line: line)
+            }
+            delimiter = Array(argument.prefix(15))
+        case .send:
+            send()
+        case .clear:
+            pending.clear()
+        case .quit:
+            quitRequested = true
+        case .useDatabase:
+            let argument = MariaDBCommandArgument.parse(UnsafeBufferPointer(rebasing: invocation.prefix(512)), mode: .get)
+            guard let argument, !argument.isEmpty else {
+                throw error(.sqlSyntax, "USE must be followed by a database name", line: line)
+            }
+            let quotedName = argument.flatMap { $0 == .backtick ? [.backtick, .backtick] : [$0] }
+            statements.append(SQLStatement(text: "USE `\(String(decoding: quotedName, as: UTF8.self))`", line: line, file: file))
+        case .unsupported:
+            throw error(
+                .sqlClientCommand, "the mariadb client command '\(command.displayName)' is not supported in quickup scripts",
+                line: line, hint: "remove it; quickup runs only SQL, DELIMITER, USE, go/\\g, ego/\\G, clear/\\c and quit/\\q")
+        }
+    }
+
+    func error(_ code: QuickupError.Code, _ message: String, line: Int? = nil, hint: String? = nil) -> QuickupError {
+        QuickupError(code, message, at: SourceLocation(file: file, line: line ?? lineNumber), hint: hint)
+    }
+}
