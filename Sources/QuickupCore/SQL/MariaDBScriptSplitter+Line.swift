@@ -31,6 +31,15 @@ extension MariaDBScriptSplitter {
                 index += 1
                 continue
             }
+            // Fast path: a run of bytes that mean nothing here (letters, digits, blanks, whole
+            // multi-byte characters) is copied in one go, exactly as the branches below would.
+            if !inBlockComment && !needsSpace && !meaningfulBytes.contains(current) {
+                var end = index + 1
+                while end < count && !meaningfulBytes.contains(line[end]) { end += 1 }
+                pending.append(contentsOf: UnsafeBufferPointer(rebasing: line[index..<end]), line: lineNumber)
+                index = end
+                continue
+            }
             if current >= 0xC0 {
                 let end = min(index + SQLScriptBytes.sequenceLength(lead: current), count)
                 if !inBlockComment { pending.append(contentsOf: UnsafeBufferPointer(rebasing: line[index..<end]), line: lineNumber) }

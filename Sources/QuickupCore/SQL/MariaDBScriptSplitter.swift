@@ -9,7 +9,11 @@ struct MariaDBScriptSplitter {
     let file: String
     let script: UnsafeBufferPointer<UInt8>
 
-    var delimiter: [UInt8] = [.semicolon]
+    var delimiter: [UInt8] = [.semicolon] {
+        didSet { meaningfulBytes = Self.meaningfulBytes(delimiter: delimiter) }
+    }
+    /// ASCII bytes `add_line()` may treat specially; runs of other bytes are copied at once.
+    var meaningfulBytes = Self.meaningfulBytes(delimiter: [.semicolon])
     var pending = PendingStatement()
     /// The quote byte of the string or quoted identifier the scan is in, or 0.
     var openQuote: UInt8 = 0
@@ -100,7 +104,12 @@ struct MariaDBScriptSplitter {
             guard !argument.contains(.backslash) else {
                 throw error(.sqlSyntax, "DELIMITER cannot contain a backslash character", line: line)
             }
-            delimiter = Array(argument.prefix(15))
+            // The client keeps 15 bytes; cut inside a character, it would send broken UTF-8.
+            let kept = Array(argument.prefix(15))
+            guard String(validating: kept, as: UTF8.self) != nil else {
+                throw error(.sqlSyntax, "DELIMITER is longer than 15 bytes and the client would cut it inside a character", line: line)
+            }
+            delimiter = kept
         case .send:
             send()
         case .clear:
@@ -112,6 +121,9 @@ struct MariaDBScriptSplitter {
             guard let argument, !argument.isEmpty else {
                 throw error(.sqlSyntax, "USE must be followed by a database name", line: line)
             }
+            guard String(validating: argument, as: UTF8.self) != nil else {
+                throw error(.sqlSyntax, "USE argument is cut inside a character (the client reads 512 bytes)", line: line)
+            }
             let quotedName = argument.flatMap { $0 == .backtick ? [.backtick, .backtick] : [$0] }
             statements.append(SQLStatement(text: "USE `\(String(decoding: quotedName, as: UTF8.self))`", line: line, file: file))
         case .unsupported:
@@ -119,6 +131,11 @@ struct MariaDBScriptSplitter {
                 .sqlClientCommand, "the mariadb client command '\(command.displayName)' is not supported in quickup scripts",
                 line: line, hint: "remove it; quickup runs only SQL, DELIMITER, USE, go/\\g, ego/\\G, clear/\\c and quit/\\q")
         }
+    }
+
+    static func meaningfulBytes(delimiter: [UInt8]) -> ASCIIByteSet {
+        ASCIIByteSet([.backslash, .singleQuote, .doubleQuote, .backtick, .slash, .star, .dash, .hash, 0]
+                     + delimiter.prefix(1))
     }
 
     func error(_ code: QuickupError.Code, _ message: String, line: Int? = nil, hint: String? = nil) -> QuickupError {

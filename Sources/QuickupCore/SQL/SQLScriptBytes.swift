@@ -43,6 +43,27 @@ enum SQLScriptBytes {
     }
 }
 
+/// A set of ASCII bytes, tested with two shifts and a mask (hot loops ask it for every byte).
+struct ASCIIByteSet {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    init(_ bytes: [UInt8]) {
+        for byte in bytes where byte < 0x80 { insert(byte) }
+    }
+
+    mutating func insert(_ byte: UInt8) {
+        if byte < 64 { low |= 1 << UInt64(byte) } else if byte < 128 { high |= 1 << UInt64(byte - 64) }
+    }
+
+    @inline(__always)
+    func contains(_ byte: UInt8) -> Bool {
+        if byte < 64 { return low & (1 << UInt64(byte)) != 0 }
+        if byte < 128 { return high & (1 << UInt64(byte - 64)) != 0 }
+        return false
+    }
+}
+
 extension UInt8 {
     static let tab = UInt8(ascii: "\t")
     static let newline = UInt8(ascii: "\n")
