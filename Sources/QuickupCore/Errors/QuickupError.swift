@@ -47,6 +47,10 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let timeout = Code(rawValue: "timeout")
         public static let locked = Code(rawValue: "locked")
         public static let unsupported = Code(rawValue: "unsupported")
+        /// A SQL script cannot be split: unterminated quote or comment, unknown `\x` client command…
+        public static let sqlSyntax = Code(rawValue: "sql_syntax")
+        /// A SQL script uses a `mariadb` client command quickup does not run (`source`, `system`…).
+        public static let sqlClientCommand = Code(rawValue: "sql_client_command")
     }
 
     public var code: Code
@@ -73,7 +77,7 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isInvalidInput: Bool {
         switch code {
         case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
-             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax:
+             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax, .sqlSyntax, .sqlClientCommand:
             return true
         default:
             return false
