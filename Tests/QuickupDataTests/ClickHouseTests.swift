@@ -132,7 +132,7 @@ struct ClickHouseTests {
             let (error, elapsed, queryID, progress) = outcome
             #expect(error?.code == .statementCancelled, "\(String(describing: error))")
             #expect(error?.location == statement.location)
-            #expect(elapsed < .seconds(3), "cancel took \(elapsed)")
+            #expect(elapsed < .seconds(10), "cancel took \(elapsed)")
             let fraction = try #require(progress, "progress() found nothing in system.processes")
             #expect(fraction > 0 && fraction < 1)
             let id = try #require(queryID)

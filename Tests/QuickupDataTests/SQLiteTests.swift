@@ -99,7 +99,7 @@ struct SQLiteTests {
                 return await group.next() ?? nil
             }
             #expect(error?.code == .statementCancelled, "\(String(describing: error))")
-            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(ContinuousClock.now - start < .seconds(30), "the endless statement was not interrupted")
             let stillUsable = try await db.scalar("SELECT 1")
             #expect(stillUsable == "1")
         }
