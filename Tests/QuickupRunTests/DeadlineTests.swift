@@ -52,3 +52,37 @@ final class Warnings: @unchecked Sendable {
     func add(_ v: Double) { lock.run { stored.append(v) } }
     var values: [Double] { lock.run { stored } }
 }
+
+@Suite("Progress lines (E9)")
+struct ProgressTickerTests {
+    @Test("a line every interval while the work runs, none after")
+    func ticks() async throws {
+        let clock = ManualClock()
+        let reports = Warnings()
+        let finish = Gate()
+        let worker = Task {
+            try await ProgressTicker(clock: clock, interval: .seconds(10)).whileRunning(report: { elapsed in
+                reports.add(Double(elapsed.components.seconds))
+            }) {
+                await finish.wait()
+                return 7
+            }
+        }
+        for _ in 0..<3 {
+            await clock.waitForSleepers(1)
+            clock.advance(by: .seconds(10))
+        }
+        await clock.waitForSleepers(1)
+        #expect(reports.values == [10, 20, 30])
+        finish.open()
+        #expect(try await worker.value == 7)
+    }
+}
+
+/// Lets a test decide when simulated work ends.
+final class Gate: @unchecked Sendable {
+    private let lock = NSLockShim()
+    private var isOpen = false
+    func open() { lock.run { isOpen = true } }
+    func wait() async { while !lock.run({ isOpen }) { try? await Task.sleep(for: .milliseconds(1)) } }
+}

@@ -71,6 +71,12 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 output.line("[WARN] \(message)")
                 try? journal.append(EventRecord(runID: runID, at: now(), level: "warn", kind: "timeout_warning", taskKey: task.key, message: message))
             }) {
+                try await ProgressTicker(clock: clock, interval: .seconds(10)).whileRunning(report: { elapsed in
+                    var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
+                    if let estimate = planned.estimate { text += " of ~\(estimate.duration)" }
+                    if let fraction = await connection?.progress() { text += " (\(Int(fraction * 100)) %)" }
+                    output.line(text)
+                }) {
                 switch task.kind {
                 case .sql, .redis:
                     guard let connection else {
@@ -89,6 +95,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 case .config:
                     throw QuickupError(.unsupported, "\(task.key): config tasks (K1) are not supported by this build",
                                        hint: "apply the configuration change by hand, then run with --confirm-rerun after marking it")
+                }
                 }
             }
         } catch let error as QuickupError {
