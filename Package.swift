@@ -55,7 +55,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "quickup-bench",
-            dependencies: ["QuickupCore", "QuickupRelease"]
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun"]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore"]),
         .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore"]),
