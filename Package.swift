@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
     ],
     targets: [
         .target(name: "QuickupCore"),
@@ -32,22 +33,34 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "QuickupRun",
+            dependencies: [
+                "QuickupCore", "QuickupData",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "quickup",
             dependencies: [
-                "QuickupCore", "QuickupRelease", "QuickupData",
+                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "quickup-bench",
-            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData"]
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun"]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore"]),
         .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore"]),
         .testTarget(name: "QuickupCLITests", dependencies: ["QuickupCore"]),
         .testTarget(name: "QuickupDataTests", dependencies: ["QuickupData", "QuickupCore"]),
+        .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease"]),
     ]
 )

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-swift build -c release --product quickup
-.build/release/quickup demo "$@"
+swift build --product quickup
+.build/debug/quickup demo "$@"

@@ -10,6 +10,8 @@ final class DirectoryListing {
     enum Kind { case file, directory, symlink, other }
 
     private var cache: [String: [String: Kind]?] = [:]
+    /// Relative directory paths already known to contain no symlink on the way from the root.
+    var linkFreeDirectories: Set<String> = [""]
 
     /// Entries of an absolute directory path, or nil when it cannot be opened.
     func entries(of path: String) -> [String: Kind]? {

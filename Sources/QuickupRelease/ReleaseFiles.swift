@@ -92,11 +92,14 @@ struct ReleaseFiles {
         let relative = parts.joined(separator: "/")
         guard exists(relative) else { return .failure(.missing(display(relative))) }
         // Lexically inside the root; only a symlink on the way could lead out, so only then resolve it.
-        var prefix = ""
         var crossesLink = false
-        for part in parts {
+        var prefix = ""
+        for (index, part) in parts.enumerated() {
             prefix = prefix.isEmpty ? part : prefix + "/" + part
+            let isLast = index == parts.count - 1
+            if !isLast, listing.linkFreeDirectories.contains(prefix) { continue }
             if kind(prefix) == .symlink { crossesLink = true; break }
+            if !isLast { listing.linkFreeDirectories.insert(prefix) }
         }
         if crossesLink {
             guard let real = ReleaseFiles.realPath(display(relative)),

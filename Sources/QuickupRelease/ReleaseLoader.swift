@@ -38,7 +38,10 @@ public struct ReleaseLoader: Sendable {
     private func loadComponents(_ names: [String], files: ReleaseFiles) -> [(Component, Diagnostics)] {
         let results = UnsafeMutableBufferPointer<(Component, Diagnostics)?>.allocate(capacity: names.count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
         nonisolated(unsafe) let slots = results
         let root = files.root, realRoot = files.realRoot
         DispatchQueue.concurrentPerform(iterations: names.count) { index in

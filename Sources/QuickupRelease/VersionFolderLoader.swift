@@ -50,7 +50,10 @@ struct VersionFolderLoader {
             component.qualityRules += rules
         }
         sink.diagnostics.merge(diagnostics)
-        for i in tasks.indices { checkFiles(&tasks[i]) }
+        for i in tasks.indices {
+            tasks[i].directory = folder
+            checkFiles(&tasks[i])
+        }
         component.tasks += tasks
     }
 

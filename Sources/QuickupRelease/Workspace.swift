@@ -19,7 +19,7 @@ public struct Workspace: Sendable {
                 let env = EnvironmentLoader().load(file: envFile, text: String(decoding: data, as: UTF8.self))
                 diagnostics.merge(env.diagnostics)
                 EnvironmentValidator().validate(env.environment, for: loaded.release, into: &diagnostics)
-                environment = env.environment
+                environment = Self.resolvingPaths(env.environment, relativeTo: URL(fileURLWithPath: envFile).deletingLastPathComponent().path)
             } else {
                 diagnostics.error("environment file not found", at: SourceLocation(file: envFile),
                                   hint: "pass --env with the site's env.yaml", code: .fileNotFound)
@@ -27,6 +27,20 @@ public struct Workspace: Sendable {
         }
         guard diagnostics.isEmpty else { throw QuickupErrors(diagnostics.sortedErrors) }
         return Workspace(release: loaded.release, releaseRoot: loaded.root, environment: environment, warnings: diagnostics.warnings)
+    }
+
+    /// SQLite paths and password files in env.yaml are relative to the env.yaml's folder.
+    static func resolvingPaths(_ env: Environment, relativeTo base: String) -> Environment {
+        var env = env
+        for i in env.datasources.indices {
+            if env.datasources[i].type == .sqlite, let path = env.datasources[i].path, !path.hasPrefix("/"), path != ":memory:" {
+                env.datasources[i].path = "\(base)/\(path)"
+            }
+            if case .file(let path) = env.datasources[i].password, !path.hasPrefix("/") {
+                env.datasources[i].password = .file("\(base)/\(path)")
+            }
+        }
+        return env
     }
 
     /// The site: the flag wins over env.yaml.

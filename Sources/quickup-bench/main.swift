@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupData
 import QuickupRelease
 
 /// quickup-bench plan --tasks N [--runs R] [--dir DIR]
@@ -15,6 +16,26 @@ func argument(_ name: String, default value: String) -> String {
     let args = CommandLine.arguments
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return value }
     return args[i + 1]
+}
+
+if CommandLine.arguments.dropFirst().first == "engine" {
+    // quickup-bench engine --tasks 1000 --runs 3: the run engine on SQLite (see EngineBench).
+    let tasks = Int(argument("--tasks", default: "1000")) ?? 1000
+    let runs = Int(argument("--runs", default: "3")) ?? 3
+    let parent = URL(fileURLWithPath: argument("--dir", default: NSTemporaryDirectory() + "quickup-bench"))
+    let bench = EngineBench(tasks: tasks, runs: runs, parent: parent) { index in
+        let path = parent.appendingPathComponent("engine-\(index).db").path
+        try? FileManager.default.removeItem(atPath: path)
+        FileManager.default.createFile(atPath: path, contents: nil)
+        var config = DatasourceConfig(name: "db", type: .sqlite, location: SourceLocation(file: "bench"))
+        config.path = path
+        return config
+    }
+    do { try await bench.run() } catch {
+        FileHandle.standardError.write(Data("engine benchmark failed: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
 }
 
 let tasks = Int(argument("--tasks", default: "500")) ?? 500

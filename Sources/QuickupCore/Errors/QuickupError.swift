@@ -41,14 +41,16 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let fileNotFound = Code(rawValue: "file_not_found")
         public static let invalidArgument = Code(rawValue: "invalid_argument")
         public static let io = Code(rawValue: "io_error")
-        /// A datasource could not be reached or refused the login (after its retries, D3).
-        public static let connectionFailed = Code(rawValue: "connection_failed")
-        /// An open connection broke: server crashed, restarted or closed it (2006/2013 on MariaDB).
-        public static let connectionLost = Code(rawValue: "connection_lost")
-        /// The server rejected a statement; the message carries its own code (e.g. MariaDB 1064).
-        public static let sqlError = Code(rawValue: "sql_error")
-        /// The caller cancelled the operation (task cancelled, statement killed on the server).
-        public static let cancelled = Code(rawValue: "cancelled")
+        public static let checksumChanged = Code(rawValue: "checksum_changed")
+        public static let needsConfirmation = Code(rawValue: "needs_confirmation")
+        public static let taskFailed = Code(rawValue: "task_failed")
+        public static let timeout = Code(rawValue: "timeout")
+        public static let locked = Code(rawValue: "locked")
+        public static let unsupported = Code(rawValue: "unsupported")
+        /// A SQL script cannot be split: unterminated quote or comment, unknown `\x` client command…
+        public static let sqlSyntax = Code(rawValue: "sql_syntax")
+        /// A SQL script uses a `mariadb` client command quickup does not run (`source`, `system`…).
+        public static let sqlClientCommand = Code(rawValue: "sql_client_command")
     }
 
     public var code: Code
@@ -75,7 +77,7 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isInvalidInput: Bool {
         switch code {
         case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
-             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument:
+             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax, .sqlSyntax, .sqlClientCommand:
             return true
         default:
             return false

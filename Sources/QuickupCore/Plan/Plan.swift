@@ -70,6 +70,11 @@ public struct Plan: Hashable, Sendable, Codable {
     public var tasks: [PlannedTask] { stages.flatMap { $0.components.flatMap(\.tasks) } }
     public var taskCount: Int { stages.reduce(0) { $0 + $1.taskCount } }
 
+    /// Whether any task prevents a rolling upgrade, without copying the tasks (P5).
+    public var hasIncompatibleTask: Bool {
+        stages.contains { $0.components.contains { $0.tasks.contains { $0.compatibility != .compatible } } }
+    }
+
     /// Tasks that prevent a rolling upgrade, or need a person to confirm (A3).
     public var incompatibleTasks: [PlannedTask] { tasks.filter { $0.compatibility != .compatible } }
 

@@ -23,13 +23,14 @@ public struct Planner: Sendable {
         for component in release.components {
             let selected = component.tasks.filter { $0.version > from && $0.version <= to && $0.runs(atSite: request.site) }
             guard !selected.isEmpty else { continue }
-            let ordered = try order(selected, component: component.name)
-            for stage in Stage.allCases {
-                let tasks = ordered.filter { $0.stage == stage }
-                guard !tasks.isEmpty else { continue }
-                let planned = tasks.map { plannedTask($0, component: component, request: request) }
+            // One pass into per-stage buckets: tasks are large values, copies cost (P5).
+            var buckets: [[PlannedTask]] = Array(repeating: [], count: Stage.allCases.count)
+            for task in try order(selected, component: component.name) {
+                buckets[Stage.allCases.firstIndex(of: task.stage) ?? 0].append(plannedTask(task, component: component, request: request))
+            }
+            for (index, stage) in Stage.allCases.enumerated() where !buckets[index].isEmpty {
                 perStage[stage, default: []].append(
-                    ComponentPlan(component: component.name, after: component.dependsOn, tasks: planned))
+                    ComponentPlan(component: component.name, after: component.dependsOn, tasks: buckets[index]))
             }
         }
         plan.stages = Stage.allCases.compactMap { stage in
@@ -45,7 +46,7 @@ public struct Planner: Sendable {
         if plan.taskCount == 0 {
             plan.notes.append("no task of \(release.name) applies to \(from) → \(to)" + (request.site.map { " at site \($0)" } ?? ""))
         } else {
-            plan.mode = plan.incompatibleTasks.isEmpty ? .rolling : .stopTheWorld
+            plan.mode = plan.hasIncompatibleTask ? .stopTheWorld : .rolling
         }
         return plan
     }

@@ -70,8 +70,11 @@ public struct ReleaseValidator {
     }
 
     private func validateDependencies(_ component: Component, into diagnostics: inout Diagnostics) {
-        let byVersion = Dictionary(grouping: component.tasks, by: \.version)
-        for (version, tasks) in byVersion {
+        // Group indices, not tasks: tasks are large values and a release may hold 100,000 (P5).
+        let byVersion = Dictionary(grouping: component.tasks.indices, by: { component.tasks[$0].version })
+        for (version, indices) in byVersion {
+            let tasks = indices.lazy.map { component.tasks[$0] }
+            if tasks.allSatisfy(\.depends.isEmpty) { continue }
             let sameVersion = Dictionary(tasks.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
             for task in tasks {
                 for uid in task.depends {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuickupCore
 import QuickupRelease
+import QuickupRun
 
 /// `quickup demo`: shows the whole flow on the bundled SQLite sample release, no server needed.
 struct DemoCommand: AsyncParsableCommand {
@@ -24,14 +25,25 @@ struct DemoCommand: AsyncParsableCommand {
             Console.out("$ quickup plan --release \(directory) --from \(from) --to \(to)")
             let plan = try workspace.plan(from: from, to: to, site: nil)
             Console.out(PlanRenderer().render(plan))
-            Console.out("""
-
-            What happens next (later commands):
-              quickup assess  checks resources, data quality, compatibility and the outage estimate;
-              quickup run     executes each stage (\(plan.stages.map(\.stage.rawValue).joined(separator: ", "))) against the
-                              embedded SQLite database, recording every task in upgrade_log and the journal;
-              a second run skips every task already applied.
-            """)
+            let workspaceDir = try DemoRelease.temporaryDirectory()
+            let envFile = "\(workspaceDir)/env.yaml"
+            FileManager.default.createFile(atPath: "\(workspaceDir)/shop.db", contents: nil)
+            FileManager.default.createFile(atPath: envFile, contents: Data(DemoRelease.environment.utf8))
+            let state = "\(workspaceDir)/state"
+            let runnable = try Workspace.open(release: directory, environment: envFile)
+            let launcher = RunLauncher(state: state, quiet: false)
+            Console.out("\n$ quickup run --release \(directory) --env \(envFile) --from \(from) --to \(to) --stage all --state \(state)")
+            let first = try await launcher.launch(workspace: runnable, plan: plan, stages: Stage.allCases, dryRun: false, execution: nil, resumes: nil)
+            guard first == .success else { return first }
+            Console.out("\n$ quickup run … (the same command again: every task is already applied)")
+            let second = try await launcher.launch(workspace: runnable, plan: plan, stages: Stage.allCases, dryRun: false, execution: nil, resumes: nil)
+            guard second == .success else { return second }
+            Console.out("\n$ quickup status --state \(state)")
+            let journal = try Journal(stateDirectory: state)
+            if let last = try journal.runs(limit: 2).last {
+                Console.out("Run \(last.id): \(last.status.rawValue), \(try journal.attempts(run: last.id).filter { $0.status == "SUCCESS" }.count) tasks applied")
+            }
+            Console.out("\nThe demo database is \(workspaceDir)/shop.db; its upgrade_log table records every task.")
             return .success
         }
     }
@@ -39,6 +51,24 @@ struct DemoCommand: AsyncParsableCommand {
 
 /// Finds the sample release: in the working directory's checkout, or next to the executable's.
 enum DemoRelease {
+    static let environment = """
+        # Written by quickup demo: one embedded SQLite database, no server.
+        site: DEMO
+        name: quickup demo
+        datasources:
+          shop_db:
+            type: sqlite
+            path: shop.db
+        """
+
+    static func temporaryDirectory() throws(QuickupError) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("quickup-demo-\(UUID().uuidString.prefix(8))").path
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw QuickupError(.io, "cannot create \(path): \(error.localizedDescription)")
+        }
+        return path
+    }
+
     static func locate() throws(QuickupError) -> String {
         let relative = "examples/demo-release"
         var candidates = [FileManager.default.currentDirectoryPath]

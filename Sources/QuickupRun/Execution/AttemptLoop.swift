@@ -1,0 +1,151 @@
+import Foundation
+import QuickupCore
+import QuickupData
+
+/// Tries one task until it succeeds or its retry policy says stop (E8), each attempt under the
+/// task's deadline (E7) and recorded before and after in upgrade_log and the journal (E2).
+struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
+    let runID: String
+    let request: RunRequest
+    let journal: Journal
+    let context: RunContext<C>
+    let runner: TaskRunner
+    let stage: Stage
+
+    func run(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
+             store: (any UpgradeLogStore)?, transactional: Bool, previousAttempt: Int) async throws(QuickupError) {
+        let task = planned.task
+        let policy = RetryPolicy.of(task)
+        var attempt = previousAttempt
+        var tries = 0
+        while true {
+            attempt += 1
+            tries += 1
+            let startMs = context.now()
+            let start = context.clock.now
+            var entry = logEntry(planned, attempt: attempt, status: .running, start: startMs)
+            if let store { try await store.record(entry) }
+            try record(entry, planned)
+            do {
+                try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
+                                      entry: entry, start: start)
+                let elapsed = start.duration(to: context.clock.now)
+                entry.status = .success
+                entry.endTime = startMs + elapsed.milliseconds
+                entry.durationMs = elapsed.milliseconds
+                if let store, !transactional { try await store.record(entry) }
+                try record(entry, planned)
+                context.output.line("[SUCCESS] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short))")
+                return
+            } catch {
+                let elapsed = start.duration(to: context.clock.now)
+                entry.status = .failed
+                entry.endTime = startMs + elapsed.milliseconds
+                entry.durationMs = elapsed.milliseconds
+                entry.error = String(error.description.prefix(2000))
+                if let store { try? await store.record(entry) }
+                try? record(entry, planned)
+                context.output.line("[FAILED] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short)): \(error.message)")
+                guard error.code != .cancelled, error.code != .statementCancelled,
+                      policy.allowsRetry(after: tries, mayHaveChangedData: !transactional, retryable: task.retryable == true) else {
+                    throw error
+                }
+                context.output.line("[RETRY] \(task.qualifiedUID) in \(policy.interval.short) (try \(tries + 1) of \(policy.retries + 1))")
+                do { try await context.clock.sleep(for: policy.interval) } catch {
+                    throw QuickupError(.cancelled, "the run was cancelled while waiting to retry \(task.key)")
+                }
+            }
+        }
+    }
+
+    private func attemptOnce(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
+                             transactional: Bool, entry: UpgradeLogEntry, start: C.Instant) async throws(QuickupError) {
+        let task = planned.task
+        let deadline = Deadline(limit: .milliseconds(planned.timeout.milliseconds), clock: context.clock)
+        let output = context.output, journal = self.journal, runID = self.runID, now = context.now
+        let runner = self.runner
+        let clock = context.clock
+        do {
+            try await deadline.run(warn: { fraction, elapsed in
+                let message = "\(task.qualifiedUID) has used \(Int(fraction * 100)) % of its \(planned.timeout) timeout (\(elapsed.short) elapsed)"
+                output.line("[WARN] \(message)")
+                try? journal.append(EventRecord(runID: runID, at: now(), level: "warn", kind: "timeout_warning", taskKey: task.key, message: message))
+            }) {
+                try await ProgressTicker(clock: clock, interval: .seconds(10)).whileRunning(report: { elapsed in
+                    var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
+                    if let estimate = planned.estimate { text += " of ~\(estimate.duration)" }
+                    if let fraction = await connection?.progress() { text += " (\(Int(fraction * 100)) %)" }
+                    output.line(text)
+                }) {
+                switch task.kind {
+                case .sql, .redis:
+                    guard let connection else {
+                        throw QuickupError(.invalidArgument, "\(task.key) has no datasource")
+                    }
+                    try await runner.runStatements(statements, on: connection, transactional: transactional) {
+                        var done = entry
+                        let elapsed = start.duration(to: clock.now)
+                        done.status = .success
+                        done.endTime = entry.startTime + elapsed.milliseconds
+                        done.durationMs = elapsed.milliseconds
+                        return done
+                    }
+                case .tool:
+                    try await runner.runTool(task, output: output)
+                case .config:
+                    throw QuickupError(.unsupported, "\(task.key): config tasks (K1) are not supported by this build",
+                                       hint: "apply the configuration change by hand, then run with --confirm-rerun after marking it")
+                }
+                }
+            }
+        } catch let error as QuickupError {
+            throw error
+        } catch is Deadline<C>.TimedOut {
+            throw timeoutError(planned, start: start)
+        } catch is CancellationError {
+            throw QuickupError(.cancelled, "\(task.key) was cancelled")
+        } catch {
+            throw QuickupError(.taskFailed, "\(task.key): \(error)")
+        }
+    }
+
+    /// E7: stage, task, kind of timeout, configured vs elapsed vs overrun, resources, suggestion.
+    private func timeoutError(_ planned: PlannedTask, start: C.Instant) -> QuickupError {
+        let task = planned.task
+        let elapsed = start.duration(to: context.clock.now)
+        let configured = Duration.milliseconds(planned.timeout.milliseconds)
+        let overrun = elapsed > configured ? elapsed - configured : .zero
+        let kind: String
+        switch task.kind {
+        case .sql: kind = "database"
+        case .redis: kind = "database (Redis)"
+        case .tool: kind = "plugin"
+        case .config: kind = "file"
+        }
+        return QuickupError(
+            .timeout,
+            "stage \(stage), task \(task.key): \(kind) timeout — configured \(configured.short), elapsed \(elapsed.short), overrun \(overrun.short); the work was stopped. At that moment: \(ResourceSnapshot.take())",
+            at: task.location,
+            hint: "if the data is larger than expected, raise .timeout of \(task.qualifiedUID) (or override it in the orchestration file); "
+                + "if the server was busy, run again when it is idle; consider splitting the task")
+    }
+
+    private func logEntry(_ planned: PlannedTask, attempt: Int, status: UpgradeLogStatus, start: Int64) -> UpgradeLogEntry {
+        let task = planned.task
+        return UpgradeLogEntry(taskID: task.key, component: task.component, versionFrom: request.plan.from.description,
+                               versionTo: request.plan.to.description, taskVersion: task.version.description,
+                               stage: task.stage.rawValue, taskName: task.qualifiedUID, kind: task.kind.rawValue,
+                               checksum: task.checksum, status: status, attempt: attempt, startTime: start,
+                               runID: runID, site: request.plan.site)
+    }
+
+    private func record(_ entry: UpgradeLogEntry, _ planned: PlannedTask) throws(QuickupError) {
+        var a = AttemptRecord(runID: runID, taskKey: entry.taskID, component: entry.component, version: entry.taskVersion,
+                              kind: entry.kind, stage: entry.stage, datasource: planned.datasource, attempt: entry.attempt,
+                              status: entry.status.rawValue, checksum: entry.checksum, startedAt: entry.startTime)
+        a.endedAt = entry.endTime
+        a.durationMs = entry.durationMs
+        a.error = entry.error
+        try journal.record(a)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import QuickupCore
+import QuickupData
+
+/// Runs one component's tasks of a stage in plan order (E1): decides per task (E3, E4, M7),
+/// records RUNNING before and SUCCESS/FAILED after in upgrade_log and the journal (E2), applies
+/// the timeout (E7) and the retry policy (E8).
+struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
+    let runID: String
+    let request: RunRequest
+    let journal: Journal
+    let context: RunContext<C>
+    let connections: ConnectionSet
+    let runner: TaskRunner
+    let stage: Stage
+
+    func run(_ component: ComponentPlan) async -> Tally {
+        var tally = Tally()
+        let journalState: [String: AttemptRecord]
+        do { journalState = try journal.latestAttempts() } catch {
+            tally.error = error as? QuickupError
+            return tally
+        }
+        var logs: [String: [String: UpgradeLogEntry]] = [:]
+        for planned in component.tasks {
+            if Task.isCancelled {
+                tally.error = QuickupError(.cancelled, "the run was cancelled before \(planned.task.key)")
+                break
+            }
+            do throws(QuickupError) {
+                let outcome = try await runTask(planned, journalState: journalState, logs: &logs)
+                switch outcome {
+                case .succeeded: tally.succeeded += 1
+                case .skipped: tally.skipped += 1
+                }
+            } catch {
+                tally.failed += 1
+                tally.error = error
+                break
+            }
+        }
+        return tally
+    }
+
+    enum Outcome { case succeeded, skipped }
+
+    private func runTask(_ planned: PlannedTask, journalState: [String: AttemptRecord],
+                         logs: inout [String: [String: UpgradeLogEntry]]) async throws(QuickupError) -> Outcome {
+        let task = planned.task
+        let type = planned.datasource.flatMap { request.environment.datasource(named: $0)?.type }
+        var connection: (any DatasourceConnection)?
+        if task.kind == .sql || task.kind == .redis, let name = planned.datasource {
+            connection = try await connections.connection(name, for: task.component)
+        }
+        let store = connection as? any UpgradeLogStore
+        if let store, let name = planned.datasource, logs[name] == nil {
+            logs[name] = try await store.latestEntries()
+        }
+        let fromLog = planned.datasource.flatMap { logs[$0]?[task.key] }
+        let fromJournal = journalState[task.key]
+        reportDisagreement(task, log: fromLog, journal: fromJournal, authoritative: store != nil)
+        let latest: TaskRecordState? = store != nil
+            ? fromLog.map { TaskRecordState(status: $0.status.rawValue, checksum: $0.checksum, runID: $0.runID, startedAt: $0.startTime, endedAt: $0.endTime) }
+            : fromJournal.map { TaskRecordState(status: $0.status, checksum: $0.checksum, runID: $0.runID, startedAt: $0.startedAt, endedAt: $0.endedAt) }
+        let statements = try runner.statements(of: task, type: type)
+        let transactional = TaskRunner.isTransactional(task, statements: statements,
+                                                       supportsTransactions: connection?.supportsTransactions ?? false, type: type)
+        if task.transactional == true, !transactional {
+            event(task, level: "warn", kind: "not_transactional",
+                  "\(task.qualifiedUID) is declared transactional but contains statements that commit implicitly (DDL); it runs without a transaction")
+        }
+        switch TaskDecider.decide(task: task, latest: latest, transactional: transactional,
+                                  confirmed: RunRequest.names(task, in: request.confirmRerun),
+                                  acceptChanged: RunRequest.names(task, in: request.acceptChanged)) {
+        case .skip(let at, let previousRun):
+            context.output.line("[SKIPPED] \(task.component) \(task.version) \(task.qualifiedUID) (already succeeded at \(Timestamps.text(at)) in run \(previousRun))")
+            return .skipped
+        case .stop(let error):
+            throw error
+        case .rerunInterrupted(let reason):
+            event(task, level: "warn", kind: "rerun_interrupted", "\(task.qualifiedUID): \(reason)")
+            context.output.line("[RERUN] \(task.component) \(task.version) \(task.qualifiedUID): \(reason)")
+        case .run:
+            break
+        }
+        let attempts = AttemptLoop(runID: runID, request: request, journal: journal, context: context, runner: runner, stage: stage)
+        try await attempts.run(planned, statements: statements, connection: connection, store: store,
+                               transactional: transactional, previousAttempt: fromLog?.attempt ?? fromJournal?.attempt ?? 0)
+        return .succeeded
+    }
+
+    /// The upgrade_log is the authority; a journal that disagrees is reported, not trusted (issue 5 item 3).
+    private func reportDisagreement(_ task: UpgradeTask, log: UpgradeLogEntry?, journal: AttemptRecord?, authoritative: Bool) {
+        guard authoritative else { return }
+        let logStatus = log?.status.rawValue, journalStatus = journal?.status
+        guard logStatus != journalStatus, logStatus == "SUCCESS" || journalStatus == "SUCCESS" else { return }
+        event(task, level: "warn", kind: "record_disagreement",
+              "\(task.key): upgrade_log says \(logStatus ?? "nothing"), the journal says \(journalStatus ?? "nothing"); upgrade_log wins")
+        context.output.line("Note: \(task.qualifiedUID): upgrade_log says \(logStatus ?? "nothing") but the journal says \(journalStatus ?? "nothing"); following upgrade_log.")
+    }
+
+    private func event(_ task: UpgradeTask, level: String, kind: String, _ message: String) {
+        try? journal.append(EventRecord(runID: runID, at: context.now(), level: level, kind: kind, taskKey: task.key, message: message))
+        context.output.record(["run": runID, "level": level, "event": kind, "task": task.key, "message": message])
+    }
+}

@@ -1,0 +1,46 @@
+import QuickupCore
+
+/// E11: prints every task of the selected stages and every statement it would send, without
+/// connecting to anything. Whether a task is skipped as already applied is decided at run time.
+struct DryRun: Sendable {
+    let releaseRoot: String
+
+    /// Returns the first error met (a script that cannot be split), after printing everything else.
+    func print(_ request: RunRequest, output: RunOutput) -> QuickupError? {
+        let runner = TaskRunner(releaseRoot: releaseRoot, connections: ConnectionSet(environment: request.environment) { config throws(QuickupError) in
+            throw QuickupError(.unsupported, "dry run: no connection to \(config.name)")
+        })
+        var firstError: QuickupError?
+        for stage in request.stages {
+            guard let stagePlan = request.plan.stage(stage) else { continue }
+            output.line("== \(stage)")
+            for component in stagePlan.components {
+                for planned in component.tasks {
+                    let task = planned.task
+                    let type = planned.datasource.flatMap { request.environment.datasource(named: $0)?.type }
+                    output.line("-- \(task.component) \(task.version) \(task.qualifiedUID) on \(planned.datasource ?? "-") (timeout \(planned.timeout)): \(task.description)")
+                    switch task.kind {
+                    case .sql, .redis:
+                        do {
+                            let statements = try runner.statements(of: task, type: type)
+                            let tx = TaskRunner.isTransactional(task, statements: statements, supportsTransactions: type != .clickhouse && type != .redis, type: type)
+                            output.line("   \(tx ? "in one transaction" : "without a transaction"), \(statements.count) statement\(statements.count == 1 ? "" : "s"):")
+                            for statement in statements {
+                                output.line("   [\(statement.file):\(statement.line)] \(statement.text)\(type == .redis ? "" : ";")")
+                            }
+                        } catch {
+                            output.line("   cannot read or split: \(error)")
+                            if firstError == nil { firstError = error }
+                        }
+                    case .tool:
+                        output.line("   would start tool \(task.package ?? "?") in \(task.directory)")
+                    case .config:
+                        output.line("   would apply configuration change \(task.file ?? "?")")
+                    }
+                }
+            }
+        }
+        output.line("Dry run complete: \(request.plan.taskCount) tasks listed; nothing was changed.")
+        return firstError
+    }
+}

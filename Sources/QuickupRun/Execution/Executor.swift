@@ -1,0 +1,114 @@
+import Foundation
+import QuickupCore
+import QuickupData
+
+/// Runs a plan's stages against an environment (SPEC E1–E11): takes the environment's lock,
+/// runs stages in order and each stage's components in parallel (bounded, respecting `after`),
+/// each component's tasks in order, records every attempt in upgrade_log and the journal, and
+/// ends with a summary that says what failed, why and what to do (L2).
+public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
+    public let journal: Journal
+    public let context: RunContext<C>
+
+    public init(journal: Journal, context: RunContext<C>) {
+        self.journal = journal
+        self.context = context
+    }
+
+    public func run(_ request: RunRequest) async -> RunResult {
+        let runID = RunIdentifier.make()
+        let output = context.output
+        let lockName = "site:\(request.environment.site)"
+        let started = context.clock.now
+        var result = RunResult(runID: runID, status: .running, succeeded: 0, skipped: 0, failed: 0,
+                               stageDurations: [], total: .zero, error: nil)
+        if request.dryRun {
+            output.line("Dry run of \(request.plan.release) \(request.plan.from) → \(request.plan.to): nothing is changed.")
+            result.error = DryRun(releaseRoot: request.releaseRoot).print(request, output: output)
+            result.status = result.error == nil ? .succeeded : .failed
+            return result
+        }
+        do {
+            try journal.insert(runRecord(runID, request))
+            let lock = LockRecord(environment: lockName, runID: runID, host: context.host, pid: context.pid, startedAt: context.now())
+            switch try journal.acquireLock(lock, isAlive: LockLiveness.isAlive) {
+            case .acquired: break
+            case .held(let holder):
+                let error = QuickupError(.locked, "another run holds the lock of site \(request.environment.site): run \(holder.runID) on \(holder.host) (pid \(holder.pid)), started \(Timestamps.text(holder.startedAt))",
+                                         hint: "wait for it to finish, or check `quickup status \(holder.runID)`")
+                try journal.finishRun(runID, status: .failed, at: context.now(), message: error.description)
+                result.status = .failed
+                result.error = error
+                return result
+            case .takenOver(let holder):
+                output.line("Note: run \(holder.runID) (pid \(holder.pid) on \(holder.host)) no longer runs; its lock was taken over and it is marked interrupted.")
+            }
+        } catch {
+            result.status = .failed
+            result.error = error as? QuickupError ?? QuickupError(.io, "\(error)")
+            return result
+        }
+        let logDirectory = output.open(stateDirectory: context.stateDirectory, runID: runID)
+        output.line("Run \(runID): \(request.plan.release) \(request.plan.from) → \(request.plan.to)"
+            + (request.plan.site.map { " at \($0)" } ?? "") + (request.resumes.map { ", resuming \($0)" } ?? ""))
+        let connections = ConnectionSet(environment: request.environment, connect: context.connect)
+        let stageRunner = StageRunner(runID: runID, request: request, journal: journal, context: context,
+                                      connections: connections, runner: TaskRunner(releaseRoot: request.releaseRoot, connections: connections))
+        for stage in request.stages {
+            guard let stagePlan = request.plan.stage(stage) else { continue }
+            let stageStart = context.clock.now
+            output.line("== \(stage) (\(stagePlan.taskCount) tasks)")
+            let tally = await stageRunner.run(stagePlan)
+            result.succeeded += tally.succeeded
+            result.skipped += tally.skipped
+            result.failed += tally.failed
+            let elapsed = stageStart.duration(to: context.clock.now)
+            result.stageDurations.append((stage, elapsed))
+            output.line("== \(stage) done in \(elapsed.short): \(tally.succeeded) succeeded, \(tally.skipped) skipped, \(tally.failed) failed")
+            if let error = tally.error {
+                result.error = error
+                break
+            }
+        }
+        await connections.closeAll()
+        result.total = started.duration(to: context.clock.now)
+        result.status = result.error == nil ? .succeeded : (result.error?.code == .cancelled ? .cancelled : .failed)
+        output.line("Total \(result.total.short): \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed. Logs: \(logDirectory)")
+        if let error = result.error {
+            output.line("FAILED: \(error)")
+            output.line("Next: fix the cause, then `quickup resume \(runID)` continues at the first task not yet successful.")
+        }
+        try? journal.finishRun(runID, status: result.status, at: context.now(), message: result.error?.description)
+        try? journal.releaseLock(environment: lockName, runID: runID)
+        output.close()
+        return result
+    }
+
+    private func runRecord(_ id: String, _ request: RunRequest) -> RunRecord {
+        var run = RunRecord(id: id, release: request.plan.release, from: request.plan.from.description, to: request.plan.to.description,
+                            site: request.plan.site, stage: request.stages.count == Stage.allCases.count ? "all" : request.stages.map(\.rawValue).joined(separator: ","),
+                            status: .running, startedAt: context.now(), host: context.host, pid: context.pid)
+        if let data = try? JSONEncoder().encode(PlanDocument(request.plan)) { run.planJSON = String(decoding: data, as: UTF8.self) }
+        run.message = request.resumes.map { "resumes \($0)" }
+        return run
+    }
+}
+
+extension QuickupError.Code {
+    public static let cancelled = Self(rawValue: "cancelled")
+}
+
+/// Whether a lock holder still runs: same host → its pid must exist; another host → assume yes.
+enum LockLiveness {
+    @Sendable static func isAlive(_ holder: LockRecord) -> Bool {
+        guard holder.host == ProcessInfo.processInfo.hostName else { return true }
+        return kill(holder.pid, 0) == 0 || errno == EPERM
+    }
+}
+
+enum Timestamps {
+    static func text(_ ms: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Run ids sort by time and are unique: `20261125-154312-3f9a`.
+enum RunIdentifier {
+    static func make(now: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        return "\(formatter.string(from: now))-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)"
+    }
+}
+
+extension Duration {
+    /// `2m30s`, `850ms`: the summary log's form.
+    var short: String {
+        let ms = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        if ms < 1000 { return "\(ms)ms" }
+        let s = ms / 1000
+        if s < 60 { return String(format: "%.1fs", Double(ms) / 1000) }
+        if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        return "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m"
+    }
+
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import QuickupCore
+import QuickupData
+
+/// What to run (E1): a plan, where its files are, the environment, which stages, and the
+/// operator's decisions about interrupted or changed tasks (E4, M7).
+public struct RunRequest: Sendable {
+    public var plan: Plan
+    public var releaseRoot: String
+    public var environment: Environment
+    public var stages: [Stage]
+    public var dryRun: Bool
+    /// Task uids or keys the operator confirmed may run again (E4 `--confirm-rerun`).
+    public var confirmRerun: Set<String>
+    /// Task uids or keys whose changed files the operator accepts (M7 `--accept-changed`).
+    public var acceptChanged: Set<String>
+    /// The run this one resumes, if any (recorded only).
+    public var resumes: String?
+
+    public init(plan: Plan, releaseRoot: String, environment: Environment, stages: [Stage] = Stage.allCases,
+                dryRun: Bool = false, confirmRerun: Set<String> = [], acceptChanged: Set<String> = [], resumes: String? = nil) {
+        self.plan = plan
+        self.releaseRoot = releaseRoot
+        self.environment = environment
+        self.stages = stages
+        self.dryRun = dryRun
+        self.confirmRerun = confirmRerun
+        self.acceptChanged = acceptChanged
+        self.resumes = resumes
+    }
+
+    static func names(_ task: UpgradeTask, in set: Set<String>) -> Bool {
+        set.contains(task.uid) || set.contains(task.key) || set.contains(task.qualifiedUID) || set.contains(task.id)
+    }
+}
+
+/// Everything a run needs from outside, passed in rather than global (clock, output, connections).
+public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
+    public var stateDirectory: String
+    public var clock: C
+    public var output: RunOutput
+    /// At most this many components run at once: 80 % of the cores, at least one (E1).
+    public var maxParallel: Int
+    public var host: String
+    public var pid: Int32
+    public var connect: @Sendable (DatasourceConfig) async throws(QuickupError) -> any DatasourceConnection
+    /// Wall-clock milliseconds for records (the injected clock measures durations and timeouts).
+    public var now: @Sendable () -> Int64
+
+    public init(stateDirectory: String, clock: C, output: RunOutput,
+                maxParallel: Int = max(1, Int(Double(ProcessInfo.processInfo.activeProcessorCount) * 0.8)),
+                host: String = ProcessInfo.processInfo.hostName, pid: Int32 = ProcessInfo.processInfo.processIdentifier,
+                secrets: SecretResolver = SecretResolver(),
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.stateDirectory = stateDirectory
+        self.clock = clock
+        self.output = output
+        self.maxParallel = max(1, maxParallel)
+        self.host = host
+        self.pid = pid
+        self.connect = { config throws(QuickupError) in try await Datasources.connect(config, secrets: secrets) }
+        self.now = now
+    }
+}
+
+/// How a run ended, with what a person needs to act on it (L2).
+public struct RunResult: Sendable {
+    public var runID: String
+    public var status: RunStatus
+    public var succeeded: Int
+    public var skipped: Int
+    public var failed: Int
+    public var stageDurations: [(Stage, Duration)]
+    public var total: Duration
+    public var error: QuickupError?
+}

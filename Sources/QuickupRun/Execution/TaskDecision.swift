@@ -1,0 +1,68 @@
+import QuickupCore
+
+/// What the executor does with a planned task given what the record says (E3, E4, M7).
+public enum TaskDecision: Sendable, Equatable {
+    case run
+    /// Already applied: reported `[SKIPPED] … (already succeeded at …)`.
+    case skip(succeededAt: Int64, runID: String)
+    /// Found RUNNING with no live run (crash, kill -9): re-run it, saying why.
+    case rerunInterrupted(reason: String)
+    /// The run must stop; the error says what the operator can do.
+    case stop(QuickupError)
+}
+
+/// The last thing the record (upgrade_log, or the journal for non-SQL tasks) says about a task.
+public struct TaskRecordState: Sendable, Equatable {
+    public var status: String
+    public var checksum: String?
+    public var runID: String
+    public var startedAt: Int64
+    public var endedAt: Int64?
+
+    public init(status: String, checksum: String?, runID: String, startedAt: Int64, endedAt: Int64?) {
+        self.status = status
+        self.checksum = checksum
+        self.runID = runID
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+    }
+}
+
+public enum TaskDecider {
+    /// - Parameters:
+    ///   - transactional: whether the task runs in one transaction (so an interruption rolled it back).
+    ///   - confirmed: the operator named this task in `--confirm-rerun`.
+    ///   - acceptChanged: the operator named this task in `--accept-changed`.
+    public static func decide(task: UpgradeTask, latest: TaskRecordState?, transactional: Bool,
+                              confirmed: Bool, acceptChanged: Bool) -> TaskDecision {
+        guard let latest else { return .run }
+        switch latest.status {
+        case "SUCCESS":
+            if let recorded = latest.checksum, let current = task.checksum, recorded != current, !acceptChanged {
+                return .stop(QuickupError(
+                    .checksumChanged,
+                    "\(task.key) was applied in run \(latest.runID) but its file has changed since (checksum \(recorded.prefix(12))… → \(current.prefix(12))…)",
+                    at: task.location,
+                    hint: "restore the original file, or accept the change with --accept-changed \(task.uid) after checking it is harmless"))
+            }
+            return .skip(succeededAt: latest.endedAt ?? latest.startedAt, runID: latest.runID)
+        case "RUNNING":
+            if transactional {
+                return .rerunInterrupted(reason: "interrupted in run \(latest.runID); it is transactional, so it was rolled back and runs again")
+            }
+            if task.retryable == true {
+                return .rerunInterrupted(reason: "interrupted in run \(latest.runID); it is declared retryable, so it runs again")
+            }
+            if confirmed {
+                return .rerunInterrupted(reason: "interrupted in run \(latest.runID); re-run confirmed by the operator")
+            }
+            return .stop(QuickupError(
+                .needsConfirmation,
+                "\(task.key) was interrupted in run \(latest.runID) and is neither transactional nor retryable: it may have half-applied",
+                at: task.location,
+                hint: "check the datasource, then run again with --confirm-rerun \(task.uid) to run it again"))
+        default:
+            return .run
+        }
+    }
+}

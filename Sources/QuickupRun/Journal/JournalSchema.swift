@@ -1,0 +1,64 @@
+import GRDB
+
+/// The journal's tables; migrations only ever add, so an older quickup's journal still opens.
+enum JournalSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE run (
+                    id TEXT PRIMARY KEY,
+                    release TEXT NOT NULL,
+                    version_from TEXT NOT NULL,
+                    version_to TEXT NOT NULL,
+                    site TEXT,
+                    stage TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER,
+                    host TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    message TEXT,
+                    plan_json TEXT
+                );
+                CREATE INDEX run_started ON run (started_at);
+                CREATE TABLE attempt (
+                    run_id TEXT NOT NULL REFERENCES run(id),
+                    task_key TEXT NOT NULL,
+                    component TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    datasource TEXT,
+                    attempt INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    checksum TEXT,
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER,
+                    duration_ms INTEGER,
+                    error TEXT,
+                    PRIMARY KEY (run_id, task_key, attempt)
+                );
+                CREATE INDEX attempt_task ON attempt (task_key, started_at);
+                CREATE TABLE event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    level TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    task_key TEXT,
+                    message TEXT NOT NULL
+                );
+                CREATE INDEX event_run ON event (run_id, id);
+                CREATE TABLE run_lock (
+                    environment TEXT PRIMARY KEY,
+                    run_id TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    started_at INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

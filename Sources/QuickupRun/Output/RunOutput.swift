@@ -1,0 +1,54 @@
+import Foundation
+
+/// Where a run's lines go: the terminal (unless quiet), the summary log a person reads and the
+/// JSON-lines detail log (E9, E10). Thread-safe; the files are per run under the state directory.
+public final class RunOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private let console: (@Sendable (String) -> Void)?
+    private var summary: FileHandle?
+    private var detail: FileHandle?
+
+    public init(console: (@Sendable (String) -> Void)?) {
+        self.console = console
+    }
+
+    /// Opens `runs/<id>/summary.log` and `detail.jsonl`; returns their directory.
+    @discardableResult
+    public func open(stateDirectory: String, runID: String) -> String {
+        let dir = "\(stateDirectory)/runs/\(runID)"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        lock.withLock {
+            summary = Self.appendHandle("\(dir)/summary.log")
+            detail = Self.appendHandle("\(dir)/detail.jsonl")
+        }
+        return dir
+    }
+
+    public func close() {
+        lock.withLock {
+            try? summary?.close()
+            try? detail?.close()
+            summary = nil
+            detail = nil
+        }
+    }
+
+    /// A line for people: terminal and summary log.
+    public func line(_ text: String) {
+        console?(text)
+        lock.withLock { summary?.write(Data((text + "\n").utf8)) }
+    }
+
+    /// A structured record for the detail log.
+    public func record(_ fields: [String: String]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
+        lock.withLock { detail?.write(data + Data("\n".utf8)) }
+    }
+
+    private static func appendHandle(_ path: String) -> FileHandle? {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let handle = FileHandle(forWritingAtPath: path)
+        _ = try? handle?.seekToEnd()
+        return handle
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import QuickupCore
+import QuickupRun
+
+/// `quickup history [--json]`: the runs recorded in the state directory, newest first.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "List past runs, newest first.")
+
+    @OptionGroup var stateOption: StateOption
+    @OptionGroup var output: OutputOptions
+    @Option(name: .long, help: "How many runs to show.")
+    var limit = 50
+
+    func run() async throws {
+        try await runReporting {
+            let runs = try Journal(stateDirectory: stateOption.state).runs(limit: limit).map { run in
+                var run = run
+                run.planJSON = nil
+                return run
+            }
+            if output.json {
+                try printJSON(runs)
+                return .success
+            }
+            var table = TextTable(headers: ["RUN", "STATUS", "RELEASE", "FROM", "TO", "SITE", "STAGE", "STARTED"])
+            for run in runs {
+                table.add([run.id, run.status.rawValue, run.release, run.from, run.to, run.site ?? "-", run.stage, "\(run.startedAt)"])
+            }
+            Console.out(runs.isEmpty ? "No runs recorded in \(stateOption.state)." : table.render())
+            return .success
+        }
+    }
+}

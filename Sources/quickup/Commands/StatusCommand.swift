@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import QuickupCore
+import QuickupRun
+
+/// `quickup status [RUN] [--json]`: a run's state and its task attempts (default: the latest run).
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show a run's state and its tasks.")
+
+    @Argument(help: "Run id (default: the most recent run).")
+    var run: String?
+    @OptionGroup var stateOption: StateOption
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable {
+        var run: RunRecord
+        var attempts: [AttemptRecord]
+        var events: [EventRecord]
+    }
+
+    func run() async throws {
+        try await runReporting {
+            let journal = try Journal(stateDirectory: stateOption.state)
+            let record: RunRecord?
+            if let run { record = try journal.run(run) } else { record = try journal.runs(limit: 1).first }
+            guard var record else {
+                throw QuickupError(.invalidArgument, run.map { "no run '\($0)' in \(stateOption.state)" } ?? "no run recorded in \(stateOption.state) yet",
+                                   hint: "`quickup history --state \(stateOption.state)` lists the runs")
+            }
+            record.planJSON = nil
+            let attempts = try journal.attempts(run: record.id)
+            if output.json {
+                try printJSON(Report(run: record, attempts: attempts, events: try journal.events(run: record.id)))
+                return .success
+            }
+            Console.out("Run \(record.id): \(record.status.rawValue) — \(record.release) \(record.from) → \(record.to)"
+                + (record.site.map { " at \($0)" } ?? "") + ", stage \(record.stage), on \(record.host) (pid \(record.pid))")
+            if let message = record.message { Console.out("  \(message)") }
+            var table = TextTable(headers: ["TASK", "STAGE", "ATTEMPT", "STATUS", "DURATION", "ERROR"])
+            for a in attempts {
+                table.add([a.taskKey, a.stage, "\(a.attempt)", a.status, a.durationMs.map { "\($0) ms" } ?? "-",
+                           a.error.map { String($0.prefix(80)) } ?? ""])
+            }
+            Console.out(attempts.isEmpty ? "  no task attempted" : table.render())
+            return .success
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import QuickupCore
+import QuickupRun
+
+/// `--state DIR` (default `.quickup/`).
+struct StateOption: ParsableArguments {
+    @Option(name: .long, help: "State directory holding the journal and run logs.")
+    var state: String = ".quickup"
+}
+
+/// Flags shared by `run` and `resume` (E4, E9, M7).
+struct ExecutionOptions: ParsableArguments {
+    @Option(name: .customLong("confirm-rerun"), help: "Re-run this interrupted, non-retryable task (uid or key); repeatable.")
+    var confirmRerun: [String] = []
+
+    @Option(name: .customLong("accept-changed"), help: "Accept that this applied task's file changed (uid or key); repeatable.")
+    var acceptChanged: [String] = []
+
+    @Flag(name: .long, help: "Print only the final summary.")
+    var quiet = false
+}
+
+enum RunOutcome {
+    /// Maps a finished run to the exit status of SPEC §13.
+    static func status(_ result: RunResult) -> ExitStatus {
+        guard let error = result.error else { return .success }
+        if error.code == .locked { return .locked }
+        Console.error("error: \(error)")
+        return error.isInvalidInput ? .invalidInput : .failed
+    }
+
+    static func output(quiet: Bool) -> RunOutput {
+        if quiet { return RunOutput(console: nil) }
+        let console: @Sendable (String) -> Void = { line in print(line) }
+        return RunOutput(console: console)
+    }
+}

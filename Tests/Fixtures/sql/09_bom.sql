@@ -1,0 +1,2 @@
+﻿SELECT 'after a byte-order mark';
+SELECT 2;

@@ -1,0 +1,88 @@
+import Testing
+@testable import QuickupRun
+
+@Suite("Timeouts and retries as data (E7, E8)")
+struct DeadlineTests {
+    @Test("E7: warnings at 85 % and 95 %, then the work is cancelled at 100 %")
+    func timesOut() async throws {
+        let clock = ManualClock()
+        let deadline = Deadline(limit: .seconds(100), clock: clock)
+        let warnings = Warnings()
+        let worker = Task {
+            try await deadline.run(warn: { fraction, _ in warnings.add(fraction) }) {
+                // Stands for a long statement: it ends only when cancelled.
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(1)) }
+                return "cancelled"
+            }
+        }
+        await clock.waitForSleepers(1)
+        clock.advance(by: .seconds(85))
+        await clock.waitForSleepers(1)
+        #expect(warnings.values == [0.85])
+        clock.advance(by: .seconds(10))
+        await clock.waitForSleepers(1)
+        #expect(warnings.values == [0.85, 0.95])
+        clock.advance(by: .seconds(5))
+        await #expect(throws: Deadline<ManualClock>.TimedOut.self) { try await worker.value }
+    }
+
+    @Test("E7: work that finishes in time returns its value and no warning fires")
+    func finishes() async throws {
+        let clock = ManualClock()
+        let warnings = Warnings()
+        let value = try await Deadline(limit: .seconds(10), clock: clock).run(warn: { f, _ in warnings.add(f) }) { 42 }
+        #expect(value == 42 && warnings.values.isEmpty)
+    }
+
+    @Test("E8: retries only while allowed, never for non-retryable work that may have changed data")
+    func retries() {
+        let policy = RetryPolicy(retries: 2, interval: .seconds(5))
+        #expect(policy.allowsRetry(after: 1, mayHaveChangedData: false, retryable: false))
+        #expect(policy.allowsRetry(after: 2, mayHaveChangedData: false, retryable: false))
+        #expect(!policy.allowsRetry(after: 3, mayHaveChangedData: false, retryable: false))
+        #expect(!policy.allowsRetry(after: 1, mayHaveChangedData: true, retryable: false))
+        #expect(policy.allowsRetry(after: 1, mayHaveChangedData: true, retryable: true))
+        #expect(!RetryPolicy.none.allowsRetry(after: 1, mayHaveChangedData: false, retryable: true))
+    }
+}
+
+final class Warnings: @unchecked Sendable {
+    private let lock = NSLockShim()
+    private var stored: [Double] = []
+    func add(_ v: Double) { lock.run { stored.append(v) } }
+    var values: [Double] { lock.run { stored } }
+}
+
+@Suite("Progress lines (E9)")
+struct ProgressTickerTests {
+    @Test("a line every interval while the work runs, none after")
+    func ticks() async throws {
+        let clock = ManualClock()
+        let reports = Warnings()
+        let finish = Gate()
+        let worker = Task {
+            try await ProgressTicker(clock: clock, interval: .seconds(10)).whileRunning(report: { elapsed in
+                reports.add(Double(elapsed.components.seconds))
+            }) {
+                await finish.wait()
+                return 7
+            }
+        }
+        for _ in 0..<3 {
+            await clock.waitForSleepers(1)
+            clock.advance(by: .seconds(10))
+        }
+        await clock.waitForSleepers(1)
+        #expect(reports.values == [10, 20, 30])
+        finish.open()
+        #expect(try await worker.value == 7)
+    }
+}
+
+/// Lets a test decide when simulated work ends.
+final class Gate: @unchecked Sendable {
+    private let lock = NSLockShim()
+    private var isOpen = false
+    func open() { lock.run { isOpen = true } }
+    func wait() async { while !lock.run({ isOpen }) { try? await Task.sleep(for: .milliseconds(1)) } }
+}

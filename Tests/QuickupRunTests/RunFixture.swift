@@ -1,0 +1,74 @@
+import Foundation
+import QuickupCore
+import QuickupRelease
+@testable import QuickupRun
+
+/// A release on one SQLite file in a fresh temporary directory, plus a state directory, so the
+/// executor runs for real with no server.
+struct RunFixture {
+    let root: URL
+    var release: String { root.appendingPathComponent("release").path }
+    var state: String { root.appendingPathComponent("state").path }
+    var database: String { root.appendingPathComponent("shop.db").path }
+    var envFile: String { root.appendingPathComponent("env.yaml").path }
+
+    /// `tasks`: uid → (stage, SQL, extra properties lines).
+    init(tasks: [(uid: String, stage: String, sql: String, extra: String)]) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("qu-run-\(UUID().uuidString)")
+        var properties = ""
+        for t in tasks {
+            properties += "sql.\(t.uid).id=\(t.uid)\nsql.\(t.uid).description=\(t.uid)\nsql.\(t.uid).file=sql/\(t.uid).sql\nsql.\(t.uid).stage=\(t.stage)\n\(t.extra)\n"
+            try write("release/shop/upgrade/V1.0.1/sql/\(t.uid).sql", t.sql)
+        }
+        try write("release/shop/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties", properties)
+        try write("release/shop/component.yaml", "datasources:\n  - name: shop_db\n    type: sqlite\n")
+        try write("env.yaml", "site: TEST\ndatasources:\n  shop_db: {type: sqlite, path: shop.db}\n")
+        FileManager.default.createFile(atPath: database, contents: nil)
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [String] = []
+        func add(_ line: String) { lock.withLock { stored.append(line) } }
+        var all: [String] { lock.withLock { stored } }
+    }
+
+    /// Loads, plans V1.0.0 → V1.0.1 and runs; returns the result and the printed lines.
+    func run(confirm: Set<String> = [], accept: Set<String> = [], dryRun: Bool = false) async throws -> (RunResult, [String]) {
+        let workspace = try Workspace.open(release: release, environment: envFile)
+        let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
+        let lines = Lines()
+        let output = RunOutput(console: { lines.add($0) })
+        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: output)
+        let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try RunFixture.require(workspace.environment),
+                                 dryRun: dryRun, confirmRerun: confirm, acceptChanged: accept)
+        let result = await Executor(journal: try Journal(stateDirectory: state), context: context).run(request)
+        return (result, lines.all)
+    }
+
+    /// One value from the SQLite file, read with the system's python3 (a second, independent reader).
+    func query(_ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute(sys.argv[2]).fetchall())", database, sql]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+import Testing
+extension RunFixture {
+    static func require<T>(_ value: T?) throws -> T { try #require(value) }
+}
