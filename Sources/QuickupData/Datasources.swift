@@ -11,12 +11,7 @@ public enum Datasources {
         case .sqlite:
             return try await SQLiteConnection.open(config)
         case .mariadb, .mysql:
-            // TODO(merge): MariaDBConnection — replace with
-            //   return try await MariaDBConnection.connect(config, secrets: secrets, policy: .standard)
-            // once the MariaDB driver (Sources/QuickupData/MariaDB/) is merged.
-            throw QuickupError(.datasourceUnsupported,
-                               "datasource '\(config.name)': the \(config.type.rawValue) driver is not available in this build yet",
-                               at: config.location, hint: "use a build that includes the MariaDB driver")
+            return try await MariaDBConnection.connect(config, secrets: secrets, policy: .standard)
         }
     }
 }

@@ -70,7 +70,7 @@ enum MariaDBScriptBench {
         try text.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
 
-        let admin = try await MariaDBConnection.connect(config)
+        let admin = try await MariaDBConnection.connect(config, secrets: SecretResolver())
         let prefix = "qu_bench_\(UUID().uuidString.prefix(6).lowercased())"
         var quickupSeconds: [Double] = []
         var clientSeconds: [Double] = []
@@ -115,7 +115,7 @@ enum MariaDBScriptBench {
     /// Connect, read, split, run every statement, close: all a task runner pays for.
     private static func runQuickup(_ config: DatasourceConfig, script: URL) async throws -> Double {
         let start = ContinuousClock.now
-        let connection = try await MariaDBConnection.connect(config)
+        let connection = try await MariaDBConnection.connect(config, secrets: SecretResolver())
         // The generated script has one statement per line; SQLSplitter(dialect: .mariadb) takes
         // over once it is on main.
         let text = try String(contentsOf: script, encoding: .utf8)

@@ -10,7 +10,7 @@ struct MariaDBCancelTests {
     @Test(.timeLimit(.minutes(1)))
     func cancellingTheTaskKillsTheStatement() async throws {
         try await withScratchDatabase { connection, config in
-            let observer = try await MariaDBConnection.connect(config)
+            let observer = try await MariaDBConnection.connect(config, secrets: SecretResolver())
             let start = ContinuousClock.now
             let (outcome, progressWhileSleeping, runningBeforeCancel) = await withTaskGroup(
                 of: Result<ExecutionResult, QuickupError>.self
@@ -38,7 +38,7 @@ struct MariaDBCancelTests {
                 Issue.record("the statement was not cancelled: \(outcome)")
                 return
             }
-            #expect(error.code == .cancelled, "\(error)")
+            #expect(error.code == .statementCancelled, "\(error)")
             #expect(error.location == QuickupCore.SourceLocation(file: "slow.sql", line: 4))
             #expect(error.description.contains("KILL QUERY \(connection.threadID)"), "\(error)")
             // The server no longer runs it, and the connection stays usable.
@@ -67,7 +67,7 @@ struct MariaDBCancelTests {
                 return await group.next() ?? nil
             }
             #expect(secondsSince(start) < 5)
-            #expect(error?.code == .cancelled, "\(String(describing: error))")
+            #expect(error?.code == .statementCancelled, "\(String(describing: error))")
             #expect(error?.location?.line == 2, "names the statement that was running")
             #expect(try await connection.query("SELECT id FROM t") == [["1"]], "the rest of the script was not sent")
         }
@@ -83,7 +83,7 @@ struct MariaDBCancelTests {
                 }
                 return await group.next() ?? nil
             }
-            #expect(error?.code == .cancelled)
+            #expect(error?.code == .statementCancelled)
             #expect(error?.description.contains("before the statement was sent") == true, "\(String(describing: error))")
             #expect(try await connection.scalar("SELECT COUNT(*) FROM t") == "0")
         }
@@ -92,7 +92,7 @@ struct MariaDBCancelTests {
     @Test(.timeLimit(.minutes(2)))
     func progressOfAnAlterTable() async throws {
         try await withScratchDatabase { connection, config in
-            let loader = try await MariaDBConnection.connect(config)
+            let loader = try await MariaDBConnection.connect(config, secrets: SecretResolver())
             try await loader.exec("CREATE TABLE t (id INT PRIMARY KEY, pad VARCHAR(100)) ENGINE=InnoDB")
             try await loader.exec("INSERT INTO t SELECT seq, REPEAT('x', 100) FROM seq_1_to_300000")
             await loader.close()

@@ -11,11 +11,11 @@ struct MariaDBStatementTests {
             let statement = SQLStatement(text: "SELEC 1 FROM dual", line: 7, file: "V2__broken.sql")
             let error = await quickupError { try await connection.execute(statement) }
             let text = error?.description ?? ""
-            #expect(error?.code == .sqlError)
+            #expect(error?.code == .statementFailed)
             #expect(error?.location == QuickupCore.SourceLocation(file: "V2__broken.sql", line: 7))
             #expect(text.hasPrefix("V2__broken.sql:7: "), "\(text)")
             #expect(text.contains("error 1064 (42000)"), "\(text)")
-            #expect(text.contains("statement: SELEC 1 FROM dual"), "\(text)")
+            #expect(text.contains("statement: SELEC 1 FROM dual (on \(TestServers.mariaDB?.host ?? "?"):"), "\(text)")
             #expect(error?.hint != nil)
             // The connection is still usable after a failed statement.
             let one = try await connection.scalar("SELECT 1")
@@ -29,7 +29,8 @@ struct MariaDBStatementTests {
             let text = "CREATE TABLE broken (\n    \(columns),\n    oops oops oops\n)"
             let error = await quickupError { try await connection.exec(text, file: "V3__wide.sql", line: 12) }
             let description = error?.description ?? ""
-            let statement = try #require(description.components(separatedBy: "statement: ").last)
+            let afterLabel = try #require(description.components(separatedBy: "statement: ").last)
+            let statement = try #require(afterLabel.components(separatedBy: " (on ").first)
             #expect(statement.hasPrefix("CREATE TABLE broken ( column_number_1 INT, column_number_2 INT,"), "\(statement)")
             #expect(statement.hasSuffix("…"), "\(statement)")
             #expect(statement.count <= 81, "\(statement)")

@@ -12,11 +12,11 @@ func withScratchDatabase<T>(
 ) async throws -> T {
     let server = try TestServers.requireMariaDB()
     let name = TestServers.uniqueName("qu_mdb")
-    let admin = try await MariaDBConnection.connect(server.config(name: "admin"))
+    let admin = try await MariaDBConnection.connect(server.config(name: "admin"), secrets: SecretResolver())
     try await admin.exec("CREATE DATABASE `\(name)`")
     let config = server.config(database: name)
     do {
-        let connection = try await MariaDBConnection.connect(config)
+        let connection = try await MariaDBConnection.connect(config, secrets: SecretResolver())
         let result: T
         do {
             result = try await body(connection, config)
@@ -40,17 +40,6 @@ extension MariaDBConnection {
     @discardableResult
     func exec(_ sql: String, file: String = "test.sql", line: Int = #line) async throws(QuickupError) -> ExecutionResult {
         try await execute(SQLStatement(text: sql, line: line, file: file))
-    }
-}
-
-/// A RetrySleeper that only writes down what it was asked to wait.
-final class SleepRecorder: Sendable {
-    private let recorded = Mutex<[TimeSpan]>([])
-
-    var waits: [TimeSpan] { recorded.withLock { $0 } }
-
-    var sleeper: RetrySleeper {
-        RetrySleeper { span in self.recorded.withLock { $0.append(span) } }
     }
 }
 

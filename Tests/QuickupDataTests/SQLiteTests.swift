@@ -142,11 +142,14 @@ struct SQLiteTests {
         }
     }
 
-    @Test("the factory opens SQLite and says MariaDB is not in this build yet")
+    @Test("the factory opens SQLite, and MariaDB through its driver")
     func factory() async throws {
         var config = DatasourceConfig(name: "main_db", type: .mariadb, location: SourceLocation(file: "env.yaml", line: 3))
+        config.host = "127.0.0.1"
+        config.port = try unusedLocalPort()
         let error = await #expect(throws: QuickupError.self) { _ = try await Datasources.connect(config, secrets: SecretResolver()) }
-        #expect(error?.code == .datasourceUnsupported)
+        #expect(error?.code == .datasourceUnreachable)
+        #expect(error?.message.contains("cannot connect to MariaDB at 127.0.0.1:\(config.port ?? 0)") == true)
         config.type = .sqlite
         config.path = ":memory:"
         let db = try await Datasources.connect(config, secrets: SecretResolver())

@@ -2,11 +2,22 @@ import CMariaDB
 import QuickupCore
 
 /// Where and how to log in: the datasource, its resolved password (redacted when shown) and the
-/// connect policy in force.
+/// timeouts in force.
 struct MariaDBEndpoint: Sendable {
     var config: DatasourceConfig
     var password: RedactedSecret?
-    var policy: ConnectPolicy
+    /// Bound on reaching the server and logging in, per try (env.yaml `connect_timeout`).
+    var connectTimeout: TimeSpan
+    /// Bound on waiting for one reply, and on sending one request (env.yaml `read_timeout`):
+    /// catches dead links and hung servers; a task's own timeout (E7) limits its statements.
+    var readTimeout: TimeSpan
+
+    init(config: DatasourceConfig, password: RedactedSecret?) {
+        self.config = config
+        self.password = password
+        self.connectTimeout = config.connectTimeoutOrDefault
+        self.readTimeout = config.readTimeoutOrDefault
+    }
 
     /// `127.0.0.1:3306` or `unix socket /run/mysqld/mysqld.sock`: what error messages name.
     var address: String {
@@ -30,21 +41,16 @@ private let libraryInitialised: Bool = mysql_server_init(0, nil, nil) == 0
 
 /// The blocking Connector/C calls quickup makes. Each runs on the queue that owns the handle.
 enum MariaDBClient {
-    /// Opens a connection: one try, bounded by the policy's connect timeout.
-    static func connect(_ endpoint: MariaDBEndpoint) throws(ConnectFailure) -> MariaDBHandle {
+    /// Opens a connection: one try, bounded by the connect timeout. Failures another try may fix
+    /// are `datasourceUnreachable`, which ConnectRetryPolicy retries.
+    static func connect(_ endpoint: MariaDBEndpoint) throws(QuickupError) -> MariaDBHandle {
         guard libraryInitialised, let mysql = mysql_init(nil) else {
-            throw ConnectFailure(isTransient: false, error: QuickupError(
-                .connectionFailed, "cannot initialise the MariaDB client library (out of memory?)"))
+            throw QuickupError(.datasourceUnreachable, "cannot initialise the MariaDB client library (out of memory?)")
         }
         let config = endpoint.config
-        let policy = endpoint.policy
-        _ = quickup_mysql_option_uint(mysql, MYSQL_OPT_CONNECT_TIMEOUT, seconds(policy.connectTimeout))
-        if let timeout = policy.readTimeout {
-            _ = quickup_mysql_option_uint(mysql, MYSQL_OPT_READ_TIMEOUT, seconds(timeout))
-        }
-        if let timeout = policy.writeTimeout {
-            _ = quickup_mysql_option_uint(mysql, MYSQL_OPT_WRITE_TIMEOUT, seconds(timeout))
-        }
+        _ = quickup_mysql_option_uint(mysql, MYSQL_OPT_CONNECT_TIMEOUT, seconds(endpoint.connectTimeout))
+        _ = quickup_mysql_option_uint(mysql, MYSQL_OPT_READ_TIMEOUT, seconds(endpoint.readTimeout))
+        _ = quickup_mysql_option_uint(mysql, MYSQL_OPT_WRITE_TIMEOUT, seconds(endpoint.readTimeout))
         _ = quickup_mysql_option_string(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         // A silent reconnect in the middle of a script would drop its transaction, temporary
         // tables and session variables and carry on as if nothing happened.
@@ -71,8 +77,7 @@ enum MariaDBClient {
         guard connected != nil else {
             let error = MariaDBServerError(mysql)
             mysql_close(mysql)
-            throw ConnectFailure(isTransient: error.isTransientConnectFailure,
-                                 error: MariaDBErrors.connectFailed(error, endpoint: endpoint))
+            throw MariaDBErrors.connectFailed(error, endpoint: endpoint)
         }
         return MariaDBHandle(pointer: mysql)
     }

@@ -22,20 +22,18 @@ public final class MariaDBConnection: DatasourceConnection, CustomStringConverti
         self.monitor = MariaDBMonitor(main: session.endpoint, label: config.name)
     }
 
-    /// Connects with `policy` (env.yaml's timeouts win), trying `policy.tries` times with its
-    /// backoff for failures another try may fix (refused, unreachable, too many connections);
-    /// wrong credentials or an unknown database fail at once. `sleeper` waits between tries.
-    public static func connect(_ config: DatasourceConfig, secrets: SecretResolver = SecretResolver(),
-                               policy: ConnectPolicy = .standard,
-                               sleeper: RetrySleeper = .real) async throws(QuickupError) -> MariaDBConnection {
+    /// Connects within env.yaml's `connect_timeout` (default 10 s) per try, with `policy`'s tries
+    /// (D3: 3, waiting 0.5 s then 1 s) for failures another try may fix — refused, unreachable,
+    /// too many connections; a refused login or an unknown database fails at once.
+    public static func connect(_ config: DatasourceConfig, secrets: SecretResolver,
+                               policy: ConnectRetryPolicy = .standard) async throws(QuickupError) -> MariaDBConnection {
         guard config.type == .mariadb || config.type == .mysql else {
             throw QuickupError(.invalidArgument, "datasource '\(config.name)' is \(config.type.rawValue), not MariaDB/MySQL",
                                at: config.location)
         }
         let password = try secrets.secret(for: config.password, of: config.name).map(RedactedSecret.init)
-        let endpoint = MariaDBEndpoint(config: config, password: password, policy: policy.applying(config))
-        let session = try await ConnectRetry.run(policy: endpoint.policy, sleeper: sleeper) {
-            (_: Int) async throws(ConnectFailure) -> MariaDBSession in
+        let endpoint = MariaDBEndpoint(config: config, password: password)
+        let session = try await policy.run { (_: Int) async throws(QuickupError) -> MariaDBSession in
             try await MariaDBSession.open(endpoint, label: config.name)
         }
         return MariaDBConnection(config: config, session: session)
@@ -51,7 +49,7 @@ public final class MariaDBConnection: DatasourceConnection, CustomStringConverti
 
     public func serverVersion() async throws(QuickupError) -> String {
         guard let version = try await query("SELECT VERSION()").first?.first ?? nil else {
-            throw QuickupError(.sqlError, "MariaDB datasource '\(config.name)' returned no version")
+            throw QuickupError(.datasourceProtocol, "MariaDB datasource '\(config.name)' returned no version")
         }
         return version
     }

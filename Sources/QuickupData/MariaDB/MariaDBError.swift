@@ -34,29 +34,32 @@ struct MariaDBServerError: Error, Sendable, Hashable, CustomStringConvertible {
             return false
         }
     }
-
-    /// Whether trying to connect again may help. Wrong credentials or database do not fix
-    /// themselves, and repeating a failed login can get the host blocked (max_connect_errors).
-    var isTransientConnectFailure: Bool {
-        switch Int32(clamping: code) {
-        case CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST, CR_SERVER_GONE_ERROR, CR_SERVER_LOST,
-             CR_SERVER_LOST_EXTENDED, ER_CON_COUNT_ERROR, ER_TOO_MANY_USER_CONNECTIONS, ER_SERVER_SHUTDOWN:
-            return true
-        default:
-            return false
-        }
-    }
 }
 
-/// Turns Connector/C failures into the messages of SPEC D3 and D2: where (datasource and address,
-/// or the script's file:line), what the server said (code and message), and what to do.
+/// Turns Connector/C failures into the messages of SPEC D3 and D2 with the codes of
+/// DatasourceErrors.swift: where (datasource and address, or the script's file:line), what the
+/// server said (code and message), and what to do.
 enum MariaDBErrors {
     static func connectFailed(_ error: MariaDBServerError, endpoint: MariaDBEndpoint) -> QuickupError {
         let config = endpoint.config
         let user = config.user ?? "(default user)"
-        let message = "cannot connect to MariaDB datasource '\(config.name)' at \(endpoint.address) as user '\(user)': "
+        let message = "cannot connect to MariaDB at \(endpoint.address) as user '\(user)': "
             + endpoint.redact(error.description)
-        return QuickupError(.connectionFailed, message, at: config.location, hint: connectHint(error, endpoint: endpoint))
+        return QuickupError(connectCode(error), message, hint: connectHint(error, endpoint: endpoint)).named(config)
+    }
+
+    /// Unreachable (retried by ConnectRetryPolicy) when another try may help: refused, timed out,
+    /// too many connections. Otherwise the server answered and refused this login (wrong password,
+    /// database, grants): retrying cannot help and could get the host blocked.
+    private static func connectCode(_ error: MariaDBServerError) -> QuickupError.Code {
+        switch Int32(clamping: error.code) {
+        case CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST, CR_SERVER_GONE_ERROR, CR_SERVER_LOST,
+             CR_SERVER_LOST_EXTENDED, ER_CON_COUNT_ERROR, ER_TOO_MANY_USER_CONNECTIONS, ER_SERVER_SHUTDOWN:
+            return .datasourceUnreachable
+        default:
+            return error.code < 2000 || Int32(clamping: error.code) == CR_AUTH_PLUGIN_CANNOT_LOAD
+                ? .datasourceAuthentication : .datasourceUnreachable
+        }
     }
 
     private static func connectHint(_ error: MariaDBServerError, endpoint: MariaDBEndpoint) -> String {
@@ -83,22 +86,34 @@ enum MariaDBErrors {
         }
     }
 
-    /// A statement the server rejected, or a connection lost while it ran.
+    /// A statement the server rejected, or a connection lost (or silent for longer than the read
+    /// timeout) while it ran. `seconds` is how long the statement had been running.
     static func statementFailed(_ error: MariaDBServerError, sql: String, location: SourceLocation?,
-                                endpoint: MariaDBEndpoint) -> QuickupError {
+                                endpoint: MariaDBEndpoint, seconds: Double) -> QuickupError {
         let said = endpoint.redact(error.description)
-        let statement = endpoint.redact(sqlPreview(sql))
+        let statement = endpoint.redact(StatementPreview.of(sql))
+        let name = endpoint.config.name
         if error.isConnectionLost {
+            // Connector/C reports a read timeout as a lost connection; the clock tells them apart.
+            if Int32(clamping: error.code) == CR_SERVER_LOST, seconds >= endpoint.readTimeout.seconds - 0.5 {
+                return QuickupError(
+                    .datasourceTimeout,
+                    "MariaDB datasource '\(name)' at \(endpoint.address) sent nothing for \(endpoint.readTimeout) "
+                        + "(\(said)) — statement: \(statement)",
+                    at: location,
+                    hint: "raise read_timeout of the datasource in env.yaml if statements run longer; the statement "
+                        + "may still run on the server (SHOW PROCESSLIST)")
+            }
             return QuickupError(
-                .connectionLost,
-                "lost the connection to MariaDB datasource '\(endpoint.config.name)' at \(endpoint.address) "
-                    + "while running a statement: \(said); statement: \(statement)",
+                .datasourceUnreachable,
+                "lost the connection to MariaDB datasource '\(name)' at \(endpoint.address) while a statement ran: "
+                    + "\(said) — statement: \(statement)",
                 at: location,
                 hint: "the server crashed, restarted or closed the session (wait_timeout, max_allowed_packet, "
                     + "KILL): check its error log; the statement may or may not have taken effect")
         }
-        return QuickupError(.sqlError, "MariaDB \(said); statement: \(statement)", at: location,
-                            hint: statementHint(error.code))
+        return QuickupError(.statementFailed, "MariaDB \(said) — statement: \(statement) (on \(endpoint.address))",
+                            at: location, hint: statementHint(error.code))
     }
 
     private static func statementHint(_ code: UInt32) -> String? {
@@ -122,43 +137,22 @@ enum MariaDBErrors {
 
     static func cancelled(sql: String, location: SourceLocation?, endpoint: MariaDBEndpoint,
                           fate: MariaDBStatementGate.Fate, threadID: UInt) -> QuickupError {
-        let statement = endpoint.redact(sqlPreview(sql))
+        let statement = endpoint.redact(StatementPreview.of(sql))
+        let name = endpoint.config.name
         switch fate {
         case .notCancelled, .cancelledBeforeStart:
-            return QuickupError(.cancelled, "cancelled before the statement was sent: \(statement)", at: location)
+            return QuickupError(.statementCancelled, "cancelled before the statement was sent — statement: \(statement)",
+                                at: location)
         case .cancelledWhileRunning:
-            return QuickupError(.cancelled, "statement cancelled (KILL QUERY \(threadID) sent to MariaDB datasource "
-                                    + "'\(endpoint.config.name)'): \(statement)",
+            return QuickupError(.statementCancelled, "cancelled; KILL QUERY \(threadID) sent to MariaDB datasource "
+                                    + "'\(name)' at \(endpoint.address) — statement: \(statement)",
                                 at: location, hint: "it may have been partly applied; check before running it again")
         case .connectionClosed:
-            return QuickupError(.cancelled, "statement cancelled by closing the connection to MariaDB datasource "
-                                    + "'\(endpoint.config.name)' at \(endpoint.address) (KILL QUERY \(threadID) did not stop "
-                                    + "it or could not be sent): \(statement)",
+            return QuickupError(.statementCancelled, "cancelled by closing the connection to MariaDB datasource "
+                                    + "'\(name)' at \(endpoint.address) (KILL QUERY \(threadID) did not stop it or could "
+                                    + "not be sent) — statement: \(statement)",
                                 at: location, hint: "it may still run on the server; check SHOW PROCESSLIST before "
                                     + "running it again")
         }
     }
-}
-
-/// The start of a statement for messages: whitespace runs folded to one space, at most `limit`
-/// characters, `…` when cut.
-func sqlPreview(_ sql: String, limit: Int = 80) -> String {
-    var text = ""
-    var count = 0
-    var pendingSpace = false
-    for character in sql {
-        if character.isWhitespace {
-            pendingSpace = count > 0
-            continue
-        }
-        if count + (pendingSpace ? 1 : 0) >= limit { return text + "…" }
-        if pendingSpace {
-            text.append(" ")
-            count += 1
-            pendingSpace = false
-        }
-        text.append(character)
-        count += 1
-    }
-    return text
 }

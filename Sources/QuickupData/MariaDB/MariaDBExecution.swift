@@ -17,7 +17,8 @@ extension MariaDBConnection {
     /// How a run ended on the queue: `index` is the statement that failed or was not sent.
     private enum QueueResult: Sendable {
         case done(MariaDBOutcome)
-        case failed(index: Int, MariaDBServerError)
+        /// `seconds`: how long the failed statement ran (a read timeout looks like a lost connection).
+        case failed(index: Int, MariaDBServerError, seconds: Double)
         case notSent(index: Int)
     }
 
@@ -27,7 +28,7 @@ extension MariaDBConnection {
 
     /// Sends the statements one after the other and reads all their results, on the session's
     /// queue. If the calling task is cancelled meanwhile, the running statement is killed on the
-    /// server (MariaDBMonitor), no further one is sent, and `.cancelled` is thrown.
+    /// server (MariaDBMonitor), no further one is sent, and `statementCancelled` is thrown.
     func run(_ work: [MariaDBWork], keepRows: Bool) async throws(QuickupError) -> MariaDBOutcome {
         guard let first = work.first else { return MariaDBOutcome(affected: 0, rows: []) }
         let endpoint = session.endpoint
@@ -53,16 +54,16 @@ extension MariaDBConnection {
         switch outcome {
         case .done(let value) where fate == .notCancelled:
             return value
-        case .failed(let index, let error) where fate == .notCancelled:
+        case .failed(let index, let error, let seconds) where fate == .notCancelled:
             throw MariaDBErrors.statementFailed(error, sql: work[index].sql, location: work[index].location,
-                                                endpoint: endpoint)
+                                                endpoint: endpoint, seconds: seconds)
         case .done:
             // Once cancelled, the outcome is not trusted either way: the caller asked to stop and
             // the statement may have been cut anywhere (or finished just before the KILL arrived).
             let last = work[work.count - 1]
             throw MariaDBErrors.cancelled(sql: last.sql, location: last.location, endpoint: endpoint, fate: fate,
                                           threadID: threadID)
-        case .failed(let index, _):
+        case .failed(let index, _, _):
             throw MariaDBErrors.cancelled(sql: work[index].sql, location: work[index].location, endpoint: endpoint,
                                           fate: fate, threadID: threadID)
         case .notSent(let index):
@@ -80,12 +81,15 @@ extension MariaDBConnection {
         var total = MariaDBOutcome(affected: 0, rows: [])
         for (index, item) in work.enumerated() {
             if index > 0, gate.isCancelled(ticket) { return .notSent(index: index) }
+            let started = ContinuousClock.now
             do {
                 let (affected, rows) = try MariaDBClient.run(mysql, item.sql, keepRows: keepRows)
                 total.affected += affected
                 total.rows = rows
             } catch {
-                return .failed(index: index, error)
+                let elapsed = (ContinuousClock.now - started).components
+                return .failed(index: index, error,
+                               seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
             }
         }
         return .done(total)

@@ -21,10 +21,8 @@ final class MariaDBMonitor: @unchecked Sendable {
     init(main endpoint: MariaDBEndpoint, label: String) {
         var side = endpoint
         // One quick try with short bounds: the monitor serves a caller that is already waiting.
-        side.policy.tries = 1
-        side.policy.connectTimeout = min(endpoint.policy.connectTimeout, .seconds(5))
-        side.policy.readTimeout = .seconds(10)
-        side.policy.writeTimeout = .seconds(10)
+        side.connectTimeout = min(endpoint.connectTimeout, .seconds(5))
+        side.readTimeout = .seconds(10)
         self.endpoint = side
         self.queue = DispatchQueue(label: "quickup.mariadb.\(label).monitor")
     }

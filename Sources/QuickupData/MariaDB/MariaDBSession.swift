@@ -30,11 +30,11 @@ final class MariaDBSession: @unchecked Sendable {
     }
 
     /// Connects (one try) on a new queue, without blocking the caller's thread.
-    static func open(_ endpoint: MariaDBEndpoint, label: String) async throws(ConnectFailure) -> MariaDBSession {
+    static func open(_ endpoint: MariaDBEndpoint, label: String) async throws(QuickupError) -> MariaDBSession {
         let queue = DispatchQueue(label: "quickup.mariadb.\(label)")
-        let result: Result<MariaDBSession, ConnectFailure> = await withCheckedContinuation { continuation in
+        let result: Result<MariaDBSession, QuickupError> = await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: Result { () throws(ConnectFailure) -> MariaDBSession in
+                continuation.resume(returning: Result { () throws(QuickupError) -> MariaDBSession in
                     let handle = try MariaDBClient.connect(endpoint)
                     return MariaDBSession(endpoint: endpoint, queue: queue, handle: handle)
                 })
@@ -51,7 +51,7 @@ final class MariaDBSession: @unchecked Sendable {
             queue.async {
                 guard !self.closed else {
                     continuation.resume(returning: .failure(QuickupError(
-                        .connectionLost,
+                        .datasourceUnreachable,
                         "the connection to MariaDB datasource '\(self.endpoint.config.name)' is closed",
                         hint: "open a new connection")))
                     return

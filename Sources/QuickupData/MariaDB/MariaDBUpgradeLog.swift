@@ -11,12 +11,6 @@ import QuickupCore
 extension MariaDBConnection: UpgradeLogStore {
     static let upgradeLogTable = "upgrade_log"
 
-    /// Plain columns, in the order `latestEntries` reads them.
-    static let upgradeLogColumns = [
-        "task_id", "component", "version_from", "version_to", "task_version", "stage", "task_name", "kind",
-        "checksum", "status", "attempt", "start_time", "end_time", "duration_ms", "error", "run_id", "site",
-    ]
-
     public func ensureUpgradeLog() async throws(QuickupError) {
         // Key lengths: (255 + 64) × 4 bytes + 4 stays under InnoDB's 3072-byte index limit.
         _ = try await run("""
@@ -59,44 +53,24 @@ extension MariaDBConnection: UpgradeLogStore {
         ]
         // The key columns identify the row; every other column takes the new value.
         let key: Set = ["task_id", "run_id", "attempt"]
-        let updates = Self.upgradeLogColumns.filter { !key.contains($0) }.map { "\($0) = VALUES(\($0))" }
+        let updates = UpgradeLogRow.columns.filter { !key.contains($0) }.map { "\($0) = VALUES(\($0))" }
         _ = try await run("""
-            INSERT INTO \(Self.upgradeLogTable) (\(Self.upgradeLogColumns.joined(separator: ", "))) \
+            INSERT INTO \(Self.upgradeLogTable) (\(UpgradeLogRow.columns.joined(separator: ", "))) \
             VALUES (\(values.joined(separator: ", "))) \
             ON DUPLICATE KEY UPDATE \(updates.joined(separator: ", "))
             """, location: nil, keepRows: false)
     }
 
-    /// The latest row per task: greatest start_time, then attempt, then id (insertion order).
-    /// Reduced here rather than with a window function so that MySQL 5.7 works too; the table
-    /// holds one row per task attempt, a few thousand rows for years of upgrades.
+    /// The latest row per task (greatest start_time, then attempt). Reduced here rather than with
+    /// a window function so that MySQL 5.7 works too; the table holds one row per task attempt,
+    /// a few thousand rows for years of upgrades.
     public func latestEntries() async throws(QuickupError) -> [String: UpgradeLogEntry] {
         let rows = try await query("""
-            SELECT \(Self.upgradeLogColumns.joined(separator: ", ")) FROM \(Self.upgradeLogTable) \
-            ORDER BY task_id, start_time, attempt, id
+            SELECT \(UpgradeLogRow.columns.joined(separator: ", ")) FROM \(Self.upgradeLogTable) ORDER BY id
             """)
-        var latest: [String: UpgradeLogEntry] = [:]
-        for row in rows {
-            let entry = try Self.entry(from: row)
-            latest[entry.taskID] = entry
-        }
-        return latest
-    }
-
-    private static func entry(from row: [String?]) throws(QuickupError) -> UpgradeLogEntry {
-        func text(_ index: Int) -> String { row[index] ?? "" }
-        func number(_ index: Int) -> Int64? { row[index].flatMap { Int64($0) } }
-        guard row.count == upgradeLogColumns.count else {
-            throw QuickupError(.sqlError, "upgrade_log returned \(row.count) columns, expected \(upgradeLogColumns.count)")
-        }
-        guard let status = UpgradeLogStatus(rawValue: text(9)) else {
-            throw QuickupError(.sqlError, "upgrade_log has an unknown status '\(text(9))' for task \(text(0))",
-                               hint: "statuses are \(UpgradeLogStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return UpgradeLogEntry(
-            taskID: text(0), component: text(1), versionFrom: text(2), versionTo: text(3), taskVersion: text(4),
-            stage: text(5), taskName: text(6), kind: text(7), checksum: row[8], status: status,
-            attempt: Int(number(10) ?? 0), startTime: number(11) ?? 0, endTime: number(12), durationMs: number(13),
-            error: row[14], runID: text(15), site: row[16])
+        var entries: [UpgradeLogEntry] = []
+        entries.reserveCapacity(rows.count)
+        for row in rows { entries.append(try UpgradeLogRow.decode(row, store: "MariaDB datasource '\(config.name)'")) }
+        return UpgradeLogRow.latest(entries)
     }
 }
