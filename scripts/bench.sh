@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of docs/PERFORMANCE.md. Figures come from here, never from tests.
 #   scripts/bench.sh plan        load + validate + plan of generated 500- and 100,000-task releases (P5)
+#   scripts/bench.sh mariadb-script --statements 10000   a script through MariaDBConnection vs the mariadb client
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh

@@ -2,14 +2,15 @@ import Foundation
 import QuickupCore
 import QuickupData
 
-/// quickup-bench mariadb-script [--statements N] [--runs R] [--client PATH] [--sql TEXT]
+/// quickup-bench mariadb-script [--statements N] [--runs R] [--client PATH] [--sql TEXT] [--each]
 ///
 /// Runs one generated script of N statements (CREATE TABLE IF NOT EXISTS / INSERT pairs over 100
 /// tables) through MariaDBConnection and through the `mariadb` command-line client
 /// (`mariadb --defaults-extra-file=$QUICKUP_TEST_MARIADB_DEFAULTS db < file`), against the same
 /// server in the same process run, alternating which goes first, each into a fresh database.
 /// Prints each time, the medians and their ratio (issue 4: goal ≤ 1.2× the client).
-/// `--sql 'DO 1'` makes every statement that one instead, which isolates per-statement overhead.
+/// `--sql 'DO 1'` makes every statement that one instead, which isolates per-statement overhead;
+/// `--each` sends the statements with one `execute` call each instead of one `run` for all.
 ///
 /// Reads the server from `eval "$(scripts/services.sh env)"` (QUICKUP_TEST_MARIADB_*); the
 /// password is passed by reference to that environment variable, never on a command line.
@@ -38,6 +39,7 @@ enum MariaDBScriptBench {
         let runs = max(1, Int(value("--runs", in: arguments, default: "5")) ?? 5)
         let client = value("--client", in: arguments, default: "/usr/bin/mariadb")
         let fixedSQL = arguments.contains("--sql") ? value("--sql", in: arguments, default: "DO 1") : nil
+        let each = arguments.contains("--each")
         let environment = ProcessInfo.processInfo.environment
         guard let host = environment["QUICKUP_TEST_MARIADB_HOST"],
               let port = environment["QUICKUP_TEST_MARIADB_PORT"].flatMap({ Int($0) }),
@@ -75,7 +77,8 @@ enum MariaDBScriptBench {
         var quickupSeconds: [Double] = []
         var clientSeconds: [Double] = []
         var pairRatios: [Double] = []
-        print("statements=\(pairs * 2) runs=\(runs) server=\(host):\(port) client=\(client)")
+        print("statements=\(pairs * 2) runs=\(runs) server=\(host):\(port) client=\(client)"
+              + (fixedSQL.map { " sql=\($0)" } ?? "") + (each ? " one execute per statement" : ""))
         for run in 0..<runs {
             for tool in (run % 2 == 0 ? ["client", "quickup"] : ["quickup", "client"]) {
                 let database = "\(prefix)_\(run)_\(tool)"
@@ -87,7 +90,7 @@ enum MariaDBScriptBench {
                 } else {
                     var target = config
                     target.database = database
-                    seconds = try await runQuickup(target, script: script)
+                    seconds = try await runQuickup(target, script: script, each: each)
                     quickupSeconds.append(seconds)
                 }
                 let rows = fixedSQL != nil ? nil
@@ -113,7 +116,7 @@ enum MariaDBScriptBench {
     }
 
     /// Connect, read, split, run every statement, close: all a task runner pays for.
-    private static func runQuickup(_ config: DatasourceConfig, script: URL) async throws -> Double {
+    private static func runQuickup(_ config: DatasourceConfig, script: URL, each: Bool) async throws -> Double {
         let start = ContinuousClock.now
         let connection = try await MariaDBConnection.connect(config, secrets: SecretResolver())
         // The generated script has one statement per line; SQLSplitter(dialect: .mariadb) takes
@@ -124,7 +127,11 @@ enum MariaDBScriptBench {
         where line.hasSuffix(";") {
             statements.append(SQLStatement(text: String(line.dropLast()), line: index + 1, file: script.path))
         }
-        try await connection.run(statements)
+        if each {
+            for statement in statements { try await connection.execute(statement) }
+        } else {
+            try await connection.run(statements)
+        }
         await connection.close()
         return seconds(since: start)
     }

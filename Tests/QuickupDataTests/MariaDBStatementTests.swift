@@ -130,6 +130,19 @@ struct MariaDBStatementTests {
         }
     }
 
+    @Test func aSilentServerHitsTheReadTimeout() async throws {
+        try await withScratchDatabase { _, config in
+            var impatient = config
+            impatient.readTimeout = .seconds(1)
+            let connection = try await MariaDBConnection.connect(impatient, secrets: SecretResolver())
+            let error = await quickupError { try await connection.exec("SELECT SLEEP(5)", file: "slow.sql", line: 2) }
+            #expect(error?.code == .datasourceTimeout, "\(String(describing: error))")
+            #expect(error?.description.contains("sent nothing for 1s") == true, "\(String(describing: error))")
+            #expect(error?.location?.line == 2)
+            await connection.close()
+        }
+    }
+
     @Test func serverVersion() async throws {
         try await withScratchDatabase { connection, _ in
             let version = try await connection.serverVersion()
