@@ -115,18 +115,13 @@ enum MariaDBScriptBench {
                      pairRatios.min() ?? 0, pairRatios.max() ?? 0))
     }
 
-    /// Connect, read, split, run every statement, close: all a task runner pays for.
+    /// Connect, read, split (SQLSplitter, the `mariadb` client's rules), run every statement,
+    /// close: all a task runner pays for.
     private static func runQuickup(_ config: DatasourceConfig, script: URL, each: Bool) async throws -> Double {
         let start = ContinuousClock.now
         let connection = try await MariaDBConnection.connect(config, secrets: SecretResolver())
-        // The generated script has one statement per line; SQLSplitter(dialect: .mariadb) takes
-        // over once it is on main.
         let text = try String(contentsOf: script, encoding: .utf8)
-        var statements: [SQLStatement] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where line.hasSuffix(";") {
-            statements.append(SQLStatement(text: String(line.dropLast()), line: index + 1, file: script.path))
-        }
+        let statements = try SQLSplitter(dialect: .mariadb).split(text, file: script.lastPathComponent)
         if each {
             for statement in statements { try await connection.execute(statement) }
         } else {

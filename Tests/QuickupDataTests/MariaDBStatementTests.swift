@@ -113,6 +113,37 @@ struct MariaDBStatementTests {
         }
     }
 
+    @Test func aSplitScriptWithDelimiterAndATrigger() async throws {
+        try await withScratchDatabase { connection, _ in
+            let script = """
+                -- V6: audit trail
+                CREATE TABLE orders (id INT PRIMARY KEY, total DECIMAL(10,2));
+                CREATE TABLE audit (order_id INT, note VARCHAR(40));
+
+                DELIMITER //
+                CREATE TRIGGER orders_audit AFTER INSERT ON orders FOR EACH ROW
+                BEGIN
+                  INSERT INTO audit VALUES (NEW.id, 'created; checked');
+                END //
+                CREATE PROCEDURE add_order(IN n INT)
+                BEGIN
+                  INSERT INTO orders VALUES (n, n * 1.5);
+                END //
+                DELIMITER ;
+
+                CALL add_order(1); CALL add_order(2);
+                INSERT INTO orders VALUES (2, 0);
+                """
+            let statements = try SQLSplitter(dialect: .mariadb).split(script, file: "V6__audit.sql")
+            #expect(statements.count == 7)
+            let error = await quickupError { try await connection.run(statements) }
+            #expect(error?.location == QuickupCore.SourceLocation(file: "V6__audit.sql", line: 17), "\(String(describing: error))")
+            #expect(error?.description.contains("error 1062") == true)
+            #expect(try await connection.query("SELECT order_id, note FROM audit ORDER BY order_id")
+                    == [["1", "created; checked"], ["2", "created; checked"]])
+        }
+    }
+
     @Test func rollbackLeavesNoRowsAndCommitKeepsThem() async throws {
         try await withScratchDatabase { connection, _ in
             #expect(connection.supportsTransactions)
