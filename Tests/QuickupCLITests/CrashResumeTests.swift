@@ -93,7 +93,8 @@ struct CrashResumeTests {
         var killedWhileRunning = 0
         for _ in 0..<20 {
             let process = try start(dir)
-            let fraction = Double.random(in: 0.05...1.1, using: &generator)
+            // Kills land early in each run: later runs skip what earlier ones applied and end sooner.
+            let fraction = Double.random(in: 0.03...0.3, using: &generator)
             usleep(UInt32(max(1_000, Double(full.components.seconds * 1_000_000 + full.components.attoseconds / 1_000_000_000_000) * fraction)))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
@@ -108,7 +109,7 @@ struct CrashResumeTests {
             finished = process.terminationStatus == 0
         }
         #expect(finished, "the run did not complete after the crashes")
-        #expect(killedWhileRunning >= 10, "too few kills landed during a run (\(killedWhileRunning))")
+        #expect(killedWhileRunning >= 15, "too few kills landed during a run (\(killedWhileRunning))")
         let db = dir.appendingPathComponent("app.db"), referenceDB = reference.appendingPathComponent("app.db")
         let duplicates = try sqlite(db, "SELECT id, count(*) FROM applied GROUP BY id HAVING count(*) <> 1")
         #expect(duplicates == "[]", "transactional tasks applied more than once: \(duplicates)")
