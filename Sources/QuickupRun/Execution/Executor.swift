@@ -48,6 +48,17 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             result.error = error as? QuickupError ?? QuickupError(.io, "\(error)")
             return result
         }
+        let databaseLocks = DatabaseLocks()
+        do {
+            try await databaseLocks.acquire(plan: request.plan, environment: request.environment, connect: context.connect)
+        } catch {
+            await databaseLocks.release()
+            try? journal.finishRun(runID, status: .failed, at: context.now(), message: error.description)
+            try? journal.releaseLock(environment: lockName, runID: runID)
+            result.status = .failed
+            result.error = error
+            return result
+        }
         let logDirectory = output.open(stateDirectory: context.stateDirectory, runID: runID)
         output.line("Run \(runID): \(request.plan.release) \(request.plan.from) → \(request.plan.to)"
             + (request.plan.site.map { " at \($0)" } ?? "") + (request.resumes.map { ", resuming \($0)" } ?? ""))
@@ -71,6 +82,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             }
         }
         await connections.closeAll()
+        await databaseLocks.release()
         result.total = started.duration(to: context.clock.now)
         result.status = result.error == nil ? .succeeded : (result.error?.code == .cancelled ? .cancelled : .failed)
         output.line("Total \(result.total.short): \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed. Logs: \(logDirectory)")

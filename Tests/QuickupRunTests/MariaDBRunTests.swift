@@ -1,0 +1,74 @@
+import Foundation
+import QuickupCore
+import QuickupData
+import QuickupRelease
+import QuickupTestSupport
+import Testing
+@testable import QuickupRun
+
+/// The run engine against the real MariaDB of scripts/services.sh (E2, E3, E5, E6).
+@Suite("Run engine on MariaDB", .enabled(if: TestServers.mariaDBEnabled), .serialized)
+struct MariaDBRunTests {
+    /// A release of `tasks` on a fresh database; returns (release dir, env, cleanup).
+    func fixture(_ tasks: [(uid: String, sql: String, extra: String)]) async throws -> (RunFixture, Environment, () async -> Void) {
+        let server = try TestServers.requireMariaDB()
+        let database = "qu_run_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try await Datasources.connect(server.config(), secrets: SecretResolver())
+        try await admin.execute(SQLStatement(text: "CREATE DATABASE \(database)", line: 1, file: "test"))
+        let fixture = try RunFixture(tasks: tasks.map { ($0.uid, "pre_stop", $0.sql, $0.extra) })
+        try fixture.write("release/shop/component.yaml", "datasources:\n  - name: shop_db\n    type: mariadb\n")
+        var env = Environment(site: "MARIADB-\(database)")
+        env.datasources = [server.config(name: "shop_db", database: database)]
+        let cleanup: () async -> Void = {
+            _ = try? await admin.execute(SQLStatement(text: "DROP DATABASE \(database)", line: 1, file: "test"))
+            await admin.close()
+            fixture.remove()
+        }
+        return (fixture, env, cleanup)
+    }
+
+    func run(_ fixture: RunFixture, _ env: Environment, state: String? = nil) async throws -> RunResult {
+        let workspace = try Workspace.open(release: fixture.release)
+        let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
+        let state = state ?? fixture.state
+        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutput(console: nil))
+        return await Executor(journal: try Journal(stateDirectory: state), context: context)
+            .run(RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: env))
+    }
+
+    @Test("DDL tasks run without a transaction, DML in one; upgrade_log records both; a second run skips")
+    func runAndSkip() async throws {
+        let (f, env, cleanup) = try await fixture([
+            ("ddl", "CREATE TABLE t (id INT PRIMARY KEY);", ""),
+            ("dml", "INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);", ""),
+            ("bad", "INSERT INTO t VALUES (3);\nINSERT INTO t VALUES (1);", ""),
+        ])
+        let first = try await run(f, env)
+        #expect(first.succeeded == 2 && first.failed == 1)
+        #expect(first.error?.description.contains("bad.sql:2") == true, "\(String(describing: first.error))")
+        #expect(first.error?.description.contains("1062") == true)
+        let connection = try await Datasources.connect(try #require(env.datasource(named: "shop_db")), secrets: SecretResolver())
+        #expect(try await connection.scalar("SELECT COUNT(*) FROM t") == "2")  // 'bad' rolled back as a whole
+        #expect(try await connection.scalar("SELECT GROUP_CONCAT(status ORDER BY task_id) FROM upgrade_log") == "FAILED,SUCCESS,SUCCESS")
+        try f.write("release/shop/upgrade/V1.0.1/sql/bad.sql", "INSERT INTO t VALUES (3);")
+        let second = try await run(f, env)
+        #expect(second.status == .succeeded && second.skipped == 2 && second.succeeded == 1)
+        #expect(try await connection.scalar("SELECT COUNT(*) FROM t") == "3")
+        await connection.close()
+        await cleanup()
+    }
+
+    @Test("E6: two runs started together on the same databases: exactly one proceeds")
+    func twoRuns() async throws {
+        let (f, env, cleanup) = try await fixture([("slow", "SELECT SLEEP(2);", ""), ("t", "CREATE TABLE t2 (id INT);", "")])
+        // Separate state directories: only the database lock can stop the second run.
+        async let a = run(f, env, state: f.state + "-a")
+        async let b = run(f, env, state: f.state + "-b")
+        let results = try await [a, b]
+        #expect(results.filter { $0.status == .succeeded }.count == 1, "\(results.map { $0.error?.description ?? "ok" })")
+        let refused = try #require(results.first { $0.status != .succeeded })
+        #expect(refused.error?.code == .locked)
+        #expect(refused.error?.description.contains("quickup.upgrade.") == true)
+        await cleanup()
+    }
+}
