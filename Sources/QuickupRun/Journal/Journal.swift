@@ -20,6 +20,10 @@ public final class Journal: Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
+            // WAL + synchronous=NORMAL survives a crash or kill -9 of quickup (E4) without an fsync
+            // per write; a power cut may lose the last writes, which upgrade_log (the authority,
+            // on the datasource) still holds.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             pool = try DatabasePool(path: path, configuration: configuration)
             try JournalSchema.migrator.migrate(pool)
         } catch {

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Issue 5 item 9: 1,000 trivial migrations (CREATE TABLE + INSERT) on the local MariaDB of
+scripts/services.sh, run by quickup, dbmate, yoyo-migrations and the raw `mariadb` client (one
+session, same statements), each on a fresh database, median of N runs, in the same session.
+
+Usage: scripts/bench.sh peers   (installs the peers into .build-bench/venv, builds quickup)
+Secrets go through option files and environment variables, never through arguments.
+"""
+import os, statistics, subprocess, sys, time, tempfile, pathlib
+
+N = int(os.environ.get("BENCH_MIGRATIONS", "1000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+root = pathlib.Path(__file__).resolve().parent.parent
+work = root / ".build-bench" / "peers"
+venv = root / ".build-bench" / "venv" / "bin"
+quickup = root / ".build" / "release" / "quickup"
+env = os.environ
+host, port = env["QUICKUP_TEST_MARIADB_HOST"], env["QUICKUP_TEST_MARIADB_PORT"]
+user, password = env["QUICKUP_TEST_MARIADB_USER"], env["QUICKUP_TEST_MARIADB_PASSWORD"]
+defaults = env["QUICKUP_TEST_MARIADB_DEFAULTS"]
+
+def sql(n):
+    return f"CREATE TABLE bench_{n} (id INT PRIMARY KEY, name VARCHAR(32));\nINSERT INTO bench_{n} VALUES (1, 'x');\n"
+
+def mariadb(statement, db=""):
+    subprocess.run(["mariadb", f"--defaults-extra-file={defaults}", "-e", statement] + ([db] if db else []), check=True)
+
+def generate():
+    import shutil
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "dbmate").mkdir(parents=True)
+    (work / "yoyo").mkdir()
+    version = work / "quickup" / "app" / "upgrade" / "V1.0.1"
+    (version / "sql").mkdir(parents=True)
+    props = []
+    with open(work / "all.sql", "w") as whole:
+        for n in range(N):
+            (work / "dbmate" / f"{20260101000000 + n}_m{n}.sql").write_text(f"-- migrate:up\n{sql(n)}\n-- migrate:down\n")
+            (work / "yoyo" / f"{n:05d}_m{n}.sql").write_text(sql(n))
+            (version / "sql" / f"{n}.sql").write_text(sql(n))
+            whole.write(sql(n))
+            props.append(f"sql.m{n}.id=m{n}\nsql.m{n}.description=migration {n}\nsql.m{n}.file=sql/{n}.sql\nsql.m{n}.stage=pre_stop\n")
+    (version / "upgrade_tasks_V1.0.1.properties").write_text("".join(props))
+    (work / "quickup" / "app" / "component.yaml").write_text("datasources:\n  - name: db\n    type: mariadb\n")
+
+def fresh(db):
+    mariadb(f"DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}")
+
+def timed(cmd, **kw):
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - start
+
+def run_quickup(db, i):
+    envfile = work / "env.yaml"
+    envfile.write_text(f"site: BENCH\ndatasources:\n  db: {{type: mariadb, host: {host}, port: {port}, user: {user}, password_env: QUICKUP_TEST_MARIADB_PASSWORD, database: {db}}}\n")
+    state = work / f"state-{i}"
+    return timed([str(quickup), "run", "--release", str(work / "quickup"), "--env", str(envfile), "--from", "V1.0.0",
+                  "--to", "V1.0.1", "--state", str(state), "--quiet"])
+
+def run_dbmate(db, i):
+    e = dict(os.environ, DATABASE_URL=f"mysql://{user}:{password}@{host}:{port}/{db}")
+    return timed([str(venv / "dbmate"), "--no-dump-schema", "--migrations-dir", str(work / "dbmate"), "migrate"], env=e)
+
+def run_yoyo(db, i):
+    ini = work / "yoyo.ini"
+    ini.write_text(f"[DEFAULT]\ndatabase = mysql://{user}:{password}@{host}:{port}/{db}\nbatch_mode = on\nverbosity = 0\n")
+    return timed([str(venv / "yoyo"), "apply", "--config", str(ini), str(work / "yoyo")], cwd=work)
+
+def run_client(db, i):
+    with open(work / "all.sql") as f:
+        return timed(["mariadb", f"--defaults-extra-file={defaults}", db], stdin=f)
+
+def main():
+    generate()
+    tools = [("quickup", run_quickup), ("dbmate", run_dbmate), ("yoyo", run_yoyo), ("mariadb client, one session", run_client)]
+    results = {name: [] for name, _ in tools}
+    for i in range(RUNS):
+        for name, fn in tools:  # interleaved so machine noise hits every tool alike
+            db = f"qu_peer_{i}"
+            fresh(db)
+            results[name].append(fn(db, i))
+            mariadb(f"DROP DATABASE {db}")
+    q = statistics.median(results["quickup"])
+    print(f"{N} migrations, median of {RUNS} (seconds; ratio = tool / quickup):")
+    for name, times in results.items():
+        m = statistics.median(times)
+        print(f"  {name:30s} {m:7.2f} s   min {min(times):6.2f}  max {max(times):6.2f}   {m / q:5.2f}x")
+
+if __name__ == "__main__":
+    main()
