@@ -79,14 +79,34 @@ struct VersionFolderLoader {
     }
 
     private func checkFiles(_ task: inout UpgradeTask) {
-        if let file = task.file, let path = resolve(file, at: task.location(of: "file")) {
-            task.checksum = files.read(path).map { SHA256.hex($0) }
+        if let file = task.file, let path = resolve(file, at: task.location(of: "file")), let bytes = files.read(path) {
+            task.checksum = SHA256.hex(bytes)
+            checkScript(&task, bytes: bytes, path: path)
         }
         if let rollback = task.rollback {
             _ = resolve(rollback, at: task.location(of: "rollback"))
         }
         if let package = task.package, let entry = ToolEntry(package) {
             task.checksum = toolChecksum(entry, task: task)
+        }
+    }
+
+    /// Splits SQL scripts as they will run, so a script that cannot be split fails validation
+    /// (D2, M6), and notes DDL that makes a MariaDB task non-transactional (E5).
+    private func checkScript(_ task: inout UpgradeTask, bytes: [UInt8], path: String) {
+        guard task.kind == .sql else { return }
+        let type = (task.datasource.flatMap { component.datasource(named: $0) } ?? component.defaultDatasource(for: .sql))?.type
+        let dialect: SQLDialect
+        switch type {
+        case .clickhouse?: dialect = .clickhouse
+        case .sqlite?: dialect = .sqlite
+        default: dialect = .mariadb
+        }
+        do {
+            let statements = try SQLSplitter(dialect: dialect).split(String(decoding: bytes, as: UTF8.self), file: files.display(path))
+            if dialect == .mariadb { task.commitsImplicitly = statements.contains { ImplicitCommit.causes($0.text) } }
+        } catch {
+            sink.diagnostics.append(error)
         }
     }
 

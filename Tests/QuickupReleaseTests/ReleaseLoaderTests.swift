@@ -162,3 +162,28 @@ struct ReleaseLoaderTests {
         #expect(!siteB.tasks.contains { $0.task.uid == "site_a_holiday_calendar" || $0.task.uid == "hotfix_device_index" })
     }
 }
+
+@Suite("Scripts checked at load (D2, E5)")
+struct ScriptCheckTests {
+    @Test("E5: DDL on MariaDB makes a task non-transactional, said in the plan; DML stays transactional")
+    func transactionalInPlan() throws {
+        let fixture = try ReleaseFixture(ReleaseFixture.validFiles.merging([
+            "base/upgrade/V1.0.1/sql/b.sql": "UPDATE a SET id = 1;\nINSERT INTO a VALUES (2);\n",
+        ]) { _, new in new })
+        defer { fixture.remove() }
+        let workspace = try Workspace.open(release: fixture.path)
+        let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
+        #expect(plan.tasks.map(\.transactional) == [false, true])
+        #expect(PlanRenderer().render(plan).contains("no (DDL)"))
+    }
+
+    @Test("D2/M6: a script that cannot be split fails validation with file:line")
+    func unsplittable() throws {
+        let fixture = try ReleaseFixture(ReleaseFixture.validFiles.merging([
+            "base/upgrade/V1.0.1/sql/b.sql": "SELECT 1;\nINSERT INTO a VALUES ('unterminated);\n",
+        ]) { _, new in new })
+        defer { fixture.remove() }
+        let errors = ReleaseLoader().load(directory: fixture.path).diagnostics.errors.map(\.description)
+        #expect(errors.contains { $0.contains("sql/b.sql:2") }, "\(errors)")
+    }
+}

@@ -40,6 +40,9 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
     public var placement: TaskPlacement?
     /// SHA-256 (hex) of the task's file, or of a tool's entry and files (M7); set by the loader.
     public var checksum: String?
+    /// Whether the script holds a statement that commits implicitly on MariaDB/MySQL (DDL …);
+    /// set by the loader for SQL tasks on those datasources (E5).
+    public var commitsImplicitly: Bool?
     /// The version folder, relative to the release root (`base/upgrade/V2.16.8`); files are relative to it.
     public var directory: String = ""
     /// Where the task was declared (its first key).

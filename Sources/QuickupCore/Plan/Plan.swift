@@ -40,6 +40,9 @@ public struct PlannedTask: Hashable, Sendable, Codable {
     public var timeout: TimeSpan
     public var compatibility: Compatibility
     public var estimate: Estimate?
+    /// Whether the task runs in one transaction (E5): SQL on an engine with transactions, not
+    /// opted out, and (on MariaDB/MySQL) without statements that commit implicitly.
+    public var transactional: Bool = false
 }
 
 /// The tasks of one component in one stage, in execution order.

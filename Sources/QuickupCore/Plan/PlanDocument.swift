@@ -67,6 +67,6 @@ public struct PlanDocument: Codable, Sendable, Equatable {
             source: t.source, target: t.target, depends: t.depends, timeoutSeconds: planned.timeout.seconds,
             estimateSeconds: planned.estimate?.duration.seconds, estimateSource: planned.estimate?.source.rawValue,
             compatibility: planned.compatibility.rawValue, compatibleVersion: t.compatibleVersion?.description,
-            transactional: t.transactional, retryable: t.retryable, checksum: t.checksum, location: t.location.description)
+            transactional: planned.transactional, retryable: t.retryable, checksum: t.checksum, location: t.location.description)
     }
 }

@@ -9,14 +9,14 @@ public struct PlanRenderer: Sendable {
         out.append("Mode: \(modeText(plan))")
         for note in plan.notes { out.append("Note: \(note)") }
         guard plan.taskCount > 0 else { return out.joined(separator: "\n") }
-        var table = TextTable(headers: ["STAGE", "COMPONENT", "VERSION", "TASK", "KIND", "FILE/PACKAGE", "DATASOURCE", "TIMEOUT", "ESTIMATE", "COMPATIBILITY"])
+        var table = TextTable(headers: ["STAGE", "COMPONENT", "VERSION", "TASK", "KIND", "FILE/PACKAGE", "DATASOURCE", "TX", "TIMEOUT", "ESTIMATE", "COMPATIBILITY"])
         for stage in plan.stages {
             for component in stage.components {
                 for planned in component.tasks {
                     let task = planned.task
                     table.add([
                         stage.stage.rawValue, component.component, task.version.description, task.uid, task.kind.rawValue,
-                        task.file ?? task.package ?? "-", planned.datasource ?? "-", planned.timeout.description,
+                        task.file ?? task.package ?? "-", planned.datasource ?? "-", transactionText(planned), planned.timeout.description,
                         planned.estimate?.duration.description ?? "-", compatibilityText(planned),
                     ])
                 }
@@ -50,6 +50,15 @@ public struct PlanRenderer: Sendable {
             let n = plan.incompatibleTasks.count
             return "stop-the-world upgrade (\(n) task\(n == 1 ? "" : "s") not compatible or not annotated)"
         }
+    }
+
+    /// E5: say why a SQL task is not one transaction.
+    private func transactionText(_ planned: PlannedTask) -> String {
+        if planned.transactional { return "yes" }
+        guard planned.task.kind == .sql else { return "-" }
+        if planned.task.commitsImplicitly == true { return "no (DDL)" }
+        if planned.task.transactional == false { return "no" }
+        return "no (engine)"
     }
 
     private func compatibilityText(_ planned: PlannedTask) -> String {

@@ -54,9 +54,13 @@ public struct Planner: Sendable {
     private func plannedTask(_ task: UpgradeTask, component: Component, request: PlanRequest) -> PlannedTask {
         let estimate = DurationEstimator.estimate(volume: task.volume, rate: task.rate, parallel: task.parallel)
             .map { Estimate(duration: $0, source: .volume) }
-        return PlannedTask(task: task, datasource: task.datasource ?? component.defaultDatasource(for: task.kind)?.name,
-                           timeout: request.defaults.timeout(for: task),
-                           compatibility: Compatibility.of(task, from: request.from), estimate: estimate)
+        let datasource = task.datasource ?? component.defaultDatasource(for: task.kind)?.name
+        let type = datasource.flatMap { component.datasource(named: $0)?.type }
+        var planned = PlannedTask(task: task, datasource: datasource, timeout: request.defaults.timeout(for: task),
+                                  compatibility: Compatibility.of(task, from: request.from), estimate: estimate)
+        planned.transactional = task.kind == .sql && task.transactional != false && type != .clickhouse && type != .redis
+            && task.commitsImplicitly != true
+        return planned
     }
 
     /// By version, then `depends` (topological), then order, then file position (P3).
