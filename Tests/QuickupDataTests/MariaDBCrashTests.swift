@@ -4,63 +4,6 @@ import QuickupCore
 import QuickupData
 import Testing
 
-/// A MariaDB server of one test's own, started by scripts/services.sh in a private directory on a
-/// free port, so that killing it cannot disturb the shared server other tests (and other test
-/// runs) use. `restart-mariadb` starts MariaDB alone (Redis and ClickHouse stay down).
-struct PrivateMariaDB {
-    let directory: String
-    let server: TestServers.MariaDB
-
-    private static func environment(directory: String, port: Int?) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        environment["QUICKUP_SERVICES_DIR"] = directory
-        if let port { environment["QUICKUP_MARIADB_PORT"] = String(port) }
-        return environment
-    }
-
-    static func start() async throws -> PrivateMariaDB {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("qu_mdb_srv")).path
-        let port = try unusedLocalPort()
-        let started = try await runProgram("/bin/bash", [TestServers.servicesScript, "restart-mariadb"],
-                                           environment: environment(directory: directory, port: port))
-        guard started.status == 0 else {
-            _ = try? await runProgram("/bin/bash", [TestServers.servicesScript, "stop"],
-                                      environment: environment(directory: directory, port: nil))
-            try? FileManager.default.removeItem(atPath: directory)
-            throw TestServers.Missing(description: "could not start a private MariaDB on port \(port):\n\(started.output)")
-        }
-        let exported = try await runProgram("/bin/bash", [TestServers.servicesScript, "env"],
-                                            environment: environment(directory: directory, port: nil))
-        var values: [String: String] = [:]
-        for line in exported.output.split(separator: "\n") where line.hasPrefix("export QUICKUP_TEST_MARIADB_") {
-            let assignment = line.dropFirst("export ".count)
-            guard let equals = assignment.firstIndex(of: "=") else { continue }
-            // Values are limited to [A-Za-z0-9._/-] by services.sh and single-quoted.
-            values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
-                .trimmingCharacters(in: CharacterSet(charactersIn: "'"))
-        }
-        guard let user = values["QUICKUP_TEST_MARIADB_USER"], let password = values["QUICKUP_TEST_MARIADB_PASSWORD"],
-              let database = values["QUICKUP_TEST_MARIADB_DATABASE"] else {
-            throw TestServers.Missing(description: "services.sh env printed no MariaDB settings:\n\(exported.output)")
-        }
-        let server = TestServers.MariaDB(host: "127.0.0.1", port: port, user: user, password: password,
-                                         database: database, socket: values["QUICKUP_TEST_MARIADB_SOCKET"],
-                                         defaultsFile: values["QUICKUP_TEST_MARIADB_DEFAULTS"])
-        return PrivateMariaDB(directory: directory, server: server)
-    }
-
-    func services(_ arguments: String...) async throws -> (status: Int32, output: String) {
-        try await runProgram("/bin/bash", [TestServers.servicesScript] + arguments,
-                             environment: Self.environment(directory: directory, port: nil))
-    }
-
-    /// Stops the server and deletes its directory.
-    func remove() async {
-        _ = try? await services("stop")
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-}
-
 @Suite(.serialized, .enabled(if: TestServers.mariaDBEnabled, "needs MariaDB installed (scripts/services.sh)"))
 struct MariaDBCrashTests {
     @Test(.timeLimit(.minutes(3)))

@@ -1,3 +1,4 @@
+import QuickupTestSupport
 import Foundation
 import QuickupCore
 import Testing

@@ -71,4 +71,38 @@ struct MariaDBRunTests {
         #expect(refused.error?.description.contains("quickup.upgrade.") == true)
         await cleanup()
     }
+
+    @Test("the database server killed mid-run: a clear failure, no hang; after a restart the run resumes cleanly",
+          .timeLimit(.minutes(3)))
+    func serverKilled() async throws {
+        _ = try TestServers.requireMariaDB()
+        let instance = try await PrivateMariaDB.start()
+        let fixture = try RunFixture(tasks: [("first", "pre_stop", "CREATE TABLE t (id INT);", ""),
+                                             ("slow", "pre_stop", "SELECT SLEEP(6);", ""),
+                                             ("last", "pre_stop", "INSERT INTO t VALUES (1);", "")])
+        try fixture.write("release/shop/component.yaml", "datasources:\n  - name: shop_db\n    type: mariadb\n")
+        var env = Environment(site: "KILLED")
+        env.datasources = [instance.server.config(name: "shop_db")]
+        defer { fixture.remove() }
+        do {
+            let running = Task { try await run(fixture, env) }
+            try await Task.sleep(for: .seconds(2))  // "first" done, "slow" running
+            let killed = try await instance.services("kill-mariadb")
+            #expect(killed.status == 0, "\(killed.output)")
+            let failed = try await running.value
+            #expect(failed.status == .failed)
+            let error = try #require(failed.error)
+            #expect(error.code != .locked && error.description.contains("slow"), "\(error)")
+            #expect(failed.succeeded == 1)
+            let restarted = try await instance.services("restart-mariadb")
+            #expect(restarted.status == 0, "\(restarted.output)")
+            let resumed = try await run(fixture, env)
+            #expect(resumed.status == .succeeded, "\(resumed.error?.description ?? "")")
+            #expect(resumed.skipped == 1 && resumed.succeeded == 2)
+        } catch {
+            await instance.remove()
+            throw error
+        }
+        await instance.remove()
+    }
 }
