@@ -13,6 +13,11 @@ public struct PrivateMariaDB {
     private static func environment(directory: String, port: Int?) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["QUICKUP_SERVICES_DIR"] = directory
+        // Settings meant for the shared servers (e.g. other ports) must not leak into this one:
+        // services.sh keeps this instance's own settings in its directory.
+        for key in environment.keys where key.hasPrefix("QUICKUP_") && key.hasSuffix("_PORT") && !key.hasPrefix("QUICKUP_TEST_") {
+            environment[key] = nil
+        }
         if let port { environment["QUICKUP_MARIADB_PORT"] = String(port) }
         return environment
     }
