@@ -11,7 +11,6 @@ command -v swift >/dev/null 2>&1 || { echo "deps.sh: Swift 6.3 is not installed 
 # Debian packages: name of a command (or file) that proves the package is there, then the package.
 need=()
 check() { if ! command -v "$1" >/dev/null 2>&1 && [ ! -e "$1" ]; then need+=("$2"); fi; }
-check javac default-jdk-headless          # M1 differential test against java.util.Properties
 check sha256sum coreutils
 check python3 python3
 check pkg-config pkg-config
@@ -19,6 +18,7 @@ check /usr/include/mariadb/mysql.h libmariadb-dev   # Swift build: MariaDB Conne
 check /usr/include/hiredis/hiredis.h libhiredis-dev # Swift build: hiredis
 check /usr/include/sqlite3.h libsqlite3-dev         # GRDB links the system SQLite
 if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
+    check javac default-jdk-headless      # M1 differential test against java.util.Properties
     check hyperfine hyperfine             # benchmarks
 fi
 if [ ${#need[@]} -gt 0 ]; then
