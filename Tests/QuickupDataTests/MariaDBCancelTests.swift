@@ -34,7 +34,7 @@ struct MariaDBCancelTests {
             let seconds = secondsSince(start)
             #expect(runningBeforeCancel == "SELECT SLEEP(30)", "the statement was on the server")
             #expect(progressWhileSleeping == nil, "SLEEP reports no progress")
-            #expect(seconds < 5, "returned \(seconds) s after start, cancelled at 0.5 s")
+            #expect(seconds < 20, "returned \(seconds) s after start, cancelled at 0.5 s (SLEEP(30) would end at 30 s)")
             guard case .failure(let error) = outcome else {
                 Issue.record("the statement was not cancelled: \(outcome)")
                 return
@@ -67,7 +67,7 @@ struct MariaDBCancelTests {
                 group.cancelAll()
                 return await group.next() ?? nil
             }
-            #expect(secondsSince(start) < 5)
+            #expect(secondsSince(start) < 20)
             #expect(error?.code == .statementCancelled, "\(String(describing: error))")
             #expect(error?.location?.line == 2, "names the statement that was running")
             #expect(try await connection.query("SELECT id FROM t") == [["1"]], "the rest of the script was not sent")

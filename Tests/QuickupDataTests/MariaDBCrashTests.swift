@@ -53,14 +53,14 @@ struct MariaDBCrashTests {
             return try await group.next() ?? nil
         }
         let seconds = secondsSince(cancelledAt)
-        #expect(seconds < 8, "returned \(seconds) s after the cancel (1 s login timeout of the side connection)")
+        #expect(seconds < 30, "returned \(seconds) s after the cancel (1 s login timeout of the side connection)")
         #expect(error?.code == .statementCancelled, "\(String(describing: error))")
         #expect(error?.description.contains("closing the connection") == true, "\(String(describing: error))")
         #expect(error?.location?.line == 3)
         let start = ContinuousClock.now
         let next = await quickupError { try await connection.exec("SELECT 1") }
         #expect(next?.code == .datasourceUnreachable, "the connection is unusable afterwards: \(String(describing: next))")
-        #expect(secondsSince(start) < 2)
+        #expect(secondsSince(start) < 10)
         await connection.close()
     }
 
@@ -89,7 +89,7 @@ struct MariaDBCrashTests {
             return try await group.next() ?? nil
         }
         let afterKill = secondsSince(killedAt)
-        #expect(afterKill < 10, "the script noticed the crash \(afterKill) s after it")
+        #expect(afterKill < 30, "the script noticed the crash \(afterKill) s after it")
         let error = try #require(outcome, "the script went on although the server was killed")
         #expect(error.code == .datasourceUnreachable, "\(error)")
         #expect(error.location?.file == "long.sql" && error.location?.line != nil, "\(error)")
@@ -100,7 +100,7 @@ struct MariaDBCrashTests {
         let start = ContinuousClock.now
         let next = await quickupError { try await connection.exec("SELECT 1", file: "long.sql", line: 4_001) }
         #expect(next?.code == .datasourceUnreachable, "\(String(describing: next))")
-        #expect(secondsSince(start) < 5)
+        #expect(secondsSince(start) < 15)
         #expect(await connection.progress() == nil)
         await connection.close()
         await observer.close()
