@@ -60,7 +60,7 @@ public struct TaskManifestParser {
         var task = UpgradeTask(component: component, version: version, kind: kind, uid: group.uid, id: id ?? "",
                                description: e["description"]?.value.trimmingSpaces ?? "", stage: stage ?? .preStop,
                                filePosition: group.position, location: location)
-        task.fieldLines = e.mapValues(\.line)
+        for (field, entry) in e { task.fieldLines[field] = entry.line }
         task.file = e["file"].flatMap { reader.nonEmpty($0) }
         task.package = e["package"].flatMap { reader.nonEmpty($0) }
         task.datasource = e["datasource"].flatMap { reader.nonEmpty($0) }

@@ -50,7 +50,7 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
     /// Fields replaced by the orchestration file, with where (M3).
     public var overrides: [String: SourceLocation]
     /// Line of each field in the task file, so errors point at the key itself.
-    public var fieldLines: [String: Int]
+    public var fieldLines: FieldLines
 
     /// Where a field was set: the orchestration override if any, else the task file's key.
     public func location(of field: String) -> SourceLocation {
@@ -75,7 +75,7 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
         self.depends = []
         self.excludeSites = []
         self.overrides = [:]
-        self.fieldLines = [:]
+        self.fieldLines = FieldLines()
     }
 
     /// Whether the site filters (P2) let this task run at `site`.
