@@ -7,7 +7,7 @@ struct CommandLineTests {
     func help() throws {
         let version = try CLI.run(["--version"])
         #expect(version.status == 0 && !version.stdout.isEmpty)
-        for command in ["validate", "plan", "demo"] {
+        for command in ["validate", "plan", "run", "status", "resume", "history", "demo"] {
             let result = try CLI.run([command, "--help"])
             #expect(result.status == 0, "\(command) --help")
             #expect(result.stdout.contains("USAGE"), "\(command) --help")
@@ -63,5 +63,54 @@ struct CommandLineTests {
         let result = try CLI.run(["demo"], in: FileManager.default.temporaryDirectory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("demo-shop") && result.stdout.contains("create_warehouse"))
+    }
+}
+
+@Suite("run, status, history, resume from the command line (E1, E4, C)")
+struct RunCommandLineTests {
+    @Test("a failed run exits 1 and says how to resume; resume after the fix exits 0; status and history show both")
+    func failThenResume() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qu-cli-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("release/app/upgrade/V1.0.1")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sql"), withIntermediateDirectories: true)
+        try Data("datasources:\n  - name: db\n    type: sqlite\n".utf8).write(to: dir.appendingPathComponent("release/app/component.yaml"))
+        try Data("""
+        sql.a.id=A
+        sql.a.description=create
+        sql.a.file=sql/a.sql
+        sql.a.stage=pre_stop
+        sql.b.id=B
+        sql.b.description=fill
+        sql.b.file=sql/b.sql
+        sql.b.stage=in_stop
+        """.utf8).write(to: folder.appendingPathComponent("upgrade_tasks_V1.0.1.properties"))
+        try Data("CREATE TABLE t (x INT);".utf8).write(to: folder.appendingPathComponent("sql/a.sql"))
+        try Data("INSERT INTO missing VALUES (1);".utf8).write(to: folder.appendingPathComponent("sql/b.sql"))
+        try Data("site: CLI\ndatasources:\n  db: {type: sqlite, path: app.db}\n".utf8).write(to: dir.appendingPathComponent("env.yaml"))
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("app.db").path, contents: nil)
+        let common = ["--release", dir.appendingPathComponent("release").path, "--env", dir.appendingPathComponent("env.yaml").path,
+                      "--state", dir.appendingPathComponent("state").path]
+
+        let failed = try CLI.run(["run"] + common + ["--from", "V1.0.0", "--to", "V1.0.1", "--stage", "all"])
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        #expect(failed.stdout.contains("[SUCCESS] app V1.0.1 sql.a") && failed.stdout.contains("[FAILED] app V1.0.1 sql.b"))
+        let runID = try #require(failed.stdout.split(separator: "\n").first { $0.hasPrefix("Run ") }?.split(separator: " ")[1]
+            .trimmingCharacters(in: CharacterSet(charactersIn: ":")))
+        #expect(failed.stdout.contains("quickup resume \(runID)"))
+
+        try Data("INSERT INTO t VALUES (1);".utf8).write(to: folder.appendingPathComponent("sql/b.sql"))
+        let resumed = try CLI.run(["resume", runID] + common)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stdout.contains("[SKIPPED] app V1.0.1 sql.a") && resumed.stdout.contains("[SUCCESS] app V1.0.1 sql.b"))
+
+        let state = ["--state", dir.appendingPathComponent("state").path]
+        let history = try CLI.run(["history", "--json"] + state)
+        let runs = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
+        #expect(runs?.map { $0["status"] as? String } == ["succeeded", "failed"])
+        let status = try CLI.run(["status", runID] + state)
+        #expect(status.status == 0 && status.stdout.contains("failed") && status.stdout.contains("app/V1.0.1/sql.b"))
+        let unknown = try CLI.run(["status", "no-such-run"] + state)
+        #expect(unknown.status == 2 && unknown.stderr.contains("no run 'no-such-run'"))
     }
 }

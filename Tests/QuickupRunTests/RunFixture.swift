@@ -1,6 +1,7 @@
 import Foundation
 import QuickupCore
 import QuickupRelease
+import Testing
 @testable import QuickupRun
 
 /// A release on one SQLite file in a fresh temporary directory, plus a state directory, so the
@@ -48,7 +49,7 @@ struct RunFixture {
         let lines = Lines()
         let output = RunOutput(console: { lines.add($0) })
         let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: output)
-        let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try RunFixture.require(workspace.environment),
+        let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try #require(workspace.environment),
                                  dryRun: dryRun, confirmRerun: confirm, acceptChanged: accept)
         let result = await Executor(journal: try Journal(stateDirectory: state), context: context).run(request)
         return (result, lines.all)
@@ -66,9 +67,4 @@ struct RunFixture {
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
-}
-
-import Testing
-extension RunFixture {
-    static func require<T>(_ value: T?) throws -> T { try #require(value) }
 }

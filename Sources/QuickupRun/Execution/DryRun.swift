@@ -7,9 +7,7 @@ struct DryRun: Sendable {
 
     /// Returns the first error met (a script that cannot be split), after printing everything else.
     func print(_ request: RunRequest, output: RunOutput) -> QuickupError? {
-        let runner = TaskRunner(releaseRoot: releaseRoot, connections: ConnectionSet(environment: request.environment) { config throws(QuickupError) in
-            throw QuickupError(.unsupported, "dry run: no connection to \(config.name)")
-        })
+        let runner = TaskRunner(releaseRoot: releaseRoot)
         var firstError: QuickupError?
         for stage in request.stages {
             guard let stagePlan = request.plan.stage(stage) else { continue }

@@ -64,7 +64,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             + (request.plan.site.map { " at \($0)" } ?? "") + (request.resumes.map { ", resuming \($0)" } ?? ""))
         let connections = ConnectionSet(environment: request.environment, connect: context.connect)
         let stageRunner = StageRunner(runID: runID, request: request, journal: journal, context: context,
-                                      connections: connections, runner: TaskRunner(releaseRoot: request.releaseRoot, connections: connections))
+                                      connections: connections, runner: TaskRunner(releaseRoot: request.releaseRoot))
         for stage in request.stages {
             guard let stagePlan = request.plan.stage(stage) else { continue }
             let stageStart = context.clock.now

@@ -7,7 +7,6 @@ import QuickupData
 /// transaction, so a crash can never leave "applied but not recorded" or the reverse (E4, E5).
 struct TaskRunner: Sendable {
     let releaseRoot: String
-    let connections: ConnectionSet
 
     /// The statements of a SQL or Redis task, in the datasource's dialect (D2).
     func statements(of task: UpgradeTask, type: DatasourceType?) throws(QuickupError) -> [SQLStatement] {
