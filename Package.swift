@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
         .target(name: "QuickupCore"),
@@ -38,10 +39,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Tools and hooks as isolated child processes (T1–T5).
+        .target(
+            name: "QuickupTools",
+            dependencies: [
+                "QuickupCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
         .target(
             name: "QuickupRun",
             dependencies: [
-                "QuickupCore", "QuickupData",
+                "QuickupCore", "QuickupData", "QuickupTools",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,19 +58,20 @@ let package = Package(
         .executableTarget(
             name: "quickup",
             dependencies: [
-                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun",
+                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "quickup-bench",
-            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun"]
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools"]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore"]),
         .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore"]),
         .testTarget(name: "QuickupCLITests", dependencies: ["QuickupCore"]),
         .target(name: "QuickupTestSupport", dependencies: ["QuickupCore", "QuickupData"], path: "Tests/QuickupTestSupport"),
         .testTarget(name: "QuickupDataTests", dependencies: ["QuickupData", "QuickupCore", "QuickupTestSupport"]),
+        .testTarget(name: "QuickupToolsTests", dependencies: ["QuickupTools", "QuickupCore"]),
         .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
     ]
 )

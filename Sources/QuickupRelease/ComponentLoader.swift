@@ -80,7 +80,18 @@ struct ComponentLoader {
             component.limits.cpuPercent = limits.parsed("cpu", expected: "a percentage such as 50%") { text in
                 Int(text.hasSuffix("%") ? String(text.dropLast()) : text).flatMap { (1...100).contains($0) ? $0 : nil }
             }
+            component.limits.processes = limits.int("processes", min: 1)
+            component.limits.cpuTime = limits.parsed("cpu_time", expected: "a duration such as 10m", TimeSpan.parse)
+            component.limits.network = limits.parsed("network", expected: "true|false", Bool.init)
+            component.limits.readOnlyRoot = limits.parsed("read_only_root", expected: "true|false", Bool.init)
             limits.finish(context: "limits")
+        }
+        if let onFailure = yaml.object("on_failure") {
+            component.onFailure = FailurePolicy.Override(
+                action: onFailure.oneOf("action", FailurePolicy.Action.self),
+                tries: onFailure.int("tries", min: 1),
+                interval: onFailure.parsed("interval", expected: "a duration such as 10s", TimeSpan.parse))
+            onFailure.finish(context: "on_failure")
         }
         if let service = yaml.object("service") {
             var spec = ServiceSpec()

@@ -47,6 +47,9 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let timeout = Code(rawValue: "timeout")
         public static let locked = Code(rawValue: "locked")
         public static let unsupported = Code(rawValue: "unsupported")
+        public static let cancelled = Code(rawValue: "cancelled")
+        /// A plugin exceeded one of its isolation limits (T3).
+        public static let limitExceeded = Code(rawValue: "limit_exceeded")
         /// A SQL script cannot be split: unterminated quote or comment, unknown `\x` client command…
         public static let sqlSyntax = Code(rawValue: "sql_syntax")
         /// A SQL script uses a `mariadb` client command quickup does not run (`source`, `system`…).

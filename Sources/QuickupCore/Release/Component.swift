@@ -27,10 +27,15 @@ public enum HookPoint: String, Codable, Sendable, CaseIterable {
     case postUpgrade = "post_upgrade"
 }
 
-/// Resource limits for a component's plugins; nil fields take the plugin class's defaults (T3).
+/// Resource limits for a component's plugins; nil fields take the plugin class's defaults (T3,
+/// `PluginLimits.defaults(for:)`).
 public struct ResourceLimits: Hashable, Sendable, Codable {
     public var memory: ByteSize?
     public var cpuPercent: Int?
+    public var processes: Int?
+    public var cpuTime: TimeSpan?
+    public var network: Bool?
+    public var readOnlyRoot: Bool?
     public init(memory: ByteSize? = nil, cpuPercent: Int? = nil) {
         self.memory = memory
         self.cpuPercent = cpuPercent
@@ -61,6 +66,8 @@ public struct Component: Hashable, Sendable, Codable {
     public var needsMemory: ByteSize?
     public var needsDisk: ByteSize?
     public var limits: ResourceLimits
+    /// Overrides of the class's failure policy for tools and hooks (T4).
+    public var onFailure: FailurePolicy.Override?
     public var service: ServiceSpec?
     public var backupTables: [String]
     public var tasks: [UpgradeTask]

@@ -13,6 +13,8 @@ public struct ByteSize: Hashable, Comparable, Sendable, CustomStringConvertible,
         (["t", "tb", "tib"], 1024 * 1024 * 1024 * 1024),
     ]
 
+    public static func mebibytes(_ n: Int64) -> ByteSize { ByteSize(bytes: n << 20) }
+
     public static func parse(_ text: String) -> ByteSize? {
         let t = text.trimmingSpaces.lowercased()
         let number = t.prefix(while: { $0.isASCIIDigit || $0 == "." })

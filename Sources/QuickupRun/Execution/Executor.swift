@@ -106,10 +106,6 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     }
 }
 
-extension QuickupError.Code {
-    public static let cancelled = Self(rawValue: "cancelled")
-}
-
 /// Whether a lock holder still runs: same host → its pid must exist; another host → assume yes.
 enum LockLiveness {
     @Sendable static func isAlive(_ holder: LockRecord) -> Bool {

@@ -1,0 +1,105 @@
+import Foundation
+
+/// How this machine can contain a plugin (T3): cgroups v2 or v1 when quickup may create groups,
+/// else rlimits; bubblewrap for the no-network, read-only view of third_party plugins.
+public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
+    public enum Mechanism: Sendable, Equatable {
+        /// A cgroup2 directory under which quickup creates one group per tool.
+        case cgroupV2(parent: String)
+        /// cgroup v1 hierarchies under which quickup creates groups; cpuacct only measures.
+        case cgroupV1(memory: String, cpu: String, pids: String, cpuacct: String?)
+        /// Only per-process rlimits (address space, CPU time, processes per user) through `prlimit`.
+        case rlimits
+    }
+
+    public var mechanism: Mechanism
+    /// Path of `bwrap`, when installed and usable.
+    public var bubblewrap: String?
+    /// Path of `prlimit` (util-linux).
+    public var prlimit: String?
+    /// Why a stronger mechanism was not used, for `quickup doctor`.
+    public var notes: [String]
+
+    public var description: String {
+        var text: String
+        switch mechanism {
+        case .cgroupV2(let parent): text = "cgroup v2 under \(parent) (memory, cpu, pids)"
+        case .cgroupV1: text = "cgroup v1 (memory, cpu, pids controllers)"
+        case .rlimits: text = "rlimits through prlimit (address space, CPU time, processes)"
+        }
+        text += bubblewrap.map { "; bubblewrap at \($0) for third_party plugins" } ?? "; no bubblewrap (third_party plugins cannot run)"
+        return text
+    }
+
+    /// Looks once per process; creating and removing a probe group proves write access.
+    public static let current: IsolationSupport = detect()
+
+    public static func detect(cgroupRoot: String = "/sys/fs/cgroup", group: String = "quickup") -> IsolationSupport {
+        var notes: [String] = []
+        let files = FileManager.default
+        let prlimit = executable("prlimit")
+        var bubblewrap = executable("bwrap")
+        if let bwrap = bubblewrap, !bubblewrapWorks(bwrap) {
+            notes.append("bwrap at \(bwrap) cannot create namespaces here (needs root or unprivileged user namespaces)")
+            bubblewrap = nil
+        }
+        if files.fileExists(atPath: "\(cgroupRoot)/cgroup.controllers") {
+            // Pure v2: the root is exempt from the no-internal-processes rule, so quickup's groups live there.
+            let controllers = (try? String(contentsOfFile: "\(cgroupRoot)/cgroup.controllers", encoding: .utf8)) ?? ""
+            let needed = ["memory", "pids", "cpu"]
+            if needed.allSatisfy(controllers.split(separator: " ").map(String.init).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.contains),
+               let parent = probe("\(cgroupRoot)/\(group)", setup: { path in
+                   try? "+memory +pids +cpu".write(toFile: "\(cgroupRoot)/cgroup.subtree_control", atomically: false, encoding: .utf8)
+                   try? "+memory +pids +cpu".write(toFile: "\(path)/cgroup.subtree_control", atomically: false, encoding: .utf8)
+                   return files.fileExists(atPath: "\(path)/memory.max")
+               }) {
+                return IsolationSupport(mechanism: .cgroupV2(parent: parent), bubblewrap: bubblewrap, prlimit: prlimit, notes: notes)
+            }
+            notes.append("cgroup v2 at \(cgroupRoot) is not writable or lacks memory/pids/cpu")
+        } else if files.fileExists(atPath: "\(cgroupRoot)/memory/memory.limit_in_bytes") {
+            let paths = ["memory", "cpu", "pids"].map { "\(cgroupRoot)/\($0)/\(group)" }
+            let usable = paths.allSatisfy { probe($0, setup: { _ in true }) != nil }
+            if usable {
+                let cpuacct = files.fileExists(atPath: "\(cgroupRoot)/cpuacct/cpuacct.usage") ? probe("\(cgroupRoot)/cpuacct/\(group)", setup: { _ in true }) : nil
+                return IsolationSupport(mechanism: .cgroupV1(memory: paths[0], cpu: paths[1], pids: paths[2], cpuacct: cpuacct),
+                                        bubblewrap: bubblewrap, prlimit: prlimit, notes: notes)
+            }
+            notes.append("cgroup v1 hierarchies at \(cgroupRoot) are not writable (quickup runs without root?)")
+        } else {
+            notes.append("no cgroup hierarchy found at \(cgroupRoot)")
+        }
+        if prlimit == nil { notes.append("prlimit not found: install util-linux") }
+        return IsolationSupport(mechanism: .rlimits, bubblewrap: bubblewrap, prlimit: prlimit, notes: notes)
+    }
+
+    /// Creates `path` (kept: it is the parent of every tool's group) and checks it is usable.
+    private static func probe(_ path: String, setup: (String) -> Bool) -> String? {
+        let files = FileManager.default
+        if !files.fileExists(atPath: path) {
+            guard (try? files.createDirectory(atPath: path, withIntermediateDirectories: false)) != nil else { return nil }
+        }
+        let child = "\(path)/probe-\(getpid())"
+        guard setup(path), (try? files.createDirectory(atPath: child, withIntermediateDirectories: false)) != nil else { return nil }
+        rmdir(child)
+        return path
+    }
+
+    static func executable(_ name: String) -> String? {
+        for directory in ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"] {
+            let path = "\(directory)/\(name)"
+            if access(path, X_OK) == 0 { return path }
+        }
+        return nil
+    }
+
+    private static func bubblewrapWorks(_ path: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["--ro-bind", "/", "/", "--unshare-net", "--dev", "/dev", "--proc", "/proc", "/bin/true"]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import QuickupCore
+
+/// The cage one tool run lives in (T3): its own cgroups with the class's limits (or rlimits),
+/// and bubblewrap for plugins without network or with a read-only view of the system.
+/// Created before the tool starts, removed after every process in it is gone.
+public final class ToolSandbox: Sendable {
+    public let support: IsolationSupport
+    public let limits: PluginLimits
+    let workDirectory: String
+    /// One directory per hierarchy (v1) or a single one (v2); empty under rlimits.
+    let groups: [String]
+
+    public init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String) throws(QuickupError) {
+        self.support = support
+        self.limits = limits
+        self.workDirectory = workDirectory
+        let unique = "\(name.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }.prefix(60))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        switch support.mechanism {
+        case .cgroupV2(let parent): groups = ["\(parent)/\(unique)"]
+        case .cgroupV1(let memory, let cpu, let pids, let cpuacct): groups = [memory, cpu, pids, cpuacct].compactMap { $0 }.map { "\($0)/\(unique)" }
+        case .rlimits: groups = []
+        }
+        if !limits.network || limits.readOnlyRoot, support.bubblewrap == nil {
+            throw QuickupError(.unsupported, "this plugin must run without network or with a read-only system, but bubblewrap is not available",
+                               hint: "install it (apt-get install bubblewrap) — `quickup doctor` shows what isolation this machine offers")
+        }
+        do {
+            for group in groups { try FileManager.default.createDirectory(atPath: group, withIntermediateDirectories: false) }
+            try writeLimits()
+        } catch {
+            remove()
+            throw QuickupError(.io, "cannot create the plugin's cgroup: \(error)", hint: "run `quickup doctor`; quickup needs write access to the cgroup tree")
+        }
+    }
+
+    private func writeLimits() throws {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let period = 100_000
+        let quota = max(1000, limits.cpuPercent * cores * period / 100)
+        switch support.mechanism {
+        case .cgroupV2:
+            let group = groups[0]
+            try write("\(limits.memory.bytes)", "\(group)/memory.max")
+            try? write("0", "\(group)/memory.swap.max")
+            try write("\(quota) \(period)", "\(group)/cpu.max")
+            try write("\(limits.processes)", "\(group)/pids.max")
+        case .cgroupV1:
+            let memory = groups[0], cpu = groups[1], pids = groups[2]
+            try write("\(limits.memory.bytes)", "\(memory)/memory.limit_in_bytes")
+            try? write("\(limits.memory.bytes)", "\(memory)/memory.memsw.limit_in_bytes")
+            try write("\(period)", "\(cpu)/cpu.cfs_period_us")
+            try write("\(quota)", "\(cpu)/cpu.cfs_quota_us")
+            try write("\(limits.processes)", "\(pids)/pids.max")
+        case .rlimits:
+            break
+        }
+    }
+
+    /// The command line that joins the cgroups, applies rlimits and bubblewrap, then execs `argv`.
+    /// Joining happens in the child before exec, so no process of the tool ever runs outside.
+    public func wrap(_ argv: [String]) -> [String] {
+        var command = ["/bin/sh", "-c", #"while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@""#, "quickup-tool"]
+        command += procsFiles
+        command.append("--")
+        if let prlimit = support.prlimit {
+            var rlimits = ["--core=0"]
+            if let cpuTime = limits.cpuTime {
+                let seconds = max(1, Int((cpuTime.seconds).rounded(.up)))
+                rlimits.append("--cpu=\(seconds):\(seconds + 1)")
+            }
+            if case .rlimits = support.mechanism {
+                rlimits.append("--as=\(limits.memory.bytes)")
+                rlimits.append("--nproc=\(limits.processes + ToolSandbox.processesOfThisUser())")
+            }
+            command += [prlimit] + rlimits + ["--"]
+        }
+        if let bwrap = support.bubblewrap, !limits.network || limits.readOnlyRoot {
+            command += [bwrap, "--die-with-parent"]
+            command += limits.readOnlyRoot ? ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                                               "--bind", workDirectory, workDirectory]
+                                           : ["--bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+            if !limits.network { command.append("--unshare-net") }
+            command += ["--chdir", workDirectory, "--"]
+        }
+        return command + argv
+    }
+
+    private var procsFiles: [String] {
+        groups.map { "\($0)/cgroup.procs" }
+    }
+
+    /// Counters read after (or while) the tool runs.
+    public struct Usage: Sendable, Equatable {
+        public var oomKills = 0
+        public var processLimitHits = 0
+        public var cpuSeconds: Double?
+        public var peakMemory: Int64?
+        public var throttledPeriods = 0
+    }
+
+    public func usage() -> Usage {
+        var usage = Usage()
+        switch support.mechanism {
+        case .cgroupV2:
+            let group = groups[0]
+            usage.oomKills = counter("\(group)/memory.events", "oom_kill")
+            usage.processLimitHits = counter("\(group)/pids.events", "max")
+            usage.cpuSeconds = Double(counter("\(group)/cpu.stat", "usage_usec")) / 1e6
+            usage.throttledPeriods = counter("\(group)/cpu.stat", "nr_throttled")
+            usage.peakMemory = read("\(group)/memory.peak").flatMap { Int64($0) }
+        case .cgroupV1:
+            usage.oomKills = counter("\(groups[0])/memory.oom_control", "oom_kill")
+            usage.peakMemory = read("\(groups[0])/memory.max_usage_in_bytes").flatMap { Int64($0) }
+            usage.throttledPeriods = counter("\(groups[1])/cpu.stat", "nr_throttled")
+            usage.processLimitHits = counter("\(groups[2])/pids.events", "max")
+            if groups.count > 3 { usage.cpuSeconds = read("\(groups[3])/cpuacct.usage").flatMap { Double($0) }.map { $0 / 1e9 } }
+        case .rlimits:
+            break
+        }
+        return usage
+    }
+
+    /// Processes still in the tool's cgroup (empty under rlimits: use the process group instead).
+    public func members() -> [pid_t] {
+        guard let group = groups.first, let text = read("\(group)/cgroup.procs") else { return [] }
+        return text.split(whereSeparator: \.isNewline).compactMap { pid_t($0) }
+    }
+
+    /// Kills everything left in the cgroup, repeatedly, since a forking process can add members
+    /// while we kill. Returns how many processes were killed.
+    @discardableResult
+    public func killAll() -> Int {
+        var killed = Set<pid_t>()
+        for _ in 0..<50 {
+            let pids = members()
+            if pids.isEmpty { break }
+            for pid in pids where kill(pid, SIGKILL) == 0 { killed.insert(pid) }
+            usleep(2_000)
+        }
+        return killed.count
+    }
+
+    /// Removes the groups once empty (a killed process leaves its cgroup a moment later).
+    public func remove() {
+        for group in groups.reversed() {
+            for _ in 0..<200 where FileManager.default.fileExists(atPath: group) {
+                if rmdir(group) == 0 || errno == ENOENT { break }
+                usleep(5_000)
+            }
+        }
+    }
+
+    private func write(_ value: String, _ path: String) throws {
+        try value.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    private func read(_ path: String) -> String? {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The value of `key N` in a flat-keyed cgroup file, 0 when absent.
+    private func counter(_ path: String, _ key: String) -> Int {
+        guard let text = read(path) else { return 0 }
+        for line in text.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, parts[0] == key { return Int(parts[1]) ?? 0 }
+        }
+        return 0
+    }
+
+    /// RLIMIT_NPROC counts every thread of the user, so the tool's allowance goes on top.
+    static func processesOfThisUser() -> Int {
+        let uid = getuid()
+        let files = FileManager.default
+        guard let entries = try? files.contentsOfDirectory(atPath: "/proc") else { return 0 }
+        var count = 0
+        for entry in entries where entry.first?.isNumber == true {
+            var info = stat()
+            if stat("/proc/\(entry)", &info) == 0, info.st_uid == uid {
+                count += (try? files.contentsOfDirectory(atPath: "/proc/\(entry)/task").count) ?? 1
+            }
+        }
+        return count
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import QuickupCore
+@testable import QuickupTools
+
+/// A temporary work directory holding misbehaving tools written for one test.
+struct ToolFixture {
+    let directory: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("quickup-tools-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// Writes an executable script and returns its path.
+    @discardableResult
+    func script(_ name: String, _ text: String) throws -> String {
+        let path = "\(directory)/\(name)"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    func invocation(_ path: String, limits: PluginLimits = .defaults(for: .business), name: String = "test-tool",
+                    context: String = "{}", grace: Duration = .milliseconds(300)) -> ToolInvocation {
+        ToolInvocation(arguments: [path], workDirectory: directory, environment: ["QUICKUP_TASK": name],
+                       context: Data(context.utf8), limits: limits, name: name, terminationGrace: grace)
+    }
+
+    /// Runs a tool and collects its events.
+    func run(_ invocation: ToolInvocation) async throws -> (ToolOutcome, [ToolEvent]) {
+        let events = EventLog()
+        let outcome = try await ToolProcess.run(invocation) { events.append($0) }
+        return (outcome, events.all)
+    }
+}
+
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [ToolEvent] = []
+    func append(_ event: ToolEvent) { lock.withLock { events.append(event) } }
+    var all: [ToolEvent] { lock.withLock { events } }
+}
+
+/// Whether any process whose command line contains `marker` still runs.
+func processesRunning(containing marker: String) -> [pid_t] {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    return entries.compactMap { entry in
+        guard let pid = pid_t(entry), pid != getpid(),
+              let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+        let text = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        guard text.contains(marker), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+              !stat.contains(") Z ") else { return nil }
+        return pid
+    }
+}
+
+func residentMemory() -> Int64 {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kb = Int64(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kb * 1024
+}
