@@ -9,6 +9,9 @@ public struct Workspace: Sendable {
     public var environment: Environment?
     public var warnings: [QuickupError]
 
+    /// Each component's plugin class, limits, failure policy and hooks, in release order (T3–T5).
+    public var plugins: [PluginProfile] { release.components.map(PluginProfile.init) }
+
     /// Loads the release (and env.yaml when given); throws every problem at once (M5).
     public static func open(release directory: String, environment envFile: String? = nil) throws(QuickupErrors) -> Workspace {
         let loaded = ReleaseLoader().load(directory: directory)

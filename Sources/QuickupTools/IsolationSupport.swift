@@ -20,6 +20,15 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     /// Why a stronger mechanism was not used, for `quickup doctor`.
     public var notes: [String]
 
+    /// Short name for error messages.
+    public var mechanismName: String {
+        switch mechanism {
+        case .cgroupV2: "cgroup v2"
+        case .cgroupV1: "cgroup v1"
+        case .rlimits: "rlimits"
+        }
+    }
+
     public var description: String {
         var text: String
         switch mechanism {

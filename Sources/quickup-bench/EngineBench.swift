@@ -44,7 +44,7 @@ struct EngineBench {
             try? FileManager.default.removeItem(atPath: state)
             let journal = try Journal(stateDirectory: state)
             let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutput(console: nil))
-            let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: env)
+            let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: env, plugins: workspace.plugins)
             let started = ContinuousClock.now
             let result = await Executor(journal: journal, context: context).run(request)
             engine.append(seconds(ContinuousClock.now - started))

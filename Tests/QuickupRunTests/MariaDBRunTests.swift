@@ -33,7 +33,7 @@ struct MariaDBRunTests {
         let state = state ?? fixture.state
         let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutput(console: nil))
         return await Executor(journal: try Journal(stateDirectory: state), context: context)
-            .run(RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: env))
+            .run(RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: env, plugins: workspace.plugins))
     }
 
     @Test("DDL tasks run without a transaction, DML in one; upgrade_log records both; a second run skips")

@@ -14,15 +14,27 @@ struct RunFixture {
     var envFile: String { root.appendingPathComponent("env.yaml").path }
 
     /// `tasks`: uid → (stage, SQL, extra properties lines).
-    init(tasks: [(uid: String, stage: String, sql: String, extra: String)]) throws {
+    /// `tools`: uid → (stage, `.package`, extra properties lines); `files`: more files of the
+    /// release (tool scripts, hooks), relative to the component folder; `component`: extra
+    /// component.yaml lines (plugin_class, hooks, limits, on_failure).
+    init(tasks: [(uid: String, stage: String, sql: String, extra: String)],
+         tools: [(uid: String, stage: String, package: String, extra: String)] = [],
+         files: [String: String] = [:], component: String = "") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("qu-run-\(UUID().uuidString)")
         var properties = ""
         for t in tasks {
             properties += "sql.\(t.uid).id=\(t.uid)\nsql.\(t.uid).description=\(t.uid)\nsql.\(t.uid).file=sql/\(t.uid).sql\nsql.\(t.uid).stage=\(t.stage)\n\(t.extra)\n"
             try write("release/shop/upgrade/V1.0.1/sql/\(t.uid).sql", t.sql)
         }
+        for t in tools {
+            properties += "tool.\(t.uid).id=\(t.uid)\ntool.\(t.uid).description=\(t.uid)\ntool.\(t.uid).package=\(t.package)\ntool.\(t.uid).stage=\(t.stage)\n\(t.extra)\n"
+        }
+        for (path, text) in files {
+            try write("release/shop/\(path)", text)
+            if path.hasSuffix(".sh") || path.hasSuffix(".py") && text.hasPrefix("#!") { chmod(root.appendingPathComponent("release/shop/\(path)").path, 0o755) }
+        }
         try write("release/shop/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties", properties)
-        try write("release/shop/component.yaml", "datasources:\n  - name: shop_db\n    type: sqlite\n")
+        try write("release/shop/component.yaml", "datasources:\n  - name: shop_db\n    type: sqlite\n" + component)
         try write("env.yaml", "site: TEST\ndatasources:\n  shop_db: {type: sqlite, path: shop.db}\n")
         FileManager.default.createFile(atPath: database, contents: nil)
     }
@@ -44,15 +56,20 @@ struct RunFixture {
 
     /// Loads, plans V1.0.0 → V1.0.1 and runs; returns the result and the printed lines.
     func run(confirm: Set<String> = [], accept: Set<String> = [], dryRun: Bool = false) async throws -> (RunResult, [String]) {
+        let lines = Lines()
+        return (try await run(clock: ContinuousClock(), lines: lines, confirm: confirm, accept: accept, dryRun: dryRun), lines.all)
+    }
+
+    /// The same on a given clock, printing into `lines` as it goes (for tests that drive the clock).
+    func run<C: Clock>(clock: C, lines: Lines, confirm: Set<String> = [], accept: Set<String> = [],
+                       dryRun: Bool = false) async throws -> RunResult where C.Duration == Duration {
         let workspace = try Workspace.open(release: release, environment: envFile)
         let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
-        let lines = Lines()
         let output = RunOutput(console: { lines.add($0) })
-        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: output)
+        let context = RunContext(stateDirectory: state, clock: clock, output: output)
         let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try #require(workspace.environment),
-                                 dryRun: dryRun, confirmRerun: confirm, acceptChanged: accept)
-        let result = await Executor(journal: try Journal(stateDirectory: state), context: context).run(request)
-        return (result, lines.all)
+                                 dryRun: dryRun, confirmRerun: confirm, acceptChanged: accept, plugins: workspace.plugins)
+        return await Executor(journal: try Journal(stateDirectory: state), context: context).run(request)
     }
 
     /// One value from the SQLite file, read with the system's python3 (a second, independent reader).

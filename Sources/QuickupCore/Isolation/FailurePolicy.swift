@@ -29,17 +29,15 @@ public struct FailurePolicy: Hashable, Sendable, Codable {
         }
     }
 
-    /// The class's defaults with the component's overrides; a task's own `.retries` /
-    /// `.retry_interval` win over both.
-    public static func of(_ component: Component, task: UpgradeTask? = nil) -> FailurePolicy {
+    /// The class's defaults with the component's overrides (`PluginProfile.failurePolicy(for:)`
+    /// applies a task's own `.retries` on top).
+    public static func of(_ component: Component) -> FailurePolicy {
         var policy = defaults(for: component.pluginClass)
         if let override = component.onFailure {
             if let action = override.action { policy.action = action }
             if let tries = override.tries { policy.tries = max(1, tries) }
             if let interval = override.interval { policy.interval = interval }
         }
-        if let retries = task?.retries { policy.tries = retries + 1 }
-        if let interval = task?.retryInterval { policy.interval = interval }
         return policy
     }
 

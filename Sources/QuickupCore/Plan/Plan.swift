@@ -57,6 +57,10 @@ public struct StagePlan: Hashable, Sendable, Codable {
     public var stage: Stage
     public var components: [ComponentPlan]
     public var taskCount: Int { components.reduce(0) { $0 + $1.tasks.count } }
+    public init(stage: Stage, components: [ComponentPlan]) {
+        self.stage = stage
+        self.components = components
+    }
 }
 
 /// The result of planning: a plain value, printed as a table or JSON (P4).

@@ -1,6 +1,7 @@
 import Foundation
 import QuickupCore
 import QuickupData
+import QuickupTools
 
 /// Tries one task until it succeeds or its retry policy says stop (E8), each attempt under the
 /// task's deadline (E7) and recorded before and after in upgrade_log and the journal (E2).
@@ -15,7 +16,9 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
     func run(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
              store: (any UpgradeLogStore)?, transactional: Bool, previousAttempt: Int) async throws(QuickupError) {
         let task = planned.task
-        let policy = RetryPolicy.of(task)
+        let policy = task.kind == .tool ? RetryPolicy(request.plugin(task.component).failurePolicy(for: task)) : RetryPolicy.of(task)
+        // Tools follow their class's policy (T4) unless declared `.retryable=false`.
+        let retryable = task.kind == .tool ? task.retryable != false : task.retryable == true
         var attempt = previousAttempt
         var tries = 0
         while true {
@@ -28,7 +31,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             try record(entry, planned)
             do {
                 try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
-                                      entry: entry, start: start)
+                                      entry: entry, start: start, attempt: attempt)
                 let elapsed = start.duration(to: context.clock.now)
                 entry.status = .success
                 entry.endTime = startMs + elapsed.milliseconds
@@ -47,7 +50,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 try? record(entry, planned)
                 context.output.line("[FAILED] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short)): \(error.message)")
                 guard error.code != .cancelled, error.code != .statementCancelled,
-                      policy.allowsRetry(after: tries, mayHaveChangedData: !transactional, retryable: task.retryable == true) else {
+                      policy.allowsRetry(after: tries, mayHaveChangedData: !transactional, retryable: retryable) else {
                     throw error
                 }
                 context.output.line("[RETRY] \(task.qualifiedUID) in \(policy.interval.short) (try \(tries + 1) of \(policy.retries + 1))")
@@ -59,12 +62,14 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private func attemptOnce(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
-                             transactional: Bool, entry: UpgradeLogEntry, start: C.Instant) async throws(QuickupError) {
+                             transactional: Bool, entry: UpgradeLogEntry, start: C.Instant, attempt: Int) async throws(QuickupError) {
         let task = planned.task
         let deadline = Deadline(limit: .milliseconds(planned.timeout.milliseconds), clock: context.clock)
         let output = context.output, journal = self.journal, runID = self.runID, now = context.now
         let runner = self.runner
         let clock = context.clock
+        let toolProgress = ToolProgress()
+        let plugins = PluginRunner(runID: runID, request: request, context: context, stage: stage)
         do {
             try await deadline.run(warn: { fraction, elapsed in
                 let message = "\(task.qualifiedUID) has used \(Int(fraction * 100)) % of its \(planned.timeout) timeout (\(elapsed.short) elapsed)"
@@ -74,7 +79,8 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 try await ProgressTicker(clock: clock, interval: .seconds(10)).whileRunning(report: { elapsed in
                     var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
                     if let estimate = planned.estimate { text += " of ~\(estimate.duration)" }
-                    if let fraction = await connection?.progress() { text += " (\(Int(fraction * 100)) %)" }
+                    if let fraction = await connection?.progress() ?? toolProgress.fraction { text += " (\(Int(fraction * 100)) %)" }
+                    if let message = toolProgress.message { text += " — \(message)" }
                     output.line(text)
                 }) {
                 switch task.kind {
@@ -91,7 +97,10 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                         return done
                     }
                 case .tool:
-                    try await runner.runTool(task, output: output)
+                    guard let package = task.package, let entry = ToolEntry(package) else {
+                        throw QuickupError(.manifestInvalid, "\(task.key) has no valid .package", at: task.location(of: "package"))
+                    }
+                    _ = try await plugins.run(.task(task), entry: entry, attempt: attempt, progress: toolProgress)
                 case .config:
                     throw QuickupError(.unsupported, "\(task.key): config tasks (K1) are not supported by this build",
                                        hint: "apply the configuration change by hand, then run with --confirm-rerun after marking it")

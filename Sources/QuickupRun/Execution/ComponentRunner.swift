@@ -18,7 +18,7 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         var tally = Tally()
         let journalState: [String: AttemptRecord]
         do { journalState = try journal.latestAttempts() } catch {
-            tally.error = error as? QuickupError
+            tally.error = error
             return tally
         }
         var logs: [String: [String: UpgradeLogEntry]] = [:]
@@ -35,7 +35,13 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                 }
             } catch {
                 tally.failed += 1
-                tally.error = error
+                if let action = continuing(after: error, of: planned.task) {
+                    tally.failedContinued += 1
+                    context.output.line("[\(action == .skip ? "SKIPPED" : "IGNORED")] \(planned.task.qualifiedUID) failed; its \(request.plugin(component.component).pluginClass.rawValue) failure policy says \(action == .skip ? "skip it and continue" : "log it and continue")")
+                    event(planned.task, level: action == .skip ? "warn" : "info", kind: "failure_policy_\(action.rawValue)", error.description)
+                    continue
+                }
+                tally.error = stopping(error, of: planned.task)
                 break
             }
         }
@@ -43,6 +49,24 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     enum Outcome { case succeeded, skipped }
+
+    /// T4: a failed tool of a class whose policy is skip/continue does not stop the component.
+    /// SQL and Redis tasks always stop it: the next script may depend on the failed one.
+    private func continuing(after error: QuickupError, of task: UpgradeTask) -> FailurePolicy.Action? {
+        guard task.kind == .tool, error.code != .cancelled, error.code != .checksumChanged, error.code != .needsConfirmation else { return nil }
+        let action = request.plugin(task.component).failurePolicy(for: task).action
+        return action == .stop ? nil : action
+    }
+
+    /// A stopping tool failure offers rollback (T4: core → stop and offer rollback).
+    private func stopping(_ error: QuickupError, of task: UpgradeTask) -> QuickupError {
+        guard task.kind == .tool, error.code != .cancelled else { return error }
+        var stopped = error
+        let rollback = task.rollback.map { "the task's rollback `\($0)`" } ?? "the backup taken before the upgrade"
+        stopped.hint = [error.hint, "the \(request.plugin(task.component).pluginClass.rawValue) failure policy stopped the run: fix the cause and `quickup resume \(runID)`, or roll back with \(rollback)"]
+            .compactMap { $0 }.joined(separator: "; ")
+        return stopped
+    }
 
     private func runTask(_ planned: PlannedTask, journalState: [String: AttemptRecord],
                          logs: inout [String: [String: UpgradeLogEntry]]) async throws(QuickupError) -> Outcome {

@@ -45,7 +45,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             }
         } catch {
             result.status = .failed
-            result.error = error as? QuickupError ?? QuickupError(.io, "\(error)")
+            result.error = error
             return result
         }
         let databaseLocks = DatabaseLocks()
@@ -66,16 +66,28 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         let stageRunner = StageRunner(runID: runID, request: request, journal: journal, context: context,
                                       connections: connections, runner: TaskRunner(releaseRoot: request.releaseRoot))
         for stage in request.stages {
-            guard let stagePlan = request.plan.stage(stage) else { continue }
+            // A stage without tasks still runs its hooks (T5).
+            let stagePlan = request.plan.stage(stage) ?? StagePlan(stage: stage, components: [])
             let stageStart = context.clock.now
             output.line("== \(stage) (\(stagePlan.taskCount) tasks)")
-            let tally = await stageRunner.run(stagePlan)
+            let hooks = HookRunner(runID: runID, request: request, journal: journal, context: context,
+                                   timeout: TaskDefaults.standard.timeouts[.tool] ?? .minutes(30))
+            let components = request.plugins.map(\.component)
+            var tally = Tally()
+            do throws(QuickupError) {
+                tally.failedContinued += try await hooks.run(stage, .beforeTasks, components: components)
+                tally.add(await stageRunner.run(stagePlan))
+                if tally.error == nil { tally.failedContinued += try await hooks.run(stage, .afterTasks, components: components) }
+            } catch {
+                tally.error = error
+            }
             result.succeeded += tally.succeeded
             result.skipped += tally.skipped
             result.failed += tally.failed
             let elapsed = stageStart.duration(to: context.clock.now)
             result.stageDurations.append((stage, elapsed))
-            output.line("== \(stage) done in \(elapsed.short): \(tally.succeeded) succeeded, \(tally.skipped) skipped, \(tally.failed) failed")
+            output.line("== \(stage) done in \(elapsed.short): \(tally.succeeded) succeeded, \(tally.skipped) skipped, \(tally.failed) failed"
+                + (tally.failedContinued > 0 ? " (\(tally.failedContinued) let through by a failure policy)" : ""))
             if let error = tally.error {
                 result.error = error
                 break
@@ -120,3 +132,4 @@ enum Timestamps {
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 }
+

@@ -12,6 +12,11 @@ public struct RetryPolicy: Sendable, Hashable {
         self.interval = interval
     }
 
+    /// A plugin class's failure policy (T4) as retries.
+    public init(_ policy: FailurePolicy) {
+        self.init(retries: policy.tries - 1, interval: .milliseconds(policy.interval.milliseconds))
+    }
+
     public static let none = RetryPolicy(retries: 0, interval: .zero)
 
     /// The task's own `.retries`/`.retry_interval`, else `fallback`.

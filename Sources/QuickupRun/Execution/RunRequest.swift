@@ -1,6 +1,7 @@
 import Foundation
 import QuickupCore
 import QuickupData
+import QuickupTools
 
 /// What to run (E1): a plan, where its files are, the environment, which stages, and the
 /// operator's decisions about interrupted or changed tasks (E4, M7).
@@ -16,9 +17,19 @@ public struct RunRequest: Sendable {
     public var acceptChanged: Set<String>
     /// The run this one resumes, if any (recorded only).
     public var resumes: String?
+    /// Plugin class, limits, failure policy and hooks per component (T3–T5); a component not
+    /// listed gets the default class's.
+    /// In release order: hooks of one moment run in this order.
+    public var plugins: [PluginProfile] = []
+
+    public func plugin(_ component: String) -> PluginProfile {
+        plugins.first { $0.component == component } ?? PluginProfile(defaultFor: component)
+    }
 
     public init(plan: Plan, releaseRoot: String, environment: Environment, stages: [Stage] = Stage.allCases,
-                dryRun: Bool = false, confirmRerun: Set<String> = [], acceptChanged: Set<String> = [], resumes: String? = nil) {
+                dryRun: Bool = false, confirmRerun: Set<String> = [], acceptChanged: Set<String> = [], resumes: String? = nil,
+                plugins: [PluginProfile] = []) {
+        self.plugins = plugins
         self.plan = plan
         self.releaseRoot = releaseRoot
         self.environment = environment
@@ -46,6 +57,12 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     public var connect: @Sendable (DatasourceConfig) async throws(QuickupError) -> any DatasourceConnection
     /// Wall-clock milliseconds for records (the injected clock measures durations and timeouts).
     public var now: @Sendable () -> Int64
+    /// Resolves datasource passwords for connections and for tools' contexts (D4, T1).
+    public var secrets: SecretResolver
+    /// How tools are contained on this machine (T3); tests may pass a weaker one.
+    public var isolation: IsolationSupport
+    /// Between SIGTERM and SIGKILL when a tool is stopped.
+    public var toolTerminationGrace: Duration = .seconds(5)
 
     public init(stateDirectory: String, clock: C, output: RunOutput,
                 maxParallel: Int = max(1, Int(Double(ProcessInfo.processInfo.activeProcessorCount) * 0.8)),
@@ -60,6 +77,8 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
         self.pid = pid
         self.connect = { config throws(QuickupError) in try await Datasources.connect(config, secrets: secrets) }
         self.now = now
+        self.secrets = secrets
+        self.isolation = .current
     }
 }
 

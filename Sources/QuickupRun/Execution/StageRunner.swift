@@ -5,12 +5,15 @@ struct Tally: Sendable {
     var succeeded = 0
     var skipped = 0
     var failed = 0
+    /// Failures a plugin failure policy let the run go past (T4); included in `failed`.
+    var failedContinued = 0
     var error: QuickupError?
 
     mutating func add(_ other: Tally) {
         succeeded += other.succeeded
         skipped += other.skipped
         failed += other.failed
+        failedContinued += other.failedContinued
         if error == nil { error = other.error }
     }
 }

@@ -57,32 +57,4 @@ struct TaskRunner: Sendable {
             throw error
         }
     }
-
-    /// Runs a tool as a plain child process for now (the tools issue adds the T1 protocol and
-    /// isolation): working directory = the version folder, non-zero exit = failure with stderr's tail.
-    func runTool(_ task: UpgradeTask, output: RunOutput) async throws(QuickupError) {
-        guard let package = task.package, let entry = ToolEntry(package) else {
-            throw QuickupError(.manifestInvalid, "\(task.key) has no valid .package")
-        }
-        let directory = "\(releaseRoot)/\(task.directory)"
-        let arguments: [String]
-        switch entry {
-        case .executable(let path): arguments = ["\(directory)/\(path)"]
-        case .python(let module, let function):
-            arguments = ["/usr/bin/env", "python3", "-c",
-                         "import sys; sys.path.insert(0, 'tools'); import importlib; m = importlib.import_module('\(module)'); r = m.\(function)(None)"]
-        }
-        let result: ChildProcess.Result
-        do {
-            result = try await ChildProcess.run(arguments, directory: directory) { line in
-                output.record(["task": task.key, "stream": "stdout", "line": line])
-            }
-        } catch {
-            throw QuickupError(.taskFailed, "\(task.key): cannot start \(arguments[0]): \(error)")
-        }
-        guard result.status == 0 else {
-            throw QuickupError(.taskFailed, "\(task.key) exited with status \(result.status): \(result.stderrTail)",
-                               hint: "see the run's detail log for the tool's output")
-        }
-    }
 }

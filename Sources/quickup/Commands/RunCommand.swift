@@ -57,7 +57,8 @@ struct RunLauncher {
         let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet))
         let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, stages: stages,
                                  dryRun: dryRun, confirmRerun: Set(execution?.confirmRerun ?? []),
-                                 acceptChanged: Set(execution?.acceptChanged ?? []), resumes: resumes)
+                                 acceptChanged: Set(execution?.acceptChanged ?? []), resumes: resumes,
+                                 plugins: workspace.plugins)
         let result = await Executor(journal: journal, context: context).run(request)
         if quiet {
             print("Run \(result.runID): \(result.status.rawValue), \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed (\(result.total.description)).")

@@ -1,0 +1,136 @@
+import Foundation
+import QuickupCore
+import QuickupTools
+import Synchronization
+
+/// Runs a tool task or a component hook through the T1 protocol inside its class's sandbox (T3)
+/// and turns the outcome into records and, on failure, an error that says what and why.
+struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
+    let runID: String
+    let request: RunRequest
+    let context: RunContext<C>
+    let stage: Stage
+
+    /// What is being run: a task of the plan, or a hook of a component.
+    enum Subject: Sendable {
+        case task(UpgradeTask)
+        case hook(HookPoint, component: String)
+
+        var component: String {
+            switch self {
+            case .task(let task): task.component
+            case .hook(_, let component): component
+            }
+        }
+        var name: String {
+            switch self {
+            case .task(let task): task.key
+            case .hook(let point, let component): "\(component)/hook.\(point.rawValue)"
+            }
+        }
+    }
+
+    func run(_ subject: Subject, entry: ToolEntry, attempt: Int, progress: ToolProgress) async throws(QuickupError) -> ToolOutcome {
+        let profile = request.plugin(subject.component)
+        let work: String, searchPath: String
+        switch subject {
+        case .task(let task): (work, searchPath) = ("\(request.releaseRoot)/\(task.directory)", "tools")
+        case .hook(_, let component): (work, searchPath) = ("\(request.releaseRoot)/\(component)", "hooks")
+        }
+        let arguments: [String]
+        var variables: [String: String] = [:]
+        switch entry {
+        case .executable(let path):
+            arguments = [path.hasPrefix("/") ? path : "\(work)/\(path)"]
+        case .python(let module, let function):
+            arguments = PythonHelper.arguments(module: module, function: function, searchPath: searchPath)
+        }
+        variables["PYTHONPATH"] = try PythonHelper.install(in: "\(context.stateDirectory)/python")
+        let toolContext = try makeContext(subject, profile: profile, attempt: attempt, work: work)
+        variables.merge(toolContext.variables) { _, new in new }
+        let invocation = ToolInvocation(arguments: arguments, workDirectory: work, environment: variables, context: toolContext.json(),
+                                        limits: profile.limits, name: subject.name, terminationGrace: context.toolTerminationGrace)
+        let output = context.output, name = subject.name
+        let outcome = try await ToolProcess.run(invocation, support: context.isolation) { event in
+            Self.report(event, name: name, output: output, progress: progress)
+        }
+        if outcome.leftoversKilled > 0 {
+            output.line("[WARN] \(name) left \(outcome.leftoversKilled) process(es) running after it ended; quickup killed them")
+        }
+        if let result = outcome.result { output.record(["task": name, "result": result]) }
+        guard outcome.succeeded else { throw failure(outcome, name: name, profile: profile) }
+        return outcome
+    }
+
+    private func failure(_ outcome: ToolOutcome, name: String, profile: PluginProfile) -> QuickupError {
+        let tail = outcome.stderrTail.isEmpty ? "" : "; last lines of stderr:\n\(outcome.stderrTail)"
+        if let limit = outcome.limitHit {
+            return QuickupError(.limitExceeded,
+                                "\(name) was stopped: it exceeded \(limit.describe(profile.limits)) (\(profile.pluginClass.rawValue) plugin, \(context.isolation.mechanismName))\(tail)",
+                                hint: "if the tool really needs more, raise limits in \(profile.component)/component.yaml; otherwise fix the tool")
+        }
+        return QuickupError(.taskFailed, "\(name) \(outcome.ending)\(tail)", hint: "see the run's detail log for everything the tool printed")
+    }
+
+    private func makeContext(_ subject: Subject, profile: PluginProfile, attempt: Int, work: String) throws(QuickupError) -> ToolContext {
+        var datasources: [String: ToolContext.DatasourceInfo] = [:]
+        var names = profile.datasources
+        if case .task(let task) = subject, let own = task.datasource, !names.contains(own) { names.append(own) }
+        for name in names {
+            guard let config = request.environment.datasource(named: name) else { continue }
+            datasources[name] = ToolContext.DatasourceInfo(
+                type: config.type.rawValue, host: config.host, port: config.port, user: config.user,
+                password: try context.secrets.secret(for: config.password, of: name), database: config.database, path: config.path)
+        }
+        var taskInfo: ToolContext.TaskInfo?
+        var hook: String?
+        switch subject {
+        case .task(let task):
+            var parameters: [String: String] = [:]
+            parameters["source"] = task.source
+            parameters["target"] = task.target
+            parameters["volume"] = task.volume.map { "\($0)" }
+            parameters["datasource"] = task.datasource
+            taskInfo = ToolContext.TaskInfo(key: task.key, uid: task.uid, id: task.id, description: task.description,
+                                            version: task.version.description, package: task.package, parameters: parameters)
+        case .hook(let point, _):
+            hook = point.rawValue
+        }
+        let environment = ["name": request.environment.name ?? request.environment.site, "site": request.environment.site, "host": context.host,
+                           "cores": "\(ProcessInfo.processInfo.activeProcessorCount)", "release": request.plan.release]
+        return ToolContext(runID: runID, from: request.plan.from.description, to: request.plan.to.description, stage: stage.rawValue,
+                           site: request.plan.site, component: subject.component, attempt: attempt, hook: hook, task: taskInfo,
+                           workDirectory: work, environment: environment, datasources: datasources)
+    }
+
+    private static func report(_ event: ToolEvent, name: String, output: RunOutput, progress: ToolProgress) {
+        switch event {
+        case .message(.progress(let fraction, let message)):
+            progress.update(fraction: fraction, message: message)
+        case .message(.log(let level, let message)):
+            output.record(["task": name, "stream": "log", "level": level, "line": message])
+            if level == "warn" || level == "error" { output.line("[\(level.uppercased())] \(name): \(message)") }
+        case .message(.text(let line)):
+            output.record(["task": name, "stream": "stdout", "line": line])
+        case .message(.result):
+            break
+        case .stderr(let line):
+            output.record(["task": name, "stream": "stderr", "line": line])
+        case .outputTruncated(let bytes):
+            output.record(["task": name, "stream": "note", "line": "output beyond \(bytes) bytes is counted, not logged"])
+        }
+    }
+}
+
+/// The latest progress a tool reported, read by the progress line (E9).
+final class ToolProgress: Sendable {
+    private let state = Mutex<(fraction: Double?, message: String?)>((nil, nil))
+    func update(fraction: Double?, message: String?) {
+        state.withLock { current in
+            if let fraction { current.fraction = fraction }
+            if let message { current.message = message }
+        }
+    }
+    var fraction: Double? { state.withLock { $0.fraction } }
+    var message: String? { state.withLock { $0.message } }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import QuickupCore
+
+/// The Python helper module shipped inside quickup (T2). It needs nothing but the standard
+/// library; quickup writes it next to the state directory and puts it on the tool's PYTHONPATH,
+/// so `import quickup_tool` works in any Python tool and `module:function` entries run through it.
+public enum PythonHelper {
+    public static let moduleName = "quickup_tool"
+
+    /// Writes the module into `directory` (if missing or different) and returns the directory.
+    public static func install(in directory: String) throws(QuickupError) -> String {
+        let path = "\(directory)/\(moduleName).py"
+        let data = Data(source.utf8)
+        if FileManager.default.contents(atPath: path) == data { return directory }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw QuickupError(.io, "cannot write the Python tool helper to \(path): \(error)", hint: "check that the state directory is writable")
+        }
+        return directory
+    }
+
+    /// argv that runs `module:function` through the helper; modules are looked up in `searchPath`
+    /// (relative to the work directory: `tools` for tasks, `hooks` for component hooks).
+    public static func arguments(module: String, function: String, searchPath: String) -> [String] {
+        ["python3", "-m", moduleName, "run", "\(module):\(function)", "--path", searchPath]
+    }
+
+    static let source = #"""
+    """quickup's helper for Python tools (SPEC T1/T2). Standard library only.
+
+    A tool gets its context from quickup on stdin and talks back with JSON lines on stdout:
+
+        import quickup_tool as q
+        ctx = q.context()
+        db = ctx.datasource("base_db")          # host, port, user, password, database, path
+        q.progress(percent=40, message="copied 4 of 10 tables")
+        q.log("done", level="info")
+        q.result({"rows": 42})
+
+    A `.package=module:function` entry is run as `python3 -m quickup_tool run module:function`:
+    the function receives the context and may return the result.
+    """
+    import importlib
+    import json
+    import os
+    import sys
+    import traceback
+    import urllib.request
+
+    __all__ = ["context", "progress", "log", "result", "http", "Context", "Datasource"]
+    _context = None
+
+
+    def _emit(obj):
+        sys.stdout.write(json.dumps(obj, default=str) + "\n")
+        sys.stdout.flush()
+
+
+    class Datasource:
+        """Connection parameters of one datasource, password included (never print it)."""
+
+        def __init__(self, name, data):
+            self.name = name
+            self.type = data.get("type")
+            self.host = data.get("host")
+            self.port = data.get("port")
+            self.user = data.get("user")
+            self.password = data.get("password")
+            self.database = data.get("database")
+            self.path = data.get("path")
+
+        def connect(self):
+            """A DB-API connection: sqlite3 always; MariaDB/MySQL with pymysql or MySQLdb if installed."""
+            if self.type == "sqlite":
+                import sqlite3
+                return sqlite3.connect(self.path)
+            if self.type in ("mariadb", "mysql"):
+                for name in ("pymysql", "MySQLdb"):
+                    try:
+                        module = importlib.import_module(name)
+                    except ImportError:
+                        continue
+                    kwargs = dict(host=self.host or "127.0.0.1", port=int(self.port or 3306), user=self.user or "",
+                                  password=self.password or "", database=self.database)
+                    if name == "MySQLdb":
+                        kwargs["passwd"] = kwargs.pop("password")
+                        kwargs["db"] = kwargs.pop("database")
+                    return module.connect(**kwargs)
+                raise RuntimeError("datasource %r: install pymysql (pip install pymysql) to connect from Python" % self.name)
+            raise RuntimeError("datasource %r: no Python driver for type %r; use its parameters directly" % (self.name, self.type))
+
+        def __repr__(self):
+            return "Datasource(%r, type=%r, %s@%s:%s/%s)" % (self.name, self.type, self.user, self.host, self.port, self.database)
+
+
+    class Context:
+        """What quickup tells a tool: run, versions, stage, site, task parameters, datasources."""
+
+        def __init__(self, data):
+            self.raw = data
+            self.run_id = data.get("run_id")
+            self.from_version = data.get("from")
+            self.to_version = data.get("to")
+            self.stage = data.get("stage")
+            self.site = data.get("site")
+            self.component = data.get("component")
+            self.attempt = data.get("attempt", 1)
+            self.hook = data.get("hook")
+            self.task = data.get("task") or {}
+            self.parameters = self.task.get("parameters") or {}
+            self.environment = data.get("environment") or {}
+            self.work_directory = data.get("work_directory")
+            self.datasources = {name: Datasource(name, value) for name, value in (data.get("datasources") or {}).items()}
+
+        def datasource(self, name=None):
+            if name is None:
+                if not self.datasources:
+                    raise KeyError("this tool has no datasource")
+                return next(iter(self.datasources.values()))
+            try:
+                return self.datasources[name]
+            except KeyError:
+                raise KeyError("no datasource %r; this tool has: %s" % (name, ", ".join(self.datasources) or "none"))
+
+
+    def context():
+        """The context quickup wrote on stdin (read once)."""
+        global _context
+        if _context is None:
+            text = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+            _context = Context(json.loads(text) if text.strip() else {})
+        return _context
+
+
+    def progress(percent=None, message=None, done=None, total=None):
+        body = {}
+        if percent is not None:
+            body["percent"] = percent
+        if done is not None and total:
+            body["done"], body["total"] = done, total
+        if message is not None:
+            body["message"] = message
+        _emit({"progress": body})
+
+
+    def log(message, level="info"):
+        _emit({"log": {"level": level, "message": str(message)}})
+
+
+    def result(value):
+        _emit({"result": value})
+
+
+    def http(method, url, body=None, headers=None, timeout=30):
+        """A small HTTP client (source §5.1.2): returns (status, text); JSON bodies are encoded."""
+        data = None
+        headers = dict(headers or {})
+        if body is not None:
+            data = body if isinstance(body, (bytes, bytearray)) else json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        request = urllib.request.Request(url, data=data, method=method.upper(), headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+
+    def _run(entry, search_path):
+        module_name, _, function_name = entry.partition(":")
+        sys.path.insert(0, os.path.abspath(search_path))
+        sys.path.insert(1, os.getcwd())
+        module = importlib.import_module(module_name)
+        function = getattr(module, function_name, None)
+        if function is None:
+            sys.stderr.write("quickup_tool: %s has no function %r\n" % (module.__file__, function_name))
+            return 2
+        value = function(context())
+        if value is not None:
+            result(value)
+        return 0
+
+
+    def main(argv):
+        if len(argv) >= 2 and argv[0] == "run":
+            search_path = argv[argv.index("--path") + 1] if "--path" in argv else "tools"
+            try:
+                return _run(argv[1], search_path)
+            except SystemExit:
+                raise
+            except BaseException:
+                traceback.print_exc()
+                return 1
+        sys.stderr.write("usage: python3 -m quickup_tool run module:function [--path DIR]\n")
+        return 2
+
+
+    if __name__ == "__main__":
+        sys.exit(main(sys.argv[1:]))
+    """#
+}
