@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "QuickupCLITests", dependencies: ["QuickupCore"]),
         .target(name: "QuickupTestSupport", dependencies: ["QuickupCore", "QuickupData"], path: "Tests/QuickupTestSupport"),
         .testTarget(name: "QuickupDataTests", dependencies: ["QuickupData", "QuickupCore", "QuickupTestSupport"]),
-        .testTarget(name: "QuickupToolsTests", dependencies: ["QuickupTools", "QuickupCore"]),
+        .testTarget(name: "QuickupToolsTests", dependencies: ["QuickupTools", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
     ]
 )

@@ -47,7 +47,6 @@ public enum PythonHelper {
     import os
     import sys
     import traceback
-    import urllib.request
 
     __all__ = ["context", "progress", "log", "result", "http", "Context", "Datasource"]
     _context = None
@@ -155,6 +154,8 @@ public enum PythonHelper {
 
     def http(method, url, body=None, headers=None, timeout=30):
         """A small HTTP client (source §5.1.2): returns (status, text); JSON bodies are encoded."""
+        import urllib.error  # imported here: it costs every tool ~10 ms of start-up otherwise
+        import urllib.request
         data = None
         headers = dict(headers or {})
         if body is not None:

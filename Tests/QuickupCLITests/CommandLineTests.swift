@@ -7,11 +7,24 @@ struct CommandLineTests {
     func help() throws {
         let version = try CLI.run(["--version"])
         #expect(version.status == 0 && !version.stdout.isEmpty)
-        for command in ["validate", "plan", "run", "status", "resume", "history", "demo"] {
+        for command in ["validate", "plan", "run", "status", "resume", "history", "doctor", "demo"] {
             let result = try CLI.run([command, "--help"])
             #expect(result.status == 0, "\(command) --help")
             #expect(result.stdout.contains("USAGE"), "\(command) --help")
         }
+    }
+
+    @Test("doctor names the isolation mechanism and each class's limits and policy (T3)")
+    func doctor() throws {
+        let text = try CLI.run(["doctor"])
+        #expect(text.status == 0 || text.status == 3, "\(text.stderr)")
+        #expect(text.stdout.contains("Tool isolation: cgroup") || text.stdout.contains("Tool isolation: rlimits"))
+        #expect(text.stdout.contains("third_party  128 MiB  20 %"))
+        let json = try CLI.run(["doctor", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(["cgroup v1", "cgroup v2", "rlimits"].contains(object["mechanism"] as? String ?? ""))
+        let classes = try #require(object["classes"] as? [String: Any])
+        #expect(Set(classes.keys) == ["core", "business", "third_party", "database"])
     }
 
     @Test("validate: exit 0 on the examples, 2 with every error listed")

@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupTestSupport
 import QuickupTools
 import Testing
 @testable import QuickupRun
@@ -133,6 +134,33 @@ struct ToolRunTests {
         #expect(result.status == .failed)
         #expect(result.error?.message.contains("orders table has 12 rows without owner") == true, "\(String(describing: result.error))")
         #expect(!lines.contains { $0.contains("sql.early") })
+    }
+
+    @Test("a tool past its timeout is killed with its whole process group; the error names the plugin timeout (E7, T1)")
+    func timeout() async throws {
+        let marker = "sleep \(Int.random(in: 3000...3999))"
+        let fixture = try RunFixture(
+            tasks: [],
+            tools: [("hang", "pre_stop", "tools/hang.sh", "tool.hang.timeout=10m\ntool.hang.retries=0")],
+            files: ["upgrade/V1.0.1/tools/hang.sh": "#!/bin/sh\n\(marker) &\necho started > started.txt\nwait\n"],
+            component: "plugin_class: core\n")
+        defer { fixture.remove() }
+        let clock = ManualClock()
+        let lines = RunFixture.Lines()
+        let run = Task { try await fixture.run(clock: clock, lines: lines) }
+        let started = "\(fixture.release)/shop/upgrade/V1.0.1/started.txt"
+        let begin = ContinuousClock.now
+        while !FileManager.default.fileExists(atPath: started) {
+            try #require(begin.duration(to: .now) < .seconds(60), "hang guard")
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(!processesRunning(containing: marker).isEmpty)
+        clock.advance(by: .seconds(600))
+        let result = try await run.value
+        let error = try #require(result.error)
+        #expect(error.code == .timeout, "\(error)")
+        #expect(error.message.contains("plugin timeout"))
+        #expect(processesRunning(containing: marker).isEmpty)
     }
 
     private func tries(_ fixture: RunFixture) -> Int {

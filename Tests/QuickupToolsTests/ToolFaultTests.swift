@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupTestSupport
 import Testing
 @testable import QuickupTools
 

@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupTestSupport
 @testable import QuickupTools
 
 /// A temporary work directory holding misbehaving tools written for one test.
@@ -41,19 +42,6 @@ final class EventLog: @unchecked Sendable {
     private var events: [ToolEvent] = []
     func append(_ event: ToolEvent) { lock.withLock { events.append(event) } }
     var all: [ToolEvent] { lock.withLock { events } }
-}
-
-/// Whether any process whose command line contains `marker` still runs.
-func processesRunning(containing marker: String) -> [pid_t] {
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-    return entries.compactMap { entry in
-        guard let pid = pid_t(entry), pid != getpid(),
-              let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
-        let text = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-        guard text.contains(marker), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-              !stat.contains(") Z ") else { return nil }
-        return pid
-    }
 }
 
 func residentMemory() -> Int64 {

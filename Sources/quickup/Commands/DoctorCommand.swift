@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import QuickupCore
+import QuickupTools
+
+/// `quickup doctor`: what this machine offers quickup — which isolation mechanism contains tools
+/// (T3), whether third_party tools can run, and the tools quickup relies on.
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor", abstract: "Show how this machine will contain tools (cgroups, rlimits, bubblewrap) and what is missing.")
+
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable {
+        var isolation: String
+        var mechanism: String
+        var bubblewrap: String?
+        var prlimit: String?
+        var python3: String?
+        var notes: [String]
+        var classes: [String: PluginLimits]
+        var failurePolicies: [String: FailurePolicy]
+    }
+
+    func run() async throws {
+        try await runReporting {
+            let support = IsolationSupport.current
+            var notes = support.notes
+            let python = Self.find("python3")
+            if python == nil { notes.append("python3 not found: Python tools and module:function entries cannot run") }
+            if case .rlimits = support.mechanism, getuid() == 0 {
+                notes.append("as root, RLIMIT_NPROC does not bound processes: a fork bomb is stopped only by its timeout")
+            }
+            if case .rlimits = support.mechanism { notes.append("without cgroups the CPU share is not enforced; CPU time limits still apply") }
+            let report = Report(
+                isolation: support.description, mechanism: support.mechanismName, bubblewrap: support.bubblewrap, prlimit: support.prlimit,
+                python3: python, notes: notes,
+                classes: Dictionary(uniqueKeysWithValues: PluginClass.allCases.map { ($0.rawValue, PluginLimits.defaults(for: $0)) }),
+                failurePolicies: Dictionary(uniqueKeysWithValues: PluginClass.allCases.map { ($0.rawValue, FailurePolicy.defaults(for: $0)) }))
+            if output.json {
+                try printJSON(report)
+                return notes.isEmpty ? .success : .warnings
+            }
+            var lines = ["Tool isolation: \(support.description)"]
+            var table = TextTable(headers: ["CLASS", "MEMORY", "CPU", "PROCESSES", "NETWORK", "ROOT", "ON FAILURE"])
+            for plugin in PluginClass.allCases {
+                let limits = PluginLimits.defaults(for: plugin), policy = FailurePolicy.defaults(for: plugin)
+                table.add([plugin.rawValue, "\(limits.memory)", "\(limits.cpuPercent) %", "\(limits.processes)",
+                           limits.network ? "yes" : "no", limits.readOnlyRoot ? "read-only" : "writable",
+                           "\(policy.action.rawValue) after \(policy.tries) tr\(policy.tries == 1 ? "y" : "ies")" + (policy.tries > 1 ? " \(policy.interval) apart" : "")])
+            }
+            lines.append(table.render())
+            lines.append("python3: \(python ?? "missing")")
+            lines += notes.map { "Note: \($0)" }
+            Console.out(lines.joined(separator: "\n"))
+            return notes.isEmpty ? .success : .warnings
+        }
+    }
+
+    static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+    }
+}
