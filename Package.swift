@@ -64,7 +64,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "quickup-bench",
-            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools"]
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools",
+                           .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore"]),
         .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore"]),

@@ -17,7 +17,6 @@ check pkg-config pkg-config
 check /usr/include/mariadb/mysql.h libmariadb-dev   # Swift build: MariaDB Connector/C
 check /usr/include/hiredis/hiredis.h libhiredis-dev # Swift build: hiredis
 check /usr/include/sqlite3.h libsqlite3-dev         # GRDB links the system SQLite
-check prlimit util-linux                            # T3: rlimits for tools
 check bwrap bubblewrap                              # T3: third_party tools without network, read-only root
 if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
     check javac default-jdk-headless      # M1 differential test against java.util.Properties

@@ -6,17 +6,17 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     public enum Mechanism: Sendable, Equatable {
         /// A cgroup2 directory under which quickup creates one group per tool.
         case cgroupV2(parent: String)
-        /// cgroup v1 hierarchies under which quickup creates groups; cpuacct only measures.
-        case cgroupV1(memory: String, cpu: String, pids: String, cpuacct: String?)
-        /// Only per-process rlimits (address space, CPU time, processes per user) through `prlimit`.
+        /// cgroup v1 hierarchies under which quickup creates groups. Only these three: moving a
+        /// process into a v1 hierarchy costs a few milliseconds each (an RCU grace period).
+        case cgroupV1(memory: String, cpu: String, pids: String)
+        /// Only per-process rlimits (address space, CPU time, processes per user), set by the
+        /// launching shell's `ulimit`.
         case rlimits
     }
 
     public var mechanism: Mechanism
     /// Path of `bwrap`, when installed and usable.
     public var bubblewrap: String?
-    /// Path of `prlimit` (util-linux).
-    public var prlimit: String?
     /// Why a stronger mechanism was not used, for `quickup doctor`.
     public var notes: [String]
 
@@ -34,7 +34,7 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
         switch mechanism {
         case .cgroupV2(let parent): text = "cgroup v2 under \(parent) (memory, cpu, pids)"
         case .cgroupV1: text = "cgroup v1 (memory, cpu, pids controllers)"
-        case .rlimits: text = "rlimits through prlimit (address space, CPU time, processes)"
+        case .rlimits: text = "rlimits (address space, CPU time, processes)"
         }
         text += bubblewrap.map { "; bubblewrap at \($0) for third_party plugins" } ?? "; no bubblewrap (third_party plugins cannot run)"
         return text
@@ -46,7 +46,6 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     public static func detect(cgroupRoot: String = "/sys/fs/cgroup", group: String = "quickup") -> IsolationSupport {
         var notes: [String] = []
         let files = FileManager.default
-        let prlimit = executable("prlimit")
         var bubblewrap = executable("bwrap")
         if let bwrap = bubblewrap, !bubblewrapWorks(bwrap) {
             notes.append("bwrap at \(bwrap) cannot create namespaces here (needs root or unprivileged user namespaces)")
@@ -62,23 +61,21 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
                    try? "+memory +pids +cpu".write(toFile: "\(path)/cgroup.subtree_control", atomically: false, encoding: .utf8)
                    return files.fileExists(atPath: "\(path)/memory.max")
                }) {
-                return IsolationSupport(mechanism: .cgroupV2(parent: parent), bubblewrap: bubblewrap, prlimit: prlimit, notes: notes)
+                return IsolationSupport(mechanism: .cgroupV2(parent: parent), bubblewrap: bubblewrap, notes: notes)
             }
             notes.append("cgroup v2 at \(cgroupRoot) is not writable or lacks memory/pids/cpu")
         } else if files.fileExists(atPath: "\(cgroupRoot)/memory/memory.limit_in_bytes") {
             let paths = ["memory", "cpu", "pids"].map { "\(cgroupRoot)/\($0)/\(group)" }
             let usable = paths.allSatisfy { probe($0, setup: { _ in true }) != nil }
             if usable {
-                let cpuacct = files.fileExists(atPath: "\(cgroupRoot)/cpuacct/cpuacct.usage") ? probe("\(cgroupRoot)/cpuacct/\(group)", setup: { _ in true }) : nil
-                return IsolationSupport(mechanism: .cgroupV1(memory: paths[0], cpu: paths[1], pids: paths[2], cpuacct: cpuacct),
-                                        bubblewrap: bubblewrap, prlimit: prlimit, notes: notes)
+                return IsolationSupport(mechanism: .cgroupV1(memory: paths[0], cpu: paths[1], pids: paths[2]),
+                                        bubblewrap: bubblewrap, notes: notes)
             }
             notes.append("cgroup v1 hierarchies at \(cgroupRoot) are not writable (quickup runs without root?)")
         } else {
             notes.append("no cgroup hierarchy found at \(cgroupRoot)")
         }
-        if prlimit == nil { notes.append("prlimit not found: install util-linux") }
-        return IsolationSupport(mechanism: .rlimits, bubblewrap: bubblewrap, prlimit: prlimit, notes: notes)
+        return IsolationSupport(mechanism: .rlimits, bubblewrap: bubblewrap, notes: notes)
     }
 
     /// Creates `path` (kept: it is the parent of every tool's group) and checks it is usable.

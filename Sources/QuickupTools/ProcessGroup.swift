@@ -14,6 +14,8 @@ enum ProcessGroup {
 
     /// Kills the whole group until it is empty; returns how many processes were killed.
     static func killAll(_ pgid: pid_t) -> Int {
+        // The usual case: the group is already empty, and scanning /proc would cost milliseconds.
+        guard kill(-pgid, 0) == 0 else { return 0 }
         var killed = Set<pid_t>()
         for _ in 0..<50 {
             let pids = members(pgid)

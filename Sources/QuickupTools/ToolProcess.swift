@@ -27,7 +27,7 @@ public enum ToolProcess {
         let termination: TerminationStatus
         do {
             let result = try await Subprocess.run(
-                .path(FilePath(command[0])), arguments: Arguments(Array(command.dropFirst())), environment: environment,
+                command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0]), arguments: Arguments(Array(command.dropFirst())), environment: environment,
                 workingDirectory: FilePath(invocation.workDirectory), platformOptions: options,
                 input: .inputWriter, output: .sequence, error: .sequence
             ) { execution in

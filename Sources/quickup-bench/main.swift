@@ -8,6 +8,9 @@ import QuickupRelease
 /// plan R times in this process and prints min/median/max and the process's peak RSS (P5).
 ///
 /// quickup-bench mariadb-script [--statements N] [--runs R]: see MariaDBScriptBench.swift.
+if CommandLine.arguments.dropFirst().first == "tool-spawn" {
+    exit(await ToolSpawnBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }

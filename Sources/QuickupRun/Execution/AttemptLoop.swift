@@ -49,7 +49,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 if let store { try? await store.record(entry) }
                 try? record(entry, planned)
                 context.output.line("[FAILED] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short)): \(error.message)")
-                guard error.code != .cancelled, error.code != .statementCancelled,
+                guard !RetryPolicy.neverRetried.contains(error.code), error.code != .statementCancelled,
                       policy.allowsRetry(after: tries, mayHaveChangedData: !transactional, retryable: retryable) else {
                     throw error
                 }

@@ -79,6 +79,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
                 tally.add(await stageRunner.run(stagePlan))
                 if tally.error == nil { tally.failedContinued += try await hooks.run(stage, .afterTasks, components: components) }
             } catch {
+                tally.failed += 1
                 tally.error = error
             }
             result.succeeded += tally.succeeded

@@ -67,7 +67,7 @@ struct HookRunner<C: Clock>: Sendable where C.Duration == Duration {
                 let elapsed = start.duration(to: context.clock.now)
                 context.output.line("[FAILED] hook \(name) (\(elapsed.short)): \(error.message)")
                 event(name, level: "error", kind: "hook_failed", error.description)
-                guard error.code != .cancelled, tries < policy.tries else { throw error }
+                guard !RetryPolicy.neverRetried.contains(error.code), tries < policy.tries else { throw error }
                 let interval = Duration.milliseconds(policy.interval.milliseconds)
                 context.output.line("[RETRY] hook \(name) in \(interval.short) (try \(tries + 1) of \(policy.tries))")
                 do { try await context.clock.sleep(for: interval) } catch {

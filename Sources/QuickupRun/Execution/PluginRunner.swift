@@ -32,16 +32,23 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     func run(_ subject: Subject, entry: ToolEntry, attempt: Int, progress: ToolProgress) async throws(QuickupError) -> ToolOutcome {
         let profile = request.plugin(subject.component)
+        // Absolute: the tool runs in its own working directory, not quickup's.
+        let root = request.releaseRoot.hasPrefix("/") ? request.releaseRoot : FileManager.default.currentDirectoryPath + "/" + request.releaseRoot
         let work: String, searchPath: String
         switch subject {
-        case .task(let task): (work, searchPath) = ("\(request.releaseRoot)/\(task.directory)", "tools")
-        case .hook(_, let component): (work, searchPath) = ("\(request.releaseRoot)/\(component)", "hooks")
+        case .task(let task): (work, searchPath) = ("\(root)/\(task.directory)", "tools")
+        case .hook(_, let component): (work, searchPath) = ("\(root)/\(component)", "hooks")
         }
         let arguments: [String]
         var variables: [String: String] = [:]
         switch entry {
         case .executable(let path):
-            arguments = [path.hasPrefix("/") ? path : "\(work)/\(path)"]
+            let executable = path.hasPrefix("/") ? path : "\(work)/\(path)"
+            guard access(executable, X_OK) == 0 else {
+                throw QuickupError(.fileNotFound, "\(subject.name): \(executable) \(access(executable, F_OK) == 0 ? "is not executable" : "does not exist")",
+                                   hint: access(executable, F_OK) == 0 ? "chmod +x it in the release" : "check the path in the manifest; it is relative to \(work)")
+            }
+            arguments = [executable]
         case .python(let module, let function):
             arguments = PythonHelper.arguments(module: module, function: function, searchPath: searchPath)
         }
@@ -75,7 +82,9 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
     private func makeContext(_ subject: Subject, profile: PluginProfile, attempt: Int, work: String) throws(QuickupError) -> ToolContext {
         var datasources: [String: ToolContext.DatasourceInfo] = [:]
         var names = profile.datasources
-        if case .task(let task) = subject, let own = task.datasource, !names.contains(own) { names.append(own) }
+        if case .task(let task) = subject {
+            for own in [task.datasource, task.source, task.target].compactMap({ $0 }) where !names.contains(own) { names.append(own) }
+        }
         for name in names {
             guard let config = request.environment.datasource(named: name) else { continue }
             datasources[name] = ToolContext.DatasourceInfo(

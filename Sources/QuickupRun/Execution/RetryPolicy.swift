@@ -17,6 +17,9 @@ public struct RetryPolicy: Sendable, Hashable {
         self.init(retries: policy.tries - 1, interval: .milliseconds(policy.interval.milliseconds))
     }
 
+    /// Failures that another try cannot fix: the run was cancelled, or the release is wrong.
+    public static let neverRetried: Set<QuickupError.Code> = [.cancelled, .fileNotFound, .manifestInvalid, .unsupported]
+
     public static let none = RetryPolicy(retries: 0, interval: .zero)
 
     /// The task's own `.retries`/`.retry_interval`, else `fallback`.

@@ -15,7 +15,6 @@ struct DoctorCommand: AsyncParsableCommand {
         var isolation: String
         var mechanism: String
         var bubblewrap: String?
-        var prlimit: String?
         var python3: String?
         var notes: [String]
         var classes: [String: PluginLimits]
@@ -33,7 +32,7 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             if case .rlimits = support.mechanism { notes.append("without cgroups the CPU share is not enforced; CPU time limits still apply") }
             let report = Report(
-                isolation: support.description, mechanism: support.mechanismName, bubblewrap: support.bubblewrap, prlimit: support.prlimit,
+                isolation: support.description, mechanism: support.mechanismName, bubblewrap: support.bubblewrap,
                 python3: python, notes: notes,
                 classes: Dictionary(uniqueKeysWithValues: PluginClass.allCases.map { ($0.rawValue, PluginLimits.defaults(for: $0)) }),
                 failurePolicies: Dictionary(uniqueKeysWithValues: PluginClass.allCases.map { ($0.rawValue, FailurePolicy.defaults(for: $0)) }))

@@ -1,0 +1,104 @@
+import Foundation
+import QuickupCore
+import QuickupTools
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// quickup-bench tool-spawn [--runs N]: starting a Python tool through quickup (sandbox, session,
+/// JSON context on stdin, the quickup_tool helper, a result line read back) against a bare
+/// `python3 -c pass`, both with the same interpreter (`--python PATH`, default: the one behind
+/// `python3`), interleaved, median of N (issue 7 item 8).
+enum ToolSpawnBench {
+    static func run(_ arguments: [String]) async -> Int32 {
+        let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 30
+        do {
+            var python = arguments.firstIndex(of: "--python").map { arguments[$0 + 1] } ?? ""
+            if python.isEmpty { python = try await interpreter() }
+            let work = NSTemporaryDirectory() + "quickup-tool-bench-\(getpid())"
+            try FileManager.default.createDirectory(atPath: "\(work)/tools", withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            try Data("def main(ctx):\n    return {\"ok\": True, \"run\": ctx.run_id}\n".utf8).write(to: URL(fileURLWithPath: "\(work)/tools/bench_tool.py"))
+            let helper = try PythonHelper.install(in: "\(work)/helper")
+            let context = ToolContext(runID: "BENCH", from: "V1.0.0", to: "V1.0.1", stage: "pre_stop", site: nil, component: "bench",
+                                      attempt: 1, workDirectory: work, environment: [:], datasources: [:])
+            var command = PythonHelper.arguments(module: "bench_tool", function: "main", searchPath: "tools")
+            command[0] = python
+            var limits = PluginLimits.defaults(for: .business)
+            if let cpu = arguments.firstIndex(of: "--cpu").flatMap({ Int(arguments[$0 + 1]) }) { limits.cpuPercent = cpu }
+            let invocation = ToolInvocation(arguments: command, workDirectory: work, environment: context.variables.merging(["PYTHONPATH": helper]) { $1 },
+                                            context: context.json(), limits: limits, name: "bench")
+            var rlimitOnly = IsolationSupport.current
+            rlimitOnly.mechanism = .rlimits
+            var bare: [Double] = [], sandboxed: [Double] = [], rlimited: [Double] = []
+            for _ in 0..<3 { _ = try await time { try await runBare(python) } }  // warm the page cache
+            for _ in 0..<runs {
+                bare.append(try await time { try await runBare(python) })
+                sandboxed.append(try await time { try await runTool(invocation, support: .current) })
+                rlimited.append(try await time { try await runTool(invocation, support: rlimitOnly) })
+            }
+            if arguments.contains("--phases") {
+                var create: [Double] = [], trueCg: [Double] = [], trueRl: [Double] = [], trueBare: [Double] = []
+                let trueInvocation = ToolInvocation(arguments: ["/bin/true"], workDirectory: work, limits: .defaults(for: .business), name: "true")
+                for _ in 0..<runs {
+                    create.append(try await time {
+                        let sandbox = try ToolSandbox(support: .current, limits: .defaults(for: .business), workDirectory: work, name: "phase")
+                        sandbox.remove()
+                    })
+                    trueCg.append(try await time { _ = try await ToolProcess.run(trueInvocation, support: .current) { _ in } })
+                    trueRl.append(try await time { _ = try await ToolProcess.run(trueInvocation, support: rlimitOnly) { _ in } })
+                    trueBare.append(try await time { _ = try await Subprocess.run(.path("/bin/true"), output: .discarded) })
+                }
+                print("sandbox create+remove: \(format(create)); /bin/true cgroup: \(format(trueCg)); /bin/true rlimits: \(format(trueRl)); bare /bin/true: \(format(trueBare))")
+            }
+            let b = median(bare), s = median(sandboxed), r = median(rlimited)
+            print("python3: \(python); runs=\(runs), median (min–max)")
+            print("bare `python3 -c pass`:          \(format(bare))")
+            print("quickup tool, \(IsolationSupport.current.mechanismName): \(format(sandboxed))  ratio \(String(format: "%.2f", s / b))×")
+            print("quickup tool, rlimits only:      \(format(rlimited))  ratio \(String(format: "%.2f", r / b))×")
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("tool-spawn benchmark failed: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    static func runBare(_ python: String) async throws {
+        let result = try await Subprocess.run(.path(FilePath(python)), arguments: ["-c", "pass"], output: .discarded, error: .discarded)
+        guard result.terminationStatus.isSuccess else { throw QuickupError(.taskFailed, "python3 -c pass failed") }
+    }
+
+    static func runTool(_ invocation: ToolInvocation, support: IsolationSupport) async throws {
+        let outcome = try await ToolProcess.run(invocation, support: support) { _ in }
+        guard outcome.succeeded, outcome.result == #"{"ok":true,"run":"BENCH"}"# else {
+            throw QuickupError(.taskFailed, "bench tool: \(outcome.ending) \(outcome.stderrTail)")
+        }
+    }
+
+    /// The real interpreter behind `python3` (not a pyenv shim), so both sides start the same binary.
+    static func interpreter() async throws -> String {
+        let result = try await Subprocess.run(.name("python3"), arguments: ["-c", "import sys; print(sys.executable)"], output: .string(limit: 4096))
+        let path = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !path.isEmpty else {
+            throw QuickupError(.fileNotFound, "python3 not found")
+        }
+        return path
+    }
+
+    static func time(_ work: () async throws -> Void) async throws -> Double {
+        let start = ContinuousClock.now
+        try await work()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+    static func format(_ values: [Double]) -> String {
+        let sorted = values.sorted()
+        return String(format: "%.1f ms (%.1f–%.1f)", median(values) * 1000, sorted[0] * 1000, sorted[sorted.count - 1] * 1000)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import QuickupCore
+import Testing
+@testable import QuickupTools
+
+/// T2: the Python helper shipped inside quickup, exercised by real Python tools.
+@Suite("Python helper quickup_tool (T2)")
+struct PythonHelperTests {
+    func invocation(_ fixture: ToolFixture, entry: (String, String), context: String) throws -> ToolInvocation {
+        let helper = try PythonHelper.install(in: "\(fixture.directory)/helper")
+        var invocation = fixture.invocation("unused", context: context)
+        invocation.arguments = PythonHelper.arguments(module: entry.0, function: entry.1, searchPath: "tools")
+        invocation.environment["PYTHONPATH"] = helper
+        return invocation
+    }
+
+    @Test("the context survives the round trip: unicode, escapes, numbers, nesting, null and booleans")
+    func roundTrip() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        try FileManager.default.createDirectory(atPath: "\(fixture.directory)/tools", withIntermediateDirectories: true)
+        try fixture.script("tools/echo.py", "def back(ctx):\n    return ctx.raw\n")
+        let context = #"{"run_id":"R-1","text":"é中 \"q\" \\ \n\t\u0001","n":[1,-2,3.5,1.5e3,12345678901234567890],"none":null,"yes":true,"no":false,"nested":{"a":[{"b":{}}],"e":[]}}"#
+        let (outcome, _) = try await fixture.run(try invocation(fixture, entry: ("echo", "back"), context: context))
+        #expect(outcome.succeeded, "\(outcome.stderrTail)")
+        let sent = try JSONSerialization.jsonObject(with: Data(context.utf8)) as? NSDictionary
+        let got = try JSONSerialization.jsonObject(with: Data(try #require(outcome.result).utf8)) as? NSDictionary
+        #expect(sent == got, "\(outcome.result ?? "")")
+    }
+
+    @Test("datasource parameters, progress, log and an exception with its traceback")
+    func reportingAndFailure() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        try FileManager.default.createDirectory(atPath: "\(fixture.directory)/tools", withIntermediateDirectories: true)
+        try fixture.script("tools/work.py", """
+            import quickup_tool as q
+
+            def run(ctx):
+                db = ctx.datasource("orders_db")
+                q.progress(done=1, total=4, message="one of four")
+                q.log("connecting to %s:%s as %s" % (db.host, db.port, db.user), level="warning")
+                raise ValueError("table orders has no column owner_id")
+            """)
+        let context = #"{"datasources":{"orders_db":{"type":"mariadb","host":"127.0.0.1","port":3306,"user":"upgrader","password":"pw"}}}"#
+        let (outcome, events) = try await fixture.run(try invocation(fixture, entry: ("work", "run"), context: context))
+        #expect(outcome.ending == .exited(1))
+        #expect(outcome.stderrTail.contains("ValueError: table orders has no column owner_id"))
+        #expect(outcome.stderrTail.contains("Traceback"))
+        #expect(events.contains(.message(.progress(fraction: 0.25, message: "one of four"))))
+        #expect(events.contains(.message(.log(level: "warn", message: "connecting to 127.0.0.1:3306 as upgrader"))))
+    }
+
+    @Test("a missing function is a clear error naming the module file")
+    func missingFunction() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        try FileManager.default.createDirectory(atPath: "\(fixture.directory)/tools", withIntermediateDirectories: true)
+        try fixture.script("tools/empty.py", "x = 1\n")
+        let (outcome, _) = try await fixture.run(try invocation(fixture, entry: ("empty", "nothing"), context: "{}"))
+        #expect(outcome.ending == .exited(2))
+        #expect(outcome.stderrTail.contains("empty.py has no function 'nothing'"))
+    }
+}
