@@ -46,22 +46,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "QuickupAssess",
+            dependencies: ["QuickupCore", "QuickupData", "QuickupRun"]
+        ),
         .executableTarget(
             name: "quickup",
             dependencies: [
-                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun",
+                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupAssess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "quickup-bench",
-            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun"]
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupAssess"]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore"]),
         .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore"]),
         .testTarget(name: "QuickupCLITests", dependencies: ["QuickupCore"]),
         .target(name: "QuickupTestSupport", dependencies: ["QuickupCore", "QuickupData"], path: "Tests/QuickupTestSupport"),
         .testTarget(name: "QuickupDataTests", dependencies: ["QuickupData", "QuickupCore", "QuickupTestSupport"]),
+        .testTarget(name: "QuickupAssessTests", dependencies: ["QuickupAssess", "QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
     ]
 )
