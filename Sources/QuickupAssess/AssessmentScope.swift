@@ -32,7 +32,7 @@ struct AssessmentScope {
             if task.kind == .sql, let name = planned.datasource, let config = env.datasource(named: name), config.type.isSQL {
                 do {
                     let tables = TouchedTables.of(try statements(of: task, type: config.type, releaseRoot: request.releaseRoot))
-                    if touched[name] == nil { touchedOrder.append(name) }
+                    if !touchedOrder.contains(name) { touchedOrder.append(name) }
                     for table in tables where !(touched[name] ?? []).contains(table) { touched[name, default: []].append(table) }
                 } catch {
                     log.append("cannot read the tables \(task.key) touches: \(error.message)")

@@ -102,9 +102,11 @@ public enum ResourceAssessment {
         if let message = footprint.message {
             summary = message
         } else {
-            let present = footprint.tables.filter { $0.bytes != nil }.count
-            summary = "\(present) existing table\(present == 1 ? "" : "s") touched, \(ByteSize(bytes: footprint.touchedBytes)): "
-                + "backup ≈ \(ByteSize(bytes: footprint.backupBytes)), double-write ≈ \(ByteSize(bytes: footprint.doubleWriteBytes))"
+            let tables = footprint.tables.prefix(6).map { "\($0.name) \($0.bytes.map { ByteSize(bytes: $0).description } ?? "(new)")" }
+                .joined(separator: ", ") + (footprint.tables.count > 6 ? ", … (\(footprint.tables.count) tables)" : "")
+            summary = footprint.tables.isEmpty ? "the plan's scripts touch no existing table"
+                : "touches \(ByteSize(bytes: footprint.touchedBytes)) (\(tables)): backup ≈ \(ByteSize(bytes: footprint.backupBytes)), "
+                    + "double-write ≈ \(ByteSize(bytes: footprint.doubleWriteBytes))"
         }
         var check = CheckResult(category: .resources, id: "resources.datasource.\(footprint.name)", title: "Tables touched on \(footprint.name)",
                                 status: footprint.status, summary: summary, measured: Double(footprint.touchedBytes), unit: "bytes",
