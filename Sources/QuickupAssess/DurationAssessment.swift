@@ -93,8 +93,8 @@ public enum DurationAssessment {
             case .success(let amount):
                 result.seconds = DurationEstimator.estimate(amount: amount, perSecond: rate.perSecond, parallel: task.parallel)?.seconds
                 result.source = Estimate.Source.measuredVolume.rawValue
-                let volume = rate.unit == .bytes ? ByteSize(bytes: Int64(amount)).description : "\(Int64(amount)) rows"
-                result.basis = "\(volume) measured now at \(rate)\(times)"
+                let volume = rate.unit == .bytes ? ByteSize(bytes: Int64(amount)).description : "\(grouped(Int64(amount))) rows"
+                result.basis = "\(volume) measured now at \(text(rate))\(times)"
             case .failure(let error):
                 result.basis = "volume query failed"
                 problem = CheckResult(category: .duration, id: "duration.volume.\(task.key)", title: "\(task.component) \(task.qualifiedUID) volume",
@@ -104,10 +104,30 @@ public enum DurationAssessment {
         } else if let estimate = planned.estimate {
             result.seconds = estimate.duration.seconds
             result.source = estimate.source.rawValue
-            result.basis = "\(task.volume?.description ?? "?") at \(task.rate?.description ?? "?")\(times)"
+            result.basis = "\(task.volume.map(text) ?? "?") at \(task.rate.map(text) ?? "?")\(times)"
         }
         if let seconds = result.seconds { result.flagged = seconds > longTask.seconds }
         return (result, problem)
+    }
+
+    /// `20,000,000 rows` rather than `20000000 rows`.
+    static func text(_ volume: Volume) -> String {
+        if case .rows(let n) = volume { return "\(grouped(n)) rows" }
+        return volume.description
+    }
+
+    static func text(_ rate: Rate) -> String {
+        rate.unit == .rows ? "\(grouped(Int64(rate.perSecond))) rows/s" : rate.description
+    }
+
+    static func grouped(_ n: Int64) -> String {
+        let digits = Array(String(n.magnitude))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return (n < 0 ? "-" : "") + out
     }
 
     static func median(_ values: [Int64]) -> Int64? {

@@ -74,10 +74,19 @@ public struct HTMLRenderer: Sendable {
             <section class="figures">
             <div class="figure outage" id="outage"><p class="label">Expected outage</p><p class="value">\(escape(HumanDuration.text(report.outageSeconds)))</p><p class="note">services stopped while the in_stop tasks run</p></div>
             <div class="figure"><p class="label">Whole upgrade</p><p class="value small">\(escape(HumanDuration.text(report.totalSeconds)))</p><p class="note">all four stages</p></div>
-            <div class="figure"><p class="label">Upgrade mode</p><p class="value small">\(escape(mode))</p><p class="note">\(escape(report.compatibility.verdict))</p></div>
+            <div class="figure"><p class="label">Upgrade mode</p><p class="value small">\(escape(mode))</p><p class="note">\(escape(modeNote(report.compatibility)))</p></div>
             <div class="figure"><p class="label">Checks</p><p class="value small">\(report.checks.count)</p><p class="note">\(escape(counts))</p></div>
             </section>
             """
+    }
+
+    private func modeNote(_ compatibility: CompatibilitySummary) -> String {
+        let n = compatibility.tasks.count
+        switch compatibility.mode {
+        case .rolling: return "every task is compatible with the running version"
+        case .nothingToDo: return "no task applies"
+        case .stopTheWorld: return "\(n) task\(n == 1 ? " needs" : "s need") the services stopped (see Compatibility)"
+        }
     }
 
     private func attention(_ report: AssessmentReport) -> String {
@@ -154,7 +163,7 @@ public struct HTMLRenderer: Sendable {
 
     static let style = """
         :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--pass:#1f7a3d;--warn:#a35f00;--fail:#b42318;--skip:#7b8794}
-        *{box-sizing:border-box}body{margin:0;background:#f5f7fa;color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
+        *{box-sizing:border-box}body{margin:0;background:#f5f7fa;color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif}
         main{max-width:1040px;margin:0 auto;padding:32px 24px 48px}
         header h1{margin:0;font-size:28px}.eyebrow{margin:0;text-transform:uppercase;letter-spacing:.08em;color:var(--muted);font-size:12px}
         .sub{margin:4px 0 20px;color:var(--muted)}

@@ -102,7 +102,7 @@ public enum ResourceAssessment {
         if let message = footprint.message {
             summary = message
         } else {
-            let tables = footprint.tables.prefix(6).map { "\($0.name) \($0.bytes.map { ByteSize(bytes: $0).description } ?? "(new)")" }
+            let tables = footprint.tables.prefix(6).map { "\($0.name) \($0.bytes.map { ByteSize(bytes: $0).description } ?? "(not found)")" }
                 .joined(separator: ", ") + (footprint.tables.count > 6 ? ", … (\(footprint.tables.count) tables)" : "")
             summary = footprint.tables.isEmpty ? "the plan's scripts touch no existing table"
                 : "touches \(ByteSize(bytes: footprint.touchedBytes)) (\(tables)): backup ≈ \(ByteSize(bytes: footprint.backupBytes)), "
