@@ -15,7 +15,7 @@ public struct HTMLRenderer: Sendable {
         body.append(verdict(report))
         body.append(figures(report))
         body.append(attention(report))
-        body.append(durationSection(report.duration))
+        body.append(durationSection(report.duration, checks: checksTable(report.checks(.duration))))
         for category in [CheckCategory.quality, .resources, .compatibility] {
             body.append(section(category, report: report))
         }
@@ -100,7 +100,7 @@ public struct HTMLRenderer: Sendable {
         return "<section id=\"attention\"><h2>Needs attention</h2><ul class=\"attention\">\(rows.joined())</ul></section>"
     }
 
-    private func durationSection(_ duration: DurationSummary) -> String {
+    private func durationSection(_ duration: DurationSummary, checks: String) -> String {
         var rows: [String] = []
         for stage in duration.stages {
             let rule = stage.combine == .max ? "tasks run side by side: the longest counts" : "tasks run one after another: they add up"
@@ -115,23 +115,13 @@ public struct HTMLRenderer: Sendable {
         }
         rows.append("<tr class=\"total\"><th colspan=\"3\">Whole upgrade</th><th class=\"num\">\(escape(HumanDuration.text(duration.totalSeconds)))</th></tr>")
         return "<section id=\"duration\"><h2>How long it takes</h2><table><thead><tr><th>Component</th><th>Task</th><th>Estimate based on</th>"
-            + "<th class=\"num\">Time</th></tr></thead><tbody>\(rows.joined())</tbody></table></section>"
+            + "<th class=\"num\">Time</th></tr></thead><tbody>\(rows.joined())</tbody></table>\(checks)</section>"
     }
 
     private func section(_ category: CheckCategory, report: AssessmentReport) -> String {
         let checks = report.checks(category)
         var html = "<section id=\"\(category.rawValue)\"><h2>\(escape(category.title))</h2>"
-        if checks.isEmpty {
-            html += "<p class=\"muted\">No check of this kind applies to this upgrade.</p>"
-        } else {
-            html += "<table><thead><tr><th>Result</th><th>Check</th><th>Finding</th></tr></thead><tbody>"
-            for check in checks {
-                let status = check.status.rawValue
-                html += "<tr><td><span class=\"pill \(status.lowercased())\">\(status)</span></td><td>\(escape(check.title))</td><td>\(escape(check.summary))"
-                    + (check.suggestion.map { "<br><span class=\"todo\">What to do: \(escape($0))</span>" } ?? "") + "</td></tr>"
-            }
-            html += "</tbody></table>"
-        }
+        html += checks.isEmpty ? "<p class=\"muted\">No check of this kind applies to this upgrade.</p>" : checksTable(checks)
         if category == .compatibility, !report.compatibility.tasks.isEmpty {
             html += "<h3>Tasks that need the services stopped</h3><table><thead><tr><th>Component</th><th>Task</th><th>Why</th></tr></thead><tbody>"
             for task in report.compatibility.tasks {
@@ -142,6 +132,17 @@ public struct HTMLRenderer: Sendable {
             html += "</tbody></table>"
         }
         return html + "</section>"
+    }
+
+    private func checksTable(_ checks: [CheckResult]) -> String {
+        guard !checks.isEmpty else { return "" }
+        var html = "<table class=\"checks\"><thead><tr><th>Result</th><th>Check</th><th>Finding</th></tr></thead><tbody>"
+        for check in checks {
+            let status = check.status.rawValue
+            html += "<tr><td><span class=\"pill \(status.lowercased())\">\(status)</span></td><td>\(escape(check.title))</td><td>\(escape(check.summary))"
+                + (check.suggestion.map { "<br><span class=\"todo\">What to do: \(escape($0))</span>" } ?? "") + "</td></tr>"
+        }
+        return html + "</tbody></table>"
     }
 
     static func escape(_ text: String) -> String {
@@ -176,7 +177,7 @@ public struct HTMLRenderer: Sendable {
         .figure .label{margin:0;color:var(--muted);font-size:13px;text-transform:uppercase;letter-spacing:.05em}
         .figure .value{margin:4px 0;font-size:40px;font-weight:700;line-height:1.1}.figure .value.small{font-size:20px}
         .figure .note{margin:0;color:var(--muted);font-size:13px}.figure.outage{border:2px solid var(--ink)}
-        section{margin-bottom:22px}section h2{font-size:19px;margin:0 0 8px}h3{font-size:16px;margin:14px 0 6px}
+        section{margin-bottom:22px}section h2{font-size:19px;margin:0 0 8px}table.checks{margin-top:10px}h3{font-size:16px;margin:14px 0 6px}
         table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line);border-radius:8px;overflow:hidden}
         th,td{text-align:left;vertical-align:top;padding:8px 10px;border-bottom:1px solid var(--line)}
         thead th{background:#eef1f5;font-size:13px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
