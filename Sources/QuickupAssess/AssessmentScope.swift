@@ -26,12 +26,15 @@ struct AssessmentScope {
             jobs[datasource, default: []].append(job)
         }
         var touched: [String: [String]] = [:]
+        var created: [String: Set<String>] = [:]
         var touchedOrder: [String] = []
         for planned in request.plan.tasks {
             let task = planned.task
             if task.kind == .sql, let name = planned.datasource, let config = env.datasource(named: name), config.type.isSQL {
                 do {
-                    let tables = TouchedTables.of(try statements(of: task, type: config.type, releaseRoot: request.releaseRoot))
+                    let statements = try statements(of: task, type: config.type, releaseRoot: request.releaseRoot)
+                    created[name, default: []].formUnion(TouchedTables.created(statements))
+                    let tables = TouchedTables.of(statements)
                     if !touchedOrder.contains(name) { touchedOrder.append(name) }
                     for table in tables where !(touched[name] ?? []).contains(table) { touched[name, default: []].append(table) }
                 } catch {
@@ -53,7 +56,8 @@ struct AssessmentScope {
             if !tables.isEmpty { add(.sizes(tables), to: name) }
         }
         for rule in QualityCheck.applicable(in: request.release, from: request.plan.from, to: request.plan.to) {
-            let check = QualityCheck.prepare(rule, release: request.release, releaseRoot: request.releaseRoot, environment: env)
+            var check = QualityCheck.prepare(rule, release: request.release, releaseRoot: request.releaseRoot, environment: env)
+            if let table = check.table, let name = check.datasource { check.tableCreatedByPlan = created[name]?.contains(table) == true }
             scope.checks.append(check)
             if let name = check.datasource, env.datasource(named: name) != nil {
                 add(.rule(check), to: name)

@@ -7,6 +7,8 @@ public struct QualityCheck: Sendable {
     public var datasource: String?
     /// The counting SQL, or why none could be written (a bad identifier, a missing file …).
     public var sql: Result<String, QuickupError>
+    /// The plan's scripts create the checked table: a failing query then means "not there yet".
+    public var tableCreatedByPlan = false
 
     public var id: String { "quality.\(rule.component).\(rule.uid)" }
 
@@ -60,6 +62,12 @@ public struct QualityCheck: Sendable {
     /// A rule that could not run: SQL error → FAIL with the server's message (A2).
     public func result(error: QuickupError) -> CheckResult {
         base(error.code == .unsupported ? .skipped : .fail, error.message, suggestion: error.hint)
+    }
+
+    /// The table of a built-in check, if the rule is one.
+    public var table: String? {
+        if case .check(let check) = rule.body { return check.table }
+        return nil
     }
 
     public func skipped(_ reason: String) -> CheckResult {

@@ -16,6 +16,19 @@ public enum TouchedTables {
         return result
     }
 
+    /// Tables the statements create (`CREATE TABLE [IF NOT EXISTS] name`).
+    public static func created(_ statements: [SQLStatement]) -> [String] {
+        statements.compactMap { statement in
+            let tokens = SQLTokens.read(statement.text)
+            guard tokens.first?.word == "CREATE" else { return nil }
+            var c = Cursor(tokens: tokens, index: 1)
+            c.skip(["OR", "REPLACE", "TEMPORARY"])
+            guard c.take("TABLE") else { return nil }
+            c.skipIfNotExists()
+            return c.name()
+        }
+    }
+
     public static func of(_ sql: String) -> [String] {
         let tokens = SQLTokens.read(sql)
         guard let first = tokens.first?.word else { return [] }

@@ -8,6 +8,10 @@ import QuickupRelease
 /// plan R times in this process and prints min/median/max and the process's peak RSS (P5).
 ///
 /// quickup-bench mariadb-script [--statements N] [--runs R]: see MariaDBScriptBench.swift.
+/// quickup-bench assess [--release DIR --env FILE --from V --to V --runs R]: see AssessBench.swift.
+if CommandLine.arguments.dropFirst().first == "assess" {
+    exit(await AssessBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }

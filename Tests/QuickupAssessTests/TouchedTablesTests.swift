@@ -43,3 +43,13 @@ struct TouchedTablesTests {
         #expect(TouchedTables.of(statements) == ["orders", "device"])
     }
 }
+
+@Suite("Created tables")
+struct CreatedTablesTests {
+    @Test("CREATE TABLE names the table the plan creates")
+    func created() {
+        let statements = ["CREATE TABLE IF NOT EXISTS `stock` (id INT)", "CREATE TEMPORARY TABLE t (a INT)", "CREATE INDEX i ON x (a)", "ALTER TABLE y ADD z INT"]
+            .map { SQLStatement(text: $0, line: 1, file: "f.sql") }
+        #expect(TouchedTables.created(statements) == ["stock", "t"])
+    }
+}
