@@ -113,7 +113,7 @@ struct DatasourceWork: Sendable {
                 return .rule(check.result(count: count))
             } catch {
                 if check.tableCreatedByPlan {
-                    return .rule(check.skipped("the upgrade creates table \(check.table ?? "?"), which cannot be checked before it exists (\(error.message))"))
+                    return .rule(check.skipped("the upgrade creates table \(check.table ?? "?"): nothing to check before it exists (the query failed: \(StatementText.short(error.message)))"))
                 }
                 return .rule(check.result(error: error))
             }
@@ -144,5 +144,14 @@ final class JobCounter: Sendable {
             defer { value += 1 }
             return value
         }
+    }
+}
+
+enum StatementText {
+    /// The first line of a message, cut at 120 characters.
+    static func short(_ text: String) -> String {
+        let line = text.split(separator: "\n").first.map(String.init) ?? text
+        let head = line.components(separatedBy: " — statement:").first ?? line
+        return head.count <= 120 ? head : String(head.prefix(120)) + "…"
     }
 }

@@ -68,7 +68,7 @@ public enum DurationAssessment {
         let unestimated = stages.reduce(0) { $0 + $1.unestimated }
         var outageCheck = CheckResult(
             category: .duration, id: "duration.outage", title: "Outage (in_stop, tasks one after another)", status: .pass,
-            summary: "estimated outage \(TimeSpan(seconds: outage)); whole upgrade \(TimeSpan(seconds: summary.totalSeconds))"
+            summary: "estimated outage \(HumanDuration.compact(outage)); whole upgrade \(HumanDuration.compact(summary.totalSeconds))"
                 + (unestimated > 0 ? "; \(unestimated) task\(unestimated == 1 ? " has" : "s have") no estimate and count as 0" : ""),
             measured: outage, unit: "seconds")
         if unestimated > 0 { outageCheck.suggestion = "declare .volume and .rate for the tasks without an estimate, or run them once so the journal has their duration" }

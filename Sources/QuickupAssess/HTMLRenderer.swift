@@ -195,6 +195,11 @@ public struct HTMLRenderer: Sendable {
 
 /// Durations in words for people: "8 min 32 s", "1 h 5 min", "under 1 s".
 public enum HumanDuration {
+    /// `8m32s`, `450ms`, and `0s` rather than `0ms` for nothing at all: for terminals.
+    public static func compact(_ seconds: Double) -> String {
+        seconds == 0 ? "0s" : TimeSpan(seconds: seconds).description
+    }
+
     public static func text(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0.5 else { return seconds > 0 ? "under 1 s" : "0 s" }
         let total = Int64(seconds.rounded())

@@ -11,8 +11,8 @@ public struct TerminalRenderer: Sendable {
         var out: [String] = []
         let site = report.site.map { ", site \($0)" } ?? ""
         out.append(bold("Assessment: \(report.release), \(report.from) → \(report.to)\(site)"))
-        out.append(bold("Estimated outage: \(TimeSpan(seconds: report.outageSeconds))") + " (in_stop)"
-                   + " · whole upgrade \(TimeSpan(seconds: report.totalSeconds)) · \(report.compatibility.verdict)")
+        out.append(bold("Estimated outage: \(Self.span(report.outageSeconds))") + " (in_stop)"
+                   + " · whole upgrade \(Self.span(report.totalSeconds)) · \(report.compatibility.verdict)")
         let counts = CheckStatus.allCases.map { "\(report.count($0)) \($0.rawValue.lowercased())" }.joined(separator: ", ")
         out.append("Result: \(paint(report.status)) — \(counts) (assessed in \(TimeSpan(milliseconds: report.elapsedMilliseconds)))")
         for category in CheckCategory.allCases {
@@ -48,14 +48,16 @@ public struct TerminalRenderer: Sendable {
         for stage in duration.stages {
             for task in stage.tasks {
                 table.add([stage.stage.rawValue, "\(task.component) \(task.uid)",
-                           (task.seconds.map { TimeSpan(seconds: $0).description } ?? "-") + (task.flagged ? " !" : ""),
+                           (task.seconds.map(Self.span) ?? "-") + (task.flagged ? " !" : ""),
                            task.source ?? "-", task.basis])
             }
             let rule = stage.combine == .max ? "side by side → longest" : "one after another → sum"
-            table.add(["", "= \(stage.stage) total (\(rule))", TimeSpan(seconds: stage.seconds).description, "", ""])
+            table.add(["", "= \(stage.stage) total (\(rule))", Self.span(stage.seconds), "", ""])
         }
         return [""] + table.render().split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)" }
     }
+
+    static func span(_ seconds: Double) -> String { HumanDuration.compact(seconds) }
 
     private func pad(_ status: CheckStatus) -> String {
         String(repeating: " ", count: max(0, 7 - status.rawValue.count))

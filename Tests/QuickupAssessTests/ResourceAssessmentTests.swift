@@ -74,3 +74,16 @@ struct ResourceAssessmentTests {
         #endif
     }
 }
+
+@Suite("resource_check hook answer")
+struct ResourceHookAnswerTests {
+    @Test("The example hook's answer, byte counts, and refusals")
+    func parse() throws {
+        let example = try ResourceHookAnswer.parse(#"{"result": {"memory": "256MB", "disk": "1GB"}}"#, hook: "base")
+        #expect(example.memory == ByteSize(bytes: 256 << 20) && example.disk == ByteSize(bytes: 1 << 30))
+        let bare = try ResourceHookAnswer.parse(#"{"memory": 1024}"#, hook: "base")
+        #expect(bare.memory?.bytes == 1024 && bare.disk == nil)
+        #expect(throws: QuickupError.self) { try ResourceHookAnswer.parse("OK", hook: "base") }
+        #expect(throws: QuickupError.self) { try ResourceHookAnswer.parse(#"{"result": {"disk": "lots"}}"#, hook: "base") }
+    }
+}
