@@ -25,15 +25,20 @@ public struct AssessmentRequest: Sendable {
 /// Resources are sampled while the datasources answer; each datasource is worked on by up to
 /// `connectionsPerDatasource` connections, all datasources at once.
 public struct Assessor: Sendable {
+    /// The machine running quickup: backups and state go to its disks.
     public var probe: any ResourceProbe
+    /// Other hosts (over SSH, later): checked for CPU and memory, and their `/` for the
+    /// double-write need of the datasources whose `host` is theirs (by name or env.yaml address).
+    public var hostProbes: [any ResourceProbe]
     public var connector: DatasourceConnector
     public var connectionsPerDatasource: Int
     public var longTask: TimeSpan
     public var clock: @Sendable () -> Date
 
-    public init(probe: any ResourceProbe = LocalResourceProbe(), connector: DatasourceConnector? = nil,
+    public init(probe: any ResourceProbe = LocalResourceProbe(), hostProbes: [any ResourceProbe] = [], connector: DatasourceConnector? = nil,
                 connectionsPerDatasource: Int = 3, longTask: TimeSpan = .minutes(5), clock: @escaping @Sendable () -> Date = Date.init) {
         self.probe = probe
+        self.hostProbes = hostProbes
         self.connector = connector ?? Self.standardConnector(secrets: SecretResolver())
         self.connectionsPerDatasource = max(1, connectionsPerDatasource)
         self.longTask = longTask
@@ -56,6 +61,7 @@ public struct Assessor: Sendable {
         let backupPath = env.backupDir ?? statePath
         let probe = self.probe
         async let sampled = Self.sample(probe, paths: Array(Set([backupPath, statePath])).sorted())
+        async let remote = Self.sampleHosts(hostProbes)
         let history = JournalHistory.durations(stateDirectory: statePath, keys: request.plan.tasks.map(\.task.key))
         let connector = self.connector, width = connectionsPerDatasource
         let outcomes = await withTaskGroup(of: DatasourceWork.Outcome.self) { group in
@@ -81,6 +87,16 @@ public struct Assessor: Sendable {
         case .failure(let error):
             checks.append(CheckResult(category: .resources, id: "resources.\(probe.host)", title: "Resources of \(probe.host)",
                                       status: .fail, summary: "cannot read the figures: \(error.message)", suggestion: error.hint))
+        }
+        for (name, result) in await remote {
+            switch result {
+            case .success(let host):
+                hosts.append(host)
+                checks += Self.evaluateRemote(host, footprints: footprints, environment: env)
+            case .failure(let error):
+                checks.append(CheckResult(category: .resources, id: "resources.\(name)", title: "Resources of \(name)",
+                                          status: .fail, summary: "cannot read the figures: \(error.message)", suggestion: error.hint))
+            }
         }
         checks += footprints.map(ResourceAssessment.check)
         // A2
@@ -114,6 +130,28 @@ public struct Assessor: Sendable {
 
     static func sample(_ probe: any ResourceProbe, paths: [String]) async -> Result<HostResources, QuickupError> {
         do { return .success(try await probe.sample(paths: paths)) } catch { return .failure(error) }
+    }
+
+    static func sampleHosts(_ probes: [any ResourceProbe]) async -> [(String, Result<HostResources, QuickupError>)] {
+        await withTaskGroup(of: (Int, String, Result<HostResources, QuickupError>).self) { group in
+            for (index, probe) in probes.enumerated() {
+                group.addTask { (index, probe.host, await sample(probe, paths: ["/"])) }
+            }
+            var all: [(Int, String, Result<HostResources, QuickupError>)] = []
+            for await result in group { all.append(result) }
+            return all.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        }
+    }
+
+    /// A database host's `/` must hold the double-write need of the datasources it serves.
+    static func evaluateRemote(_ host: HostResources, footprints: [DatasourceFootprint], environment env: Environment) -> [CheckResult] {
+        let names = Set([host.host] + env.hosts.filter { $0.name == host.host }.map(\.address))
+        let served = footprints.filter { env.datasource(named: $0.name)?.host.map(names.contains) == true }.sorted { $0.name < $1.name }
+        let bytes = served.reduce(Int64(0)) { $0 + $1.doubleWriteBytes }
+        let why = "double-write of \(served.map(\.name).joined(separator: ", "))"
+        return ResourceAssessment.evaluate(host, extraMemory: 0, thresholds: env.thresholds, disks: [
+            .init(path: "/", bytes: Double(bytes), why: why, hint: "or give the database's data directory a larger disk"),
+        ])
     }
 
     static func footprint(_ config: DatasourceConfig, tables: [String], outcome: DatasourceWork.Outcome?, log: inout [String]) -> DatasourceFootprint {

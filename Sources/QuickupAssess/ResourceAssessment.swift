@@ -37,11 +37,38 @@ public struct ResourceNeeds: Codable, Sendable, Hashable {
 }
 
 /// Holds a host's figures against the thresholds (A1): CPU idle ≥ 20 %, memory free ≥ 1 GiB plus
-/// the tools' declared memory, disk free ≥ 2 × backup (plus the tools' declared disk); WARN within
-/// 10 % above a threshold. Pure: the figures come from a `ResourceProbe`.
+/// the tools' declared memory, disk free ≥ 2 × backup (plus the tools' declared disk) on the
+/// machine running quickup, ≥ the double-write need of its datasources on a database host; WARN
+/// within 10 % above a threshold. Pure: the figures come from a `ResourceProbe`.
 public enum ResourceAssessment {
+    /// What must fit on the file system holding `path`, and why (shown in the summary).
+    public struct DiskNeed: Sendable, Hashable {
+        public var path: String
+        public var bytes: Double
+        public var why: String
+        public var hint: String
+        public init(path: String, bytes: Double, why: String, hint: String) {
+            self.path = path
+            self.bytes = bytes
+            self.why = why
+            self.hint = hint
+        }
+    }
+
+    /// The machine running quickup: backups go to the backup dir, tool scratch and logs to the state dir.
     public static func evaluate(_ host: HostResources, needs: ResourceNeeds, thresholds: Thresholds,
                                 backupPath: String, statePath: String) -> [CheckResult] {
+        let backup = thresholds.diskFactor * Double(needs.backupBytes)
+        return evaluate(host, extraMemory: needs.toolMemoryBytes, thresholds: thresholds, disks: [
+            DiskNeed(path: backupPath, bytes: backup, why: "\(formatFactor(thresholds.diskFactor)) × backup \(ByteSize(bytes: needs.backupBytes))",
+                     hint: "or point backup.dir in env.yaml to a larger disk"),
+            DiskNeed(path: statePath, bytes: Double(needs.toolDiskBytes),
+                     why: needs.toolDiskBytes > 0 ? "tools \(ByteSize(bytes: needs.toolDiskBytes))" : "", hint: "or pass --state on a larger disk"),
+        ])
+    }
+
+    /// Any host: CPU idle, free memory (threshold + `extraMemory`), and each file system's needs summed.
+    public static func evaluate(_ host: HostResources, extraMemory: Int64, thresholds: Thresholds, disks: [DiskNeed]) -> [CheckResult] {
         let margin = thresholds.warnMarginPercent
         var checks: [CheckResult] = []
         let prefix = "resources.\(host.host)"
@@ -55,10 +82,10 @@ public enum ResourceAssessment {
             checks.append(CheckResult(category: .resources, id: "\(prefix).cpu", title: "CPU idle on \(host.host)", status: .skipped,
                                       summary: "CPU figures are not available on this system"))
         }
-        let memoryNeed = Double(thresholds.memoryFree.bytes + needs.toolMemoryBytes)
+        let memoryNeed = Double(thresholds.memoryFree.bytes + extraMemory)
         if let free = host.memoryAvailable {
             let status = MinimumThreshold(minimum: memoryNeed, marginPercent: margin).status(of: Double(free.bytes))
-            let tools = needs.toolMemoryBytes > 0 ? " (\(thresholds.memoryFree) + \(ByteSize(bytes: needs.toolMemoryBytes)) for tools)" : ""
+            let tools = extraMemory > 0 ? " (\(thresholds.memoryFree) + \(ByteSize(bytes: extraMemory)) for tools)" : ""
             checks.append(CheckResult(category: .resources, id: "\(prefix).memory", title: "Free memory on \(host.host)", status: status,
                                       summary: "\(free) free\(host.memoryTotal.map { " of \($0)" } ?? ""), needs ≥ \(ByteSize(bytes: Int64(memoryNeed)))\(tools)",
                                       measured: Double(free.bytes), threshold: memoryNeed, unit: "bytes",
@@ -67,31 +94,27 @@ public enum ResourceAssessment {
             checks.append(CheckResult(category: .resources, id: "\(prefix).memory", title: "Free memory on \(host.host)", status: .skipped,
                                       summary: "memory figures are not available on this system"))
         }
-        // Needs per file system: backups go to the backup dir, tool scratch and logs to the state dir.
-        var needsByMount: [String: (paths: [String], bytes: Double, why: [String], free: ByteSize)] = [:]
+        // Needs per file system: two paths on one file system share its free space.
+        var needsByMount: [String: (paths: [String], bytes: Double, why: [String], hints: [String], free: ByteSize)] = [:]
         var order: [String] = []
-        let wanted: [(String, Double, String)] = [
-            (backupPath, thresholds.diskFactor * Double(needs.backupBytes),
-             "\(formatFactor(thresholds.diskFactor)) × backup \(ByteSize(bytes: needs.backupBytes))"),
-            (statePath, Double(needs.toolDiskBytes), needs.toolDiskBytes > 0 ? "tools \(ByteSize(bytes: needs.toolDiskBytes))" : ""),
-        ]
-        for (path, bytes, why) in wanted {
-            guard let disk = host.disk(for: path) else { continue }
+        for need in disks {
+            guard let disk = host.disk(for: need.path) else { continue }
             if needsByMount[disk.mount] == nil { order.append(disk.mount) }
-            var entry = needsByMount[disk.mount] ?? ([], 0, [], disk.free)
-            if !entry.paths.contains(path) { entry.paths.append(path) }
-            entry.bytes += bytes
-            if !why.isEmpty { entry.why.append(why) }
+            var entry = needsByMount[disk.mount] ?? ([], 0, [], [], disk.free)
+            if !entry.paths.contains(need.path) { entry.paths.append(need.path) }
+            entry.bytes += need.bytes
+            if !need.why.isEmpty && need.bytes > 0 { entry.why.append(need.why) }
+            if !entry.hints.contains(need.hint) { entry.hints.append(need.hint) }
             needsByMount[disk.mount] = entry
         }
         for mount in order {
             guard let entry = needsByMount[mount] else { continue }
             let status = entry.bytes > 0 ? MinimumThreshold(minimum: entry.bytes, marginPercent: margin).status(of: Double(entry.free.bytes)) : .pass
-            let need = entry.bytes > 0 ? "needs ≥ \(ByteSize(bytes: Int64(entry.bytes))) (\(entry.why.joined(separator: " + ")))" : "nothing to back up"
+            let need = entry.bytes > 0 ? "needs ≥ \(ByteSize(bytes: Int64(entry.bytes))) (\(entry.why.joined(separator: " + ")))" : "nothing needed"
             checks.append(CheckResult(category: .resources, id: "\(prefix).disk.\(mount)", title: "Free disk for \(entry.paths.joined(separator: ", "))",
                                       status: status, summary: "\(entry.free) free on \(mount), \(need)",
                                       measured: Double(entry.free.bytes), threshold: entry.bytes, unit: "bytes",
-                                      suggestion: status == .pass ? nil : "free space on \(mount), or point backup.dir in env.yaml to a larger disk"))
+                                      suggestion: status == .pass ? nil : "free space on \(mount) of \(host.host), \(entry.hints.joined(separator: ", "))"))
         }
         return checks
     }

@@ -129,12 +129,12 @@ struct AssessmentServerTests {
         host: "orchestrator", cpuIdlePercent: 80, cpuCount: 8, memoryAvailable: ByteSize(bytes: 16 << 30), memoryTotal: ByteSize(bytes: 32 << 30),
         disks: [DiskSpace(path: "/any", mount: "/", free: ByteSize(bytes: 500 << 30), total: ByteSize(bytes: 1000 << 30))]))
 
-    func assess(_ setup: Setup, recorder: ConnectRecorder) async throws -> AssessmentReport {
+    func assess(_ setup: Setup, recorder: ConnectRecorder, hosts: [any ResourceProbe] = []) async throws -> AssessmentReport {
         let workspace = try Workspace.open(release: setup.fixture.release)
         let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
         let request = AssessmentRequest(plan: plan, release: workspace.release, releaseRoot: workspace.releaseRoot,
                                         environment: setup.environment, stateDirectory: setup.fixture.state)
-        return await Assessor(probe: Self.plenty, connector: recorder.connector).assess(request)
+        return await Assessor(probe: Self.plenty, hostProbes: hosts, connector: recorder.connector).assess(request)
     }
 
     @Test("Seeded rule breakers are counted exactly; missing database SKIPPED and logged; bad SQL and unreachable FAIL")
@@ -180,9 +180,13 @@ struct AssessmentServerTests {
 
     @Test("Touched tables are measured on both servers; volumes are measured live; the outage adds up")
     func resourcesAndDuration() async throws {
-        let setup = try await setUp()
+        var setup = try await setUp()
         let report: AssessmentReport
-        do { report = try await assess(setup, recorder: ConnectRecorder()) } catch {
+        // A database host (later reached over SSH) whose disk cannot hold the double-write.
+        setup.environment.hosts = [HostConfig(name: "db1", address: setup.environment.datasources[0].host ?? "", location: SourceLocation(file: "env.yaml"))]
+        let db1 = FixedResourceProbe(HostResources(host: "db1", cpuIdlePercent: 21, memoryAvailable: ByteSize(bytes: 4 << 30),
+                                                   disks: [DiskSpace(path: "/", mount: "/", free: ByteSize(bytes: 1024), total: ByteSize(bytes: 1 << 30))]))
+        do { report = try await assess(setup, recorder: ConnectRecorder(), hosts: [db1]) } catch {
             await setup.cleanup()
             throw error
         }
@@ -201,5 +205,12 @@ struct AssessmentServerTests {
         #expect(report.totalSeconds == report.duration.stages.reduce(0) { $0 + $1.seconds })
         #expect(report.checks(.resources).filter { $0.id.hasPrefix("resources.orchestrator.") }.allSatisfy { $0.status == .pass })
         #expect(report.compatibility.mode == .rolling)
+        let remote = Dictionary(uniqueKeysWithValues: report.checks.filter { $0.id.hasPrefix("resources.db1.") }.map { ($0.id, $0) })
+        #expect(remote["resources.db1.cpu"]?.status == .warn, "21 % idle is within 10 % of 20 %")
+        #expect(remote["resources.db1.memory"]?.status == .pass)
+        let disk = try #require(remote["resources.db1.disk./"])
+        #expect(disk.status == .fail && disk.threshold == Double(shop.doubleWriteBytes + ck.doubleWriteBytes), "\(disk)")
+        #expect(disk.summary.contains("double-write of shop_ck, shop_db"), "\(disk.summary)")
+        #expect(report.hosts.map(\.host) == ["orchestrator", "db1"])
     }
 }

@@ -37,7 +37,8 @@ struct AssessCommand: AsyncParsableCommand {
             if output.json {
                 try printJSON(report)
             } else {
-                Console.out(TerminalRenderer(colour: isatty(STDOUT_FILENO) == 1).render(report))
+                let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+                Console.out(TerminalRenderer(colour: colour).render(report))
                 if let html { Console.out("\nHTML report written to \(html)") }
             }
             for line in report.log { Console.error("assess: \(line)") }
