@@ -54,7 +54,7 @@ public struct QualityCheck: Sendable {
     public func result(count: Int64) -> CheckResult {
         let broken = count > rule.threshold
         let status: CheckStatus = broken ? (rule.severity == .fail ? .fail : .warn) : .pass
-        let summary = "\(count) row\(count == 1 ? "" : "s") found, threshold \(rule.threshold)"
+        let summary = "\(DurationAssessment.grouped(count)) row\(count == 1 ? "" : "s") found, threshold \(DurationAssessment.grouped(rule.threshold))"
         return base(status, summary, suggestion: broken ? rule.suggestion ?? "fix the rows the query counts, then assess again" : nil,
                     measured: Double(count))
     }
