@@ -109,6 +109,18 @@ struct AssessCommandTests {
         #expect(page.contains("Every item has a quantity &lt;here&gt;") && !page.contains("<here>"))
     }
 
+    @Test("--dry-run prints the counting SQL and connects to nothing")
+    func dryRun() throws {
+        let result = try CLI.run(["assess", "--release", "examples/release", "--env", "examples/env/site-a.yaml",
+                                  "--from", "V2.16.7", "--to", "V2.17.0", "--dry-run", "--state", "/nonexistent/state"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("== base_db (mariadb quickup@127.0.0.1:13306/quickup_test)"), "\(result.stdout)")
+        #expect(result.stdout.contains("SELECT COUNT(*) FROM `orders` WHERE `customer_id` IS NULL"))
+        #expect(result.stdout.contains("-- sizes of the tables the plan touches: orders_legacy_backup, orders, device, holiday_calendar"))
+        #expect(result.stdout.contains("-- volume of base/V2.16.8/sql.backup_legacy_data:"))
+        #expect(!result.stdout.contains("PASS") && !result.stdout.contains("FAIL"))
+    }
+
     @Test("Exit 2 for invalid input: a bad version, no --env")
     func invalid() throws {
         let f = try Fixture(severity: "fail", nulls: 0)

@@ -18,6 +18,8 @@ struct AssessCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(name: .long, help: "Also write the report as one self-contained HTML page to this file.")
     var html: String?
+    @Flag(name: .customLong("dry-run"), help: "Print the queries the assessment would send (rules' counting SQL included); connect to nothing.")
+    var dryRun = false
     @OptionGroup var stateOption: StateOption
 
     func run() async throws {
@@ -32,6 +34,11 @@ struct AssessCommand: AsyncParsableCommand {
                 throw QuickupError(.invalidArgument, "assess needs --env with the site's env.yaml")
             }
             let plan = try workspace.plan(from: from, to: to, site: upgrade.site)
+            if dryRun {
+                Console.out(AssessmentPreview.render(AssessmentRequest(plan: plan, release: workspace.release, releaseRoot: workspace.releaseRoot,
+                                                                       environment: environment, stateDirectory: stateOption.state)))
+                return .success
+            }
             let report = try await AssessmentRunner.run(workspace: workspace, environment: environment, plan: plan,
                                                         state: stateOption.state, html: html)
             if output.json {
