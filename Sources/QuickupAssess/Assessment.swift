@@ -157,6 +157,7 @@ public struct Assessor: Sendable {
     static func footprint(_ config: DatasourceConfig, tables: [String], outcome: DatasourceWork.Outcome?, log: inout [String]) -> DatasourceFootprint {
         var footprint = DatasourceFootprint(name: config.name, type: config.type, status: .pass, tables: tables.map { .init(name: $0, bytes: nil) },
                                             touchedBytes: 0, backupBytes: 0, doubleWriteBytes: 0)
+        guard !tables.isEmpty else { return footprint }
         if let outcome, let error = outcome.connectError {
             footprint.status = outcome.missingDatabase ? .skipped : .fail
             footprint.message = (outcome.missingDatabase ? "database missing: " : "") + error.message

@@ -70,7 +70,8 @@ struct AssessmentSQLiteTests {
         }
         let probe = FixedResourceProbe(HostResources(host: "box", cpuIdlePercent: 50, memoryAvailable: ByteSize(bytes: 8 << 30),
                                                      disks: [DiskSpace(path: "/", mount: "/", free: ByteSize(bytes: 100 << 30), total: ByteSize(bytes: 200 << 30))]))
-        let report = await Assessor(probe: probe).assess(AssessmentRequest(
+        let recorder = ConnectRecorder()
+        let report = await Assessor(probe: probe, connector: recorder.connector, connectionsPerDatasource: 2).assess(AssessmentRequest(
             plan: plan, release: workspace.release, releaseRoot: workspace.releaseRoot, environment: env, stateDirectory: fixture.state))
 
         let byID = Dictionary(uniqueKeysWithValues: report.checks.map { ($0.id, $0) })
@@ -82,6 +83,7 @@ struct AssessmentSQLiteTests {
         #expect(footprint.touchedBytes > 200_000, "2,000 rows of 200+ bytes: \(footprint.touchedBytes)")
         let fix = try #require(report.duration.stages.first { $0.stage == .inStop }?.tasks.first)
         #expect(fix.source == "history" && fix.seconds == 5 && fix.basis == "median of 2 past runs")
+        #expect(recorder.connects == ["shop_db", "shop_db"], "3 jobs (sizes, 2 rules) on at most 2 connections")
         #expect(report.outageSeconds == 5 && report.status == .pass, "\(report.checks.filter { $0.status != .pass })")
     }
 }
