@@ -55,16 +55,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "QuickupAssess",
+            dependencies: ["QuickupCore", "QuickupData", "QuickupRun"]
+        ),
         .executableTarget(
             name: "quickup",
             dependencies: [
-                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools",
+                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "quickup-bench",
-            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools",
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess",
                            .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore"]),
@@ -73,6 +77,7 @@ let package = Package(
         .target(name: "QuickupTestSupport", dependencies: ["QuickupCore", "QuickupData"], path: "Tests/QuickupTestSupport"),
         .testTarget(name: "QuickupDataTests", dependencies: ["QuickupData", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupToolsTests", dependencies: ["QuickupTools", "QuickupCore", "QuickupTestSupport"]),
+        .testTarget(name: "QuickupAssessTests", dependencies: ["QuickupAssess", "QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
     ]
 )

@@ -4,6 +4,7 @@
 #   scripts/bench.sh peers       1,000 migrations: quickup vs dbmate, yoyo, mariadb client (issue 5)
 #   scripts/bench.sh engine …    quickup-bench engine (E12) and other quickup-bench modes
 #   scripts/bench.sh mariadb-script --statements 10000   a script through MariaDBConnection vs the mariadb client
+#   scripts/bench.sh assess      the whole assessment of examples/release against the local servers (issue 6)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -23,6 +24,22 @@ case "$what" in
     bash scripts/services.sh start >/dev/null
     eval "$(bash scripts/services.sh env)"
     python3 scripts/bench_peers.py
+    ;;
+  assess)
+    # Issue 6 item 5: ≤ 10 s (spec), goal ≤ 2 s; in process, then the whole CLI under hyperfine.
+    swift build -c release --product quickup >/dev/null
+    bash scripts/services.sh start >/dev/null
+    eval "$(bash scripts/services.sh env)"
+    "$bench" assess --runs "${BENCH_RUNS:-20}"
+    "$bench" assess --runs "${BENCH_RUNS:-20}" --cpu-ms 0
+    # The same with the example's tables filled (200,000 orders …) so every rule scans real rows.
+    mariadb --defaults-file="$QUICKUP_TEST_MARIADB_DEFAULTS" < scripts/bench_assess_seed.sql >/dev/null
+    "$bench" assess --env scripts/bench_assess_site.yaml --runs "${BENCH_RUNS:-20}"
+    "$bench" assess --env scripts/bench_assess_site.yaml --runs "${BENCH_RUNS:-20}" --cpu-ms 0
+    if command -v hyperfine >/dev/null; then
+      hyperfine -N --warmup 2 --runs "${BENCH_RUNS:-20}" -i \
+        ".build/release/quickup assess --release examples/release --env scripts/bench_assess_site.yaml --from V2.16.7 --to V2.17.0 --state /tmp/quickup-bench-assess-state"
+    fi
     ;;
   *)
     "$bench" "$@"

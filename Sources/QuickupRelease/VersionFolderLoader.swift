@@ -46,7 +46,10 @@ struct VersionFolderLoader {
         if let path = found[.quality] {
             var rules = QualityRuleParser(component: component.name, version: version, file: files.display(path))
                 .parse(entries(path), into: &diagnostics)
-            for i in rules.indices { checkRuleFile(&rules[i]) }
+            for i in rules.indices {
+                rules[i].directory = folder
+                checkRuleFile(&rules[i])
+            }
             component.qualityRules += rules
         }
         sink.diagnostics.merge(diagnostics)

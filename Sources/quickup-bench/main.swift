@@ -11,6 +11,10 @@ import QuickupRelease
 if CommandLine.arguments.dropFirst().first == "tool-spawn" {
     exit(await ToolSpawnBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
+/// quickup-bench assess [--release DIR --env FILE --from V --to V --runs R]: see AssessBench.swift.
+if CommandLine.arguments.dropFirst().first == "assess" {
+    exit(await AssessBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }

@@ -47,6 +47,8 @@ public struct QualityRule: Hashable, Sendable, Codable {
     public var versions: VersionRange?
     public var suggestion: String?
     public var location: SourceLocation
+    /// The version folder, relative to the release root; a `.file` body is relative to it.
+    public var directory: String = ""
 
     public init(component: String, version: Version, uid: String, description: String, body: Body, location: SourceLocation) {
         self.component = component

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuickupAssess
 import QuickupCore
 import QuickupRelease
 import QuickupRun
@@ -8,7 +9,7 @@ import QuickupRun
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Walk through validate and plan on the bundled sample release (embedded SQLite, no server).")
+        abstract: "Walk through validate, plan, assess and run on the bundled sample release (embedded SQLite, no server).")
 
     @Option(name: .long, help: "The sample release (default: examples/demo-release next to the checkout).")
     var release: String?
@@ -31,6 +32,12 @@ struct DemoCommand: AsyncParsableCommand {
             FileManager.default.createFile(atPath: envFile, contents: Data(DemoRelease.environment.utf8))
             let state = "\(workspaceDir)/state"
             let runnable = try Workspace.open(release: directory, environment: envFile)
+            if let environment = runnable.environment {
+                Console.out("\n$ quickup assess --release \(directory) --env \(envFile) --from \(from) --to \(to) --state \(state)")
+                let report = try await AssessmentRunner.run(workspace: runnable, environment: environment, plan: plan, state: state, html: nil)
+                Console.out(TerminalRenderer(colour: false).render(report))
+                Console.out("(The demo upgrades whatever the verdict; before a real upgrade, fix what FAILs and review what WARNs.)")
+            }
             let launcher = RunLauncher(state: state, quiet: false)
             Console.out("\n$ quickup run --release \(directory) --env \(envFile) --from \(from) --to \(to) --stage all --state \(state)")
             let first = try await launcher.launch(workspace: runnable, plan: plan, stages: Stage.allCases, dryRun: false, execution: nil, resumes: nil)

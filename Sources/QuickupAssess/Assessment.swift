@@ -1,0 +1,182 @@
+import Foundation
+import QuickupCore
+import QuickupData
+import QuickupRun
+
+/// What to assess: the plan and everything it was made from.
+public struct AssessmentRequest: Sendable {
+    public var plan: Plan
+    public var release: Release
+    public var releaseRoot: String
+    public var environment: Environment
+    /// quickup's state directory: its journal gives past durations, its disk holds logs.
+    public var stateDirectory: String
+
+    public init(plan: Plan, release: Release, releaseRoot: String, environment: Environment, stateDirectory: String) {
+        self.plan = plan
+        self.release = release
+        self.releaseRoot = releaseRoot
+        self.environment = environment
+        self.stateDirectory = stateDirectory
+    }
+}
+
+/// Runs the four checks of `quickup assess` concurrently (A1–A4) and builds the report.
+/// Resources are sampled while the datasources answer; each datasource is worked on by up to
+/// `connectionsPerDatasource` connections, all datasources at once.
+public struct Assessor: Sendable {
+    /// The machine running quickup: backups and state go to its disks.
+    public var probe: any ResourceProbe
+    /// Other hosts (over SSH, later): checked for CPU and memory, and their `/` for the
+    /// double-write need of the datasources whose `host` is theirs (by name or env.yaml address).
+    public var hostProbes: [any ResourceProbe]
+    public var connector: DatasourceConnector
+    public var connectionsPerDatasource: Int
+    public var longTask: TimeSpan
+    public var clock: @Sendable () -> Date
+
+    public init(probe: any ResourceProbe = LocalResourceProbe(), hostProbes: [any ResourceProbe] = [], connector: DatasourceConnector? = nil,
+                connectionsPerDatasource: Int = 3, longTask: TimeSpan = .minutes(5), clock: @escaping @Sendable () -> Date = Date.init) {
+        self.probe = probe
+        self.hostProbes = hostProbes
+        self.connector = connector ?? Self.standardConnector(secrets: SecretResolver())
+        self.connectionsPerDatasource = max(1, connectionsPerDatasource)
+        self.longTask = longTask
+        self.clock = clock
+    }
+
+    /// `Datasources.connect` with the standard 3 tries (D3).
+    public static func standardConnector(secrets: SecretResolver) -> DatasourceConnector {
+        { (config: DatasourceConfig) async throws(QuickupError) -> any DatasourceConnection in
+            try await Datasources.connect(config, secrets: secrets)
+        }
+    }
+
+    public func assess(_ request: AssessmentRequest) async -> AssessmentReport {
+        let started = clock()
+        let env = request.environment
+        var log: [String] = []
+        let scope = AssessmentScope.build(request, log: &log)
+        let statePath = request.stateDirectory
+        let backupPath = env.backupDir ?? statePath
+        let probe = self.probe
+        async let sampled = Self.sample(probe, paths: Array(Set([backupPath, statePath])).sorted())
+        async let remote = Self.sampleHosts(hostProbes)
+        let history = JournalHistory.durations(stateDirectory: statePath, keys: request.plan.tasks.map(\.task.key))
+        let connector = self.connector, width = connectionsPerDatasource
+        let outcomes = await withTaskGroup(of: DatasourceWork.Outcome.self) { group in
+            for work in scope.work { group.addTask { await work.run(connector: connector, width: width) } }
+            var all: [String: DatasourceWork.Outcome] = [:]
+            for await outcome in group { all[outcome.name] = outcome }
+            return all
+        }
+        var checks: [CheckResult] = []
+        // A1: datasources' touched tables, then the host.
+        var footprints: [DatasourceFootprint] = []
+        for (name, tables) in scope.touched {
+            guard let config = env.datasource(named: name) else { continue }
+            footprints.append(Self.footprint(config, tables: tables, outcome: outcomes[name], log: &log))
+        }
+        let backup = footprints.reduce(Int64(0)) { $0 + $1.backupBytes }
+        let needs = ResourceNeeds(backupBytes: backup, toolMemoryBytes: scope.toolMemory, toolDiskBytes: scope.toolDisk)
+        var hosts: [HostResources] = []
+        switch await sampled {
+        case .success(let host):
+            hosts.append(host)
+            checks += ResourceAssessment.evaluate(host, needs: needs, thresholds: env.thresholds, backupPath: backupPath, statePath: statePath)
+        case .failure(let error):
+            checks.append(CheckResult(category: .resources, id: "resources.\(probe.host)", title: "Resources of \(probe.host)",
+                                      status: .fail, summary: "cannot read the figures: \(error.message)", suggestion: error.hint))
+        }
+        for (name, result) in await remote {
+            switch result {
+            case .success(let host):
+                hosts.append(host)
+                checks += Self.evaluateRemote(host, footprints: footprints, environment: env)
+            case .failure(let error):
+                checks.append(CheckResult(category: .resources, id: "resources.\(name)", title: "Resources of \(name)",
+                                          status: .fail, summary: "cannot read the figures: \(error.message)", suggestion: error.hint))
+            }
+        }
+        checks += footprints.map(ResourceAssessment.check)
+        // A2
+        var quality = outcomes.values.flatMap(\.rules)
+        for check in scope.unrunnable { quality.append(check.skipped("env.yaml has no datasource '\(check.datasource ?? "?")'")) }
+        let order = Dictionary(scope.checks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        quality.sort { (order[$0.id] ?? 0) < (order[$1.id] ?? 0) }
+        for result in quality where result.status == .skipped { log.append("rule \(result.id) SKIPPED: \(result.summary)") }
+        checks += quality
+        // A3
+        let (compatibility, compatibilityCheck) = CompatibilityAssessment.assess(request.plan)
+        checks.append(compatibilityCheck)
+        // A4
+        var measured: [String: Result<Double, QuickupError>] = [:]
+        for outcome in outcomes.values {
+            measured.merge(outcome.volumes) { a, _ in a }
+            if let error = outcome.connectError {
+                for (key, datasource) in scope.volumeSources where datasource == outcome.name { measured[key] = .failure(error) }
+            }
+        }
+        let (duration, durationChecks) = DurationAssessment.assess(request.plan, history: history, measured: measured, longTask: longTask)
+        checks += durationChecks
+        let elapsed = Int64((clock().timeIntervalSince(started) * 1000).rounded())
+        return AssessmentReport(
+            release: request.plan.release, from: request.plan.from.description, to: request.plan.to.description, site: request.plan.site,
+            status: CheckStatus.worst(checks.map(\.status)), assessedAt: ISO8601DateFormatter().string(from: started),
+            elapsedMilliseconds: elapsed, outageSeconds: duration.outageSeconds, totalSeconds: duration.totalSeconds, checks: checks,
+            hosts: hosts, datasources: footprints.sorted { $0.name < $1.name }, needs: needs, compatibility: compatibility,
+            duration: duration, log: log)
+    }
+
+    static func sample(_ probe: any ResourceProbe, paths: [String]) async -> Result<HostResources, QuickupError> {
+        do { return .success(try await probe.sample(paths: paths)) } catch { return .failure(error) }
+    }
+
+    static func sampleHosts(_ probes: [any ResourceProbe]) async -> [(String, Result<HostResources, QuickupError>)] {
+        await withTaskGroup(of: (Int, String, Result<HostResources, QuickupError>).self) { group in
+            for (index, probe) in probes.enumerated() {
+                group.addTask { (index, probe.host, await sample(probe, paths: ["/"])) }
+            }
+            var all: [(Int, String, Result<HostResources, QuickupError>)] = []
+            for await result in group { all.append(result) }
+            return all.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        }
+    }
+
+    /// A database host's `/` must hold the double-write need of the datasources it serves.
+    static func evaluateRemote(_ host: HostResources, footprints: [DatasourceFootprint], environment env: Environment) -> [CheckResult] {
+        let names = Set([host.host] + env.hosts.filter { $0.name == host.host }.map(\.address))
+        let served = footprints.filter { env.datasource(named: $0.name)?.host.map(names.contains) == true }.sorted { $0.name < $1.name }
+        let bytes = served.reduce(Int64(0)) { $0 + $1.doubleWriteBytes }
+        let why = "double-write of \(served.map(\.name).joined(separator: ", "))"
+        return ResourceAssessment.evaluate(host, extraMemory: 0, thresholds: env.thresholds, disks: [
+            .init(path: "/", bytes: Double(bytes), why: why, hint: "or give the database's data directory a larger disk"),
+        ])
+    }
+
+    static func footprint(_ config: DatasourceConfig, tables: [String], outcome: DatasourceWork.Outcome?, log: inout [String]) -> DatasourceFootprint {
+        var footprint = DatasourceFootprint(name: config.name, type: config.type, status: .pass, tables: tables.map { .init(name: $0, bytes: nil) },
+                                            touchedBytes: 0, backupBytes: 0, doubleWriteBytes: 0)
+        guard !tables.isEmpty else { return footprint }
+        if let outcome, let error = outcome.connectError {
+            footprint.status = outcome.missingDatabase ? .skipped : .fail
+            footprint.message = (outcome.missingDatabase ? "database missing: " : "") + error.message
+            if outcome.missingDatabase { log.append("datasource \(config.name) SKIPPED: \(error.message)") }
+            return footprint
+        }
+        switch outcome?.sizes {
+        case .success(let sizes)?:
+            footprint.tables = tables.map { .init(name: $0, bytes: sizes[$0]) }
+            footprint.touchedBytes = sizes.values.reduce(0, +)
+            footprint.backupBytes = DatasourceFootprint.backupNeed(footprint.touchedBytes)
+            footprint.doubleWriteBytes = DatasourceFootprint.doubleWriteNeed(footprint.touchedBytes)
+        case .failure(let error)?:
+            footprint.status = .fail
+            footprint.message = "cannot measure table sizes: \(error.message)"
+        case nil:
+            footprint.status = .skipped
+            footprint.message = "not measured"
+        }
+        return footprint
+    }
+}
