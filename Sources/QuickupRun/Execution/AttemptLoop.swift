@@ -70,6 +70,11 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
         let clock = context.clock
         let toolProgress = ToolProgress()
         let plugins = PluginRunner(runID: runID, request: request, context: context, stage: stage)
+        output.board?.begin(task.key, title: "\(task.component) \(task.version) \(task.qualifiedUID)",
+                            estimate: planned.estimate.map { .milliseconds($0.duration.milliseconds) }) {
+            (await connection?.progress() ?? toolProgress.fraction, toolProgress.message)
+        }
+        defer { output.board?.end(task.key) }
         do {
             try await deadline.run(warn: { fraction, elapsed in
                 let message = "\(task.qualifiedUID) has used \(Int(fraction * 100)) % of its \(planned.timeout) timeout (\(elapsed.short) elapsed)"
@@ -81,7 +86,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     if let estimate = planned.estimate { text += " of ~\(estimate.duration)" }
                     if let fraction = await connection?.progress() ?? toolProgress.fraction { text += " (\(Int(fraction * 100)) %)" }
                     if let message = toolProgress.message { text += " — \(message)" }
-                    output.line(text)
+                    output.progress(text)
                 }) {
                 switch task.kind {
                 case .sql, .redis:

@@ -10,8 +10,9 @@ struct DryRun: Sendable {
         let runner = TaskRunner(releaseRoot: releaseRoot)
         var firstError: QuickupError?
         for stage in request.stages {
-            guard let stagePlan = request.plan.stage(stage) else { continue }
+            let stagePlan = request.plan.stage(stage) ?? StagePlan(stage: stage, components: [])
             output.line("== \(stage)")
+            hooks(stage, .beforeTasks, request, output)
             for component in stagePlan.components {
                 for planned in component.tasks {
                     let task = planned.task
@@ -31,14 +32,27 @@ struct DryRun: Sendable {
                             if firstError == nil { firstError = error }
                         }
                     case .tool:
-                        output.line("   would start tool \(task.package ?? "?") in \(task.directory)")
+                        let profile = request.plugin(task.component)
+                        output.line("   would start tool \(task.package ?? "?") in \(task.directory) as a \(profile.pluginClass.rawValue) plugin "
+                            + "(\(profile.limits.memory), \(profile.limits.cpuPercent) % CPU; on failure: \(profile.failurePolicy(for: task).action.rawValue))")
                     case .config:
                         output.line("   would apply configuration change \(task.file ?? "?")")
                     }
                 }
             }
+            hooks(stage, .afterTasks, request, output)
         }
         output.line("Dry run complete: \(request.plan.taskCount) tasks listed; nothing was changed.")
         return firstError
+    }
+
+    /// The component hooks due at this moment of the stage (T5).
+    private func hooks(_ stage: Stage, _ moment: HookSchedule.Moment, _ request: RunRequest, _ output: RunOutput) {
+        for point in HookSchedule.points(stage, moment) {
+            for profile in request.plugins {
+                guard let entry = profile.hooks[point] else { continue }
+                output.line("-- hook \(profile.component)/\(point.rawValue) (\(moment.rawValue) the stage's tasks): would start \(entry)")
+            }
+        }
     }
 }

@@ -7,9 +7,12 @@ public final class RunOutput: @unchecked Sendable {
     private let console: (@Sendable (String) -> Void)?
     private var summary: FileHandle?
     private var detail: FileHandle?
+    /// Running tasks for a live terminal display; nil when the output is plain (E9).
+    public let board: LiveBoard?
 
-    public init(console: (@Sendable (String) -> Void)?) {
+    public init(console: (@Sendable (String) -> Void)?, board: LiveBoard? = nil) {
         self.console = console
+        self.board = board
     }
 
     /// Opens `runs/<id>/summary.log` and `detail.jsonl`; returns their directory.
@@ -36,6 +39,13 @@ public final class RunOutput: @unchecked Sendable {
     /// A line for people: terminal and summary log.
     public func line(_ text: String) {
         console?(text)
+        lock.withLock { summary?.write(Data((text + "\n").utf8)) }
+    }
+
+    /// A periodic progress line: always in the summary log; on the console only when no live
+    /// display shows progress already (plain lines every ≤ 10 s otherwise, E9).
+    public func progress(_ text: String) {
+        if board == nil { console?(text) }
         lock.withLock { summary?.write(Data((text + "\n").utf8)) }
     }
 

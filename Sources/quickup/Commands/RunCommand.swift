@@ -54,12 +54,13 @@ struct RunLauncher {
             throw QuickupError(.invalidArgument, "running needs --env with the site's datasources")
         }
         let journal = try Journal(stateDirectory: state)
-        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet))
+        let display = RunOutcome.display(quiet: quiet)
+        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet, display: display))
         let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, stages: stages,
                                  dryRun: dryRun, confirmRerun: Set(execution?.confirmRerun ?? []),
                                  acceptChanged: Set(execution?.acceptChanged ?? []), resumes: resumes,
                                  plugins: workspace.plugins)
-        let result = await Executor(journal: journal, context: context).run(request)
+        let result = await RunOutcome.run(Executor(journal: journal, context: context), request, display: display)
         if quiet {
             print("Run \(result.runID): \(result.status.rawValue), \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed (\(result.total.description)).")
         }

@@ -30,9 +30,27 @@ enum RunOutcome {
         return error.isInvalidInput ? .invalidInput : .failed
     }
 
-    static func output(quiet: Bool) -> RunOutput {
+    static func output(quiet: Bool, display: TerminalDisplay? = nil) -> RunOutput {
         if quiet { return RunOutput(console: nil) }
+        if let display { return RunOutput(console: { display.line($0) }, board: display.board) }
         let console: @Sendable (String) -> Void = { line in print(line) }
         return RunOutput(console: console)
+    }
+
+    /// A live display when standard output is a terminal and the run is not quiet (E9).
+    static func display(quiet: Bool) -> TerminalDisplay? {
+        guard !quiet, TerminalDisplay.isInteractive else { return nil }
+        return TerminalDisplay { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+    }
+
+    /// Runs the executor with the display refreshing beside it; the display stops with the run.
+    static func run(_ executor: Executor<ContinuousClock>, _ request: RunRequest, display: TerminalDisplay?) async -> RunResult {
+        guard let display else { return await executor.run(request) }
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask { await display.refreshLoop() }
+            let result = await executor.run(request)
+            group.cancelAll()
+            return result
+        }
     }
 }
