@@ -34,9 +34,13 @@ public struct Assessor: Sendable {
     public var connectionsPerDatasource: Int
     public var longTask: TimeSpan
     public var clock: @Sendable () -> Date
+    /// Asks the components' `resource_check` hooks what they need (T5); nil = declared needs only.
+    public var hooks: HookProbe?
 
     public init(probe: any ResourceProbe = LocalResourceProbe(), hostProbes: [any ResourceProbe] = [], connector: DatasourceConnector? = nil,
-                connectionsPerDatasource: Int = 3, longTask: TimeSpan = .minutes(5), clock: @escaping @Sendable () -> Date = Date.init) {
+                connectionsPerDatasource: Int = 3, longTask: TimeSpan = .minutes(5), clock: @escaping @Sendable () -> Date = Date.init,
+                hooks: HookProbe? = nil) {
+        self.hooks = hooks
         self.probe = probe
         self.hostProbes = hostProbes
         self.connector = connector ?? Self.standardConnector(secrets: SecretResolver())
@@ -62,6 +66,8 @@ public struct Assessor: Sendable {
         let probe = self.probe
         async let sampled = Self.sample(probe, paths: Array(Set([backupPath, statePath])).sorted())
         async let remote = Self.sampleHosts(hostProbes)
+        let hooks = self.hooks, plan = request.plan
+        async let answers = hooks?.run(.resourceCheck, plan: plan) ?? [:]
         let history = JournalHistory.durations(stateDirectory: statePath, keys: request.plan.tasks.map(\.task.key))
         let connector = self.connector, width = connectionsPerDatasource
         let outcomes = await withTaskGroup(of: DatasourceWork.Outcome.self) { group in
@@ -78,7 +84,17 @@ public struct Assessor: Sendable {
             footprints.append(Self.footprint(config, tables: tables, outcome: outcomes[name], log: &log))
         }
         let backup = footprints.reduce(Int64(0)) { $0 + $1.backupBytes }
-        let needs = ResourceNeeds(backupBytes: backup, toolMemoryBytes: scope.toolMemory, toolDiskBytes: scope.toolDisk)
+        var toolMemory = scope.toolMemory, toolDisk = scope.toolDisk
+        for (component, answer) in await answers.sorted(by: { $0.key < $1.key }) {
+            let declared = request.release.components.first { $0.name == component }
+            let check = Self.resourceHookCheck(component, answer)
+            checks.append(check.result)
+            guard let needs = check.needs, Set(request.plan.tasks.map(\.task.component)).contains(component) else { continue }
+            // The hook's live answer replaces what component.yaml declares.
+            if let memory = needs.memory { toolMemory += memory.bytes - (declared?.needsMemory?.bytes ?? 0) }
+            if let disk = needs.disk { toolDisk += disk.bytes - (declared?.needsDisk?.bytes ?? 0) }
+        }
+        let needs = ResourceNeeds(backupBytes: backup, toolMemoryBytes: toolMemory, toolDiskBytes: toolDisk)
         var hosts: [HostResources] = []
         switch await sampled {
         case .success(let host):
@@ -178,5 +194,29 @@ public struct Assessor: Sendable {
             footprint.message = "not measured"
         }
         return footprint
+    }
+}
+
+extension Assessor {
+    /// One report line per `resource_check` hook: what it answered, or why it could not.
+    static func resourceHookCheck(_ component: String, _ answer: Result<String?, QuickupError>) -> (result: CheckResult, needs: ResourceHookAnswer?) {
+        let id = "resources.hook.\(component)", title = "resource_check hook of \(component)"
+        switch answer {
+        case .success(let json?):
+            do {
+                let needs = try ResourceHookAnswer.parse(json, hook: "\(component)/hook.resource_check")
+                let parts = [needs.memory.map { "memory \($0)" }, needs.disk.map { "disk \($0)" }].compactMap { $0 }
+                return (CheckResult(category: .resources, id: id, title: title, status: .pass,
+                                    summary: parts.isEmpty ? "needs nothing extra" : "needs " + parts.joined(separator: ", ")), needs)
+            } catch {
+                return (CheckResult(category: .resources, id: id, title: title, status: .fail, summary: error.message, suggestion: error.hint), nil)
+            }
+        case .success(nil):
+            return (CheckResult(category: .resources, id: id, title: title, status: .warn, summary: "the hook printed no result",
+                                suggestion: "it should print {\"result\": {\"memory\": \"256MB\", \"disk\": \"1GB\"}}; the declared resources are used"), nil)
+        case .failure(let error):
+            return (CheckResult(category: .resources, id: id, title: title, status: .fail, summary: error.message,
+                                suggestion: error.hint ?? "fix the hook; docs/TOOLS.md describes its protocol"), nil)
+        }
     }
 }

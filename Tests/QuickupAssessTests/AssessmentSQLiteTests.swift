@@ -87,3 +87,50 @@ struct AssessmentSQLiteTests {
         #expect(report.outageSeconds == 5 && report.status == .pass, "\(report.checks.filter { $0.status != .pass })")
     }
 }
+
+/// A1 with T5: the components' `resource_check` hooks run through the tool protocol and their
+/// answers replace what component.yaml declares; a broken hook is a FAIL naming it.
+@Suite("Assessment asks resource_check hooks")
+struct ResourceHookAssessmentTests {
+    @Test("a hook's answer replaces the declared needs; a failing hook fails its check")
+    func hooks() async throws {
+        let fixture = try AssessFixture([
+            "release/shop/component.yaml": """
+                datasources:
+                  - name: shop_db
+                    type: sqlite
+                resources: {memory: 64MB, disk: 1GB}
+                hooks:
+                  resource_check: hooks/needs.sh
+
+                """,
+            "release/shop/hooks/needs.sh": "#!/bin/sh\necho '{\"result\": {\"memory\": \"3GB\", \"disk\": \"5GB\"}}'\n",
+            "release/shop/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties": "sql.a.id=A\nsql.a.description=a\nsql.a.file=a.sql\nsql.a.stage=pre_stop\n",
+            "release/shop/upgrade/V1.0.1/a.sql": "CREATE TABLE IF NOT EXISTS a (id INTEGER);\n",
+            "release/broken/component.yaml": "hooks:\n  resource_check: hooks/needs.sh\n",
+            "release/broken/hooks/needs.sh": "#!/bin/sh\necho 'disk probe crashed' >&2\nexit 4\n",
+        ])
+        defer { fixture.remove() }
+        for path in ["shop", "broken"] { chmod("\(fixture.release)/\(path)/hooks/needs.sh", 0o755) }
+        let workspace = try Workspace.open(release: fixture.release)
+        let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
+        var env = Environment(site: "SQLITE")
+        var config = DatasourceConfig(name: "shop_db", type: .sqlite, location: SourceLocation(file: "env.yaml"))
+        config.path = fixture.root.appendingPathComponent("shop.db").path
+        env.datasources = [config]
+        FileManager.default.createFile(atPath: config.path ?? "", contents: nil)
+        let probe = FixedResourceProbe(HostResources(host: "box", cpuIdlePercent: 50, memoryAvailable: ByteSize(bytes: 8 << 30),
+                                                     disks: [DiskSpace(path: "/", mount: "/", free: ByteSize(bytes: 100 << 30), total: ByteSize(bytes: 200 << 30))]))
+        let hooks = HookProbe(releaseRoot: workspace.releaseRoot, environment: env, plugins: workspace.plugins, stateDirectory: fixture.state)
+        let report = await Assessor(probe: probe, hooks: hooks).assess(AssessmentRequest(
+            plan: plan, release: workspace.release, releaseRoot: workspace.releaseRoot, environment: env, stateDirectory: fixture.state))
+        let byID = Dictionary(uniqueKeysWithValues: report.checks.map { ($0.id, $0) })
+        #expect(byID["resources.hook.shop"]?.status == .pass)
+        #expect(byID["resources.hook.shop"]?.summary == "needs memory 3 GiB, disk 5 GiB", "\(String(describing: byID["resources.hook.shop"]))")
+        #expect(report.needs.toolMemoryBytes == 3 << 30, "the hook's 3 GB replaces the declared 64 MB")
+        #expect(report.needs.toolDiskBytes == 5 << 30)
+        #expect(byID["resources.hook.broken"]?.status == .fail)
+        #expect(byID["resources.hook.broken"]?.summary.contains("disk probe crashed") == true)
+        #expect(!FileManager.default.fileExists(atPath: fixture.state), "assessing creates no state directory")
+    }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuickupAssess
 import QuickupCore
+import QuickupRun
 import QuickupRelease
 
 /// `quickup assess --release DIR --env env.yaml --from V --to V [--site S] [--json] [--html FILE]`
@@ -60,7 +61,8 @@ enum AssessmentRunner {
                     html: String?) async throws(QuickupError) -> AssessmentReport {
         let request = AssessmentRequest(plan: plan, release: workspace.release, releaseRoot: workspace.releaseRoot,
                                         environment: environment, stateDirectory: state)
-        let report = await Assessor().assess(request)
+        let hooks = HookProbe(releaseRoot: workspace.releaseRoot, environment: environment, plugins: workspace.plugins, stateDirectory: state)
+        let report = await Assessor(hooks: hooks).assess(request)
         if let html {
             do {
                 try Data(HTMLRenderer().render(report).utf8).write(to: URL(fileURLWithPath: html))
