@@ -71,7 +71,7 @@ let package = Package(
             dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess",
                            .product(name: "Subprocess", package: "swift-subprocess")]
         ),
-        .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore"]),
+        .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore"]),
         .testTarget(name: "QuickupCLITests", dependencies: ["QuickupCore"]),
         .target(name: "QuickupTestSupport", dependencies: ["QuickupCore", "QuickupData"], path: "Tests/QuickupTestSupport"),

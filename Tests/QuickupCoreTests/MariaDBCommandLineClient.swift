@@ -1,3 +1,4 @@
+import QuickupTestSupport
 import Foundation
 
 /// Runs the real `mariadb` command-line client against a test server. Its options come from the
@@ -18,6 +19,9 @@ struct MariaDBCommandLineClient {
     /// Runs `mariadb` with `arguments` and `input` on its standard input. Output goes through
     /// files, not pipes, so a chatty client can never block on a full pipe.
     func run(_ arguments: [String], input: Data = Data()) throws -> Run {
+        guard let defaultsFile = server.defaultsFile else {
+            throw Failure(description: "QUICKUP_TEST_MARIADB_DEFAULTS is not set: the client needs the server's option file")
+        }
         let files = FileManager.default
         let directory = files.temporaryDirectory.appendingPathComponent("quickup-mariadb-\(UUID().uuidString)")
         try files.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -32,7 +36,7 @@ struct MariaDBCommandLineClient {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // --defaults-extra-file must come first.
-        process.arguments = ["mariadb", "--defaults-extra-file=\(server.defaultsFile)"] + arguments
+        process.arguments = ["mariadb", "--defaults-extra-file=\(defaultsFile)"] + arguments
         process.standardInput = try FileHandle(forReadingFrom: inputFile)
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardError = try FileHandle(forWritingTo: errorFile)

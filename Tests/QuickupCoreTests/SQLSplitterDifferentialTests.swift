@@ -1,3 +1,4 @@
+import QuickupTestSupport
 import Foundation
 import QuickupCore
 import Testing
@@ -20,7 +21,7 @@ import Testing
 /// The corpus never fires triggers: the log would also show statements the triggers run.
 @Suite(
     "SQL splitter against the real mariadb client", .serialized,
-    .enabled(if: TestServers.mariaDBTestsEnabled, TestServers.mariaDBSkipComment))
+    .enabled(if: TestServers.mariaDBEnabled, TestServers.mariaDBSkipComment))
 struct SQLSplitterDifferentialTests {
     static let fixtureDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/sql")

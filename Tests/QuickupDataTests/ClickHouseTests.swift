@@ -6,18 +6,18 @@ import Testing
 
 /// The ClickHouse driver against the real test server (18.16 from Debian; the driver also follows
 /// the current HTTP interface). Each test works in a database of its own, dropped afterwards.
-@Suite("ClickHouse driver (D1–D4, E2)", .enabled(if: CHRedisTestServers.clickHouseEnabled), .serialized)
+@Suite("ClickHouse driver (D1–D4, E2)", .enabled(if: TestServers.clickHouseEnabled), .serialized)
 struct ClickHouseTests {
-    let secrets = CHRedisTestServers.secrets
+    let secrets = TestServers.secrets
 
     /// Runs `body` on a connection to a fresh database; closes and drops everything afterwards.
     func withDatabase(_ body: (ClickHouseConnection) async throws -> Void) async throws {
-        let admin = try await ClickHouseConnection.connect(try CHRedisTestServers.clickHouse(), secrets: secrets)
-        let database = chredisUniqueName("quickup_chredis")
+        let admin = try await ClickHouseConnection.connect(try TestServers.clickHouse(), secrets: secrets)
+        let database = TestServers.uniqueName("quickup_chredis")
         var failure: (any Error)?
         do {
             try await admin.execute(SQLStatement(text: "CREATE DATABASE \(database)", line: 1, file: "setup"))
-            let connection = try await ClickHouseConnection.connect(try CHRedisTestServers.clickHouse(database: database), secrets: secrets)
+            let connection = try await ClickHouseConnection.connect(try TestServers.clickHouse(database: database), secrets: secrets)
             do { try await body(connection) } catch { failure = error }
             await connection.close()
         } catch {
@@ -73,7 +73,7 @@ struct ClickHouseTests {
 
     @Test("D3: a wrong port fails after 3 tries with host:port and user, never the password")
     func wrongPort() async throws {
-        var config = try CHRedisTestServers.clickHouse()
+        var config = try TestServers.clickHouse()
         config.port = 1
         let sleeps = RecordedSleeps()
         let error = await #expect(throws: QuickupError.self) {
@@ -85,13 +85,13 @@ struct ClickHouseTests {
         #expect(text.contains("user '\(config.user ?? "")'"))
         #expect(text.contains("3 tries"))
         #expect(text.contains("ch_test"))
-        #expect(!text.contains(CHRedisTestServers.password("QUICKUP_TEST_CLICKHOUSE_PASSWORD")))
+        #expect(!text.contains(TestServers.password("QUICKUP_TEST_CLICKHOUSE_PASSWORD")))
         #expect(sleeps.recorded == [.milliseconds(500), .seconds(1)])
     }
 
     @Test("D3/D4: a wrong password is an authentication error, not retried, and not shown")
     func wrongPassword() async throws {
-        var config = try CHRedisTestServers.clickHouse()
+        var config = try TestServers.clickHouse()
         config.password = .literal("not-the-password-7f3a")
         let sleeps = RecordedSleeps()
         let error = await #expect(throws: QuickupError.self) {
@@ -145,7 +145,7 @@ struct ClickHouseTests {
 
     @Test("D3: a statement silent for longer than read_timeout fails as a timeout and is killed")
     func readTimeout() async throws {
-        var config = try CHRedisTestServers.clickHouse()
+        var config = try TestServers.clickHouse()
         config.readTimeout = .seconds(1)
         let ch = try await ClickHouseConnection.connect(config, secrets: secrets)
         // ~30 s of silence (3 s per one-row block); sleep() alone is capped at 3 s per call.
@@ -212,7 +212,7 @@ struct ClickHouseTests {
     @Test("a connection dropped without close() releases its HTTP client without crashing")
     func droppedConnection() async throws {
         for _ in 0..<2 {
-            let ch = try await ClickHouseConnection.connect(try CHRedisTestServers.clickHouse(), secrets: secrets)
+            let ch = try await ClickHouseConnection.connect(try TestServers.clickHouse(), secrets: secrets)
             #expect(try await ch.scalar("SELECT 1") == "1")
         }
     }

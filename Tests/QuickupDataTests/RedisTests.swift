@@ -6,14 +6,14 @@ import Testing
 
 /// The Redis driver against the real test server. Keys carry a prefix unique to the run and are
 /// deleted afterwards; the suite works in database 11 (other suites share the server).
-@Suite("Redis driver (D1, D3, D4)", .enabled(if: CHRedisTestServers.redisEnabled), .serialized)
+@Suite("Redis driver (D1, D3, D4)", .enabled(if: TestServers.redisEnabled), .serialized)
 struct RedisTests {
-    let secrets = CHRedisTestServers.secrets
+    let secrets = TestServers.secrets
 
     /// Runs `body` with a connection and a key prefix; deletes the prefix's keys and closes.
     func withRedis(_ body: (RedisConnection, String) async throws -> Void) async throws {
-        let redis = try await RedisConnection.connect(try CHRedisTestServers.redis(), secrets: secrets)
-        let prefix = chredisUniqueName("quickup-chredis") + ":"
+        let redis = try await RedisConnection.connect(try TestServers.redis(), secrets: secrets)
+        let prefix = TestServers.uniqueName("quickup-chredis") + ":"
         var failure: (any Error)?
         do { try await body(redis, prefix) } catch { failure = error }
         if let keys = try? await redis.query("KEYS \(prefix)*") {
@@ -100,10 +100,10 @@ struct RedisTests {
 
     @Test("D3: no answer within read_timeout is a timeout; the next command reconnects")
     func readTimeout() async throws {
-        var config = try CHRedisTestServers.redis()
+        var config = try TestServers.redis()
         config.readTimeout = .seconds(1)
         let redis = try await RedisConnection.connect(config, secrets: secrets)
-        let key = chredisUniqueName("quickup-chredis") + ":empty"
+        let key = TestServers.uniqueName("quickup-chredis") + ":empty"
         let command = RedisCommand(["BLPOP", key, "3"], line: 2, file: "redis/wait.redis")
         let error = await #expect(throws: QuickupError.self) { try await redis.command(command) }
         let after = try? await redis.scalar("PING")
@@ -115,7 +115,7 @@ struct RedisTests {
 
     @Test("D3/D4: a wrong password is refused once, without showing it")
     func authFailure() async throws {
-        var config = try CHRedisTestServers.redis()
+        var config = try TestServers.redis()
         config.password = .literal("not-the-password-91bc")
         let sleeps = RecordedSleeps()
         let error = await #expect(throws: QuickupError.self) {
@@ -135,7 +135,7 @@ struct RedisTests {
 
     @Test("D3: a wrong port fails after 3 tries naming host:port")
     func wrongPort() async throws {
-        var config = try CHRedisTestServers.redis()
+        var config = try TestServers.redis()
         config.port = 1
         let sleeps = RecordedSleeps()
         let error = await #expect(throws: QuickupError.self) {
@@ -144,13 +144,13 @@ struct RedisTests {
         #expect(error?.code == .datasourceUnreachable)
         #expect(error?.message.contains("127.0.0.1:1") == true, "\(String(describing: error))")
         #expect(error?.message.contains("3 tries") == true)
-        #expect(!(error?.description.contains(CHRedisTestServers.password("QUICKUP_TEST_REDIS_PASSWORD")) ?? true))
+        #expect(!(error?.description.contains(TestServers.password("QUICKUP_TEST_REDIS_PASSWORD")) ?? true))
         #expect(sleeps.recorded.count == 2)
     }
 
     @Test("a database that is not an index is refused before connecting")
     func badDatabase() async throws {
-        var config = try CHRedisTestServers.redis()
+        var config = try TestServers.redis()
         config.database = "cache"
         let error = await #expect(throws: QuickupError.self) { _ = try await RedisConnection.connect(config, secrets: secrets) }
         #expect(error?.code == .invalidArgument)
@@ -161,7 +161,7 @@ struct RedisTests {
     func droppedConnection() async throws {
         var ids: [String] = []
         for _ in 0..<2 {
-            let redis = try await RedisConnection.connect(try CHRedisTestServers.redis(), secrets: secrets)
+            let redis = try await RedisConnection.connect(try TestServers.redis(), secrets: secrets)
             ids.append(try await redis.scalar("CLIENT ID") ?? "")
         }
         try await withRedis { watcher, _ in

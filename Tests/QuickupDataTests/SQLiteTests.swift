@@ -9,7 +9,7 @@ import Testing
 struct SQLiteTests {
     /// Runs `body` with a fresh database file; removes it afterwards.
     func withDatabase(_ body: (SQLiteConnection) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(chredisUniqueName("quickup-sqlite"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("quickup-sqlite"))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var config = DatasourceConfig(name: "shop_db", type: .sqlite, location: SourceLocation(file: "env.yaml", line: 9))

@@ -82,6 +82,63 @@ public enum TestServers {
             .deletingLastPathComponent().appendingPathComponent("scripts/services.sh").path
     }()
 
+    public static let mariaDBSkipComment: Comment =
+        "needs a MariaDB test server: eval \"$(scripts/services.sh env)\" (QUICKUP_TEST_MARIADB_*)"
+
+    // MARK: ClickHouse and Redis
+
+    static let clickHouseVariables = ["QUICKUP_TEST_CLICKHOUSE_HOST", "QUICKUP_TEST_CLICKHOUSE_HTTP_PORT",
+                                      "QUICKUP_TEST_CLICKHOUSE_USER", "QUICKUP_TEST_CLICKHOUSE_PASSWORD",
+                                      "QUICKUP_TEST_CLICKHOUSE_DATABASE"]
+    static let redisVariables = ["QUICKUP_TEST_REDIS_HOST", "QUICKUP_TEST_REDIS_PORT", "QUICKUP_TEST_REDIS_PASSWORD"]
+
+    public static var clickHouseEnabled: Bool { isCI || missing(clickHouseVariables).isEmpty }
+    public static var redisEnabled: Bool { isCI || missing(redisVariables).isEmpty }
+
+    /// The test user's secrets come through `password_env`, the way env.yaml names them (D4).
+    public static var secrets: SecretResolver { SecretResolver(environment: environment) }
+
+    /// The ClickHouse datasource; `database` defaults to the server's test database.
+    public static func clickHouse(database: String? = nil) throws -> DatasourceConfig {
+        let absent = missing(clickHouseVariables)
+        guard absent.isEmpty else { throw notConfigured(absent) }
+        var config = DatasourceConfig(name: "ch_test", type: .clickhouse, location: QuickupCore.SourceLocation(file: "env.yaml", line: 20))
+        config.host = environment["QUICKUP_TEST_CLICKHOUSE_HOST"]
+        config.port = environment["QUICKUP_TEST_CLICKHOUSE_HTTP_PORT"].flatMap { Int($0) }
+        config.user = environment["QUICKUP_TEST_CLICKHOUSE_USER"]
+        config.password = .environment("QUICKUP_TEST_CLICKHOUSE_PASSWORD")
+        config.database = database ?? environment["QUICKUP_TEST_CLICKHOUSE_DATABASE"]
+        config.connectTimeout = .seconds(5)
+        config.readTimeout = .seconds(60)
+        return config
+    }
+
+    /// The Redis datasource on database `index`; a suite keeps to its own index and key prefix
+    /// because other suites share the server.
+    public static func redis(index: Int = 11) throws -> DatasourceConfig {
+        let absent = missing(redisVariables)
+        guard absent.isEmpty else { throw notConfigured(absent) }
+        var config = DatasourceConfig(name: "redis_test", type: .redis, location: QuickupCore.SourceLocation(file: "env.yaml", line: 30))
+        config.host = environment["QUICKUP_TEST_REDIS_HOST"]
+        config.port = environment["QUICKUP_TEST_REDIS_PORT"].flatMap { Int($0) }
+        config.password = .environment("QUICKUP_TEST_REDIS_PASSWORD")
+        config.database = String(index)
+        config.connectTimeout = .seconds(5)
+        config.readTimeout = .seconds(30)
+        return config
+    }
+
+    public static func password(_ variable: String) -> String { environment[variable] ?? "" }
+
+    private static func missing(_ variables: [String]) -> [String] {
+        variables.filter { (environment[$0] ?? "").isEmpty }
+    }
+
+    private static func notConfigured(_ variables: [String]) -> Missing {
+        Missing(description: "test servers not configured: \(variables.joined(separator: ", ")) unset — run "
+                + "`bash scripts/services.sh start` and `eval \"$(bash scripts/services.sh env)\"`")
+    }
+
     /// A fresh name for a scratch database or folder, unique across concurrent test runs.
     public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
