@@ -81,6 +81,22 @@ struct ToolRunTests {
         #expect(!lines.all.contains { $0.contains("sql.after") && $0.hasPrefix("[SUCCESS]") })
     }
 
+    @Test("a third_party tool that fails is tried once, logged, and the run goes on (T4)",
+          .enabled(if: IsolationSupport.current.bubblewrap != nil, "third_party tools need bubblewrap"))
+    func thirdPartyPolicy() async throws {
+        let fixture = try RunFixture(
+            tasks: [("after", "pre_stop", "CREATE TABLE after_tool(id INTEGER);", "sql.after.order=2")],
+            tools: [("vendor", "pre_stop", "tools/vendor.sh", "tool.vendor.order=1")],
+            files: ["upgrade/V1.0.1/tools/vendor.sh": "#!/bin/sh\necho try >> tries.txt\necho 'license expired' >&2\nexit 1\n"],
+            component: "plugin_class: third_party\n")
+        defer { fixture.remove() }
+        let (result, lines) = try await fixture.run()
+        #expect(tries(fixture) == 1)
+        #expect(result.status == .succeeded, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("[IGNORED] tool.vendor failed; its third_party failure policy says log it and continue") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("[SUCCESS] shop V1.0.1 sql.after") })
+    }
+
     @Test("a tool over its memory limit fails with the limit named; component.yaml limits override the class (T3)")
     func limitNamed() async throws {
         let fixture = try RunFixture(

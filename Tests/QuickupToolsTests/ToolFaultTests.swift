@@ -226,6 +226,51 @@ struct ToolFaultTests {
     }
 }
 
+/// The fallback where cgroups are not available (T3): the same bombs are contained by rlimits.
+@Suite("Misbehaving tools under rlimits only (T3)", .serialized)
+struct RlimitFallbackTests {
+    var support: IsolationSupport {
+        var support = IsolationSupport.current
+        support.mechanism = .rlimits
+        return support
+    }
+
+    @Test("a memory bomb stops at its address-space limit and the error names memory")
+    func memoryBomb() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        let tool = try fixture.script("bomb.py", "#!/usr/bin/env python3\nhog = []\nwhile True:\n    hog.append(b'x' * (8 << 20))\n")
+        var limits = PluginLimits.defaults(for: .business)
+        limits.memory = .mebibytes(128)
+        let outcome = try await ToolProcess.run(fixture.invocation(tool, limits: limits), support: support) { _ in }
+        #expect(!outcome.succeeded)
+        #expect(outcome.limitHit == .memory, "\(outcome.ending): \(outcome.stderrTail)")
+    }
+
+    @Test("a CPU spinner is stopped at its CPU time limit")
+    func cpuTime() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        let tool = try fixture.script("forever.py", "#!/usr/bin/env python3\nwhile True:\n    pass\n")
+        var limits = PluginLimits.defaults(for: .business)
+        limits.cpuTime = .seconds(1)
+        let outcome = try await ToolProcess.run(fixture.invocation(tool, limits: limits), support: support) { _ in }
+        #expect(outcome.limitHit == .cpuTime, "\(outcome.ending)")
+    }
+
+    @Test("an orphan left in the process group is killed when the tool exits")
+    func orphan() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        let marker = "rl-orphan-\(UUID().uuidString.prefix(8))"
+        let tool = try fixture.script("\(marker).sh", "#!/bin/sh\nsh -c 'sleep 120' &\necho done\n")
+        let outcome = try await ToolProcess.run(fixture.invocation(tool), support: support) { _ in }
+        #expect(outcome.ending == .exited(0))
+        #expect(outcome.leftoversKilled >= 1)
+        #expect(processesRunning(containing: marker).isEmpty)
+    }
+}
+
 /// A TCP listener on loopback, so a blocked connection is the sandbox's doing, not a closed port.
 final class LoopbackListener: @unchecked Sendable {
     let descriptor: Int32
