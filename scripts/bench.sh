@@ -5,6 +5,7 @@
 #   scripts/bench.sh engine …    quickup-bench engine (E12) and other quickup-bench modes
 #   scripts/bench.sh mariadb-script --statements 10000   a script through MariaDBConnection vs the mariadb client
 #   scripts/bench.sh assess      the whole assessment of examples/release against the local servers (issue 6)
+#   scripts/bench.sh tools       starting a Python tool through quickup vs a bare `python3 -c pass` (issue 7)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -24,6 +25,11 @@ case "$what" in
     bash scripts/services.sh start >/dev/null
     eval "$(bash scripts/services.sh env)"
     python3 scripts/bench_peers.py
+    ;;
+  tools)
+    # Issue 7 item 8: goal ≤ 1.2× a bare interpreter start. Debian's python3, then the one on PATH.
+    [ -x /usr/bin/python3 ] && "$bench" tool-spawn --runs "${BENCH_RUNS:-40}" --python /usr/bin/python3 --phases
+    "$bench" tool-spawn --runs "${BENCH_RUNS:-40}"
     ;;
   assess)
     # Issue 6 item 5: ≤ 10 s (spec), goal ≤ 2 s; in process, then the whole CLI under hyperfine.
