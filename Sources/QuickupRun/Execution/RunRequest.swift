@@ -92,4 +92,16 @@ public struct RunResult: Sendable {
     public var stageDurations: [(Stage, Duration)]
     public var total: Duration
     public var error: QuickupError?
+
+    public init(runID: String, status: RunStatus, succeeded: Int = 0, skipped: Int = 0, failed: Int = 0,
+                stageDurations: [(Stage, Duration)] = [], total: Duration = .zero, error: QuickupError? = nil) {
+        self.runID = runID
+        self.status = status
+        self.succeeded = succeeded
+        self.skipped = skipped
+        self.failed = failed
+        self.stageDurations = stageDurations
+        self.total = total
+        self.error = error
+    }
 }

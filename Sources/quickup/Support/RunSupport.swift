@@ -43,14 +43,28 @@ enum RunOutcome {
         return TerminalDisplay { text in FileHandle.standardOutput.write(Data(text.utf8)) }
     }
 
-    /// Runs the executor with the display refreshing beside it; the display stops with the run.
+    /// Runs the executor with the display refreshing beside it (E9) and Ctrl-C / SIGTERM
+    /// cancelling it cleanly; the display and the signal watch stop with the run.
     static func run(_ executor: Executor<ContinuousClock>, _ request: RunRequest, display: TerminalDisplay?) async -> RunResult {
-        guard let display else { return await executor.run(request) }
-        return await withTaskGroup(of: Void.self) { group in
-            group.addTask { await display.refreshLoop() }
-            let result = await executor.run(request)
-            group.cancelAll()
-            return result
+        await withTaskGroup(of: RunResult?.self) { group in
+            group.addTask { await executor.run(request) }
+            if let display {
+                group.addTask {
+                    await display.refreshLoop()
+                    return nil
+                }
+            }
+            group.addTask {
+                await Interruption.wait()
+                return nil
+            }
+            var result: RunResult?
+            while let next = await group.next() {
+                // The run ended (stop the helpers), or a signal arrived (cancel the run and wait for it).
+                group.cancelAll()
+                if let next { result = next }
+            }
+            return result ?? RunResult(runID: "-", status: .cancelled, error: QuickupError(.cancelled, "the run was cancelled before it started"))
         }
     }
 }

@@ -1,0 +1,53 @@
+import Foundation
+import QuickupTestSupport
+import Testing
+
+/// Ctrl-C (SIGINT) or SIGTERM during `quickup run`: the run is cancelled cleanly, its tools'
+/// process groups are killed (they run in their own sessions, out of the terminal's reach), the
+/// run is recorded as cancelled, and the next run can take the lock (issue 7 item 6, E6).
+@Suite("Interrupting a run")
+struct InterruptTests {
+    @Test("SIGINT stops quickup and the tool it runs, grandchildren included; the journal says cancelled",
+          arguments: [SIGINT, SIGTERM])
+    func interrupt(signal number: Int32) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qu-int-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let marker = "sleep \(Int.random(in: 5000...5999))"
+        func write(_ path: String, _ text: String) throws {
+            let url = dir.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        try write("release/app/component.yaml", "plugin_class: core\ndatasources:\n  - name: db\n    type: sqlite\n")
+        try write("release/app/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties",
+                  "tool.long.id=L\ntool.long.description=long\ntool.long.package=tools/long.sh\ntool.long.stage=pre_stop\n")
+        try write("release/app/upgrade/V1.0.1/tools/long.sh", "#!/bin/sh\n\(marker) &\n\(marker)\n")
+        chmod(dir.appendingPathComponent("release/app/upgrade/V1.0.1/tools/long.sh").path, 0o755)
+        try write("env.yaml", "site: T\ndatasources:\n  db: {type: sqlite, path: app.db}\n")
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("app.db").path, contents: nil)
+        let state = dir.appendingPathComponent("state").path
+
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["run", "--release", dir.appendingPathComponent("release").path, "--env", dir.appendingPathComponent("env.yaml").path,
+                             "--from", "V1.0.0", "--to", "V1.0.1", "--stage", "all", "--state", state]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let start = ContinuousClock.now
+        while processesRunning(containing: marker).count < 2 {
+            try #require(start.duration(to: .now) < .seconds(30), "hang guard: the tool never started")
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, number)
+        while process.isRunning {
+            try #require(start.duration(to: .now) < .seconds(60), "hang guard: quickup did not stop")
+            usleep(20_000)
+        }
+        #expect(process.terminationReason == .exit, "quickup exits by itself, not killed by the signal")
+        #expect(process.terminationStatus == 1)
+        #expect(processesRunning(containing: marker).isEmpty, "the tool and its child are gone")
+        let history = try CLI.run(["history", "--json", "--state", state])
+        #expect(history.stdout.contains("\"status\" : \"cancelled\"") || history.stdout.contains("\"status\":\"cancelled\""), "\(history.stdout)")
+    }
+}
