@@ -63,8 +63,12 @@ struct ComponentLoader {
                     if case .failure(let problem) = files.resolve(path, from: component.name) {
                         sink.error("'\(path)' \(problem.message)", at: hooks.location(point.rawValue))
                     }
-                case .python?:
-                    break  // Resolved against hooks/ when run (T5).
+                case .python(let module, _)?:
+                    let candidates = ToolEntry(entry)?.pythonModuleCandidates(under: "hooks") ?? []
+                    if !candidates.contains(where: { files.exists("\(component.name)/\($0)") }) {
+                        sink.error("Python module '\(module)' of hook \(point.rawValue) not found", at: hooks.location(point.rawValue),
+                                   hint: "expected \(candidates.map { files.display("\(component.name)/\($0)") }.joined(separator: " or "))")
+                    }
                 }
                 component.hooks[point] = entry
             }

@@ -139,6 +139,54 @@ struct ReleaseLoaderTests {
         #expect(lines.contains { $0.contains("'extra' is not listed") })
     }
 
+    @Test("T3–T5: plugin limits, failure policy and hooks are read from component.yaml; mistakes name file:line")
+    func pluginSettings() throws {
+        var files = ReleaseFixture.validFiles
+        files["base/component.yaml"] = """
+            plugin_class: core
+            datasources:
+              - name: base_db
+                type: mariadb
+            limits: {memory: 1GiB, cpu: 40%, processes: 32, cpu_time: 10m, network: false, read_only_root: true}
+            on_failure: {action: skip, tries: 2, interval: 3s}
+            hooks:
+              business_check: checks.data:run
+              pre_start: hooks/pre_start.sh
+
+            """
+        files["base/hooks/checks/data.py"] = "def run(ctx):\n    return {}\n"
+        files["base/hooks/pre_start.sh"] = "#!/bin/sh\n"
+        let fixture = try ReleaseFixture(files)
+        defer { fixture.remove() }
+        let loaded = ReleaseLoader().load(directory: fixture.path)
+        #expect(loaded.diagnostics.errors.isEmpty, "\(loaded.diagnostics.errors)")
+        let base = try #require(loaded.release.components.first)
+        let profile = PluginProfile(base)
+        #expect(profile.limits == PluginLimits(memory: .mebibytes(1024), cpuPercent: 40, processes: 32, cpuTime: .minutes(10),
+                                               network: false, readOnlyRoot: true))
+        #expect(profile.failurePolicy == FailurePolicy(action: .skip, tries: 2, interval: .seconds(3)))
+        #expect(profile.hooks == [HookPoint.businessCheck: "checks.data:run", HookPoint.preStart: "hooks/pre_start.sh"])
+
+        files["base/component.yaml"] = """
+            datasources:
+              - name: base_db
+                type: mariadb
+            limits: {memory: lots, processes: 0}
+            on_failure: {action: retry}
+            hooks:
+              business_check: missing.module:run
+
+            """
+        let broken = try ReleaseFixture(files)
+        defer { broken.remove() }
+        let lines = ReleaseLoader().load(directory: broken.path).diagnostics.errors.map(\.description)
+        #expect(lines.contains { $0.contains("component.yaml:4: memory: invalid value 'lots'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("invalid value '0'") && $0.contains("integer ≥ 1") }, "\(lines)")
+        #expect(lines.contains { $0.contains("component.yaml:5: action: invalid value 'retry': expected stop|skip|continue") }, "\(lines)")
+        #expect(lines.contains { $0.contains("component.yaml:7: business_check: Python module 'missing.module' of hook business_check not found")
+            && $0.contains("base/hooks/missing/module.py") }, "\(lines)")
+    }
+
     @Test("a missing release directory is one clear error")
     func missingDirectory() {
         let loaded = ReleaseLoader().load(directory: "/nonexistent/quickup/release")

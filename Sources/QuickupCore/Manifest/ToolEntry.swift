@@ -26,9 +26,12 @@ public enum ToolEntry: Hashable, Sendable {
     }
 
     /// Candidate files for a Python module, relative to the version directory, in lookup order.
-    public var pythonModuleCandidates: [String] {
+    public var pythonModuleCandidates: [String] { pythonModuleCandidates(under: "tools") }
+
+    /// The same under another folder: component hooks live under `hooks/` (T5).
+    public func pythonModuleCandidates(under folder: String) -> [String] {
         guard case .python(let module, _) = self else { return [] }
         let path = module.split(separator: ".").joined(separator: "/")
-        return ["tools/\(path).py", "tools/\(path)/__init__.py"]
+        return ["\(folder)/\(path).py", "\(folder)/\(path)/__init__.py"]
     }
 }
