@@ -10,7 +10,7 @@ struct DryRun: Sendable {
         let runner = TaskRunner(releaseRoot: releaseRoot)
         var firstError: QuickupError?
         for stage in request.stages {
-            let stagePlan = request.plan.stage(stage) ?? StagePlan(stage: stage, components: [])
+            guard let stagePlan = request.plan.stage(stage) ?? (request.hasHooks(in: stage) ? StagePlan(stage: stage, components: []) : nil) else { continue }
             output.line("== \(stage)")
             hooks(stage, .beforeTasks, request, output)
             for component in stagePlan.components {

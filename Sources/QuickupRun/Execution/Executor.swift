@@ -66,8 +66,8 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         let stageRunner = StageRunner(runID: runID, request: request, journal: journal, context: context,
                                       connections: connections, runner: TaskRunner(releaseRoot: request.releaseRoot))
         for stage in request.stages {
-            // A stage without tasks still runs its hooks (T5).
-            let stagePlan = request.plan.stage(stage) ?? StagePlan(stage: stage, components: [])
+            // A stage without tasks still runs its hooks (T5); with neither it is left out.
+            guard let stagePlan = request.plan.stage(stage) ?? (request.hasHooks(in: stage) ? StagePlan(stage: stage, components: []) : nil) else { continue }
             let stageStart = context.clock.now
             output.line("== \(stage) (\(stagePlan.taskCount) tasks)")
             let hooks = HookRunner(runID: runID, request: request, journal: journal, context: context,

@@ -26,6 +26,13 @@ public struct RunRequest: Sendable {
         plugins.first { $0.component == component } ?? PluginProfile(defaultFor: component)
     }
 
+    /// Whether some component has a hook that runs in `stage` (T5).
+    public func hasHooks(in stage: Stage) -> Bool {
+        [HookSchedule.Moment.beforeTasks, .afterTasks].contains { moment in
+            HookSchedule.points(stage, moment).contains { point in plugins.contains { $0.hooks[point] != nil } }
+        }
+    }
+
     public init(plan: Plan, releaseRoot: String, environment: Environment, stages: [Stage] = Stage.allCases,
                 dryRun: Bool = false, confirmRerun: Set<String> = [], acceptChanged: Set<String> = [], resumes: String? = nil,
                 plugins: [PluginProfile] = []) {
