@@ -62,6 +62,17 @@ public protocol UpgradeLogStore: Sendable {
     func ensureUpgradeLog() async throws(QuickupError)
     /// Records a state change: inserts a row for (taskID, runID, attempt) or updates it.
     func record(_ entry: UpgradeLogEntry) async throws(QuickupError)
+    /// Records several state changes in order, as `record` would one by one. Drivers write them in
+    /// one round trip where they can (the run engine sends a finished task's SUCCESS together with
+    /// the next task's RUNNING); a crash may keep a prefix of them, never a later one without an
+    /// earlier one.
+    func record(_ entries: [UpgradeLogEntry]) async throws(QuickupError)
     /// The latest row per task id (by start time, then attempt).
     func latestEntries() async throws(QuickupError) -> [String: UpgradeLogEntry]
+}
+
+extension UpgradeLogStore {
+    public func record(_ entries: [UpgradeLogEntry]) async throws(QuickupError) {
+        for entry in entries { try await record(entry) }
+    }
 }

@@ -13,8 +13,12 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
     let runner: TaskRunner
     let stage: Stage
 
+    /// `deferred`: the previous task's records, written with this task's first RUNNING row (same
+    /// datasource, see DeferredRecords); on return, this task's own records when it ran on a
+    /// datasource with an upgrade_log, for the caller to pass on or flush.
     func run(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
-             store: (any UpgradeLogStore)?, transactional: Bool, previousAttempt: Int) async throws(QuickupError) {
+             store: (any UpgradeLogStore)?, transactional: Bool, previousAttempt: Int,
+             deferred: inout DeferredRecords?) async throws(QuickupError) {
         let task = planned.task
         let policy = task.kind == .tool ? RetryPolicy(request.plugin(task.component).failurePolicy(for: task)) : RetryPolicy.of(task)
         // Tools follow their class's policy (T4) unless declared `.retryable=false`.
@@ -27,8 +31,9 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             let startMs = context.now()
             let start = context.clock.now
             var entry = logEntry(planned, attempt: attempt, status: .running, start: startMs)
-            if let store { try await store.record(entry) }
-            try record(entry, planned)
+            let carried = deferred
+            deferred = nil
+            try await recordRunning(entry, planned, store: store, carrying: carried)
             do {
                 try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
                                       entry: entry, start: start, attempt: attempt)
@@ -36,8 +41,12 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 entry.status = .success
                 entry.endTime = startMs + elapsed.milliseconds
                 entry.durationMs = elapsed.milliseconds
-                if let store, !transactional { try await store.record(entry) }
-                try record(entry, planned)
+                if let store, let datasource = planned.datasource {
+                    deferred = DeferredRecords(datasource: datasource, store: store, log: transactional ? [] : [entry],
+                                               journal: [attemptRecord(entry, planned)])
+                } else {
+                    try journal.record(attemptRecord(entry, planned))
+                }
                 context.output.line("[SUCCESS] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short))")
                 return
             } catch {
@@ -47,7 +56,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 entry.durationMs = elapsed.milliseconds
                 entry.error = String(error.description.prefix(2000))
                 if let store { try? await store.record(entry) }
-                try? record(entry, planned)
+                try? journal.record(attemptRecord(entry, planned))
                 context.output.line("[FAILED] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short)): \(error.message)")
                 guard !RetryPolicy.neverRetried.contains(error.code), error.code != .statementCancelled,
                       policy.allowsRetry(after: tries, mayHaveChangedData: !transactional, retryable: retryable) else {
@@ -59,6 +68,26 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
         }
+    }
+
+    /// RUNNING in upgrade_log, then the journal, each in one write with the previous task's
+    /// deferred records. The task's work starts only after both are committed (E2, E4).
+    private func recordRunning(_ entry: UpgradeLogEntry, _ planned: PlannedTask, store: (any UpgradeLogStore)?,
+                               carrying carried: DeferredRecords?) async throws(QuickupError) {
+        guard let store, let carried, carried.datasource == planned.datasource else {
+            if let carried { try await carried.flush(to: journal) }
+            if let store { try await store.record(entry) }
+            try journal.record(attemptRecord(entry, planned))
+            return
+        }
+        do {
+            try await store.record(carried.log + [entry])
+        } catch {
+            // The previous task's SUCCESS must not be lost to a problem with this task's row.
+            try await carried.flush(to: journal)
+            throw error
+        }
+        try journal.record(carried.journal + [attemptRecord(entry, planned)])
     }
 
     private func attemptOnce(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
@@ -148,13 +177,13 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                                runID: runID, site: request.plan.site)
     }
 
-    private func record(_ entry: UpgradeLogEntry, _ planned: PlannedTask) throws(QuickupError) {
+    private func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {
         var a = AttemptRecord(runID: runID, taskKey: entry.taskID, component: entry.component, version: entry.taskVersion,
                               kind: entry.kind, stage: entry.stage, datasource: planned.datasource, attempt: entry.attempt,
                               status: entry.status.rawValue, checksum: entry.checksum, startedAt: entry.startTime)
         a.endedAt = entry.endTime
         a.durationMs = entry.durationMs
         a.error = entry.error
-        try journal.record(a)
+        return a
     }
 }
