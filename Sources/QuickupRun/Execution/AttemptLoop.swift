@@ -104,14 +104,14 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 let message = "\(task.qualifiedUID) has used \(Int(fraction * 100)) % of its \(planned.timeout) timeout (\(elapsed.short) elapsed)"
                 output.line("[WARN] \(message)")
                 try? journal.append(EventRecord(runID: runID, at: now(), level: "warn", kind: "timeout_warning", taskKey: task.key, message: message))
+            }, progress: Deadline.Progress(interval: .seconds(10)) { elapsed in
+                // E9: a progress line every 10 s while the task runs.
+                var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
+                if let estimate = planned.estimate { text += " of ~\(estimate.duration)" }
+                if let fraction = await connection?.progress() ?? toolProgress.fraction { text += " (\(Int(fraction * 100)) %)" }
+                if let message = toolProgress.message { text += " — \(message)" }
+                output.line(text)
             }) {
-                try await ProgressTicker(clock: clock, interval: .seconds(10)).whileRunning(report: { elapsed in
-                    var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
-                    if let estimate = planned.estimate { text += " of ~\(estimate.duration)" }
-                    if let fraction = await connection?.progress() ?? toolProgress.fraction { text += " (\(Int(fraction * 100)) %)" }
-                    if let message = toolProgress.message { text += " — \(message)" }
-                    output.line(text)
-                }) {
                 switch task.kind {
                 case .sql, .redis:
                     guard let connection else {
@@ -133,7 +133,6 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 case .config:
                     throw QuickupError(.unsupported, "\(task.key): config tasks (K1) are not supported by this build",
                                        hint: "apply the configuration change by hand, then run with --confirm-rerun after marking it")
-                }
                 }
             }
         } catch let error as QuickupError {
