@@ -52,6 +52,26 @@ extension MariaDBConnection: UpgradeLogStore {
         _ = try await run(Self.recordSQL(entries), location: nil, keepRows: false)
     }
 
+    /// All in one trip to the connection's queue (statements still go one by one to the server):
+    /// for a task of a few statements, handing work to the queue and back costs as much as the
+    /// statements themselves.
+    public func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
+                           then recorded: @escaping @Sendable () throws(QuickupError) -> Void, transactional: Bool,
+                           success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError) {
+        var work: [MariaDBWork] = []
+        work.reserveCapacity(statements.count + 5)
+        if !running.isEmpty { work.append(MariaDBWork(sql: Self.recordSQL(running))) }
+        work.append(MariaDBWork(sql: "(journal)", local: recorded))
+        let begin = work.count
+        if transactional { work.append(MariaDBWork(sql: "START TRANSACTION")) }
+        work += statements.map { MariaDBWork(sql: $0.text, location: $0.location) }
+        if transactional {
+            work.append(MariaDBWork(sql: "INSERT INTO \(Self.upgradeLogTable) … (SUCCESS row)", build: { Self.recordSQL([success()]) }))
+            work.append(MariaDBWork(sql: "COMMIT"))
+        }
+        _ = try await run(work, keepRows: false, rollbackFrom: transactional ? begin : nil)
+    }
+
     /// The statement `record` sends.
     static func recordSQL(_ entries: [UpgradeLogEntry]) -> String {
         let rows = entries.map { entry in

@@ -33,10 +33,10 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             var entry = logEntry(planned, attempt: attempt, status: .running, start: startMs)
             let carried = deferred
             deferred = nil
-            try await recordRunning(entry, planned, store: store, carrying: carried)
+            let running = try await startRecords(entry, planned, store: store, carrying: carried)
             do {
                 try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
-                                      entry: entry, start: start, attempt: attempt)
+                                      entry: entry, start: start, attempt: attempt, running: running)
                 let elapsed = start.duration(to: context.clock.now)
                 entry.status = .success
                 entry.endTime = startMs + elapsed.milliseconds
@@ -50,6 +50,12 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 context.output.line("[SUCCESS] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short))")
                 return
             } catch {
+                if let running, !running.isRecorded {
+                    // RUNNING was never written, so the task did not start: as when that write
+                    // failed on its own, no FAILED row and no retry; the previous task's rows alone.
+                    if let carried = running.carried { try await carried.flush(to: journal) }
+                    throw error
+                }
                 let elapsed = start.duration(to: context.clock.now)
                 entry.status = .failed
                 entry.endTime = startMs + elapsed.milliseconds
@@ -71,27 +77,25 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// RUNNING in upgrade_log, then the journal, each in one write with the previous task's
-    /// deferred records. The task's work starts only after both are committed (E2, E4).
-    private func recordRunning(_ entry: UpgradeLogEntry, _ planned: PlannedTask, store: (any UpgradeLogStore)?,
-                               carrying carried: DeferredRecords?) async throws(QuickupError) {
+    /// deferred records; the task's work starts only after both (E2, E4). A SQL task on a
+    /// datasource with upgrade_log gets them back to send in the same trip as its statements
+    /// (UpgradeLogStore.runAttempt); any other task has them written here.
+    private func startRecords(_ entry: UpgradeLogEntry, _ planned: PlannedTask, store: (any UpgradeLogStore)?,
+                              carrying carried: DeferredRecords?) async throws(QuickupError) -> RunningRecords? {
+        let mirror = attemptRecord(entry, planned)
         guard let store, let carried, carried.datasource == planned.datasource else {
             if let carried { try await carried.flush(to: journal) }
+            if store != nil, planned.task.kind == .sql { return RunningRecords(log: [entry], journal: [mirror], carried: nil) }
             if let store { try await store.record(entry) }
-            try journal.record(attemptRecord(entry, planned))
-            return
+            try journal.record(mirror)
+            return nil
         }
-        do {
-            try await store.record(carried.log + [entry])
-        } catch {
-            // The previous task's SUCCESS must not be lost to a problem with this task's row.
-            try await carried.flush(to: journal)
-            throw error
-        }
-        try journal.record(carried.journal + [attemptRecord(entry, planned)])
+        return RunningRecords(log: carried.log + [entry], journal: carried.journal + [mirror], carried: carried)
     }
 
     private func attemptOnce(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
-                             transactional: Bool, entry: UpgradeLogEntry, start: C.Instant, attempt: Int) async throws(QuickupError) {
+                             transactional: Bool, entry: UpgradeLogEntry, start: C.Instant, attempt: Int,
+                             running: RunningRecords?) async throws(QuickupError) {
         let task = planned.task
         let deadline = Deadline(limit: .milliseconds(planned.timeout.milliseconds), clock: context.clock)
         let output = context.output, journal = self.journal, runID = self.runID, now = context.now
@@ -117,13 +121,21 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     guard let connection else {
                         throw QuickupError(.invalidArgument, "\(task.key) has no datasource")
                     }
-                    try await runner.runStatements(statements, on: connection, transactional: transactional) {
+                    let success: @Sendable () -> UpgradeLogEntry = {
                         var done = entry
                         let elapsed = start.duration(to: clock.now)
                         done.status = .success
                         done.endTime = entry.startTime + elapsed.milliseconds
                         done.durationMs = elapsed.milliseconds
                         return done
+                    }
+                    if let running, let store = connection as? any UpgradeLogStore {
+                        try await store.runAttempt(statements, recording: running.log, then: { () throws(QuickupError) in
+                            try journal.record(running.journal)
+                            running.markRecorded()
+                        }, transactional: transactional, success: success)
+                    } else {
+                        try await runner.runStatements(statements, on: connection, transactional: transactional, success: success)
                     }
                 case .tool:
                     guard let package = task.package, let entry = ToolEntry(package) else {

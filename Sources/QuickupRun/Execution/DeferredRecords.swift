@@ -1,5 +1,6 @@
 import QuickupCore
 import QuickupData
+import Synchronization
 
 /// A finished SQL task's records that are not written yet (E2, E12). They go to upgrade_log and
 /// the journal in the same write as the next task's RUNNING row when that task runs on the same
@@ -56,4 +57,24 @@ struct DeferredRecords: Sendable {
             .compactMap { $0 }.joined(separator: "; ")
         return wrapped
     }
+}
+
+/// An attempt's RUNNING rows (after any deferred ones) on their way to upgrade_log and the
+/// journal in the same trip as the task's statements (UpgradeLogStore.runAttempt).
+final class RunningRecords: Sendable {
+    let log: [UpgradeLogEntry]
+    let journal: [AttemptRecord]
+    /// The previous task's records included above: written alone if this trip fails before them.
+    let carried: DeferredRecords?
+    private let recorded = Atomic<Bool>(false)
+
+    init(log: [UpgradeLogEntry], journal: [AttemptRecord], carried: DeferredRecords?) {
+        self.log = log
+        self.journal = journal
+        self.carried = carried
+    }
+
+    /// Both writes are done: from here on a failure is the task's own.
+    func markRecorded() { recorded.store(true, ordering: .releasing) }
+    var isRecorded: Bool { recorded.load(ordering: .acquiring) }
 }
