@@ -17,6 +17,9 @@ import Synchronization
 ///   3. N's statements (a transactional N commits its SUCCESS row with them, as before);
 ///   4. in memory only: N+1's file is read and split and its decision taken;
 ///   5. upgrade_log [SUCCESS N, RUNNING N+1]; 6. journal likewise; 7. N+1's statements.
+/// Steps 1–3 (and 5–7) go to the datasource in one trip (UpgradeLogStore.runAttempt): the
+/// journal write runs on the connection's queue between the upgrade_log write and the first
+/// statement, and a failure of either stops the trip before any statement is sent.
 /// - A crash between 3 and 5 leaves N RUNNING in upgrade_log although it was applied: exactly
 ///   what a crash between N's statements and its own SUCCESS write left before (the next run
 ///   re-runs a transactional or retryable N, otherwise asks for --confirm-rerun). What widened
