@@ -5,6 +5,10 @@ session, same statements), each on a fresh database, median of N runs, in the sa
 
 Usage: scripts/bench.sh peers   (installs the peers into .build-bench/venv, builds quickup)
 Secrets go through option files and environment variables, never through arguments.
+BENCH_BASELINE=/path/to/an/older/quickup adds that build as one more tool, for an A/B in the same
+run; BENCH_SKIP=yoyo leaves out tools by name (comma-separated) when only a ratio is wanted.
+Besides medians it prints the median of per-round ratios: each round runs every tool once, back
+to back, so those ratios are less disturbed by load that comes and goes on a shared machine.
 """
 import os, statistics, subprocess, sys, time, tempfile, pathlib
 
@@ -51,11 +55,11 @@ def timed(cmd, **kw):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
     return time.perf_counter() - start
 
-def run_quickup(db, i):
+def run_quickup(db, i, binary=quickup):
     envfile = work / "env.yaml"
     envfile.write_text(f"site: BENCH\ndatasources:\n  db: {{type: mariadb, host: {host}, port: {port}, user: {user}, password_env: QUICKUP_TEST_MARIADB_PASSWORD, database: {db}}}\n")
     state = work / f"state-{i}"
-    return timed([str(quickup), "run", "--release", str(work / "quickup"), "--env", str(envfile), "--from", "V1.0.0",
+    return timed([str(binary), "run", "--release", str(work / "quickup"), "--env", str(envfile), "--from", "V1.0.0",
                   "--to", "V1.0.1", "--state", str(state), "--quiet"])
 
 def run_dbmate(db, i):
@@ -74,6 +78,10 @@ def run_client(db, i):
 def main():
     generate()
     tools = [("quickup", run_quickup), ("dbmate", run_dbmate), ("yoyo", run_yoyo), ("mariadb client, one session", run_client)]
+    if env.get("BENCH_BASELINE"):
+        tools.insert(1, ("quickup baseline", lambda db, i: run_quickup(db, i, binary=env["BENCH_BASELINE"])))
+    skip = set(filter(None, env.get("BENCH_SKIP", "").split(",")))
+    tools = [(name, fn) for name, fn in tools if name.split(" ")[0] not in skip]
     results = {name: [] for name, _ in tools}
     for i in range(RUNS):
         for name, fn in tools:  # interleaved so machine noise hits every tool alike
@@ -86,6 +94,11 @@ def main():
     for name, times in results.items():
         m = statistics.median(times)
         print(f"  {name:30s} {m:7.2f} s   min {min(times):6.2f}  max {max(times):6.2f}   {m / q:5.2f}x")
+    print("median of per-round ratios (quickup / tool):")
+    for name, times in results.items():
+        if name != "quickup":
+            ratios = [a / b for a, b in zip(results["quickup"], times)]
+            print(f"  quickup / {name:30s} {statistics.median(ratios):5.2f}x   (rounds: {' '.join(f'{r:.2f}' for r in ratios)})")
 
 if __name__ == "__main__":
     main()

@@ -62,6 +62,49 @@ public protocol UpgradeLogStore: Sendable {
     func ensureUpgradeLog() async throws(QuickupError)
     /// Records a state change: inserts a row for (taskID, runID, attempt) or updates it.
     func record(_ entry: UpgradeLogEntry) async throws(QuickupError)
+    /// Records several state changes in order, as `record` would one by one. Drivers write them in
+    /// one round trip where they can (the run engine sends a finished task's SUCCESS together with
+    /// the next task's RUNNING); a crash may keep a prefix of them, never a later one without an
+    /// earlier one.
+    func record(_ entries: [UpgradeLogEntry]) async throws(QuickupError)
     /// The latest row per task id (by start time, then attempt).
     func latestEntries() async throws(QuickupError) -> [String: UpgradeLogEntry]
+    /// One attempt of a SQL task with its records (E2, E5), in as few trips to the datasource as
+    /// the driver can make, always in this order: writes `running` (as `record` does, committed
+    /// on its own); calls `recorded` (the journal's mirror; if it throws, nothing more happens);
+    /// runs `statements` — when `transactional`, in one transaction that also writes `success()`
+    /// and is rolled back on failure. Errors name the failing statement's file:line.
+    func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
+                    then recorded: @escaping @Sendable () throws(QuickupError) -> Void, transactional: Bool,
+                    success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError)
+}
+
+extension UpgradeLogStore {
+    public func record(_ entries: [UpgradeLogEntry]) async throws(QuickupError) {
+        for entry in entries { try await record(entry) }
+    }
+}
+
+extension UpgradeLogStore where Self: DatasourceConnection {
+    /// Step by step, one call each.
+    public func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
+                           then recorded: @escaping @Sendable () throws(QuickupError) -> Void, transactional: Bool,
+                           success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError) {
+        try await record(running)
+        try recorded()
+        guard transactional else {
+            try await run(statements)
+            return
+        }
+        try await begin()
+        do {
+            try await run(statements)
+            try await record(success())
+            try await commit()
+        } catch {
+            // The statement's error matters more than a failed rollback on a dead connection.
+            try? await rollback()
+            throw error
+        }
+    }
 }

@@ -61,7 +61,7 @@ struct ProgressTickerTests {
         let reports = Warnings()
         let finish = Gate()
         let worker = Task {
-            try await ProgressTicker(clock: clock, interval: .seconds(10)).whileRunning(report: { elapsed in
+            try await Deadline(limit: .seconds(3600), clock: clock).run(warn: { _, _ in }, progress: .init(interval: .seconds(10)) { elapsed in
                 reports.add(Double(elapsed.components.seconds))
             }) {
                 await finish.wait()
@@ -76,6 +76,32 @@ struct ProgressTickerTests {
         #expect(reports.values == [10, 20, 30])
         finish.open()
         #expect(try await worker.value == 7)
+    }
+
+    @Test("progress ticks and timeout warnings share one timer; a slow report does not delay the timeout")
+    func ticksAndWarnings() async throws {
+        let clock = ManualClock()
+        let warnings = Warnings(), reports = Warnings()
+        let stuck = Gate(), stopped = Gate()
+        let worker = Task {
+            try await Deadline(limit: .seconds(40), clock: clock).run(warn: { f, _ in warnings.add(f) }, progress: .init(interval: .seconds(20)) { elapsed in
+                reports.add(Double(elapsed.components.seconds))
+                await stuck.wait()  // a progress query that does not answer
+            }) {
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(1)) }
+                stopped.open()
+                return 0
+            }
+        }
+        await clock.waitForSleepers(1)
+        clock.advance(by: .seconds(20))
+        await clock.waitForSleepers(1)
+        #expect(reports.values == [20])
+        clock.advance(by: .seconds(20))  // 85 %, 95 % and the limit at once
+        await stopped.wait()  // the work is cancelled while the report still hangs
+        #expect(warnings.values == [0.85, 0.95])
+        stuck.open()
+        await #expect(throws: Deadline<ManualClock>.TimedOut.self) { try await worker.value }
     }
 }
 

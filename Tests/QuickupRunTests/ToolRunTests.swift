@@ -170,7 +170,11 @@ struct ToolRunTests {
             try #require(begin.duration(to: .now) < .seconds(60), "hang guard")
             try await Task.sleep(for: .milliseconds(10))
         }
-        #expect(!processesRunning(containing: marker).isEmpty)
+        // The background `sleep` may still be a forked shell for a moment: wait until it runs.
+        while processesRunning(containing: marker).isEmpty {
+            try #require(begin.duration(to: .now) < .seconds(60), "hang guard: the tool's child never started")
+            try await Task.sleep(for: .milliseconds(10))
+        }
         clock.advance(by: .seconds(600))
         let result = try await run.value
         let error = try #require(result.error)

@@ -5,6 +5,20 @@ import QuickupCore
 struct MariaDBWork: Sendable {
     var sql: String
     var location: SourceLocation?
+    /// Builds the statement when it is reached (a SUCCESS row carrying the measured duration);
+    /// `sql` then only names it in messages.
+    var build: (@Sendable () -> String)?
+    /// Runs on the connection's queue in place of a statement (the journal's mirror of an
+    /// upgrade_log row just written); an error stops the run like a failed statement.
+    var local: (@Sendable () throws(QuickupError) -> Void)?
+
+    init(sql: String, location: SourceLocation? = nil, build: (@Sendable () -> String)? = nil,
+         local: (@Sendable () throws(QuickupError) -> Void)? = nil) {
+        self.sql = sql
+        self.location = location
+        self.build = build
+        self.local = local
+    }
 }
 
 /// What a run of statements gave back: affected rows summed, the rows of the last one.
@@ -20,6 +34,8 @@ extension MariaDBConnection {
         /// `seconds`: how long the failed statement ran (a read timeout looks like a lost connection).
         case failed(index: Int, MariaDBServerError, seconds: Double)
         case notSent(index: Int)
+        /// A `local` step failed.
+        case localFailed(index: Int, QuickupError)
     }
 
     func run(_ sql: String, location: SourceLocation?, keepRows: Bool) async throws(QuickupError) -> MariaDBOutcome {
@@ -29,7 +45,9 @@ extension MariaDBConnection {
     /// Sends the statements one after the other and reads all their results, on the session's
     /// queue. If the calling task is cancelled meanwhile, the running statement is killed on the
     /// server (MariaDBMonitor), no further one is sent, and `statementCancelled` is thrown.
-    func run(_ work: [MariaDBWork], keepRows: Bool) async throws(QuickupError) -> MariaDBOutcome {
+    /// `rollbackFrom`: the index of a START TRANSACTION in `work`; a failure or cancellation after
+    /// it sends ROLLBACK in the same trip (a connection the server dropped rolls back by itself).
+    func run(_ work: [MariaDBWork], keepRows: Bool, rollbackFrom: Int? = nil) async throws(QuickupError) -> MariaDBOutcome {
         guard let first = work.first else { return MariaDBOutcome(affected: 0, rows: []) }
         let endpoint = session.endpoint
         guard !Task.isCancelled else {
@@ -41,7 +59,9 @@ extension MariaDBConnection {
         let result: Result<QueueResult, QuickupError> = await withTaskCancellationHandler {
             do throws(QuickupError) {
                 return .success(try await session.perform { mysql throws(QuickupError) in
-                    Self.runOnQueue(mysql, work, keepRows: keepRows, gate: gate, ticket: ticket)
+                    let result = Self.runOnQueue(mysql, work, keepRows: keepRows, gate: gate, ticket: ticket)
+                    Self.rollBackIfNeeded(mysql, result, from: rollbackFrom)
+                    return result
                 })
             } catch {
                 return .failure(error)
@@ -66,6 +86,8 @@ extension MariaDBConnection {
         case .failed(let index, _, _):
             throw MariaDBErrors.cancelled(sql: work[index].sql, location: work[index].location, endpoint: endpoint,
                                           fate: fate, threadID: threadID)
+        case .localFailed(_, let error):
+            throw error
         case .notSent(let index):
             throw MariaDBErrors.cancelled(sql: work[index].sql, location: work[index].location, endpoint: endpoint,
                                           fate: fate == .connectionClosed ? fate : .cancelledBeforeStart,
@@ -81,9 +103,13 @@ extension MariaDBConnection {
         var total = MariaDBOutcome(affected: 0, rows: [])
         for (index, item) in work.enumerated() {
             if index > 0, gate.isCancelled(ticket) { return .notSent(index: index) }
+            if let local = item.local {
+                do throws(QuickupError) { try local() } catch { return .localFailed(index: index, error) }
+                continue
+            }
             let started = ContinuousClock.now
             do {
-                let (affected, rows) = try MariaDBClient.run(mysql, item.sql, keepRows: keepRows)
+                let (affected, rows) = try MariaDBClient.run(mysql, item.build?() ?? item.sql, keepRows: keepRows)
                 total.affected += affected
                 total.rows = rows
             } catch {
@@ -93,5 +119,17 @@ extension MariaDBConnection {
             }
         }
         return .done(total)
+    }
+
+    /// After a transaction's statement failed or was cancelled: ROLLBACK at once, on the queue.
+    private static func rollBackIfNeeded(_ mysql: UnsafeMutablePointer<MYSQL>, _ result: QueueResult, from start: Int?) {
+        guard let start else { return }
+        switch result {
+        case .done: return
+        case .failed(let index, _, _), .notSent(let index), .localFailed(let index, _):
+            guard index > start else { return }
+        }
+        // Its own error would hide the statement's: a dead connection has rolled back anyway.
+        _ = try? MariaDBClient.run(mysql, "ROLLBACK", keepRows: false)
     }
 }

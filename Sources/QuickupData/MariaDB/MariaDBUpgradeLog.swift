@@ -41,25 +41,61 @@ extension MariaDBConnection: UpgradeLogStore {
     }
 
     public func record(_ entry: UpgradeLogEntry) async throws(QuickupError) {
-        let values: [String] = [
-            MariaDBClient.literal(entry.taskID), MariaDBClient.literal(entry.component),
-            MariaDBClient.literal(entry.versionFrom), MariaDBClient.literal(entry.versionTo),
-            MariaDBClient.literal(entry.taskVersion), MariaDBClient.literal(entry.stage),
-            MariaDBClient.literal(entry.taskName), MariaDBClient.literal(entry.kind),
-            MariaDBClient.literal(entry.checksum), MariaDBClient.literal(entry.status.rawValue),
-            String(entry.attempt), String(entry.startTime), entry.endTime.map { String($0) } ?? "NULL",
-            entry.durationMs.map { String($0) } ?? "NULL", MariaDBClient.literal(entry.error),
-            MariaDBClient.literal(entry.runID), MariaDBClient.literal(entry.site),
-        ]
-        // The key columns identify the row; every other column takes the new value.
+        try await record([entry])
+    }
+
+    /// One multi-row INSERT … ON DUPLICATE KEY UPDATE: one round trip and, under autocommit, one
+    /// InnoDB transaction, so the rows are written all together or not at all (rows of different
+    /// attempts never share a key, and rows of one statement are applied in order).
+    public func record(_ entries: [UpgradeLogEntry]) async throws(QuickupError) {
+        guard !entries.isEmpty else { return }
+        _ = try await run(Self.recordSQL(entries), location: nil, keepRows: false)
+    }
+
+    /// All in one trip to the connection's queue (statements still go one by one to the server):
+    /// for a task of a few statements, handing work to the queue and back costs as much as the
+    /// statements themselves.
+    public func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
+                           then recorded: @escaping @Sendable () throws(QuickupError) -> Void, transactional: Bool,
+                           success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError) {
+        var work: [MariaDBWork] = []
+        work.reserveCapacity(statements.count + 5)
+        if !running.isEmpty { work.append(MariaDBWork(sql: Self.recordSQL(running))) }
+        work.append(MariaDBWork(sql: "(journal)", local: recorded))
+        let begin = work.count
+        if transactional { work.append(MariaDBWork(sql: "START TRANSACTION")) }
+        work += statements.map { MariaDBWork(sql: $0.text, location: $0.location) }
+        if transactional {
+            work.append(MariaDBWork(sql: "INSERT INTO \(Self.upgradeLogTable) … (SUCCESS row)", build: { Self.recordSQL([success()]) }))
+            work.append(MariaDBWork(sql: "COMMIT"))
+        }
+        _ = try await run(work, keepRows: false, rollbackFrom: transactional ? begin : nil)
+    }
+
+    /// The statement `record` sends.
+    static func recordSQL(_ entries: [UpgradeLogEntry]) -> String {
+        let rows = entries.map { entry in
+            let values: [String] = [
+                MariaDBClient.literal(entry.taskID), MariaDBClient.literal(entry.component),
+                MariaDBClient.literal(entry.versionFrom), MariaDBClient.literal(entry.versionTo),
+                MariaDBClient.literal(entry.taskVersion), MariaDBClient.literal(entry.stage),
+                MariaDBClient.literal(entry.taskName), MariaDBClient.literal(entry.kind),
+                MariaDBClient.literal(entry.checksum), MariaDBClient.literal(entry.status.rawValue),
+                String(entry.attempt), String(entry.startTime), entry.endTime.map { String($0) } ?? "NULL",
+                entry.durationMs.map { String($0) } ?? "NULL", MariaDBClient.literal(entry.error),
+                MariaDBClient.literal(entry.runID), MariaDBClient.literal(entry.site),
+            ]
+            return "(\(values.joined(separator: ", ")))"
+        }
+        return "INSERT INTO \(upgradeLogTable) (\(UpgradeLogRow.columns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", ")) \(upsertClause)"
+    }
+
+    /// The key columns identify the row; every other column takes the new value.
+    private static let upsertClause: String = {
         let key: Set = ["task_id", "run_id", "attempt"]
         let updates = UpgradeLogRow.columns.filter { !key.contains($0) }.map { "\($0) = VALUES(\($0))" }
-        _ = try await run("""
-            INSERT INTO \(Self.upgradeLogTable) (\(UpgradeLogRow.columns.joined(separator: ", "))) \
-            VALUES (\(values.joined(separator: ", "))) \
-            ON DUPLICATE KEY UPDATE \(updates.joined(separator: ", "))
-            """, location: nil, keepRows: false)
-    }
+        return "ON DUPLICATE KEY UPDATE \(updates.joined(separator: ", "))"
+    }()
 
     /// The latest row per task (greatest start_time, then attempt). Reduced here rather than with
     /// a window function so that MySQL 5.7 works too; the table holds one row per task attempt,

@@ -20,15 +20,30 @@ extension SQLiteConnection: UpgradeLogStore {
     }
 
     public func record(_ entry: UpgradeLogEntry) async throws(QuickupError) {
+        try await record([entry])
+    }
+
+    /// Several rows in one access and, outside a task's transaction, one transaction of their own:
+    /// one commit (one fsync) for a finished task's SUCCESS and the next task's RUNNING.
+    public func record(_ entries: [UpgradeLogEntry]) async throws(QuickupError) {
+        guard !entries.isEmpty else { return }
         let columns = UpgradeLogRow.columns
         let sql = "INSERT OR REPLACE INTO upgrade_log (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
-        let values: [(any DatabaseValueConvertible)?] = [
-            entry.taskID, entry.component, entry.versionFrom, entry.versionTo, entry.taskVersion, entry.stage,
-            entry.taskName, entry.kind, entry.checksum, entry.status.rawValue, entry.attempt, entry.startTime,
-            entry.endTime, entry.durationMs, entry.error, entry.runID, entry.site,
-        ]
-        let arguments = StatementArguments(values)
-        try await access(sql, at: nil) { db in try db.execute(sql: sql, arguments: arguments) }
+        let rows = entries.map { entry in
+            StatementArguments([
+                entry.taskID, entry.component, entry.versionFrom, entry.versionTo, entry.taskVersion, entry.stage,
+                entry.taskName, entry.kind, entry.checksum, entry.status.rawValue, entry.attempt, entry.startTime,
+                entry.endTime, entry.durationMs, entry.error, entry.runID, entry.site,
+            ] as [(any DatabaseValueConvertible)?])
+        }
+        try await access(sql, at: nil) { db in
+            let insert = { for arguments in rows { try db.execute(sql: sql, arguments: arguments) } }
+            if rows.count == 1 || db.isInsideTransaction { return try insert() }
+            try db.inTransaction {
+                try insert()
+                return .commit
+            }
+        }
     }
 
     public func latestEntries() async throws(QuickupError) -> [String: UpgradeLogEntry] {

@@ -13,8 +13,12 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
     let runner: TaskRunner
     let stage: Stage
 
+    /// `deferred`: the previous task's records, written with this task's first RUNNING row (same
+    /// datasource, see DeferredRecords); on return, this task's own records when it ran on a
+    /// datasource with an upgrade_log, for the caller to pass on or flush.
     func run(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
-             store: (any UpgradeLogStore)?, transactional: Bool, previousAttempt: Int) async throws(QuickupError) {
+             store: (any UpgradeLogStore)?, transactional: Bool, previousAttempt: Int,
+             deferred: inout DeferredRecords?) async throws(QuickupError) {
         let task = planned.task
         let policy = task.kind == .tool ? RetryPolicy(request.plugin(task.component).failurePolicy(for: task)) : RetryPolicy.of(task)
         // Tools follow their class's policy (T4) unless declared `.retryable=false`.
@@ -27,27 +31,38 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             let startMs = context.now()
             let start = context.clock.now
             var entry = logEntry(planned, attempt: attempt, status: .running, start: startMs)
-            if let store { try await store.record(entry) }
-            try record(entry, planned)
+            let carried = deferred
+            deferred = nil
+            let running = try await startRecords(entry, planned, store: store, carrying: carried)
             do {
                 try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
-                                      entry: entry, start: start, attempt: attempt)
+                                      entry: entry, start: start, attempt: attempt, running: running)
                 let elapsed = start.duration(to: context.clock.now)
                 entry.status = .success
                 entry.endTime = startMs + elapsed.milliseconds
                 entry.durationMs = elapsed.milliseconds
-                if let store, !transactional { try await store.record(entry) }
-                try record(entry, planned)
+                if let store, let datasource = planned.datasource {
+                    deferred = DeferredRecords(datasource: datasource, store: store, log: transactional ? [] : [entry],
+                                               journal: [attemptRecord(entry, planned)])
+                } else {
+                    try journal.record(attemptRecord(entry, planned))
+                }
                 context.output.line("[SUCCESS] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short))")
                 return
             } catch {
+                if let running, !running.isRecorded {
+                    // RUNNING was never written, so the task did not start: as when that write
+                    // failed on its own, no FAILED row and no retry; the previous task's rows alone.
+                    if let carried = running.carried { try await carried.flush(to: journal) }
+                    throw error
+                }
                 let elapsed = start.duration(to: context.clock.now)
                 entry.status = .failed
                 entry.endTime = startMs + elapsed.milliseconds
                 entry.durationMs = elapsed.milliseconds
                 entry.error = String(error.description.prefix(2000))
                 if let store { try? await store.record(entry) }
-                try? record(entry, planned)
+                try? journal.record(attemptRecord(entry, planned))
                 context.output.line("[FAILED] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short)): \(error.message)")
                 guard !RetryPolicy.neverRetried.contains(error.code), error.code != .statementCancelled,
                       policy.allowsRetry(after: tries, mayHaveChangedData: !transactional, retryable: retryable) else {
@@ -61,8 +76,26 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
+    /// RUNNING in upgrade_log, then the journal, each in one write with the previous task's
+    /// deferred records; the task's work starts only after both (E2, E4). A SQL task on a
+    /// datasource with upgrade_log gets them back to send in the same trip as its statements
+    /// (UpgradeLogStore.runAttempt); any other task has them written here.
+    private func startRecords(_ entry: UpgradeLogEntry, _ planned: PlannedTask, store: (any UpgradeLogStore)?,
+                              carrying carried: DeferredRecords?) async throws(QuickupError) -> RunningRecords? {
+        let mirror = attemptRecord(entry, planned)
+        guard let store, let carried, carried.datasource == planned.datasource else {
+            if let carried { try await carried.flush(to: journal) }
+            if store != nil, planned.task.kind == .sql { return RunningRecords(log: [entry], journal: [mirror], carried: nil) }
+            if let store { try await store.record(entry) }
+            try journal.record(mirror)
+            return nil
+        }
+        return RunningRecords(log: carried.log + [entry], journal: carried.journal + [mirror], carried: carried)
+    }
+
     private func attemptOnce(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
-                             transactional: Bool, entry: UpgradeLogEntry, start: C.Instant, attempt: Int) async throws(QuickupError) {
+                             transactional: Bool, entry: UpgradeLogEntry, start: C.Instant, attempt: Int,
+                             running: RunningRecords?) async throws(QuickupError) {
         let task = planned.task
         let deadline = Deadline(limit: .milliseconds(planned.timeout.milliseconds), clock: context.clock)
         let output = context.output, journal = self.journal, runID = self.runID, now = context.now
@@ -80,26 +113,34 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 let message = "\(task.qualifiedUID) has used \(Int(fraction * 100)) % of its \(planned.timeout) timeout (\(elapsed.short) elapsed)"
                 output.line("[WARN] \(message)")
                 try? journal.append(EventRecord(runID: runID, at: now(), level: "warn", kind: "timeout_warning", taskKey: task.key, message: message))
+            }, progress: Deadline.Progress(interval: .seconds(10)) { elapsed in
+                // E9: a progress line every 10 s while the task runs.
+                var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
+                if let estimate = planned.estimate { text += " of ~\(estimate.duration)" }
+                if let fraction = await connection?.progress() ?? toolProgress.fraction { text += " (\(Int(fraction * 100)) %)" }
+                if let message = toolProgress.message { text += " — \(message)" }
+                output.progress(text)
             }) {
-                try await ProgressTicker(clock: clock, interval: .seconds(10)).whileRunning(report: { elapsed in
-                    var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
-                    if let estimate = planned.estimate { text += " of ~\(estimate.duration)" }
-                    if let fraction = await connection?.progress() ?? toolProgress.fraction { text += " (\(Int(fraction * 100)) %)" }
-                    if let message = toolProgress.message { text += " — \(message)" }
-                    output.progress(text)
-                }) {
                 switch task.kind {
                 case .sql, .redis:
                     guard let connection else {
                         throw QuickupError(.invalidArgument, "\(task.key) has no datasource")
                     }
-                    try await runner.runStatements(statements, on: connection, transactional: transactional) {
+                    let success: @Sendable () -> UpgradeLogEntry = {
                         var done = entry
                         let elapsed = start.duration(to: clock.now)
                         done.status = .success
                         done.endTime = entry.startTime + elapsed.milliseconds
                         done.durationMs = elapsed.milliseconds
                         return done
+                    }
+                    if let running, let store = connection as? any UpgradeLogStore {
+                        try await store.runAttempt(statements, recording: running.log, then: { () throws(QuickupError) in
+                            try journal.record(running.journal)
+                            running.markRecorded()
+                        }, transactional: transactional, success: success)
+                    } else {
+                        try await runner.runStatements(statements, on: connection, transactional: transactional, success: success)
                     }
                 case .tool:
                     guard let package = task.package, let entry = ToolEntry(package) else {
@@ -109,7 +150,6 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 case .config:
                     throw QuickupError(.unsupported, "\(task.key): config tasks (K1) are not supported by this build",
                                        hint: "apply the configuration change by hand, then run with --confirm-rerun after marking it")
-                }
                 }
             }
         } catch let error as QuickupError {
@@ -153,13 +193,13 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                                runID: runID, site: request.plan.site)
     }
 
-    private func record(_ entry: UpgradeLogEntry, _ planned: PlannedTask) throws(QuickupError) {
+    private func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {
         var a = AttemptRecord(runID: runID, taskKey: entry.taskID, component: entry.component, version: entry.taskVersion,
                               kind: entry.kind, stage: entry.stage, datasource: planned.datasource, attempt: entry.attempt,
                               status: entry.status.rawValue, checksum: entry.checksum, startedAt: entry.startTime)
         a.endedAt = entry.endTime
         a.durationMs = entry.durationMs
         a.error = entry.error
-        try journal.record(a)
+        return a
     }
 }

@@ -22,13 +22,24 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
             return tally
         }
         var logs: [String: [String: UpgradeLogEntry]] = [:]
+        // The last task's records, written with the next task's RUNNING row (DeferredRecords).
+        var deferred: DeferredRecords?
         for planned in component.tasks {
             if Task.isCancelled {
                 tally.error = QuickupError(.cancelled, "the run was cancelled before \(planned.task.key)")
                 break
             }
+            // Deferred records wait only for a SQL task on their own datasource; anything else (a
+            // connection to open, a tool to start) comes after they are written.
+            if let pending = deferred, planned.task.kind != .sql || planned.datasource != pending.datasource {
+                deferred = nil
+                if let error = await flush(pending, into: &tally) {
+                    tally.error = error
+                    break
+                }
+            }
             do throws(QuickupError) {
-                let outcome = try await runTask(planned, journalState: journalState, logs: &logs)
+                let outcome = try await runTask(planned, journalState: journalState, logs: &logs, deferred: &deferred)
                 switch outcome {
                 case .succeeded: tally.succeeded += 1
                 case .skipped: tally.skipped += 1
@@ -45,7 +56,22 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                 break
             }
         }
+        if let deferred, let error = await flush(deferred, into: &tally), tally.error == nil {
+            tally.error = error
+        }
         return tally
+    }
+
+    /// A task whose SUCCESS cannot be recorded counts as failed, as when it was written at once.
+    private func flush(_ records: DeferredRecords, into tally: inout Tally) async -> QuickupError? {
+        do throws(QuickupError) {
+            try await records.flush(to: journal)
+            return nil
+        } catch {
+            tally.succeeded -= 1
+            tally.failed += 1
+            return error
+        }
     }
 
     enum Outcome { case succeeded, skipped }
@@ -69,7 +95,8 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private func runTask(_ planned: PlannedTask, journalState: [String: AttemptRecord],
-                         logs: inout [String: [String: UpgradeLogEntry]]) async throws(QuickupError) -> Outcome {
+                         logs: inout [String: [String: UpgradeLogEntry]],
+                         deferred: inout DeferredRecords?) async throws(QuickupError) -> Outcome {
         let task = planned.task
         let type = planned.datasource.flatMap { request.environment.datasource(named: $0)?.type }
         var connection: (any DatasourceConnection)?
@@ -109,7 +136,8 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         let attempts = AttemptLoop(runID: runID, request: request, journal: journal, context: context, runner: runner, stage: stage)
         try await attempts.run(planned, statements: statements, connection: connection, store: store,
-                               transactional: transactional, previousAttempt: fromLog?.attempt ?? fromJournal?.attempt ?? 0)
+                               transactional: transactional, previousAttempt: fromLog?.attempt ?? fromJournal?.attempt ?? 0,
+                               deferred: &deferred)
         return .succeeded
     }
 

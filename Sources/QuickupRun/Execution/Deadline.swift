@@ -4,6 +4,11 @@ import QuickupCore
 /// `warn` callback fires; at 100 % the work's task is cancelled — drivers turn that into KILL QUERY,
 /// tools into killing the process group — and `TimedOut` is thrown. Time comes from an injected
 /// clock so tests need not sleep.
+///
+/// With `progress`, it also reports every `interval` while the work runs (E9). Warnings, progress
+/// and the limit share one timer task: a task of a few milliseconds then costs one child task and
+/// one clock sleep besides its work, not a task group and a timer for each concern (E12). Each
+/// report runs in a child task of its own, so a slow progress query never delays the timeout.
 public struct Deadline<C: Clock>: Sendable where C.Duration == Duration {
     public var limit: Duration
     public var warnings: [Double]
@@ -19,32 +24,74 @@ public struct Deadline<C: Clock>: Sendable where C.Duration == Duration {
         public var limit: Duration
     }
 
-    public func run<T: Sendable>(
-        warn: @escaping @Sendable (_ fraction: Double, _ elapsed: Duration) -> Void,
-        _ work: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        let start = clock.now
-        return try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
-            group.addTask { .finished(try await work()) }
-            group.addTask {
-                for fraction in warnings {
-                    try await clock.sleep(until: start.advanced(by: limit * fraction), tolerance: nil)
-                    warn(fraction, start.duration(to: clock.now))
-                }
-                try await clock.sleep(until: start.advanced(by: limit), tolerance: nil)
-                return .expired
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw CancellationError() }
-            switch first {
-            case .finished(let value): return value
-            case .expired: throw TimedOut(limit: limit)
-            }
+    /// A report every `interval` of the elapsed time while the work runs.
+    public struct Progress: Sendable {
+        public var interval: Duration
+        public var report: @Sendable (Duration) async -> Void
+
+        public init(interval: Duration, report: @escaping @Sendable (Duration) async -> Void) {
+            self.interval = interval
+            self.report = report
         }
     }
 
-    private enum Outcome<T: Sendable>: Sendable {
+    public func run<T: Sendable>(
+        warn: @escaping @Sendable (_ fraction: Double, _ elapsed: Duration) -> Void,
+        progress: Progress? = nil,
+        _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let start = clock.now
+        return try await withThrowingTaskGroup(of: Event<T>.self) { group in
+            group.addTask { .finished(try await work()) }
+            group.addTask { try await timer(start: start, warned: 0, nextTick: progress.map { start.advanced(by: $0.interval) }, warn: warn) }
+            defer { group.cancelAll() }
+            while let event = try await group.next() {
+                switch event {
+                case .finished(let value):
+                    return value
+                case .expired:
+                    throw TimedOut(limit: limit)
+                case .tick(let warned):
+                    guard let progress else { continue }
+                    let elapsed = start.duration(to: clock.now)
+                    group.addTask {
+                        await progress.report(elapsed)
+                        return .reported
+                    }
+                    let next = clock.now.advanced(by: progress.interval)
+                    group.addTask { try await timer(start: start, warned: warned, nextTick: next, warn: warn) }
+                case .reported:
+                    continue
+                }
+            }
+            throw CancellationError()
+        }
+    }
+
+    /// Sleeps until the next of: a warning (fired here, it only writes a line), a progress tick or
+    /// the limit (both handed to `run`, which starts the report and the next timer).
+    private func timer<T>(start: C.Instant, warned: Int, nextTick: C.Instant?,
+                          warn: @Sendable (Double, Duration) -> Void) async throws -> Event<T> {
+        var warned = warned
+        let end = start.advanced(by: limit)
+        while true {
+            let warning = warned < warnings.count ? start.advanced(by: limit * warnings[warned]) : end
+            if let nextTick, nextTick < warning {
+                try await clock.sleep(until: nextTick, tolerance: nil)
+                return .tick(warned: warned)
+            }
+            try await clock.sleep(until: warning, tolerance: nil)
+            guard warned < warnings.count else { return .expired }
+            warn(warnings[warned], start.duration(to: clock.now))
+            warned += 1
+        }
+    }
+
+    private enum Event<T: Sendable>: Sendable {
         case finished(T)
         case expired
+        /// A progress report is due; `warned` warnings have fired so far.
+        case tick(warned: Int)
+        case reported
     }
 }

@@ -89,12 +89,22 @@ public final class Journal: Sendable {
 
     /// Inserts or replaces the attempt (run, task, attempt number).
     public func record(_ a: AttemptRecord) throws(QuickupError) {
-        try write("record attempt of \(a.taskKey)") { db in
-            try db.execute(sql: """
+        try record([a])
+    }
+
+    /// Inserts or replaces the attempts in order, in one transaction (one WAL commit): the run
+    /// engine writes a finished task's SUCCESS together with the next task's RUNNING.
+    public func record(_ attempts: [AttemptRecord]) throws(QuickupError) {
+        guard let first = attempts.first else { return }
+        try write("record attempt of \(first.taskKey)") { db in
+            let statement = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO attempt (run_id, task_key, component, version, kind, stage, datasource, attempt, status, checksum, started_at, ended_at, duration_ms, error)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [a.runID, a.taskKey, a.component, a.version, a.kind, a.stage, a.datasource, a.attempt,
-                                 a.status, a.checksum, a.startedAt, a.endedAt, a.durationMs, a.error])
+                """)
+            for a in attempts {
+                try statement.execute(arguments: [a.runID, a.taskKey, a.component, a.version, a.kind, a.stage, a.datasource, a.attempt,
+                                                  a.status, a.checksum, a.startedAt, a.endedAt, a.durationMs, a.error])
+            }
         }
     }
 

@@ -1,0 +1,83 @@
+import QuickupCore
+import QuickupData
+import Synchronization
+
+/// A finished SQL task's records that are not written yet (E2, E12). They go to upgrade_log and
+/// the journal in the same write as the next task's RUNNING row when that task runs on the same
+/// datasource — one statement and one journal commit instead of two of each per task — and on
+/// their own as soon as anything else is about to happen (another datasource or kind of task, a
+/// failure, a stop, the end of the component).
+///
+/// Why this is as crash-safe as writing them at once (E3, E4; the upgrade_log stays the authority).
+/// For a task N followed by N+1 on the same datasource the writes are, in order:
+///   1. upgrade_log [SUCCESS N-1, RUNNING N] — one statement, atomic (MariaDB: one multi-row
+///      INSERT under autocommit; SQLite: one transaction); a store that cannot do that writes
+///      them in this order, so a crash keeps at most SUCCESS N-1 without RUNNING N: N never ran;
+///   2. journal [SUCCESS N-1, RUNNING N] — one transaction;
+///   3. N's statements (a transactional N commits its SUCCESS row with them, as before);
+///   4. in memory only: N+1's file is read and split and its decision taken;
+///   5. upgrade_log [SUCCESS N, RUNNING N+1]; 6. journal likewise; 7. N+1's statements.
+/// Steps 1–3 (and 5–7) go to the datasource in one trip (UpgradeLogStore.runAttempt): the
+/// journal write runs on the connection's queue between the upgrade_log write and the first
+/// statement, and a failure of either stops the trip before any statement is sent.
+/// - A crash between 3 and 5 leaves N RUNNING in upgrade_log although it was applied: exactly
+///   what a crash between N's statements and its own SUCCESS write left before (the next run
+///   re-runs a transactional or retryable N, otherwise asks for --confirm-rerun). What widened
+///   is step 4, local work of microseconds that reaches no server; a transactional N is not
+///   affected at all, its SUCCESS being committed in its own transaction.
+/// - A crash between 5 and 6 leaves the journal one step behind upgrade_log, which wins and the
+///   disagreement is reported — as a crash between the two writes of one row did before.
+/// - N+1's statements never start before SUCCESS N and RUNNING N+1 are committed, so no state
+///   can show N+1 applied while N is not recorded.
+/// - When the combined write fails, the deferred rows are written alone before the error goes up,
+///   so a problem with N+1's row cannot cost N its SUCCESS.
+/// Tasks without an upgrade_log (tools, Redis) have the journal as authority: theirs are written
+/// at once, never deferred.
+struct DeferredRecords: Sendable {
+    let datasource: String
+    let store: any UpgradeLogStore
+    /// Rows upgrade_log still needs: a non-transactional task's SUCCESS (a transactional task's is
+    /// already committed with its statements).
+    var log: [UpgradeLogEntry]
+    /// The journal's mirror of the finished attempt.
+    var journal: [AttemptRecord]
+
+    /// Writes them on their own, upgrade_log first (the authority), then the journal.
+    func flush(to journal: Journal) async throws(QuickupError) {
+        do {
+            try await store.record(log)
+        } catch {
+            throw Self.notRecorded(error, taskKey: self.journal.first?.taskKey)
+        }
+        try journal.record(self.journal)
+    }
+
+    /// The task itself succeeded: the error says so, and what the next run will find.
+    static func notRecorded(_ error: QuickupError, taskKey: String?) -> QuickupError {
+        var wrapped = error
+        wrapped.message = "\(taskKey ?? "a task") was applied but its SUCCESS could not be recorded in upgrade_log: \(error.message)"
+        wrapped.hint = [error.hint, "upgrade_log still says RUNNING: the next run re-runs it if it is transactional or retryable, otherwise it asks for --confirm-rerun after you check it was applied"]
+            .compactMap { $0 }.joined(separator: "; ")
+        return wrapped
+    }
+}
+
+/// An attempt's RUNNING rows (after any deferred ones) on their way to upgrade_log and the
+/// journal in the same trip as the task's statements (UpgradeLogStore.runAttempt).
+final class RunningRecords: Sendable {
+    let log: [UpgradeLogEntry]
+    let journal: [AttemptRecord]
+    /// The previous task's records included above: written alone if this trip fails before them.
+    let carried: DeferredRecords?
+    private let recorded = Atomic<Bool>(false)
+
+    init(log: [UpgradeLogEntry], journal: [AttemptRecord], carried: DeferredRecords?) {
+        self.log = log
+        self.journal = journal
+        self.carried = carried
+    }
+
+    /// Both writes are done: from here on a failure is the task's own.
+    func markRecorded() { recorded.store(true, ordering: .releasing) }
+    var isRecorded: Bool { recorded.load(ordering: .acquiring) }
+}
