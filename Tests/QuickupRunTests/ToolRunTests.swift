@@ -31,6 +31,8 @@ struct ToolRunTests {
         let records = try detailLog(fixture.state, result.runID)
         #expect(records.contains { $0["result"] == #"{"from":"V1.0.0","items":3,"task":"shop/V1.0.1/tool.count_items","to":"V1.0.1"}"# }, "\(records)")
         #expect(records.contains { $0["line"] == "stage=pre_stop env_stage=pre_stop attempt=1" && $0["stream"] == "log" })
+        let release = try FileManager.default.subpathsOfDirectory(atPath: fixture.release)
+        #expect(!release.contains { $0.contains("__pycache__") }, "running a tool leaves the release as shipped: \(release)")
     }
 
     @Test("a business tool that fails is tried twice, 5 s apart on the injected clock, then skipped; the run goes on (T4)")

@@ -53,6 +53,8 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
             arguments = PythonHelper.arguments(module: module, function: function, searchPath: searchPath)
         }
         variables["PYTHONPATH"] = try PythonHelper.install(in: "\(context.stateDirectory)/python")
+        // Compiled modules go to the state directory, never into the release (which must stay as shipped).
+        variables["PYTHONPYCACHEPREFIX"] = "\(context.stateDirectory)/python/cache"
         let toolContext = try makeContext(subject, profile: profile, attempt: attempt, work: work)
         variables.merge(toolContext.variables) { _, new in new }
         let invocation = ToolInvocation(arguments: arguments, workDirectory: work, environment: variables, context: toolContext.json(),
