@@ -10,21 +10,17 @@ struct InterruptTests {
     @Test("SIGINT stops quickup and the tool it runs, grandchildren included; the journal says cancelled",
           arguments: [SIGINT, SIGTERM])
     func interrupt(signal number: Int32) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qu-int-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let marker = "sleep \(Int.random(in: 5000...5999))"
-        func write(_ path: String, _ text: String) throws {
-            let url = dir.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
-        try write("release/app/component.yaml", "plugin_class: core\ndatasources:\n  - name: db\n    type: sqlite\n")
-        try write("release/app/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties",
-                  "tool.long.id=L\ntool.long.description=long\ntool.long.package=tools/long.sh\ntool.long.stage=pre_stop\n")
-        try write("release/app/upgrade/V1.0.1/tools/long.sh", "#!/bin/sh\n\(marker) &\n\(marker)\n")
-        chmod(dir.appendingPathComponent("release/app/upgrade/V1.0.1/tools/long.sh").path, 0o755)
-        try write("env.yaml", "site: T\ndatasources:\n  db: {type: sqlite, path: app.db}\n")
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("app.db").path, contents: nil)
+        let tree = try TemporaryTree("qu-int", files: [
+            "release/app/component.yaml": "plugin_class: core\ndatasources:\n  - name: db\n    type: sqlite\n",
+            "release/app/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties":
+                "tool.long.id=L\ntool.long.description=long\ntool.long.package=tools/long.sh\ntool.long.stage=pre_stop\n",
+            "release/app/upgrade/V1.0.1/tools/long.sh": "#!/bin/sh\n\(marker) &\n\(marker)\n",
+            "env.yaml": "site: T\ndatasources:\n  db: {type: sqlite, path: app.db}\n",
+            "app.db": "",
+        ])
+        defer { tree.remove() }
+        let dir = tree.root
         let state = dir.appendingPathComponent("state").path
 
         let process = Process()

@@ -1,38 +1,33 @@
 import Foundation
+import QuickupTestSupport
 import Testing
 
 /// E9 through the real executable: on a terminal (a pseudo-terminal from `script`) a run shows
 /// a live block of running tasks; into a pipe it prints plain lines only.
 @Suite("Live display on a terminal (E9)")
 struct LiveDisplayCLITests {
-    func makeRelease(_ dir: URL) throws {
-        func write(_ path: String, _ text: String) throws {
-            let url = dir.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
-        try write("release/app/component.yaml", "datasources:\n  - name: db\n    type: sqlite\n")
-        try write("release/app/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties", """
+    static let release: [String: String] = [
+        "release/app/component.yaml": "datasources:\n  - name: db\n    type: sqlite\n",
+        "release/app/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties": """
             tool.slow.id=SLOW-1
             tool.slow.description=Copies slowly and says how far it is
             tool.slow.package=tools/slow.sh
             tool.slow.stage=pre_stop
-            """)
-        try write("release/app/upgrade/V1.0.1/tools/slow.sh", """
+            """,
+        "release/app/upgrade/V1.0.1/tools/slow.sh": """
             #!/bin/sh
             echo '{"progress": {"percent": 40, "message": "copied 4 of 10 tables"}}'
             sleep 2.5
-            """)
-        chmod(dir.appendingPathComponent("release/app/upgrade/V1.0.1/tools/slow.sh").path, 0o755)
-        try write("env.yaml", "site: T\ndatasources:\n  db: {type: sqlite, path: app.db}\n")
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("app.db").path, contents: nil)
-    }
+            """,
+        "env.yaml": "site: T\ndatasources:\n  db: {type: sqlite, path: app.db}\n",
+        "app.db": "",
+    ]
 
     @Test("a terminal gets a redrawn block with elapsed time and the tool's percent and message; a pipe does not")
     func terminal() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qu-live-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try makeRelease(dir)
+        let tree = try TemporaryTree("qu-live", files: Self.release)
+        defer { tree.remove() }
+        let dir = tree.root
         let arguments = ["run", "--release", dir.appendingPathComponent("release").path, "--env", dir.appendingPathComponent("env.yaml").path,
                          "--from", "V1.0.0", "--to", "V1.0.1", "--stage", "all", "--state", dir.appendingPathComponent("state").path]
         let command = ([CLI.executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ")

@@ -1,23 +1,17 @@
 import Foundation
+import QuickupTestSupport
 
 /// A release written into a fresh temporary directory from path → content pairs.
 struct ReleaseFixture {
-    let root: URL
+    let tree: TemporaryTree
 
-    init(_ files: [String: String]) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("quickup-fixture-\(UUID().uuidString)")
-        for (path, content) in files { try write(path, content) }
-    }
+    init(_ files: [String: String]) throws { tree = try TemporaryTree("quickup-fixture", files: files) }
 
-    func write(_ path: String, _ content: String) throws {
-        let url = root.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(content.utf8).write(to: url)
-    }
+    func write(_ path: String, _ content: String) throws { try tree.write(path, content) }
+    var root: URL { tree.root }
+    var path: String { tree.path }
 
-    var path: String { root.path }
-
-    func remove() { try? FileManager.default.removeItem(at: root) }
+    func remove() { tree.remove() }
 
     /// The repository root, found from this source file, for the committed examples.
     static var repositoryRoot: URL {
