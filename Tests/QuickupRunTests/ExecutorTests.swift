@@ -110,3 +110,34 @@ struct ExecutorTests {
         #expect(error.description.contains("configured 1.0s") && error.description.contains("memory"))
     }
 }
+
+/// Issue 5 item 3: upgrade_log is the authority; where the journal disagrees it is reported —
+/// each task in the detail log, and a line each or one summary on the console.
+@Suite("upgrade_log and journal disagreements (E2, E3)")
+struct DisagreementTests {
+    @Test("a new state directory against an applied database: every task skipped, the disagreement reported")
+    func newStateDirectory() async throws {
+        let many = try RunFixture(tasks: (1...5).map { ("t\($0)", "pre_stop", "CREATE TABLE t\($0)(id INTEGER);", "") })
+        defer { many.remove() }
+        let (first, _) = try await many.run()
+        #expect(first.status == .succeeded && first.succeeded == 5)
+        try FileManager.default.removeItem(atPath: many.state)
+        let (second, lines) = try await many.run()
+        #expect(second.status == .succeeded && second.skipped == 5, "\(lines)")
+        let notes = lines.filter { $0.hasPrefix("Note:") }
+        #expect(notes.count == 1, "one summary, not a line per task: \(notes)")
+        #expect(notes.first?.contains("5 tasks of shop: upgrade_log and the journal disagree, e.g. sql.t1 (upgrade_log says SUCCESS, the journal says nothing)") == true, "\(notes)")
+        let detail = try String(contentsOfFile: "\(many.state)/runs/\(second.runID)/detail.jsonl", encoding: .utf8)
+        #expect(detail.split(separator: "\n").filter { $0.contains("record_disagreement") }.count == 5)
+
+        let few = try RunFixture(tasks: [("a", "pre_stop", "CREATE TABLE a(id INTEGER);", ""), ("b", "pre_stop", "CREATE TABLE b(id INTEGER);", "")])
+        defer { few.remove() }
+        _ = try await few.run()
+        try FileManager.default.removeItem(atPath: few.state)
+        let (_, fewLines) = try await few.run()
+        #expect(fewLines.filter { $0.hasPrefix("Note:") } == [
+            "Note: sql.a: upgrade_log says SUCCESS, the journal says nothing; following upgrade_log.",
+            "Note: sql.b: upgrade_log says SUCCESS, the journal says nothing; following upgrade_log.",
+        ])
+    }
+}

@@ -22,6 +22,8 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
             return tally
         }
         var logs: [String: [String: UpgradeLogEntry]] = [:]
+        var disagreements: [(task: UpgradeTask, message: String)] = []
+        defer { report(disagreements, of: component.component) }
         // The last task's records, written with the next task's RUNNING row (DeferredRecords).
         var deferred: DeferredRecords?
         for planned in component.tasks {
@@ -39,7 +41,8 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
             do throws(QuickupError) {
-                let outcome = try await runTask(planned, journalState: journalState, logs: &logs, deferred: &deferred)
+                let outcome = try await runTask(planned, journalState: journalState, logs: &logs, deferred: &deferred,
+                                                disagreements: &disagreements)
                 switch outcome {
                 case .succeeded: tally.succeeded += 1
                 case .skipped: tally.skipped += 1
@@ -96,7 +99,8 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     private func runTask(_ planned: PlannedTask, journalState: [String: AttemptRecord],
                          logs: inout [String: [String: UpgradeLogEntry]],
-                         deferred: inout DeferredRecords?) async throws(QuickupError) -> Outcome {
+                         deferred: inout DeferredRecords?,
+                         disagreements: inout [(task: UpgradeTask, message: String)]) async throws(QuickupError) -> Outcome {
         let task = planned.task
         let type = planned.datasource.flatMap { request.environment.datasource(named: $0)?.type }
         var connection: (any DatasourceConnection)?
@@ -109,7 +113,9 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         let fromLog = planned.datasource.flatMap { logs[$0]?[task.key] }
         let fromJournal = journalState[task.key]
-        reportDisagreement(task, log: fromLog, journal: fromJournal, authoritative: store != nil)
+        if let message = disagreement(task, log: fromLog, journal: fromJournal, authoritative: store != nil) {
+            disagreements.append((task, message))
+        }
         let latest: TaskRecordState? = store != nil
             ? fromLog.map { TaskRecordState(status: $0.status.rawValue, checksum: $0.checksum, runID: $0.runID, startedAt: $0.startTime, endedAt: $0.endTime) }
             : fromJournal.map { TaskRecordState(status: $0.status, checksum: $0.checksum, runID: $0.runID, startedAt: $0.startedAt, endedAt: $0.endedAt) }
@@ -142,13 +148,32 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// The upgrade_log is the authority; a journal that disagrees is reported, not trusted (issue 5 item 3).
-    private func reportDisagreement(_ task: UpgradeTask, log: UpgradeLogEntry?, journal: AttemptRecord?, authoritative: Bool) {
-        guard authoritative else { return }
+    private func disagreement(_ task: UpgradeTask, log: UpgradeLogEntry?, journal: AttemptRecord?, authoritative: Bool) -> String? {
+        guard authoritative else { return nil }
         let logStatus = log?.status.rawValue, journalStatus = journal?.status
-        guard logStatus != journalStatus, logStatus == "SUCCESS" || journalStatus == "SUCCESS" else { return }
-        event(task, level: "warn", kind: "record_disagreement",
-              "\(task.key): upgrade_log says \(logStatus ?? "nothing"), the journal says \(journalStatus ?? "nothing"); upgrade_log wins")
-        context.output.line("Note: \(task.qualifiedUID): upgrade_log says \(logStatus ?? "nothing") but the journal says \(journalStatus ?? "nothing"); following upgrade_log.")
+        guard logStatus != journalStatus, logStatus == "SUCCESS" || journalStatus == "SUCCESS" else { return nil }
+        return "upgrade_log says \(logStatus ?? "nothing"), the journal says \(journalStatus ?? "nothing")"
+    }
+
+    /// Every disagreement goes to the detail log; a few are also a line and a journal event each,
+    /// many (a new state directory against an applied database) one summary of each.
+    private func report(_ disagreements: [(task: UpgradeTask, message: String)], of component: String) {
+        guard !disagreements.isEmpty else { return }
+        for (task, message) in disagreements {
+            context.output.record(["run": runID, "level": "warn", "event": "record_disagreement", "task": task.key, "message": "\(message); upgrade_log wins"])
+        }
+        if disagreements.count <= 3 {
+            for (task, message) in disagreements {
+                try? journal.append(EventRecord(runID: runID, at: context.now(), level: "warn", kind: "record_disagreement", taskKey: task.key,
+                                                message: "\(task.key): \(message); upgrade_log wins"))
+                context.output.line("Note: \(task.qualifiedUID): \(message); following upgrade_log.")
+            }
+            return
+        }
+        let first = disagreements.prefix(3).map { "\($0.task.qualifiedUID) (\($0.message))" }.joined(separator: ", ")
+        let summary = "\(disagreements.count) tasks of \(component): upgrade_log and the journal disagree, e.g. \(first); upgrade_log wins"
+        try? journal.append(EventRecord(runID: runID, at: context.now(), level: "warn", kind: "record_disagreement", taskKey: nil, message: summary))
+        context.output.line("Note: \(summary) (a new or another state directory?). Each task is in the run's detail log.")
     }
 
     private func event(_ task: UpgradeTask, level: String, kind: String, _ message: String) {
