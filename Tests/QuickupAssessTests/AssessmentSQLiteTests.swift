@@ -111,7 +111,6 @@ struct ResourceHookAssessmentTests {
             "release/broken/hooks/needs.sh": "#!/bin/sh\necho 'disk probe crashed' >&2\nexit 4\n",
         ])
         defer { fixture.remove() }
-        for path in ["shop", "broken"] { chmod("\(fixture.release)/\(path)/hooks/needs.sh", 0o755) }
         let workspace = try Workspace.open(release: fixture.release)
         let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
         var env = Environment(site: "SQLITE")

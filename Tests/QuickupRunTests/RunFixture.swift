@@ -1,13 +1,15 @@
 import Foundation
 import QuickupCore
 import QuickupRelease
+import QuickupTestSupport
 import Testing
 @testable import QuickupRun
 
 /// A release on one SQLite file in a fresh temporary directory, plus a state directory, so the
 /// executor runs for real with no server.
 struct RunFixture {
-    let root: URL
+    let tree: TemporaryTree
+    var root: URL { tree.root }
     var release: String { root.appendingPathComponent("release").path }
     var state: String { root.appendingPathComponent("state").path }
     var database: String { root.appendingPathComponent("shop.db").path }
@@ -20,7 +22,7 @@ struct RunFixture {
     init(tasks: [(uid: String, stage: String, sql: String, extra: String)],
          tools: [(uid: String, stage: String, package: String, extra: String)] = [],
          files: [String: String] = [:], component: String = "") throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("qu-run-\(UUID().uuidString)")
+        tree = try TemporaryTree("qu-run")
         var properties = ""
         for t in tasks {
             properties += "sql.\(t.uid).id=\(t.uid)\nsql.\(t.uid).description=\(t.uid)\nsql.\(t.uid).file=sql/\(t.uid).sql\nsql.\(t.uid).stage=\(t.stage)\n\(t.extra)\n"
@@ -29,21 +31,14 @@ struct RunFixture {
         for t in tools {
             properties += "tool.\(t.uid).id=\(t.uid)\ntool.\(t.uid).description=\(t.uid)\ntool.\(t.uid).package=\(t.package)\ntool.\(t.uid).stage=\(t.stage)\n\(t.extra)\n"
         }
-        for (path, text) in files {
-            try write("release/shop/\(path)", text)
-            if path.hasSuffix(".sh") || path.hasSuffix(".py") && text.hasPrefix("#!") { chmod(root.appendingPathComponent("release/shop/\(path)").path, 0o755) }
-        }
+        for (path, text) in files { try write("release/shop/\(path)", text) }
         try write("release/shop/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties", properties)
         try write("release/shop/component.yaml", "datasources:\n  - name: shop_db\n    type: sqlite\n" + component)
         try write("env.yaml", "site: TEST\ndatasources:\n  shop_db: {type: sqlite, path: shop.db}\n")
         FileManager.default.createFile(atPath: database, contents: nil)
     }
 
-    func write(_ path: String, _ text: String) throws {
-        let url = root.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
-    }
+    func write(_ path: String, _ text: String) throws { try tree.write(path, text) }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
 

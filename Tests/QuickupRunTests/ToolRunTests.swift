@@ -107,7 +107,6 @@ struct ToolRunTests {
             files: ["upgrade/V1.0.1/tools/hog.py": "#!/usr/bin/env python3\nhog = []\nwhile True:\n    hog.append(b'x' * (8 << 20))\n"],
             component: "plugin_class: core\nlimits: {memory: 64MiB}\non_failure: {tries: 1}\n")
         defer { fixture.remove() }
-        try fixture.makeExecutable("upgrade/V1.0.1/tools/hog.py")
         let (result, lines) = try await fixture.run()
         #expect(result.status == .failed, "\(lines)")
         let error = try #require(result.error)
@@ -203,11 +202,5 @@ struct ToolRunTests {
             try #require(start.duration(to: .now) < .seconds(60), "hang guard; lines so far: \(lines.all)")
             try await Task.sleep(for: .milliseconds(10))
         }
-    }
-}
-
-extension RunFixture {
-    func makeExecutable(_ path: String) throws {
-        chmod(root.appendingPathComponent("release/shop/\(path)").path, 0o755)
     }
 }

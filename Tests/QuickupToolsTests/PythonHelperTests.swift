@@ -18,7 +18,6 @@ struct PythonHelperTests {
     func roundTrip() async throws {
         let fixture = try ToolFixture()
         defer { fixture.remove() }
-        try FileManager.default.createDirectory(atPath: "\(fixture.directory)/tools", withIntermediateDirectories: true)
         try fixture.script("tools/echo.py", "def back(ctx):\n    return ctx.raw\n")
         let context = #"{"run_id":"R-1","text":"é中 \"q\" \\ \n\t\u0001","n":[1,-2,3.5,1.5e3,12345678901234567890],"none":null,"yes":true,"no":false,"nested":{"a":[{"b":{}}],"e":[]}}"#
         let (outcome, _) = try await fixture.run(try invocation(fixture, entry: ("echo", "back"), context: context))
@@ -32,8 +31,7 @@ struct PythonHelperTests {
     func reportingAndFailure() async throws {
         let fixture = try ToolFixture()
         defer { fixture.remove() }
-        try FileManager.default.createDirectory(atPath: "\(fixture.directory)/tools", withIntermediateDirectories: true)
-        try fixture.script("tools/work.py", """
+        try fixture.script("tools/reporting.py", """
             import quickup_tool as q
 
             def run(ctx):
@@ -43,7 +41,7 @@ struct PythonHelperTests {
                 raise ValueError("table orders has no column owner_id")
             """)
         let context = #"{"datasources":{"orders_db":{"type":"mariadb","host":"127.0.0.1","port":3306,"user":"upgrader","password":"pw"}}}"#
-        let (outcome, events) = try await fixture.run(try invocation(fixture, entry: ("work", "run"), context: context))
+        let (outcome, events) = try await fixture.run(try invocation(fixture, entry: ("reporting", "run"), context: context))
         #expect(outcome.ending == .exited(1))
         #expect(outcome.stderrTail.contains("ValueError: table orders has no column owner_id"))
         #expect(outcome.stderrTail.contains("Traceback"))
@@ -55,7 +53,6 @@ struct PythonHelperTests {
     func missingFunction() async throws {
         let fixture = try ToolFixture()
         defer { fixture.remove() }
-        try FileManager.default.createDirectory(atPath: "\(fixture.directory)/tools", withIntermediateDirectories: true)
         try fixture.script("tools/empty.py", "x = 1\n")
         let (outcome, _) = try await fixture.run(try invocation(fixture, entry: ("empty", "nothing"), context: "{}"))
         #expect(outcome.ending == .exited(2))

@@ -5,22 +5,18 @@ import QuickupTestSupport
 
 /// A temporary work directory holding misbehaving tools written for one test.
 struct ToolFixture {
-    let directory: String
+    let tree: TemporaryTree
+    var directory: String { tree.path }
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("quickup-tools-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
+    init() throws { tree = try TemporaryTree("quickup-tools") }
 
-    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    func remove() { tree.remove() }
 
-    /// Writes an executable script and returns its path.
+    /// Writes a script (executable when it starts with `#!`) and returns its path.
     @discardableResult
     func script(_ name: String, _ text: String) throws -> String {
-        let path = "\(directory)/\(name)"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o755)
-        return path
+        try tree.write(name, text)
+        return "\(directory)/\(name)"
     }
 
     func invocation(_ path: String, limits: PluginLimits = .defaults(for: .business), name: String = "test-tool",

@@ -83,7 +83,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
     private func startRecords(_ entry: UpgradeLogEntry, _ planned: PlannedTask, store: (any UpgradeLogStore)?,
                               carrying carried: DeferredRecords?) async throws(QuickupError) -> RunningRecords? {
         let mirror = attemptRecord(entry, planned)
-        guard let store, let carried, carried.datasource == planned.datasource else {
+        guard store != nil, let carried, carried.datasource == planned.datasource else {
             if let carried { try await carried.flush(to: journal) }
             if store != nil, planned.task.kind == .sql { return RunningRecords(log: [entry], journal: [mirror], carried: nil) }
             if let store { try await store.record(entry) }
