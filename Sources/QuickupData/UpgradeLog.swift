@@ -70,12 +70,14 @@ public protocol UpgradeLogStore: Sendable {
     /// The latest row per task id (by start time, then attempt).
     func latestEntries() async throws(QuickupError) -> [String: UpgradeLogEntry]
     /// One attempt of a SQL task with its records (E2, E5), in as few trips to the datasource as
-    /// the driver can make, always in this order: writes `running` (as `record` does, committed
-    /// on its own); calls `recorded` (the journal's mirror; if it throws, nothing more happens);
-    /// runs `statements` — when `transactional`, in one transaction that also writes `success()`
-    /// and is rolled back on failure. Errors name the failing statement's file:line.
+    /// the driver can make, always in this order: calls `mirror` (the journal's copy of the rows;
+    /// if it throws, nothing more happens); writes `running` (as `record` does, committed on its
+    /// own) and then calls `recorded`; runs `statements` — when `transactional`, in one
+    /// transaction that also writes `success()` and is rolled back on failure. Errors name the
+    /// failing statement's file:line.
     func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
-                    then recorded: @escaping @Sendable () throws(QuickupError) -> Void, transactional: Bool,
+                    mirror: @escaping @Sendable () throws(QuickupError) -> Void,
+                    recorded: @escaping @Sendable () -> Void, transactional: Bool,
                     success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError)
 }
 
@@ -88,10 +90,12 @@ extension UpgradeLogStore {
 extension UpgradeLogStore where Self: DatasourceConnection {
     /// Step by step, one call each.
     public func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
-                           then recorded: @escaping @Sendable () throws(QuickupError) -> Void, transactional: Bool,
+                           mirror: @escaping @Sendable () throws(QuickupError) -> Void,
+                           recorded: @escaping @Sendable () -> Void, transactional: Bool,
                            success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError) {
+        try mirror()
         try await record(running)
-        try recorded()
+        recorded()
         guard transactional else {
             try await run(statements)
             return

@@ -182,12 +182,16 @@ struct MariaDBStatementTests {
         }
     }
 
-    @Test func multiStatementsAreOff() async throws {
+    @Test func aStatementTextHoldingTwoRunsBothAsTheClientDoes() async throws {
         try await withScratchDatabase { connection, _ in
-            // Sending one statement at a time is what makes file:line exact; two in one string
-            // must be refused rather than half-run.
-            let error = await quickupError { try await connection.exec("SELECT 1; SELECT 2") }
-            #expect(error?.description.contains("error 1064") == true, "\(String(describing: error))")
+            // `DELIMITER //` … `INSERT …; INSERT … //` hands the server two statements in one text;
+            // the `mariadb` client runs both, and so does quickup, a failure naming the text's line.
+            try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+            try await connection.exec("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)")
+            #expect(try await connection.scalar("SELECT COUNT(*) FROM t") == "2")
+            let error = await quickupError { try await connection.exec("INSERT INTO t VALUES (3); INSERT INTO t VALUES (2)", line: 7) }
+            #expect(error?.description.contains("error 1062") == true, "\(String(describing: error))")
+            #expect(error?.location?.line == 7)
         }
     }
 

@@ -29,8 +29,8 @@ public enum ImplicitCommit {
     }
 
     /// Upper-cased leading words, skipping comments the splitter kept (`/*! … */` is not skipped:
-    /// it is executable).
-    static func leadingWords(_ text: String, count: Int) -> [String] {
+    /// it is executable). Drivers use it too (MariaDB packs statements by their first word).
+    public static func leadingWords(_ text: String, count: Int) -> [String] {
         var words: [String] = []
         var current = ""
         for scalar in text.unicodeScalars {

@@ -60,9 +60,11 @@ enum MariaDBClient {
         let protocolType = config.path == nil ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET
         _ = quickup_mysql_option_uint(mysql, MYSQL_OPT_PROTOCOL, protocolType.rawValue)
 
-        // CLIENT_MULTI_RESULTS lets CALL return its result sets. CLIENT_MULTI_STATEMENTS stays off:
-        // statements are sent one at a time so that each failure names its own file:line.
-        let flags = UInt(CLIENT_MULTI_RESULTS)
+        // CLIENT_MULTI_RESULTS lets CALL return its result sets. CLIENT_MULTI_STATEMENTS lets
+        // short statements share a packet (MariaDBPacket), only ones whose results can be told
+        // apart, so each failure still names its own file:line. A statement text holding several
+        // (a `DELIMITER` block) runs them all, as the `mariadb` client does.
+        let flags = UInt(CLIENT_MULTI_RESULTS) | UInt(CLIENT_MULTI_STATEMENTS)
         let host = config.path == nil ? (config.host ?? "localhost") : "localhost"
         let connected = withOptionalCString(config.user) { user in
             withOptionalCString(endpoint.password?.value) { password in

@@ -11,13 +11,17 @@ struct MariaDBWork: Sendable {
     /// Runs on the connection's queue in place of a statement (the journal's mirror of an
     /// upgrade_log row just written); an error stops the run like a failed statement.
     var local: (@Sendable () throws(QuickupError) -> Void)?
+    /// Called on the queue once the statement's result came back without error (an upgrade_log
+    /// row is known to be written).
+    var completed: (@Sendable () -> Void)?
 
     init(sql: String, location: SourceLocation? = nil, build: (@Sendable () -> String)? = nil,
-         local: (@Sendable () throws(QuickupError) -> Void)? = nil) {
+         local: (@Sendable () throws(QuickupError) -> Void)? = nil, completed: (@Sendable () -> Void)? = nil) {
         self.sql = sql
         self.location = location
         self.build = build
         self.local = local
+        self.completed = completed
     }
 }
 
@@ -96,29 +100,52 @@ extension MariaDBConnection {
     }
 
     /// On the session's queue: the loop over the statements, between which cancellation is checked.
+    /// Statements that may share a packet go together (MariaDBPacket) when no rows are kept.
     private static func runOnQueue(_ mysql: UnsafeMutablePointer<MYSQL>, _ work: [MariaDBWork], keepRows: Bool,
                                    gate: MariaDBStatementGate, ticket: MariaDBStatementGate.Ticket) -> QueueResult {
         guard gate.start(ticket) else { return .notSent(index: 0) }
         defer { gate.finish(ticket) }
         var total = MariaDBOutcome(affected: 0, rows: [])
-        for (index, item) in work.enumerated() {
+        let shareable = work.map { !keepRows && $0.local == nil && MariaDBPacket.canShare($0.sql) }
+        var index = 0
+        while index < work.count {
             if index > 0, gate.isCancelled(ticket) { return .notSent(index: index) }
+            let item = work[index]
             if let local = item.local {
                 do throws(QuickupError) { try local() } catch { return .localFailed(index: index, error) }
+                index += 1
                 continue
             }
             let started = ContinuousClock.now
+            let end = MariaDBPacket.end(of: work, from: index, shareable: shareable)
+            if end - index > 1 {
+                let first = index
+                let texts = work[first..<end].map { $0.build?() ?? $0.sql }
+                let outcome = MariaDBClient.runPacket(mysql, texts) { offset in work[first + offset].completed?() }
+                total.affected += outcome.affected
+                if let failure = outcome.failure {
+                    return .failed(index: first + outcome.completed, failure, seconds: seconds(since: started))
+                }
+                total.rows = []
+                index = end
+                continue
+            }
             do {
                 let (affected, rows) = try MariaDBClient.run(mysql, item.build?() ?? item.sql, keepRows: keepRows)
                 total.affected += affected
                 total.rows = rows
+                item.completed?()
             } catch {
-                let elapsed = (ContinuousClock.now - started).components
-                return .failed(index: index, error,
-                               seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+                return .failed(index: index, error, seconds: seconds(since: started))
             }
+            index += 1
         }
         return .done(total)
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = (ContinuousClock.now - start).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
 
     /// After a transaction's statement failed or was cancelled: ROLLBACK at once, on the queue.

@@ -52,16 +52,18 @@ extension MariaDBConnection: UpgradeLogStore {
         _ = try await run(Self.recordSQL(entries), location: nil, keepRows: false)
     }
 
-    /// All in one trip to the connection's queue (statements still go one by one to the server):
-    /// for a task of a few statements, handing work to the queue and back costs as much as the
-    /// statements themselves.
+    /// All in one trip to the connection's queue, and to the server in as few packets as
+    /// MariaDBPacket allows: the RUNNING rows with the statements (and START TRANSACTION), the
+    /// SUCCESS row of a transactional task with its COMMIT. For a task of a few statements each
+    /// hand-over and each round trip costs about as much as the statements themselves.
     public func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
-                           then recorded: @escaping @Sendable () throws(QuickupError) -> Void, transactional: Bool,
+                           mirror: @escaping @Sendable () throws(QuickupError) -> Void,
+                           recorded: @escaping @Sendable () -> Void, transactional: Bool,
                            success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError) {
         var work: [MariaDBWork] = []
         work.reserveCapacity(statements.count + 5)
-        if !running.isEmpty { work.append(MariaDBWork(sql: Self.recordSQL(running))) }
-        work.append(MariaDBWork(sql: "(journal)", local: recorded))
+        work.append(MariaDBWork(sql: "(journal)", local: mirror))
+        if running.isEmpty { recorded() } else { work.append(MariaDBWork(sql: Self.recordSQL(running), completed: recorded)) }
         let begin = work.count
         if transactional { work.append(MariaDBWork(sql: "START TRANSACTION")) }
         work += statements.map { MariaDBWork(sql: $0.text, location: $0.location) }

@@ -51,9 +51,18 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 return
             } catch {
                 if let running, !running.isRecorded {
-                    // RUNNING was never written, so the task did not start: as when that write
-                    // failed on its own, no FAILED row and no retry; the previous task's rows alone.
+                    // RUNNING never reached upgrade_log, so the task did not start: as when that
+                    // write failed on its own, no FAILED row there and no retry; the previous
+                    // task's rows alone. The journal's RUNNING mirror, if written, is closed.
                     if let carried = running.carried { try await carried.flush(to: journal) }
+                    if running.isMirrored {
+                        var notStarted = entry
+                        notStarted.status = .failed
+                        notStarted.endTime = notStarted.startTime
+                        notStarted.durationMs = 0
+                        notStarted.error = "not started: \(error.message.prefix(1900))"
+                        try? journal.record(attemptRecord(notStarted, planned))
+                    }
                     throw error
                 }
                 let elapsed = start.duration(to: context.clock.now)
@@ -135,10 +144,10 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                         return done
                     }
                     if let running, let store = connection as? any UpgradeLogStore {
-                        try await store.runAttempt(statements, recording: running.log, then: { () throws(QuickupError) in
+                        try await store.runAttempt(statements, recording: running.log, mirror: { () throws(QuickupError) in
                             try journal.record(running.journal)
-                            running.markRecorded()
-                        }, transactional: transactional, success: success)
+                            running.markMirrored()
+                        }, recorded: running.markRecorded, transactional: transactional, success: success)
                     } else {
                         try await runner.runStatements(statements, on: connection, transactional: transactional, success: success)
                     }

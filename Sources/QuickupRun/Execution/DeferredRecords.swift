@@ -10,27 +10,32 @@ import Synchronization
 ///
 /// Why this is as crash-safe as writing them at once (E3, E4; the upgrade_log stays the authority).
 /// For a task N followed by N+1 on the same datasource the writes are, in order:
-///   1. upgrade_log [SUCCESS N-1, RUNNING N] — one statement, atomic (MariaDB: one multi-row
+///   1. journal [SUCCESS N-1, RUNNING N] — one transaction, a local file;
+///   2. upgrade_log [SUCCESS N-1, RUNNING N] — one statement, atomic (MariaDB: one multi-row
 ///      INSERT under autocommit; SQLite: one transaction); a store that cannot do that writes
 ///      them in this order, so a crash keeps at most SUCCESS N-1 without RUNNING N: N never ran;
-///   2. journal [SUCCESS N-1, RUNNING N] — one transaction;
 ///   3. N's statements (a transactional N commits its SUCCESS row with them, as before);
 ///   4. in memory only: N+1's file is read and split and its decision taken;
-///   5. upgrade_log [SUCCESS N, RUNNING N+1]; 6. journal likewise; 7. N+1's statements.
-/// Steps 1–3 (and 5–7) go to the datasource in one trip (UpgradeLogStore.runAttempt): the
-/// journal write runs on the connection's queue between the upgrade_log write and the first
-/// statement, and a failure of either stops the trip before any statement is sent.
-/// - A crash between 3 and 5 leaves N RUNNING in upgrade_log although it was applied: exactly
+///   5. journal [SUCCESS N, RUNNING N+1]; 6. upgrade_log likewise; 7. N+1's statements.
+/// Steps 1–3 (and 5–7) go to the datasource in one trip (UpgradeLogStore.runAttempt), 2 and 3 on
+/// MariaDB in one packet (the server runs 3 only once 2 is committed, and not at all if 2 fails).
+/// The journal goes first because nothing can run between the upgrade_log row and the
+/// statements in one packet; it is a mirror, so either order keeps the analysis below.
+/// - A crash between 3 and 6 leaves N RUNNING in upgrade_log although it was applied: exactly
 ///   what a crash between N's statements and its own SUCCESS write left before (the next run
-///   re-runs a transactional or retryable N, otherwise asks for --confirm-rerun). What widened
-///   is step 4, local work of microseconds that reaches no server; a transactional N is not
-///   affected at all, its SUCCESS being committed in its own transaction.
-/// - A crash between 5 and 6 leaves the journal one step behind upgrade_log, which wins and the
-///   disagreement is reported — as a crash between the two writes of one row did before.
+///   re-runs a transactional or retryable N, otherwise asks for --confirm-rerun; when the crash
+///   came after 5, the journal's SUCCESS N is reported beside it as a disagreement, which tells
+///   the operator that N did finish). What widened is 4 and 5, local work of microseconds that
+///   reaches no server; a transactional N is not affected at all, its SUCCESS being committed in
+///   its own transaction.
+/// - A crash between 1 and 2 (or 5 and 6) leaves the journal one step ahead of upgrade_log,
+///   which wins; the disagreement is reported — as a crash between the two writes of one row did
+///   before.
 /// - N+1's statements never start before SUCCESS N and RUNNING N+1 are committed, so no state
 ///   can show N+1 applied while N is not recorded.
 /// - When the combined write fails, the deferred rows are written alone before the error goes up,
-///   so a problem with N+1's row cannot cost N its SUCCESS.
+///   so a problem with N+1's row cannot cost N its SUCCESS; N+1's journal row is closed as FAILED
+///   (not started).
 /// Tasks without an upgrade_log (tools, Redis) have the journal as authority: theirs are written
 /// at once, never deferred.
 struct DeferredRecords: Sendable {
@@ -70,6 +75,7 @@ final class RunningRecords: Sendable {
     /// The previous task's records included above: written alone if this trip fails before them.
     let carried: DeferredRecords?
     private let recorded = Atomic<Bool>(false)
+    private let mirrored = Atomic<Bool>(false)
 
     init(log: [UpgradeLogEntry], journal: [AttemptRecord], carried: DeferredRecords?) {
         self.log = log
@@ -77,7 +83,10 @@ final class RunningRecords: Sendable {
         self.carried = carried
     }
 
-    /// Both writes are done: from here on a failure is the task's own.
-    func markRecorded() { recorded.store(true, ordering: .releasing) }
+    /// The journal has the rows (written first).
+    @Sendable func markMirrored() { mirrored.store(true, ordering: .releasing) }
+    var isMirrored: Bool { mirrored.load(ordering: .acquiring) }
+    /// upgrade_log has them too: from here on a failure is the task's own.
+    @Sendable func markRecorded() { recorded.store(true, ordering: .releasing) }
     var isRecorded: Bool { recorded.load(ordering: .acquiring) }
 }
