@@ -145,7 +145,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     }
                     if let running, let store = connection as? any UpgradeLogStore {
                         try await store.runAttempt(statements, recording: running.log, mirror: { () throws(QuickupError) in
-                            try journal.record(running.journal)
+                            try journal.recordSoon(running.journal)
                             running.markMirrored()
                         }, recorded: running.markRecorded, transactional: transactional, success: success)
                     } else {

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// Why this is as crash-safe as writing them at once (E3, E4; the upgrade_log stays the authority).
 /// For a task N followed by N+1 on the same datasource the writes are, in order:
-///   1. journal [SUCCESS N-1, RUNNING N] — one transaction, a local file;
+///   1. journal [SUCCESS N-1, RUNNING N] — queued, and written in one transaction on the
+///      journal's own queue while 2 and 3 run (JournalMirrorLane; any other journal call waits);
 ///   2. upgrade_log [SUCCESS N-1, RUNNING N] — one statement, atomic (MariaDB: one multi-row
 ///      INSERT under autocommit; SQLite: one transaction); a store that cannot do that writes
 ///      them in this order, so a crash keeps at most SUCCESS N-1 without RUNNING N: N never ran;
@@ -28,9 +29,9 @@ import Synchronization
 ///   the operator that N did finish). What widened is 4 and 5, local work of microseconds that
 ///   reaches no server; a transactional N is not affected at all, its SUCCESS being committed in
 ///   its own transaction.
-/// - A crash between 1 and 2 (or 5 and 6) leaves the journal one step ahead of upgrade_log,
-///   which wins; the disagreement is reported — as a crash between the two writes of one row did
-///   before.
+/// - A crash between 1 and 2 (or 5 and 6) leaves the journal one step ahead of upgrade_log, and
+///   one before the queued rows are written leaves it behind; either way upgrade_log wins and the
+///   disagreement is reported — as a crash between the two writes of one row did before.
 /// - N+1's statements never start before SUCCESS N and RUNNING N+1 are committed, so no state
 ///   can show N+1 applied while N is not recorded.
 /// - When the combined write fails, the deferred rows are written alone before the error goes up,

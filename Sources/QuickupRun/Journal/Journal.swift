@@ -8,6 +8,8 @@ import QuickupCore
 public final class Journal: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Writes `recordSoon`'s rows behind the caller.
+    let mirror: JournalMirrorLane
 
     public init(stateDirectory: String) throws(QuickupError) {
         do {
@@ -24,7 +26,9 @@ public final class Journal: Sendable {
             // per write; a power cut may lose the last writes, which upgrade_log (the authority,
             // on the datasource) still holds.
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            self.pool = pool
+            mirror = JournalMirrorLane { (batch) throws(QuickupError) in try Journal.insertAttempts(batch, into: pool) }
             try JournalSchema.migrator.migrate(pool)
         } catch {
             throw QuickupError(.io, "cannot open the journal \(path): \(error)",
@@ -33,12 +37,14 @@ public final class Journal: Sendable {
     }
 
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws(QuickupError) -> T {
+        try mirror.settle()
         do { return try pool.write(body) } catch {
             throw QuickupError(.io, "journal: cannot \(what): \(error)", hint: "check free space in the state directory")
         }
     }
 
     func read<T>(_ what: String, _ body: (Database) throws -> T) throws(QuickupError) -> T {
+        try mirror.settle()
         do { return try pool.read(body) } catch {
             throw QuickupError(.io, "journal: cannot \(what): \(error)")
         }
@@ -95,17 +101,35 @@ public final class Journal: Sendable {
     /// Inserts or replaces the attempts in order, in one transaction (one WAL commit): the run
     /// engine writes a finished task's SUCCESS together with the next task's RUNNING.
     public func record(_ attempts: [AttemptRecord]) throws(QuickupError) {
+        try mirror.settle()
+        try Self.insertAttempts(attempts, into: pool)
+    }
+
+    private static func insertAttempts(_ attempts: [AttemptRecord], into pool: DatabasePool) throws(QuickupError) {
         guard let first = attempts.first else { return }
-        try write("record attempt of \(first.taskKey)") { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO attempt (run_id, task_key, component, version, kind, stage, datasource, attempt, status, checksum, started_at, ended_at, duration_ms, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for a in attempts {
-                try statement.execute(arguments: [a.runID, a.taskKey, a.component, a.version, a.kind, a.stage, a.datasource, a.attempt,
-                                                  a.status, a.checksum, a.startedAt, a.endedAt, a.durationMs, a.error])
-            }
+        do {
+            try pool.write { db in try Self.insert(attempts, db) }
+        } catch {
+            throw QuickupError(.io, "journal: cannot record attempt of \(first.taskKey): \(error)",
+                               hint: "check free space in the state directory")
         }
+    }
+
+    private static func insert(_ attempts: [AttemptRecord], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO attempt (run_id, task_key, component, version, kind, stage, datasource, attempt, status, checksum, started_at, ended_at, duration_ms, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for a in attempts {
+            try statement.execute(arguments: [a.runID, a.taskKey, a.component, a.version, a.kind, a.stage, a.datasource, a.attempt,
+                                              a.status, a.checksum, a.startedAt, a.endedAt, a.durationMs, a.error])
+        }
+    }
+
+    /// Like `record`, but written behind the caller (JournalMirrorLane): for the mirror of rows
+    /// whose authority is a datasource's upgrade_log. Any later journal call waits for it.
+    public func recordSoon(_ attempts: [AttemptRecord]) throws(QuickupError) {
+        try mirror.enqueue(attempts)
     }
 
     public func attempts(run id: String) throws(QuickupError) -> [AttemptRecord] {
