@@ -17,6 +17,7 @@ struct DeferredRecordsTests {
         #expect(first.status == .succeeded && first.succeeded == 2)
         // t1 as never applied; t2 as a kill -9 left it: RUNNING, non-transactional (DDL).
         try python(f, "c.execute(\"DELETE FROM upgrade_log WHERE task_id LIKE '%t1'\"); c.execute(\"UPDATE upgrade_log SET status='RUNNING', end_time=NULL WHERE task_id LIKE '%t2'\"); c.execute('DROP TABLE a')")
+        try f.journalInterrupted(taskSuffix: "t2")
         let (stopped, _) = try await f.run()
         #expect(stopped.status == .failed && stopped.succeeded == 1)
         #expect(stopped.error?.code == .needsConfirmation, "\(String(describing: stopped.error))")

@@ -51,6 +51,7 @@ struct ExecutorTests {
         update.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE upgrade_log SET status='RUNNING', end_time=NULL\"); c.execute('DROP TABLE a'); c.commit()", f.database]
         try update.run()
         update.waitUntilExit()
+        try f.journalInterrupted(taskSuffix: "t1")
         let (stopped, _) = try await f.run()
         #expect(stopped.status == .failed)
         #expect(stopped.error?.code == .needsConfirmation)

@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import GRDB
+import Synchronization
 import QuickupCore
 import Testing
 @testable import QuickupRun
@@ -46,6 +48,21 @@ struct JournalMirrorTests {
             }
             #expect(try journal.attempts(run: "r1").allSatisfy { $0.status == "FAILED" })
         }
+    }
+
+    @Test("settling waits for a write already in progress, not only for queued rows")
+    func settleWaitsForAWriteInProgress() throws {
+        let started = DispatchSemaphore(value: 0)
+        let written = Mutex<[String]>([])
+        let lane = JournalMirrorLane(coalescing: .milliseconds(0)) { (batch) throws(QuickupError) in
+            started.signal()
+            Thread.sleep(forTimeInterval: 0.05)
+            written.withLock { $0 += batch.map(\.taskKey) }
+        }
+        try lane.enqueue([attempt(1, "RUNNING")])
+        started.wait()  // the lane has taken the row and is writing it
+        try lane.settle()
+        #expect(written.withLock { $0 } == ["app/V1/sql.t1"])
     }
 
     @Test("a queued write that fails stops the next journal call with the error")

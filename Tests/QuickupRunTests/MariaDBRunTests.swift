@@ -58,6 +58,34 @@ struct MariaDBRunTests {
         await cleanup()
     }
 
+    @Test("E4: a task that finished while its SUCCESS was still on its way to upgrade_log is completed from the journal, not re-run")
+    func finishedButUnrecorded() async throws {
+        let (f, env, cleanup) = try await fixture([
+            ("first", "CREATE TABLE t (id INT PRIMARY KEY);", ""),
+            ("second", "CREATE TABLE u (id INT PRIMARY KEY);", ""),
+        ])
+        let first = try await run(f, env)
+        #expect(first.status == .succeeded && first.succeeded == 2)
+        let connection = try await Datasources.connect(try #require(env.datasource(named: "shop_db")), secrets: SecretResolver())
+        // What a kill -9 between the task's statements and its deferred SUCCESS row leaves behind.
+        try await connection.execute(SQLStatement(
+            text: "UPDATE upgrade_log SET status = 'RUNNING', end_time = NULL, duration_ms = NULL WHERE task_id LIKE '%sql.second'",
+            line: 1, file: "test"))
+        // Without the journal (another state directory) nothing proves it finished: ask.
+        let elsewhere = try await run(f, env, state: f.state + "-elsewhere")
+        #expect(elsewhere.error?.code == .needsConfirmation, "\(String(describing: elsewhere.error))")
+        // With it, the SUCCESS of that same run and attempt completes the row; CREATE TABLE u is
+        // not sent again (it would fail with error 1050).
+        let second = try await run(f, env)
+        #expect(second.status == .succeeded && second.succeeded == 0 && second.skipped == 2, "\(String(describing: second.error))")
+        #expect(try await connection.scalar("SELECT status FROM upgrade_log WHERE task_id LIKE '%sql.second'") == "SUCCESS")
+        #expect(try await connection.scalar("SELECT end_time IS NOT NULL FROM upgrade_log WHERE task_id LIKE '%sql.second'") == "1")
+        let events = try Journal(stateDirectory: f.state).events(run: second.runID)
+        #expect(events.contains { $0.kind == "recovered_success" && $0.message.contains("run \(first.runID)") }, "\(events)")
+        await connection.close()
+        await cleanup()
+    }
+
     @Test("E6: two runs started together on the same databases: exactly one proceeds")
     func twoRuns() async throws {
         let (f, env, cleanup) = try await fixture([("slow", "SELECT SLEEP(2);", ""), ("t", "CREATE TABLE t2 (id INT);", "")])

@@ -67,6 +67,17 @@ struct RunFixture {
         return await Executor(journal: try Journal(stateDirectory: state), context: context).run(request)
     }
 
+    /// The journal as a kill -9 in the middle of a task's statements leaves it: the task's last
+    /// attempt RUNNING (its SUCCESS, written only after the statements, never came).
+    func journalInterrupted(taskSuffix: String) throws {
+        let journal = try Journal(stateDirectory: state)
+        guard var attempt = try journal.latestAttempts().first(where: { $0.key.hasSuffix(taskSuffix) })?.value else { return }
+        attempt.status = "RUNNING"
+        attempt.endedAt = nil
+        attempt.durationMs = nil
+        try journal.record(attempt)
+    }
+
     /// One value from the SQLite file, read with the system's python3 (a second, independent reader).
     func query(_ sql: String) throws -> String {
         let process = Process()

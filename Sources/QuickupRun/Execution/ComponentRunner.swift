@@ -111,8 +111,12 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         if let store, let name = planned.datasource, logs[name] == nil {
             logs[name] = try await store.latestEntries()
         }
-        let fromLog = planned.datasource.flatMap { logs[$0]?[task.key] }
+        var fromLog = planned.datasource.flatMap { logs[$0]?[task.key] }
         let fromJournal = journalState[task.key]
+        if let store, let name = planned.datasource, let recovered = try await recoverFinished(task, log: fromLog, journal: fromJournal, store: store) {
+            logs[name]?[task.key] = recovered
+            fromLog = recovered
+        }
         if let message = disagreement(task, log: fromLog, journal: fromJournal, authoritative: store != nil) {
             disagreements.append((task, message))
         }
@@ -145,6 +149,25 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                                transactional: transactional, previousAttempt: fromLog?.attempt ?? fromJournal?.attempt ?? 0,
                                deferred: &deferred)
         return .succeeded
+    }
+
+    /// E4: upgrade_log says RUNNING but the journal holds SUCCESS for the very same run and attempt.
+    /// The journal writes SUCCESS only after the task's statements returned, so the task finished
+    /// and the crash came before its SUCCESS reached upgrade_log (DeferredRecords): that row is
+    /// completed now instead of asking the operator to re-run a task that is already applied.
+    private func recoverFinished(_ task: UpgradeTask, log: UpgradeLogEntry?, journal: AttemptRecord?,
+                                 store: any UpgradeLogStore) async throws(QuickupError) -> UpgradeLogEntry? {
+        guard let log, log.status == .running, let journal, journal.status == UpgradeLogStatus.success.rawValue,
+              journal.runID == log.runID, journal.attempt == log.attempt else { return nil }
+        var done = log
+        done.status = .success
+        done.endTime = journal.endedAt
+        done.durationMs = journal.durationMs
+        try await store.record(done)
+        let message = "\(task.qualifiedUID) finished in run \(log.runID) (attempt \(log.attempt)) before quickup stopped; the journal recorded its SUCCESS, now completed in upgrade_log"
+        event(task, level: "warn", kind: "recovered_success", message)
+        context.output.line("[RECOVERED] \(task.component) \(task.version) \(message)")
+        return done
     }
 
     /// The upgrade_log is the authority; a journal that disagrees is reported, not trusted (issue 5 item 3).

@@ -24,11 +24,12 @@ import Synchronization
 /// statements in one packet; it is a mirror, so either order keeps the analysis below.
 /// - A crash between 3 and 6 leaves N RUNNING in upgrade_log although it was applied: exactly
 ///   what a crash between N's statements and its own SUCCESS write left before (the next run
-///   re-runs a transactional or retryable N, otherwise asks for --confirm-rerun; when the crash
-///   came after 5, the journal's SUCCESS N is reported beside it as a disagreement, which tells
-///   the operator that N did finish). What widened is 4 and 5, local work of microseconds that
-///   reaches no server; a transactional N is not affected at all, its SUCCESS being committed in
-///   its own transaction.
+///   re-runs a transactional or retryable N, otherwise asks for --confirm-rerun). When the
+///   journal's SUCCESS N was written (5) it is proof that N finished — the journal writes it only
+///   after N's statements returned — so the next run completes N's row from it instead
+///   (ComponentRunner.recoverFinished, `[RECOVERED]`). What widened is 4 and 5, local work of
+///   microseconds that reaches no server; a transactional N is not affected at all, its SUCCESS
+///   being committed in its own transaction.
 /// - A crash between 1 and 2 (or 5 and 6) leaves the journal one step ahead of upgrade_log, and
 ///   one before the queued rows are written leaves it behind; either way upgrade_log wins and the
 ///   disagreement is reported — as a crash between the two writes of one row did before.

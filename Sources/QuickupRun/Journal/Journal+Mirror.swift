@@ -55,15 +55,22 @@ final class JournalMirrorLane: Sendable {
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
-    /// On the queue: writes what is pending, in one transaction.
+    /// On the queue: writes what is pending, in one transaction. `scheduled` stays set until the
+    /// write is done, so `settle` never takes a write in progress for an idle lane.
     private func drain() {
         let batch = state.withLock { state -> [AttemptRecord] in
-            defer { state.pending = []; state.scheduled = false }
+            defer { state.pending = [] }
             return state.pending
         }
-        guard !batch.isEmpty else { return }
-        do throws(QuickupError) { try write(batch) } catch {
-            state.withLock { $0.failure = $0.failure ?? error }
+        if !batch.isEmpty {
+            do throws(QuickupError) { try write(batch) } catch {
+                state.withLock { $0.failure = $0.failure ?? error }
+            }
         }
+        let more = state.withLock { state -> Bool in
+            if state.pending.isEmpty { state.scheduled = false }
+            return state.scheduled
+        }
+        if more { queue.asyncAfter(deadline: .now() + coalescing) { self.drain() } }
     }
 }
