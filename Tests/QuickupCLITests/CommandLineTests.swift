@@ -7,7 +7,7 @@ struct CommandLineTests {
     func help() throws {
         let version = try CLI.run(["--version"])
         #expect(version.status == 0 && !version.stdout.isEmpty)
-        for command in ["validate", "plan", "assess", "run", "status", "resume", "history", "doctor", "demo"] {
+        for command in ["validate", "plan", "assess", "run", "status", "resume", "rollback", "history", "doctor", "demo"] {
             let result = try CLI.run([command, "--help"])
             #expect(result.status == 0, "\(command) --help")
             #expect(result.stdout.contains("USAGE"), "\(command) --help")
@@ -125,5 +125,15 @@ struct RunCommandLineTests {
         #expect(status.status == 0 && status.stdout.contains("failed") && status.stdout.contains("app/V1.0.1/sql.b"))
         let unknown = try CLI.run(["status", "no-such-run"] + state)
         #expect(unknown.status == 2 && unknown.stderr.contains("no run 'no-such-run'"))
+
+        // F4: rolling back the first run covers the run that resumed it; B (applied by the
+        // resume, newest) has no .rollback script, so the rollback stops there first.
+        let stopped = try CLI.run(["rollback", runID] + common)
+        #expect(stopped.status == 1, "\(stopped.stdout)\(stopped.stderr)")
+        #expect(stopped.stderr.contains("app/V1.0.1/sql.b was applied in run") && stopped.stderr.contains("--undone-by-hand b"), "\(stopped.stderr)")
+        let rolled = try CLI.run(["rollback", runID, "--undone-by-hand", "B", "--undone-by-hand", "A"] + common)
+        #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
+        #expect(rolled.stdout.contains("[ROLLED_BACK] app V1.0.1 sql.b (undone by hand, recorded)"))
+        #expect(rolled.stdout.contains("[ROLLED_BACK] app V1.0.1 sql.a (undone by hand, recorded)"))
     }
 }

@@ -86,6 +86,34 @@ struct MariaDBRunTests {
         await cleanup()
     }
 
+    @Test("F4: rollback on MariaDB — DDL undone without a transaction, DML in one, newest first, ROLLED_BACK rows")
+    func rollback() async throws {
+        let (f, env, cleanup) = try await fixture([
+            ("ddl", "CREATE TABLE t (id INT PRIMARY KEY);", "sql.ddl.order=1\nsql.ddl.rollback=sql/ddl_undo.sql"),
+            ("dml", "INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);", "sql.dml.order=2\nsql.dml.rollback=sql/dml_undo.sql"),
+        ])
+        try f.write("release/shop/upgrade/V1.0.1/sql/ddl_undo.sql", "DROP TABLE t;")
+        try f.write("release/shop/upgrade/V1.0.1/sql/dml_undo.sql", "DELETE FROM t WHERE id = 2;\nDELETE FROM t WHERE id = 1;")
+        let first = try await run(f, env)
+        #expect(first.status == .succeeded && first.succeeded == 2)
+        let workspace = try Workspace.open(release: f.release)
+        let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
+        let context = RunContext(stateDirectory: f.state, clock: ContinuousClock(), output: RunOutput(console: nil))
+        let rolled = await Rollback(journal: try Journal(stateDirectory: f.state), context: context)
+            .run(RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: env, target: first.runID))
+        #expect(rolled.status == .succeeded && rolled.succeeded == 2, "\(String(describing: rolled.error))")
+        let connection = try await Datasources.connect(try #require(env.datasource(named: "shop_db")), secrets: SecretResolver())
+        #expect(try await connection.scalar("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't'") == "0")
+        #expect(try await connection.scalar(
+            "SELECT GROUP_CONCAT(task_id, ':', status ORDER BY id) FROM upgrade_log WHERE kind = 'rollback'")
+            == "shop/V1.0.1/sql.dml:ROLLED_BACK,shop/V1.0.1/sql.ddl:ROLLED_BACK")
+        let again = try await run(f, env)
+        #expect(again.status == .succeeded && again.succeeded == 2, "a later run applies both again")
+        #expect(try await connection.scalar("SELECT COUNT(*) FROM t") == "2")
+        await connection.close()
+        await cleanup()
+    }
+
     @Test("E6: two runs started together on the same databases: exactly one proceeds")
     func twoRuns() async throws {
         let (f, env, cleanup) = try await fixture([("slow", "SELECT SLEEP(2);", ""), ("t", "CREATE TABLE t2 (id INT);", "")])

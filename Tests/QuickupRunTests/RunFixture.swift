@@ -67,6 +67,19 @@ struct RunFixture {
         return await Executor(journal: try Journal(stateDirectory: state), context: context).run(request)
     }
 
+    /// Rolls back run `target` (F4) with the release's plan V1.0.0 → V1.0.1.
+    func rollback(_ target: String, undoneByHand: Set<String> = [], confirm: Set<String> = [],
+                  dryRun: Bool = false) async throws -> (RunResult, [String]) {
+        let lines = Lines()
+        let workspace = try Workspace.open(release: release, environment: envFile)
+        let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
+        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutput(console: { lines.add($0) }))
+        let request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try #require(workspace.environment),
+                                      target: target, dryRun: dryRun, undoneByHand: undoneByHand, confirmRerun: confirm)
+        let result = await Rollback(journal: try Journal(stateDirectory: state), context: context).run(request)
+        return (result, lines.all)
+    }
+
     /// The journal as a kill -9 in the middle of a task's statements leaves it: the task's last
     /// attempt RUNNING (its SUCCESS, written only after the statements, never came).
     func journalInterrupted(taskSuffix: String) throws {

@@ -18,7 +18,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     public func run(_ request: RunRequest) async -> RunResult {
         let runID = RunIdentifier.make()
         let output = context.output
-        let lockName = "site:\(request.environment.site)"
+        let lockName = SiteLock.name(request.environment.site)
         let started = context.clock.now
         var result = RunResult(runID: runID, status: .running, succeeded: 0, skipped: 0, failed: 0,
                                stageDurations: [], total: .zero, error: nil)
@@ -30,19 +30,8 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         }
         do {
             try journal.insert(runRecord(runID, request))
-            let lock = LockRecord(environment: lockName, runID: runID, host: context.host, pid: context.pid, startedAt: context.now())
-            switch try journal.acquireLock(lock, isAlive: LockLiveness.isAlive) {
-            case .acquired: break
-            case .held(let holder):
-                let error = QuickupError(.locked, "another run holds the lock of site \(request.environment.site): run \(holder.runID) on \(holder.host) (pid \(holder.pid)), started \(Timestamps.text(holder.startedAt))",
-                                         hint: "wait for it to finish, or check `quickup status \(holder.runID)`")
-                try journal.finishRun(runID, status: .failed, at: context.now(), message: error.description)
-                result.status = .failed
-                result.error = error
-                return result
-            case .takenOver(let holder):
-                output.line("Note: run \(holder.runID) (pid \(holder.pid) on \(holder.host)) no longer runs; its lock was taken over and it is marked interrupted.")
-            }
+            try SiteLock(journal: journal, site: request.environment.site).take(runID: runID, host: context.host, pid: context.pid,
+                                                                           now: context.now, output: output)
         } catch {
             result.status = .failed
             result.error = error
@@ -115,6 +104,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
                             status: .running, startedAt: context.now(), host: context.host, pid: context.pid)
         if let data = try? JSONEncoder().encode(PlanDocument(request.plan)) { run.planJSON = String(decoding: data, as: UTF8.self) }
         run.message = request.resumes.map { "resumes \($0)" }
+        run.parent = request.resumes
         return run
     }
 }

@@ -10,7 +10,12 @@ struct TaskRunner: Sendable {
 
     /// The statements of a SQL or Redis task, in the datasource's dialect (D2).
     func statements(of task: UpgradeTask, type: DatasourceType?) throws(QuickupError) -> [SQLStatement] {
-        guard let file = task.file else { return [] }
+        try statements(of: task, file: task.file, type: type)
+    }
+
+    /// The statements of one of the task's files (its `.file`, or its `.rollback` for F4).
+    func statements(of task: UpgradeTask, file: String?, type: DatasourceType?) throws(QuickupError) -> [SQLStatement] {
+        guard let file else { return [] }
         let path = "\(releaseRoot)/\(task.directory)/\(file)"
         guard let data = FileManager.default.contents(atPath: path) else {
             throw QuickupError(.fileNotFound, "cannot read \(path) of \(task.key)", hint: "the release changed after planning; validate it again")

@@ -55,10 +55,10 @@ public final class Journal: Sendable {
     public func insert(_ run: RunRecord) throws(QuickupError) {
         try write("record run \(run.id)") { db in
             try db.execute(sql: """
-                INSERT INTO run (id, release, version_from, version_to, site, stage, status, started_at, ended_at, host, pid, message, plan_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO run (id, release, version_from, version_to, site, stage, status, started_at, ended_at, host, pid, message, plan_json, parent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.id, run.release, run.from, run.to, run.site, run.stage, run.status.rawValue,
-                                 run.startedAt, run.endedAt, run.host, run.pid, run.message, run.planJSON])
+                                 run.startedAt, run.endedAt, run.host, run.pid, run.message, run.planJSON, run.parent])
         }
     }
 
@@ -88,6 +88,7 @@ public final class Journal: Sendable {
         run.endedAt = row["ended_at"]
         run.message = row["message"]
         run.planJSON = row["plan_json"]
+        run.parent = row["parent"]
         return run
     }
 

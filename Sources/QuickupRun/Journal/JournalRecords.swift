@@ -22,6 +22,8 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var host: String
     public var pid: Int32
     public var message: String?
+    /// The run this one resumes (E4), or the run a rollback undoes (F4).
+    public var parent: String?
     /// The plan as JSON (PlanDocument), so `status` and `bundle` show what was intended.
     public var planJSON: String?
 

@@ -59,6 +59,11 @@ enum JournalSchema {
                 );
                 """)
         }
+        // The run a run resumes, or the run a rollback undoes (F4 follows the chain): a column of
+        // its own because `message` ends up holding the run's error.
+        migrator.registerMigration("v2 run.parent") { db in
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN parent TEXT")
+        }
         return migrator
     }
 }

@@ -46,8 +46,13 @@ enum RunOutcome {
     /// Runs the executor with the display refreshing beside it (E9) and Ctrl-C / SIGTERM
     /// cancelling it cleanly; the display and the signal watch stop with the run.
     static func run(_ executor: Executor<ContinuousClock>, _ request: RunRequest, display: TerminalDisplay?) async -> RunResult {
+        await run(display: display) { await executor.run(request) }
+    }
+
+    /// The same for any work that ends in a RunResult (a rollback).
+    static func run(display: TerminalDisplay?, _ work: @escaping @Sendable () async -> RunResult) async -> RunResult {
         await withTaskGroup(of: RunResult?.self) { group in
-            group.addTask { await executor.run(request) }
+            group.addTask { await work() }
             if let display {
                 group.addTask {
                     await display.refreshLoop()

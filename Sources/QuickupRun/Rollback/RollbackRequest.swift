@@ -1,0 +1,27 @@
+import QuickupCore
+
+/// What `quickup rollback RUN` undoes (F4): the SQL tasks that run (and every run that resumed
+/// it) applied, newest first, each through its `.rollback` script.
+public struct RollbackRequest: Sendable {
+    /// The plan of the run being rolled back, made again from the release.
+    public var plan: Plan
+    public var releaseRoot: String
+    public var environment: Environment
+    public var target: String
+    public var dryRun: Bool
+    /// Tasks the operator undid by hand: recorded as rolled back, their scripts not run.
+    public var undoneByHand: Set<String>
+    /// Tasks whose script may run although an interruption left them uncertain.
+    public var confirmRerun: Set<String>
+
+    public init(plan: Plan, releaseRoot: String, environment: Environment, target: String, dryRun: Bool = false,
+                undoneByHand: Set<String> = [], confirmRerun: Set<String> = []) {
+        self.plan = plan
+        self.releaseRoot = releaseRoot
+        self.environment = environment
+        self.target = target
+        self.dryRun = dryRun
+        self.undoneByHand = undoneByHand
+        self.confirmRerun = confirmRerun
+    }
+}

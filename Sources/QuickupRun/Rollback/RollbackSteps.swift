@@ -1,0 +1,135 @@
+import QuickupCore
+import QuickupData
+
+/// The tasks of one rollback, newest first (F4): decides each (RollbackDecider), then runs its
+/// script and records it. Stops at the first task it cannot undo: a task before it may be what
+/// it depends on, so nothing older is touched until the operator has dealt with it.
+struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
+    let runID: String
+    let runs: Set<String>
+    let request: RollbackRequest
+    let journal: Journal
+    let context: RunContext<C>
+    let connections: ConnectionSet
+    let runner: TaskRunner
+
+    func run(into result: inout RunResult) async throws(QuickupError) {
+        var logs: [String: [String: UpgradeLogEntry]] = [:]
+        let applied = try journal.latestAttempts()
+        for planned in request.plan.tasks.reversed() {
+            let task = planned.task
+            guard task.kind == .sql, let name = planned.datasource,
+                  let store = try await connections.connection(name, for: task.component) as? any UpgradeLogStore else {
+                // Tools and Redis scripts have no undo script in this build: say so when the run applied them.
+                if let attempt = applied[task.key], runs.contains(attempt.runID), attempt.status == UpgradeLogStatus.success.rawValue {
+                    context.output.line("[NOT UNDONE] \(task.component) \(task.version) \(task.qualifiedUID): \(task.kind) tasks are not rolled back automatically; undo it by hand if needed")
+                }
+                continue
+            }
+            let connection = try await connections.connection(name, for: task.component)
+            if logs[name] == nil { logs[name] = try await store.latestEntries() }
+            let type = request.environment.datasource(named: name)?.type
+            let forward = try runner.statements(of: task, type: type)
+            let undo = try runner.statements(of: task, file: task.rollback, type: type)
+            let supports = connection.supportsTransactions
+            let undoTransactional = TaskRunner.isTransactional(task, statements: undo, supportsTransactions: supports, type: type)
+            let decision = RollbackDecider.decide(
+                task, latest: logs[name]?[task.key], runs: runs,
+                forwardTransactional: TaskRunner.isTransactional(task, statements: forward, supportsTransactions: supports, type: type),
+                undoTransactional: undoTransactional, undoneByHand: RunRequest.names(task, in: request.undoneByHand),
+                confirmed: RunRequest.names(task, in: request.confirmRerun))
+            let title = "\(task.component) \(task.version) \(task.qualifiedUID)"
+            switch decision {
+            case .untouched:
+                continue
+            case .alreadyRolledBack(let at, let by):
+                context.output.line("[SKIPPED] \(title) (already rolled back at \(Timestamps.text(at)) by \(by))")
+                result.skipped += 1
+            case .stop(let error):
+                throw error
+            case .recordUndoneByHand:
+                guard !request.dryRun else {
+                    context.output.line("-- \(title): undone by hand, only recorded")
+                    continue
+                }
+                var entry = logEntry(planned, status: .rolledBack, previous: logs[name]?[task.key])
+                entry.endTime = entry.startTime
+                entry.durationMs = 0
+                entry.error = "undone by hand (--undone-by-hand)"
+                try await store.record(entry)
+                try journal.record(attemptRecord(entry, planned))
+                context.output.line("[ROLLED_BACK] \(title) (undone by hand, recorded)")
+                result.succeeded += 1
+            case .undo(let reason):
+                if request.dryRun {
+                    context.output.line("-- \(title): \(reason); would run \(task.rollback ?? "")\(undoTransactional ? " in one transaction" : ""):")
+                    for statement in undo { context.output.line("   \(statement.text);") }
+                    continue
+                }
+                try await undoTask(planned, undo, store: store, transactional: undoTransactional,
+                                   previous: logs[name]?[task.key], title: title, result: &result)
+            }
+        }
+    }
+
+    private func undoTask(_ planned: PlannedTask, _ statements: [SQLStatement], store: any UpgradeLogStore,
+                          transactional: Bool, previous: UpgradeLogEntry?, title: String,
+                          result: inout RunResult) async throws(QuickupError) {
+        let running = logEntry(planned, status: .running, previous: previous)
+        let start = context.clock.now
+        let clock = context.clock
+        let done: @Sendable () -> UpgradeLogEntry = {
+            var entry = running
+            let elapsed = start.duration(to: clock.now)
+            entry.status = .rolledBack
+            entry.endTime = running.startTime + elapsed.milliseconds
+            entry.durationMs = elapsed.milliseconds
+            return entry
+        }
+        let journal = self.journal
+        let mirror = attemptRecord(running, planned)
+        do {
+            try await store.runAttempt(statements, recording: [running], mirror: { () throws(QuickupError) in try journal.record(mirror) },
+                                       recorded: {}, transactional: transactional, success: done)
+        } catch {
+            var failed = running
+            let elapsed = start.duration(to: context.clock.now)
+            failed.status = .failed
+            failed.endTime = running.startTime + elapsed.milliseconds
+            failed.durationMs = elapsed.milliseconds
+            failed.error = String(error.description.prefix(2000))
+            try? await store.record(failed)
+            try? journal.record(attemptRecord(failed, planned))
+            context.output.line("[FAILED] \(title) rollback (\(elapsed.short)): \(error.message)")
+            result.failed += 1
+            throw error
+        }
+        let entry = done()
+        if !transactional { try await store.record(entry) }
+        try journal.record(attemptRecord(entry, planned))
+        context.output.line("[ROLLED_BACK] \(title) (\(Duration.milliseconds(entry.durationMs ?? 0).short))")
+        result.succeeded += 1
+    }
+
+    /// A rollback row: the task's id, this rollback's run id, kind `rollback`, the next attempt
+    /// after a rollback attempt of the same run that failed.
+    private func logEntry(_ planned: PlannedTask, status: UpgradeLogStatus, previous: UpgradeLogEntry?) -> UpgradeLogEntry {
+        let task = planned.task
+        let attempt = previous.map { $0.runID == runID ? $0.attempt + 1 : 1 } ?? 1
+        return UpgradeLogEntry(taskID: task.key, component: task.component, versionFrom: request.plan.to.description,
+                               versionTo: request.plan.from.description, taskVersion: task.version.description,
+                               stage: task.stage.rawValue, taskName: task.qualifiedUID, kind: rollbackKind,
+                               checksum: task.checksum, status: status, attempt: attempt, startTime: context.now(),
+                               runID: runID, site: request.plan.site)
+    }
+
+    private func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {
+        var record = AttemptRecord(runID: runID, taskKey: entry.taskID, component: entry.component, version: entry.taskVersion,
+                                   kind: entry.kind, stage: entry.stage, datasource: planned.datasource, attempt: entry.attempt,
+                                   status: entry.status.rawValue, checksum: entry.checksum, startedAt: entry.startTime)
+        record.endedAt = entry.endTime
+        record.durationMs = entry.durationMs
+        record.error = entry.error
+        return record
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import QuickupCore
+import QuickupRelease
+import QuickupRun
+
+/// `quickup rollback RUN --release DIR --env env.yaml` (F4): undoes the SQL tasks that run (and
+/// the runs that resumed it) applied, newest first, through their `.rollback` scripts.
+struct RollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Undo what a run applied: each SQL task's .rollback script, newest first; run it again to resume.")
+
+    @Argument(help: "The run to roll back.")
+    var runID: String
+    @OptionGroup var releaseOptions: ReleaseOptions
+    @Option(name: .long, help: "The site's env.yaml.")
+    var env: String
+    @Option(name: .customLong("undone-by-hand"), help: "A task (uid or key) you undid yourself: recorded as rolled back, its script not run; repeatable.")
+    var undoneByHand: [String] = []
+    @Option(name: .customLong("confirm-rerun"), help: "Run this uncertain task's rollback script anyway (uid or key); repeatable.")
+    var confirmRerun: [String] = []
+    @Flag(name: .customLong("dry-run"), help: "Print the scripts that would run, in order, and change nothing.")
+    var dryRun = false
+    @Flag(name: .long, help: "Print only the final summary.")
+    var quiet = false
+    @OptionGroup var stateOption: StateOption
+
+    func run() async throws {
+        try await runReporting {
+            let journal = try Journal(stateDirectory: stateOption.state)
+            guard let previous = try journal.run(runID) else {
+                throw QuickupError(.invalidArgument, "no run '\(runID)' in \(stateOption.state)", hint: "`quickup history` lists the runs")
+            }
+            guard previous.stage != "rollback" else {
+                throw QuickupError(.invalidArgument, "\(runID) is itself a rollback", hint: "name the upgrade run it rolled back")
+            }
+            let origin = SourceLocation(file: "journal run \(runID)")
+            let workspace = try Workspace.open(release: releaseOptions.release, environment: env)
+            guard let environment = workspace.environment else {
+                throw QuickupError(.invalidArgument, "rolling back needs --env with the site's datasources")
+            }
+            let plan = try workspace.plan(from: try Version(parsing: previous.from, origin: origin),
+                                          to: try Version(parsing: previous.to, origin: origin), site: previous.site)
+            let display = RunOutcome.display(quiet: quiet)
+            let context = RunContext(stateDirectory: stateOption.state, clock: ContinuousClock(),
+                                     output: RunOutcome.output(quiet: quiet, display: display))
+            let request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, target: runID,
+                                          dryRun: dryRun, undoneByHand: Set(undoneByHand), confirmRerun: Set(confirmRerun))
+            let rollback = Rollback(journal: journal, context: context)
+            let result = await RunOutcome.run(display: display) { await rollback.run(request) }
+            if quiet {
+                print("Rollback \(result.runID): \(result.status.rawValue), \(result.succeeded) rolled back, \(result.skipped) skipped, \(result.failed) failed.")
+            }
+            return RunOutcome.status(result)
+        }
+    }
+}
