@@ -30,7 +30,8 @@ struct AssessCommand: AsyncParsableCommand {
                 throw QuickupError(.invalidArgument, "assess needs --env with the site's env.yaml",
                                    hint: "the datasources and thresholds to check come from it")
             }
-            let workspace = try Workspace.open(release: releaseOptions.release, environment: envFile)
+            let workspace = try Workspace.open(release: releaseOptions.release, environment: envFile,
+                                               cache: .inState(stateOption.state))
             guard let environment = workspace.environment else {
                 throw QuickupError(.invalidArgument, "assess needs --env with the site's env.yaml")
             }
