@@ -27,7 +27,8 @@ public enum EnvironmentRedactor {
         var walker = Walker()
         let redacted = walker.walk(node, path: "", secret: false)
         let body: String
-        do { body = try Yams.serialize(node: redacted, allowUnicode: true) } catch {
+        // Aliases arrive resolved, so a secret's anchored value may also stand under an ordinary key.
+        do { body = SecretRedaction(knownSecrets: walker.secrets).scrubKnown(try Yams.serialize(node: redacted, allowUnicode: true)) } catch {
             return RedactedEnvironment(text: "# \(file) could not be re-emitted after redaction (\(error)); left out.\n",
                                        secrets: walker.secrets, redactedPaths: walker.paths)
         }

@@ -40,12 +40,18 @@ public struct SecretRedaction: Sendable {
         pattern: #"(?i)(["']?)([A-Za-z_\-]*(?:password|passwd|pwd|secret|token|api_?key|access_key|passphrase)[A-Za-z_\-]*)\1(\s*[=:]\s*)(["']?)([^\s&'",;}]+)"#)
     private static let bearer = try? NSRegularExpression(pattern: #"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=\-]{8,}"#)
 
-    /// `text` with URL credentials, secret parameters and every known secret replaced.
-    public func redact(_ text: String) -> String {
+    /// `text` with every known secret replaced (and nothing else touched).
+    public func scrubKnown(_ text: String) -> String {
         var text = text
         for secret in knownSecrets where text.contains(secret) {
             text = text.replacingOccurrences(of: secret, with: Self.marker)
         }
+        return text
+    }
+
+    /// `text` with URL credentials, secret parameters and every known secret replaced.
+    public func redact(_ text: String) -> String {
+        var text = scrubKnown(text)
         if let regex = Self.urlCredentials {
             text = Self.replace(regex, in: text) { match, groups in
                 guard let scheme = groups[1] else { return match }
