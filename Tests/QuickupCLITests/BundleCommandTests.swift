@@ -109,6 +109,52 @@ struct BundleCommandTests {
         #expect(readme.contains("datasources.shop_db.password") && readme.contains("nacos.url") && readme.contains("nacos.password"))
     }
 
+    @Test("MariaDB datasource whose password comes from password_env: a real run on the server, and the password is nowhere in the bundle",
+          .enabled(if: TestServers.mariaDBEnabled, TestServers.mariaDBSkipComment))
+    func mariaDBPassword() throws {
+        let server = try TestServers.requireMariaDB()
+        let database = "qu_bundle_\(UInt32.random(in: 0...UInt32.max))"
+        try Self.mariadb(server, "CREATE DATABASE \(database)")
+        defer { try? Self.mariadb(server, "DROP DATABASE \(database)") }
+        var files = Self.release
+        files["release/shop/component.yaml"] = "plugin_class: business\ndatasources:\n  - name: ledger_db\n    type: mariadb\n"
+        let tree = try TemporaryTree("quickup-bundle-mariadb", files: files)
+        defer { tree.remove() }
+        try tree.write("env.yaml", """
+            site: SHOP-\(database)
+            datasources:
+              ledger_db: {type: mariadb, host: \(server.host), port: \(server.port), user: \(server.user), password_env: QUICKUP_TEST_MARIADB_PASSWORD, database: \(database)}
+            """)
+        let state = "\(tree.path)/state"
+        let run = try CLI.run(["run", "--release", "\(tree.path)/release", "--env", "\(tree.path)/env.yaml", "--from", "V1.0.0", "--to", "V1.0.1",
+                               "--state", state, "--quiet"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(try Self.mariadb(server, "SELECT COUNT(*) FROM information_schema.TABLES WHERE table_schema = '\(database)' AND table_name = 'items'") == "1")
+        let zip = "\(tree.path)/support.zip"
+        let bundle = try CLI.run(["bundle", "latest", "-o", zip, "--state", state, "--env", "\(tree.path)/env.yaml"])
+        #expect(bundle.status == 0, "\(bundle.stderr)")
+        let unzipped = try Self.unzip(zip)
+        #expect(unzipped.keys.contains { $0.hasSuffix("/logs/detail.jsonl") })
+        #expect(unzipped.values.contains { $0.contains("context: ") && $0.contains("ledger_db") }, "the tool's output is not in the bundle")
+        for (name, text) in unzipped {
+            #expect(!text.contains(server.password), "\(name) holds the MariaDB password")
+        }
+    }
+
+    @discardableResult
+    static func mariadb(_ server: TestServers.MariaDB, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["mariadb", "--defaults-file=\(server.defaultsFile ?? "")", "-N", "-B", "-e", sql]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestServers.Missing(description: "mariadb failed: \(sql)") }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test("bundle by run id; an unknown run or an empty state directory is exit 2 with what to do")
     func selection() throws {
         let tree = try TemporaryTree("quickup-bundle-select", files: Self.release)
