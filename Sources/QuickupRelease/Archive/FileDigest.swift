@@ -8,7 +8,7 @@ import QuickupCore
 /// SHA-256 and size of a file, read in blocks with plain system calls (R1: manifests, the zip's
 /// cache key, re-checking an extracted release).
 enum FileDigest {
-    static let blockSize = 256 << 10
+    static let blockSize = 64 << 10
 
     static func of(_ path: String) throws(QuickupError) -> ReleaseManifest.FileEntry {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -76,9 +76,11 @@ enum AssessmentRunner {
         return report
     }
 
-    /// Every assessment is kept as JSON under `<state>/assessments/`, so `quickup bundle` can ship
-    /// the reports behind a support case (L1). Best effort: a read-only state directory only warns.
+    /// An assessment is kept as JSON under `<state>/assessments/` when the state directory exists
+    /// (assess alone never creates one), so `quickup bundle` can ship the reports behind a
+    /// support case (L1). Best effort: a read-only state directory only warns.
     static func keep(_ report: AssessmentReport, in state: String) {
+        guard FileManager.default.fileExists(atPath: state) else { return }
         let directory = "\(state)/assessments"
         let stamp = report.assessedAt.filter { $0.isNumber || $0 == "T" }
         let file = "\(directory)/assessment-\(stamp)-\(report.from)-\(report.to).json"
