@@ -33,21 +33,34 @@ struct PackCommandTests {
         #expect(fromZip.stdout == fromDir.stdout)
     }
 
-    @Test("run --release ZIP on SQLite: extracted under the state directory once, reused by the next run")
+    @Test("run --release ZIP on SQLite: extracted under the state directory once, reused by the next run; assess and resume too")
     func runFromZip() throws {
-        let tree = try TemporaryTree("quickup-pack-run", files: ["env.yaml": Self.demoEnvironment, "shop.db": ""])
+        let tree = try TemporaryTree("quickup-pack-run", files: [
+            "env.yaml": Self.demoEnvironment, "shop.db": "",
+            "missing.yaml": "site: DEMO\ndatasources:\n  shop_db: {type: sqlite, path: nowhere/shop.db}\n",
+        ])
         defer { tree.remove() }
         let zip = try pack("examples/demo-release", into: tree)
+        // A run that fails (its database is missing), resumed from the zip with the right env.yaml (E4).
+        let failed = try CLI.run(["run", "--release", zip, "--env", "\(tree.path)/missing.yaml", "--from", "V1.0.0", "--to", "V1.1.0-P1",
+                                  "--state", "\(tree.path)/state", "--quiet"])
+        #expect(failed.status != 0 && failed.stdout.contains("failed"), "\(failed.stdout)\n\(failed.stderr)")
+        let failedID = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(tree.path)/state/runs").first)
+        let resume = try CLI.run(["resume", failedID, "--release", zip, "--env", "\(tree.path)/env.yaml", "--state", "\(tree.path)/state", "--quiet"])
+        #expect(resume.status == 0 && resume.stdout.contains("8 succeeded"), "\(resume.stdout)\n\(resume.stderr)")
         let arguments = ["run", "--release", zip, "--env", "\(tree.path)/env.yaml", "--from", "V1.0.0", "--to", "V1.1.0-P1",
                          "--state", "\(tree.path)/state", "--quiet"]
         let first = try CLI.run(arguments)
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
-        #expect(first.stdout.contains("succeeded, 0 skipped, 0 failed"), "\(first.stdout)")
+        #expect(first.stdout.contains("0 succeeded, 8 skipped, 0 failed"), "\(first.stdout)")
         let cached = try FileManager.default.contentsOfDirectory(atPath: "\(tree.path)/state/releases")
         #expect(cached.count == 1 && cached[0].count == 64, "\(cached)")
         let second = try CLI.run(arguments)
         #expect(second.status == 0 && second.stdout.contains("0 succeeded"), "\(second.stdout)\n\(second.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(tree.path)/state/releases") == cached)
+        let assess = try CLI.run(["assess", "--release", zip, "--env", "\(tree.path)/env.yaml", "--from", "V1.0.0", "--to", "V1.1.0-P1",
+                                  "--state", "\(tree.path)/state", "--json"])
+        #expect([0, 1, 3].contains(assess.status) && assess.stdout.contains("\"release\" : \"demo-shop\""), "\(assess.stderr)")
     }
 
     @Test("an invalid release is not packed: exit 2 with file:line diagnostics")
