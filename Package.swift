@@ -80,7 +80,8 @@ let package = Package(
                            .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore", "QuickupTestSupport"]),
-        .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore", "QuickupTestSupport"]),
+        .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore", "QuickupTestSupport",
+                                                               .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "QuickupCLITests", dependencies: ["QuickupCore", "QuickupTestSupport"]),
         .target(name: "QuickupTestSupport", dependencies: ["QuickupCore", "QuickupData"], path: "Tests/QuickupTestSupport"),
         .testTarget(name: "QuickupDataTests", dependencies: ["QuickupData", "QuickupCore", "QuickupTestSupport"]),

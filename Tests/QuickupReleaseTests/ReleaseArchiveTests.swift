@@ -1,8 +1,9 @@
 import Foundation
 import QuickupCore
-import QuickupRelease
+@testable import QuickupRelease
 import QuickupTestSupport
 import Testing
+import ZIPFoundation
 
 /// R1: `quickup pack` zips and how every `--release` reads them.
 @Suite("Release zips (R1)")
@@ -159,5 +160,74 @@ struct ReleaseArchiveTests {
         #expect(ArchiveEntryName.problem("a//b") == .emptySegment)
         #expect(ArchiveEntryName.problem("a\\..\\b") == .backslash)
         #expect(ArchiveEntryName.problem("a\nb") == .controlCharacter)
+    }
+}
+
+/// The one-pass zip writer behind `quickup pack`, checked against Python's zipfile and ZIPFoundation.
+@Suite("Zip writer (R1)")
+struct ZipStreamWriterTests {
+    @Test("more than 65,535 entries: ZIP64 end records that Python and ZIPFoundation both read")
+    func manyEntries() throws {
+        let tree = try TemporaryTree("quickup-zip64")
+        defer { tree.remove() }
+        let path = "\(tree.path)/many.zip"
+        let zip = try ZipStreamWriter(path: path)
+        let count = 70_000
+        for index in 0..<count {
+            let data = Data("entry \(index)\n".utf8)
+            var done = false
+            _ = try zip.addFile("d\(index % 100)/f\(index).txt", permissions: index == 7 ? 0o755 : 0o644, size: Int64(data.count)) { _ in
+                defer { done = true }
+                return done ? Data() : data
+            }
+        }
+        try zip.finish()
+        let names = try ZipSurgery.names(path)
+        #expect(names.count == count && names[69_999] == "d99/f69999.txt")
+        let entries = Array(try #require(try? Archive(url: URL(fileURLWithPath: path), accessMode: .read)))
+        #expect(entries.count == count)
+        var text = Data()
+        _ = try Archive(url: URL(fileURLWithPath: path), accessMode: .read).extract(entries[69_999]) { text.append($0) }
+        #expect(String(decoding: text, as: UTF8.self) == "entry 69999\n")
+        #expect((entries[7].fileAttributes[.posixPermissions] as? NSNumber)?.uint16Value == 0o755)
+    }
+
+    @Test("empty and multi-chunk files survive the round trip with their CRC checked by Python; also through every ZIP64 field",
+          arguments: [0, 1, 2])
+    func sizes(zip64Fields: Int) throws {
+        let tree = try TemporaryTree("quickup-zipsizes")
+        defer { tree.remove() }
+        let path = "\(tree.path)/sizes.zip"
+        // Small thresholds send every size and offset through the ZIP64 fields a > 4 GiB release needs
+        // (not offset 0: ZIPFoundation reads a zero in a ZIP64 field as absent, and a real one never is).
+        let zip = switch zip64Fields {
+        case 1: try ZipStreamWriter(path: path, largeEntry: 0)
+        case 2: try ZipStreamWriter(path: path, largeEntry: 0, overflow: 1)
+        default: try ZipStreamWriter(path: path)
+        }
+        let big = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) })
+        for (name, data) in [("empty", Data()), ("big.bin", big), ("small", Data("x".utf8))] {
+            var position = 0
+            _ = try zip.addFile(name, permissions: 0o644, size: Int64(data.count)) { wanted in
+                let slice = data.subdata(in: position..<min(position + wanted, data.count))
+                position += slice.count
+                return slice
+            }
+        }
+        try zip.finish()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(len(z.read('empty')), len(z.read('big.bin')))", path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && printed == "0 300000\n", "\(printed)")
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        let entry = try #require(archive["big.bin"], "\(Array(archive).map(\.path))")
+        var read = Data()
+        _ = try archive.extract(entry) { read.append($0) }
+        #expect(read == big)
     }
 }

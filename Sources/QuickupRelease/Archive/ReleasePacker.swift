@@ -1,15 +1,11 @@
 import Foundation
 import QuickupCore
-import ZIPFoundation
 
 /// `quickup pack` (R1): validates a release directory the way `quickup validate` does, then
 /// writes it as a zip with `QUICKUP-MANIFEST.json` (every file's SHA-256 and size). The zip is
-/// deterministic — entries sorted, one fixed timestamp, permissions reduced to 0644/0755 — so
+/// deterministic (ZipStreamWriter) — entries sorted, one fixed timestamp, permissions reduced to 0644/0755 — so
 /// packing the same tree twice gives the same bytes and the zip's own checksum can be published.
 public struct ReleasePacker: Sendable {
-    /// 1980-01-01 00:00:00 UTC, the first instant a zip (MS-DOS) timestamp can hold.
-    static let timestamp = Date(timeIntervalSince1970: 315_532_800)
-
     public struct Result: Sendable {
         public var output: String
         public var manifest: ReleaseManifest
@@ -50,56 +46,51 @@ public struct ReleasePacker: Sendable {
     /// Writes every file, hashing it as it is compressed (one read per file), then the manifest.
     private func write(_ files: [ReleaseTree.File], root: String, info: ReleaseManifest.ReleaseInfo,
                        to path: String) throws(QuickupError) -> ReleaseManifest {
-        let archive: Archive
-        do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create) } catch {
-            throw QuickupError(.io, "cannot create \(path): \(error)", hint: "pass -o with a path in a writable directory")
-        }
+        let zip = try ZipStreamWriter(path: path)
         var entries: [String: ReleaseManifest.FileEntry] = [:]
         for file in files {
-            entries[file.path] = try add(file, root: root, to: archive)
+            entries[file.path] = try add(file, root: root, to: zip)
         }
         let manifest = ReleaseManifest(release: info, files: entries)
         let data = try manifest.encoded()
         do {
-            try archive.addEntry(with: ReleaseManifest.path, type: .file, uncompressedSize: Int64(data.count),
-                                 modificationDate: Self.timestamp, permissions: 0o644, compressionMethod: .deflate) { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
+            var position = 0
+            _ = try zip.addFile(ReleaseManifest.path, permissions: 0o644, size: Int64(data.count)) { wanted in
+                defer { position += min(wanted, data.count - position) }
+                return data.subdata(in: position..<position + min(wanted, data.count - position))
             }
         } catch {
             throw QuickupError(.io, "cannot write the manifest into \(path): \(error)")
         }
+        try zip.finish()
         return manifest
     }
 
-    private func add(_ file: ReleaseTree.File, root: String, to archive: Archive) throws(QuickupError) -> ReleaseManifest.FileEntry {
+    private func add(_ file: ReleaseTree.File, root: String, to zip: ZipStreamWriter) throws(QuickupError) -> ReleaseManifest.FileEntry {
         let source = "\(root)/\(file.path)"
         guard let handle = FileHandle(forReadingAtPath: source) else {
             throw QuickupError(.io, "cannot read \(source)", hint: "check the file's permissions")
         }
         defer { try? handle.close() }
         var hasher = SHA256()
-        var read: Int64 = 0
         do {
             let size = Int64(try handle.seekToEnd())
             try handle.seek(toOffset: 0)
-            try archive.addEntry(with: file.path, type: .file, uncompressedSize: size, modificationDate: Self.timestamp,
-                                 permissions: file.executable ? 0o755 : 0o644, compressionMethod: .deflate,
-                                 bufferSize: FileDigest.blockSize) { _, chunk in
-                let data = try handle.read(upToCount: chunk) ?? Data()
+            let read = try zip.addFile(file.path, permissions: file.executable ? 0o755 : 0o644, size: size) { wanted in
+                let data = try handle.read(upToCount: wanted) ?? Data()
                 data.withUnsafeBytes { hasher.update(buffer: $0) }
-                read += Int64(data.count)
                 return data
             }
             guard read == size else {
                 throw QuickupError(.io, "\(source) changed while it was being packed (\(size) bytes, then \(read))",
                                    hint: "pack again when nothing writes into the release directory")
             }
+            return ReleaseManifest.FileEntry(sha256: hasher.finalizeHex(), size: read)
         } catch let error as QuickupError {
             throw error
         } catch {
             throw QuickupError(.io, "cannot pack \(source): \(error)")
         }
-        return ReleaseManifest.FileEntry(sha256: hasher.finalizeHex(), size: read)
     }
 
     /// The output and its partial file, as release-relative paths, when they lie inside the release.
