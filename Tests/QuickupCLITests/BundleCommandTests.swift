@@ -115,7 +115,7 @@ struct BundleCommandTests {
         let server = try TestServers.requireMariaDB()
         let database = "qu_bundle_\(UInt32.random(in: 0...UInt32.max))"
         try Self.mariadb(server, "CREATE DATABASE \(database)")
-        defer { try? Self.mariadb(server, "DROP DATABASE \(database)") }
+        defer { _ = try? Self.mariadb(server, "DROP DATABASE \(database)") }
         var files = Self.release
         files["release/shop/component.yaml"] = "plugin_class: business\ndatasources:\n  - name: ledger_db\n    type: mariadb\n"
         let tree = try TemporaryTree("quickup-bundle-mariadb", files: files)
