@@ -18,12 +18,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(name: "QuickupCore"),
         .target(
             name: "QuickupRelease",
-            dependencies: ["QuickupCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["QuickupCore", .product(name: "Yams", package: "Yams"),
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
@@ -59,10 +61,16 @@ let package = Package(
             name: "QuickupAssess",
             dependencies: ["QuickupCore", "QuickupData", "QuickupRun"]
         ),
+        // Support bundles (L1): a run's logs, journal extract, plan and redacted env.yaml in one zip.
+        .target(
+            name: "QuickupBundle",
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupRun",
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .executableTarget(
             name: "quickup",
             dependencies: [
-                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess",
+                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess", "QuickupBundle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,7 +80,8 @@ let package = Package(
                            .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore", "QuickupTestSupport"]),
-        .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore", "QuickupTestSupport"]),
+        .testTarget(name: "QuickupReleaseTests", dependencies: ["QuickupRelease", "QuickupCore", "QuickupTestSupport",
+                                                               .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "QuickupCLITests", dependencies: ["QuickupCore", "QuickupTestSupport"]),
         .target(name: "QuickupTestSupport", dependencies: ["QuickupCore", "QuickupData"], path: "Tests/QuickupTestSupport"),
         .testTarget(name: "QuickupDataTests", dependencies: ["QuickupData", "QuickupCore", "QuickupTestSupport"]),

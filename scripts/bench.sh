@@ -6,6 +6,7 @@
 #   scripts/bench.sh mariadb-script --statements 10000   a script through MariaDBConnection vs the mariadb client
 #   scripts/bench.sh assess      the whole assessment of examples/release against the local servers (issue 6)
 #   scripts/bench.sh tools       starting a Python tool through quickup vs a bare `python3 -c pass` (issue 7)
+#   scripts/bench.sh pack        pack, first and cached open of a release zip vs the directory (R1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -46,6 +47,11 @@ case "$what" in
       hyperfine -N --warmup 2 --runs "${BENCH_RUNS:-20}" -i \
         ".build/release/quickup assess --release examples/release --env scripts/bench_assess_site.yaml --from V2.16.7 --to V2.17.0 --state /tmp/quickup-bench-assess-state"
     fi
+    ;;
+  pack)
+    # R1: examples/release, then a generated release of 5,000 tasks (about 6,000 files).
+    "$bench" pack --release examples/release --runs "${BENCH_RUNS:-20}"
+    "$bench" pack --tasks 5000 --runs "${BENCH_RUNS:-5}"
     ;;
   *)
     "$bench" "$@"

@@ -18,7 +18,7 @@ public struct ReleaseLoader: Sendable {
         let sink = DiagnosticSink()
         guard let files = ReleaseFiles(root: directory), files.isDirectory("") else {
             sink.error("release directory not found", at: SourceLocation(file: directory),
-                       hint: "pass --release with the directory that holds release.yaml and the component folders")
+                       hint: "pass --release with the directory that holds release.yaml and the component folders, or a zip from `quickup pack`")
             return LoadedRelease(release: Release(name: directory, components: []), diagnostics: sink.diagnostics, root: directory)
         }
         var release = Release(name: URL(fileURLWithPath: files.root).lastPathComponent, components: [])

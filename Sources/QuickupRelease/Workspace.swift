@@ -13,7 +13,12 @@ public struct Workspace: Sendable {
     public var plugins: [PluginProfile] { release.components.map(PluginProfile.init) }
 
     /// Loads the release (and env.yaml when given); throws every problem at once (M5).
-    public static func open(release directory: String, environment envFile: String? = nil) throws(QuickupErrors) -> Workspace {
+    /// `release` is a directory or a zip from `quickup pack`: a zip is checked against its
+    /// manifest and used from `cache` (default: a private temp folder), the one place every
+    /// command's `--release` goes through (R1).
+    public static func open(release: String, environment envFile: String? = nil,
+                            cache: ReleaseCache? = nil) throws(QuickupErrors) -> Workspace {
+        let directory = try ReleaseCache.resolve(release, cache: cache)
         let loaded = ReleaseLoader().load(directory: directory)
         var diagnostics = loaded.diagnostics
         var environment: Environment?

@@ -15,6 +15,10 @@ if CommandLine.arguments.dropFirst().first == "tool-spawn" {
 if CommandLine.arguments.dropFirst().first == "assess" {
     exit(await AssessBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
+/// quickup-bench pack [--tasks N | --release DIR] [--runs R]: see PackBench.swift (R1).
+if CommandLine.arguments.dropFirst().first == "pack" {
+    exit(PackBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }

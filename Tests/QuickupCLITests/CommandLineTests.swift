@@ -7,7 +7,7 @@ struct CommandLineTests {
     func help() throws {
         let version = try CLI.run(["--version"])
         #expect(version.status == 0 && !version.stdout.isEmpty)
-        for command in ["validate", "plan", "assess", "run", "status", "resume", "rollback", "history", "doctor", "demo"] {
+        for command in ["validate", "plan", "assess", "run", "status", "resume", "rollback", "history", "doctor", "demo", "pack", "bundle"] {
             let result = try CLI.run([command, "--help"])
             #expect(result.status == 0, "\(command) --help")
             #expect(result.stdout.contains("USAGE"), "\(command) --help")

@@ -54,6 +54,8 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let sqlSyntax = Code(rawValue: "sql_syntax")
         /// A SQL script uses a `mariadb` client command quickup does not run (`source`, `system`…).
         public static let sqlClientCommand = Code(rawValue: "sql_client_command")
+        /// A release zip that is unsafe, damaged or does not match its manifest (R1).
+        public static let releaseArchive = Code(rawValue: "release_archive_invalid")
     }
 
     public var code: Code
@@ -80,7 +82,8 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isInvalidInput: Bool {
         switch code {
         case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
-             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax, .sqlSyntax, .sqlClientCommand:
+             .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax, .sqlSyntax, .sqlClientCommand,
+             .releaseArchive:
             return true
         default:
             return false

@@ -60,19 +60,22 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
         let invocation = ToolInvocation(arguments: arguments, workDirectory: work, environment: variables, context: toolContext.json(),
                                         limits: profile.limits, name: subject.name, terminationGrace: context.toolTerminationGrace)
         let output = context.output, name = subject.name
+        // The tool was handed its datasources' passwords; if it prints one, the logs (and a
+        // support bundle made from them) must not keep it (D4, L1).
+        let redaction = SecretRedaction(knownSecrets: toolContext.datasources.values.compactMap(\.password))
         let outcome = try await ToolProcess.run(invocation, support: context.isolation) { event in
-            Self.report(event, name: name, output: output, progress: progress)
+            Self.report(event, name: name, output: output, progress: progress, redaction: redaction)
         }
         if outcome.leftoversKilled > 0 {
             output.line("[WARN] \(name) left \(outcome.leftoversKilled) process(es) running after it ended; quickup killed them")
         }
-        if let result = outcome.result { output.record(["task": name, "result": result]) }
-        guard outcome.succeeded else { throw failure(outcome, name: name, profile: profile) }
+        if let result = outcome.result { output.record(["task": name, "result": redaction.scrubKnown(result)]) }
+        guard outcome.succeeded else { throw failure(outcome, name: name, profile: profile, redaction: redaction) }
         return outcome
     }
 
-    private func failure(_ outcome: ToolOutcome, name: String, profile: PluginProfile) -> QuickupError {
-        let tail = outcome.stderrTail.isEmpty ? "" : "; last lines of stderr:\n\(outcome.stderrTail)"
+    private func failure(_ outcome: ToolOutcome, name: String, profile: PluginProfile, redaction: SecretRedaction) -> QuickupError {
+        let tail = outcome.stderrTail.isEmpty ? "" : "; last lines of stderr:\n\(redaction.scrubKnown(outcome.stderrTail))"
         if let limit = outcome.limitHit {
             return QuickupError(.limitExceeded,
                                 "\(name) was stopped: it exceeded \(limit.describe(profile.limits)) (\(profile.pluginClass.rawValue) plugin, \(context.isolation.mechanismName))\(tail)",
@@ -114,19 +117,20 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
                            workDirectory: work, environment: environment, datasources: datasources)
     }
 
-    private static func report(_ event: ToolEvent, name: String, output: RunOutput, progress: ToolProgress) {
+    private static func report(_ event: ToolEvent, name: String, output: RunOutput, progress: ToolProgress, redaction: SecretRedaction) {
         switch event {
         case .message(.progress(let fraction, let message)):
-            progress.update(fraction: fraction, message: message)
+            progress.update(fraction: fraction, message: message.map(redaction.scrubKnown))
         case .message(.log(let level, let message)):
+            let message = redaction.scrubKnown(message)
             output.record(["task": name, "stream": "log", "level": level, "line": message])
             if level == "warn" || level == "error" { output.line("[\(level.uppercased())] \(name): \(message)") }
         case .message(.text(let line)):
-            output.record(["task": name, "stream": "stdout", "line": line])
+            output.record(["task": name, "stream": "stdout", "line": redaction.scrubKnown(line)])
         case .message(.result):
             break
         case .stderr(let line):
-            output.record(["task": name, "stream": "stderr", "line": line])
+            output.record(["task": name, "stream": "stderr", "line": redaction.scrubKnown(line)])
         case .outputTruncated(let bytes):
             output.record(["task": name, "stream": "note", "line": "output beyond \(bytes) bytes is counted, not logged"])
         }

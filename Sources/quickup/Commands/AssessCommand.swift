@@ -30,7 +30,8 @@ struct AssessCommand: AsyncParsableCommand {
                 throw QuickupError(.invalidArgument, "assess needs --env with the site's env.yaml",
                                    hint: "the datasources and thresholds to check come from it")
             }
-            let workspace = try Workspace.open(release: releaseOptions.release, environment: envFile)
+            let workspace = try Workspace.open(release: releaseOptions.release, environment: envFile,
+                                               cache: .inState(stateOption.state))
             guard let environment = workspace.environment else {
                 throw QuickupError(.invalidArgument, "assess needs --env with the site's env.yaml")
             }
@@ -63,6 +64,7 @@ enum AssessmentRunner {
                                         environment: environment, stateDirectory: state)
         let hooks = HookProbe(releaseRoot: workspace.releaseRoot, environment: environment, plugins: workspace.plugins, stateDirectory: state)
         let report = await Assessor(hooks: hooks).assess(request)
+        keep(report, in: state)
         if let html {
             do {
                 try Data(HTMLRenderer().render(report).utf8).write(to: URL(fileURLWithPath: html))
@@ -72,6 +74,24 @@ enum AssessmentRunner {
             }
         }
         return report
+    }
+
+    /// An assessment is kept as JSON under `<state>/assessments/` when the state directory exists
+    /// (assess alone never creates one), so `quickup bundle` can ship the reports behind a
+    /// support case (L1). Best effort: a read-only state directory only warns.
+    static func keep(_ report: AssessmentReport, in state: String) {
+        guard FileManager.default.fileExists(atPath: state) else { return }
+        let directory = "\(state)/assessments"
+        let stamp = report.assessedAt.filter { $0.isNumber || $0 == "T" }
+        let file = "\(directory)/assessment-\(stamp)-\(report.from)-\(report.to).json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try encoder.encode(report).write(to: URL(fileURLWithPath: file))
+        } catch {
+            Console.error("assess: warning: the report was not kept in \(directory): \(error.localizedDescription)")
+        }
     }
 
     static func status(_ report: AssessmentReport) -> ExitStatus {

@@ -30,7 +30,7 @@ struct ResumeCommand: AsyncParsableCommand {
             let from = try Version(parsing: previous.from, origin: SourceLocation(file: "journal run \(runID)"))
             let to = try Version(parsing: previous.to, origin: SourceLocation(file: "journal run \(runID)"))
             let stages = previous.stage == "all" ? Stage.allCases : previous.stage.split(separator: ",").compactMap { Stage(rawValue: String($0)) }
-            let workspace = try Workspace.open(release: releaseOptions.release, environment: env)
+            let workspace = try Workspace.open(release: releaseOptions.release, environment: env, cache: .inState(stateOption.state))
             let plan = try workspace.plan(from: from, to: to, site: previous.site)
             return try await RunLauncher(state: stateOption.state, quiet: execution.quiet).launch(
                 workspace: workspace, plan: plan, stages: stages, dryRun: false, execution: execution, resumes: runID)

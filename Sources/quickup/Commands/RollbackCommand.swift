@@ -35,7 +35,7 @@ struct RollbackCommand: AsyncParsableCommand {
                 throw QuickupError(.invalidArgument, "\(runID) is itself a rollback", hint: "name the upgrade run it rolled back")
             }
             let origin = SourceLocation(file: "journal run \(runID)")
-            let workspace = try Workspace.open(release: releaseOptions.release, environment: env)
+            let workspace = try Workspace.open(release: releaseOptions.release, environment: env, cache: .inState(stateOption.state))
             guard let environment = workspace.environment else {
                 throw QuickupError(.invalidArgument, "rolling back needs --env with the site's datasources")
             }

@@ -25,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
         try await runReporting {
             let stages = try StageSelection.parse(stage)
             let (from, to) = try upgrade.versions()
-            let workspace = try Workspace.open(release: releaseOptions.release, environment: env)
+            let workspace = try Workspace.open(release: releaseOptions.release, environment: env, cache: .inState(stateOption.state))
             let plan = try workspace.plan(from: from, to: to, site: upgrade.site)
             return try await RunLauncher(state: stateOption.state, quiet: execution.quiet).launch(
                 workspace: workspace, plan: plan, stages: stages, dryRun: dryRun, execution: execution, resumes: nil)

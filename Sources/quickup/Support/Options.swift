@@ -1,9 +1,10 @@
 import ArgumentParser
 import QuickupCore
 
-/// `--release DIR`: the release directory.
+/// `--release DIR|ZIP`: the release directory, or a zip from `quickup pack` (R1), which
+/// `Workspace.open` checks against its manifest and extracts.
 struct ReleaseOptions: ParsableArguments {
-    @Option(name: .long, help: "Release directory (holds release.yaml and one folder per component).")
+    @Option(name: .long, help: "Release directory (holds release.yaml and one folder per component), or a zip written by `quickup pack`.")
     var release: String
 }
 
