@@ -203,12 +203,6 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {
-        var a = AttemptRecord(runID: runID, taskKey: entry.taskID, component: entry.component, version: entry.taskVersion,
-                              kind: entry.kind, stage: entry.stage, datasource: planned.datasource, attempt: entry.attempt,
-                              status: entry.status.rawValue, checksum: entry.checksum, startedAt: entry.startTime)
-        a.endedAt = entry.endTime
-        a.durationMs = entry.durationMs
-        a.error = entry.error
-        return a
+        AttemptRecord(mirroring: entry, datasource: planned.datasource)
     }
 }

@@ -1,4 +1,5 @@
 import QuickupCore
+import QuickupData
 
 /// How a run ended (or that it has not).
 public enum RunStatus: String, Sendable, Codable, CaseIterable {
@@ -108,5 +109,17 @@ public struct LockRecord: Sendable, Hashable, Codable {
         self.host = host
         self.pid = pid
         self.startedAt = startedAt
+    }
+}
+
+extension AttemptRecord {
+    /// The journal's mirror of an upgrade_log row (E2): same run, task, attempt, status and times.
+    init(mirroring entry: UpgradeLogEntry, datasource: String?) {
+        self.init(runID: entry.runID, taskKey: entry.taskID, component: entry.component, version: entry.taskVersion,
+                  kind: entry.kind, stage: entry.stage, datasource: datasource, attempt: entry.attempt,
+                  status: entry.status.rawValue, checksum: entry.checksum, startedAt: entry.startTime)
+        endedAt = entry.endTime
+        durationMs = entry.durationMs
+        error = entry.error
     }
 }

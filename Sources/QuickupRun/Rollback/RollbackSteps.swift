@@ -124,12 +124,6 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {
-        var record = AttemptRecord(runID: runID, taskKey: entry.taskID, component: entry.component, version: entry.taskVersion,
-                                   kind: entry.kind, stage: entry.stage, datasource: planned.datasource, attempt: entry.attempt,
-                                   status: entry.status.rawValue, checksum: entry.checksum, startedAt: entry.startTime)
-        record.endedAt = entry.endTime
-        record.durationMs = entry.durationMs
-        record.error = entry.error
-        return record
+        AttemptRecord(mirroring: entry, datasource: planned.datasource)
     }
 }
