@@ -47,6 +47,11 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
+        // Hosts over OpenSSH: shared connections, remote steps, package transfer, services and Nacos (S1–S3).
+        .target(
+            name: "QuickupRemote",
+            dependencies: ["QuickupCore", "QuickupTools"]
+        ),
         .target(
             name: "QuickupRun",
             dependencies: [
@@ -78,6 +83,7 @@ let package = Package(
         .testTarget(name: "QuickupDataTests", dependencies: ["QuickupData", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupToolsTests", dependencies: ["QuickupTools", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupAssessTests", dependencies: ["QuickupAssess", "QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
+        .testTarget(name: "QuickupRemoteTests", dependencies: ["QuickupRemote", "QuickupTools", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
     ]
 )

@@ -1,0 +1,68 @@
+import Foundation
+import QuickupCore
+import QuickupTestSupport
+import Testing
+@testable import QuickupRemote
+
+/// S1 against a real sshd: commands over a shared master, host key policy, errors.
+@Suite(.serialized) struct SSHConnectionTests {
+    @Test("S1: a command's output and status come back; a second command reuses the master (same TCP connection)")
+    func roundTripAndSharing() async throws {
+        try await RemoteFixture.with { fixture in
+            let connection = fixture.connection()
+            let first = try await connection.run("echo hello; echo \"$SSH_CONNECTION\"; echo oops >&2; exit 3")
+            #expect(first.status == 3)
+            #expect(first.stdoutText.hasPrefix("hello\n"))
+            #expect(first.stderr.contains("oops"))
+            let second = try await connection.run("echo \"$SSH_CONNECTION\"")
+            #expect(second.succeeded)
+            // SSH_CONNECTION names the client's port: the same port means the same TCP connection.
+            let firstPeer = first.stdoutText.split(separator: "\n")[1]
+            #expect(second.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == firstPeer)
+            #expect(connection.mastersStarted == 1)
+            #expect(await connection.masterPID() != nil)
+            #expect(FileManager.default.fileExists(atPath: connection.commandLine.controlPath))
+            await connection.close()
+            #expect(await connection.masterPID() == nil)
+        }
+    }
+
+    @Test("S1: a wrong pinned host key is refused, not retried, and says what to do")
+    func wrongHostKey() async throws {
+        try await RemoteFixture.with { fixture in
+            var host = fixture.host
+            host.hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+            let connection = SSHConnection(host: host, connectionClass: .control, context: fixture.context)
+            let error = await #expect(throws: QuickupError.self) { _ = try await connection.run("true") }
+            #expect(error?.code == .remoteHostKey)
+            #expect(error?.hint?.contains("host_key") == true)
+            #expect(fixture.recordedSleeps.isEmpty, "a host key mismatch is not retried")
+        }
+    }
+
+    @Test("S1: accept-new records an unknown host's key in quickup's own known_hosts")
+    func acceptNew() async throws {
+        try await RemoteFixture.with { fixture in
+            var host = fixture.host
+            host.hostKey = nil
+            host.hostKeyPolicy = .acceptNew
+            let result = try await SSHConnection(host: host, connectionClass: .status, context: fixture.context).run("echo ok")
+            #expect(result.stdoutText == "ok\n")
+            let knownHosts = try String(contentsOfFile: fixture.context.paths.knownHosts, encoding: .utf8)
+            #expect(knownHosts.contains(String(fixture.server.hostPublicKey.split(separator: " ")[1])))
+        }
+    }
+
+    @Test("S1: an unreachable host fails after the class's tries with backoff, naming host and port")
+    func unreachable() async throws {
+        try await RemoteFixture.with { fixture in
+            var host = fixture.host
+            host.port = 42199 // nothing listens there
+            let error = await #expect(throws: QuickupError.self) { _ = try await SSHConnection(host: host, connectionClass: .control, context: fixture.context).run("true") }
+            #expect(error?.code == .remoteUnreachable)
+            #expect(error?.message.contains(":42199") == true)
+            #expect(error?.message.contains("4 tries") == true)
+            #expect(fixture.recordedSleeps == [.milliseconds(200), .milliseconds(400), .milliseconds(800)])
+        }
+    }
+}
