@@ -127,9 +127,14 @@ public final class SSHConnection: Sendable {
                            at: host.location, hint: "check that the host is up, sshd listens on port \(host.port) and the network lets quickup through")
     }
 
+    /// Hosts connected in parallel share one known_hosts file: one writer at a time.
+    private static let knownHostsLock = NSLock()
+
     /// A pinned key goes into quickup's known_hosts before the first connection.
     private func pinHostKey() throws(QuickupError) {
         guard let line = commandLine.pinnedKnownHostsLine else { return }
+        Self.knownHostsLock.lock()
+        defer { Self.knownHostsLock.unlock() }
         let file = context.paths.knownHosts(for: host)
         let existing = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         if existing.split(separator: "\n").contains(Substring(line)) { return }
