@@ -69,15 +69,15 @@ public struct ServiceController: Sendable {
         let log = Self.logPath(service, host)
         // Not retried on a drop: a start command may not be safe to run twice.
         let started = try await connection.run(ServiceScripts.start(service, log: log))
-        let pid = started.stdoutText.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        guard started.succeeded, pid != nil else {
+        let fields = started.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        guard started.succeeded, fields.count == 3, fields[0] == "started", let pid = Int(fields[1]), let launchedAt = Int64(fields[2]) else {
             throw QuickupError(.remoteCommandFailed, "cannot start \(service.component) on \(host.name): \(SSHConnection.firstLine(started.stderr) ?? "status \(started.status)")",
                                at: service.location, hint: "check services.\(service.component).start in env.yaml")
         }
-        let waited = try await connection.run(ServiceScripts.waitReady(service, log: log, poll: poll), retryOnDrop: true)
+        let waited = try await connection.run(ServiceScripts.waitReady(service, log: log, poll: poll, launchedAt: launchedAt), retryOnDrop: true)
         let lines = waited.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let fields = lines.first?.split(separator: " ") ?? []
-        guard fields.first == "ready", fields.count > 1, let ms = Int64(fields[1]) else {
+        let answer = lines.first?.split(separator: " ") ?? []
+        guard answer.first == "ready", answer.count > 1, let ms = Int64(answer[1]) else {
             let what = [service.port.map { "port \($0) stayed closed" }, service.healthURL.map { "\($0) did not answer 2xx" }]
                 .compactMap { $0 }.joined(separator: " or ")
             let tail = lines.dropFirst().filter { !$0.isEmpty }.suffix(5).joined(separator: " | ")

@@ -49,22 +49,23 @@ enum ServiceScripts {
         """
     }
 
-    /// Starts the service detached, its output appended to `log`; prints `started PID`.
+    /// Starts the service detached, its output appended to `log`; prints `started PID MS` (the
+    /// host's clock at launch, from which readiness is measured).
     static func start(_ service: ServiceDefinition, log: String) -> String {
         """
         l=\(ShellQuoting.quote(log)); mkdir -p "${l%/*}"
         cd / && setsid nohup sh -c \(ShellQuoting.quote(service.start)) >> "$l" 2>&1 < /dev/null &
-        echo "started $!"
+        echo "started $! $(( $(date +%s%N) / 1000000 ))"
 
         """
     }
 
     /// Polls until the port accepts connections (and the health URL answers 2xx, when given) or
     /// the start timeout passes; prints `ready MS` or `timeout MS` and the last lines of the log.
-    static func waitReady(_ service: ServiceDefinition, log: String, poll: TimeSpan) -> String {
+    static func waitReady(_ service: ServiceDefinition, log: String, poll: TimeSpan, launchedAt: Int64) -> String {
         let q = ShellQuoting.quote
         return helpers + """
-        port=\(service.port.map(String.init) ?? ""); url=\(q(service.healthURL ?? "")); start=$(now_ms)
+        port=\(service.port.map(String.init) ?? ""); url=\(q(service.healthURL ?? "")); start=\(launchedAt)
         while :; do
           ready=yes
           if [ -n "$port" ] && ! port_open "$port"; then ready=no; fi
