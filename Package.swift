@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "quickup",
             dependencies: [
-                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess",
+                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess", "QuickupRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

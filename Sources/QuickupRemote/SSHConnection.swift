@@ -148,7 +148,7 @@ public final class SSHConnection: Sendable {
     private var target: String { "\(host.user ?? "root")@\(host.address):\(host.port)" }
 
     static func firstLine(_ text: String) -> String? {
-        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
+        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty }
     }
 
     private final class Counters: @unchecked Sendable {
