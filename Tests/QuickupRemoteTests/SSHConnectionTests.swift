@@ -65,4 +65,24 @@ import Testing
             #expect(fixture.recordedSleeps == [.milliseconds(200), .milliseconds(400), .milliseconds(800)])
         }
     }
+
+    @Test("S1: cancelling a remote command stops its ssh client at once (structured concurrency)")
+    func cancellation() async throws {
+        try await RemoteFixture.with { fixture in
+            let connection = fixture.connection()
+            try await connection.connect()
+            let clients = { processesRunning(containing: "ControlMaster=no").filter { pid in
+                (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains(connection.commandLine.controlPath) == true
+            } }
+            let task = Task { try await connection.run("sleep 5") }
+            while clients().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+            let cancelled = ContinuousClock.now
+            task.cancel()
+            let error = await #expect(throws: QuickupError.self) { _ = try await task.value }
+            #expect(error?.code == .cancelled)
+            #expect(cancelled.duration(to: .now) < .seconds(5), "hang guard")
+            #expect(clients().isEmpty)
+            #expect(try await connection.run("echo still").stdoutText == "still\n", "the master survives a cancelled client")
+        }
+    }
 }
