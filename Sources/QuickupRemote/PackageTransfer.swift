@@ -10,10 +10,14 @@ import QuickupTools
 public struct PackageTransfer: Sendable {
     public let connections: SSHConnections
     public var maxParallelHosts: Int
+    /// Bandwidth cap per host in Kbit/s (sftp `-l`), so a transfer during business hours does
+    /// not fill a customer's link; nil: as fast as it goes.
+    public var limitKbitPerSecond: Int?
 
-    public init(connections: SSHConnections, maxParallelHosts: Int = 4) {
+    public init(connections: SSHConnections, maxParallelHosts: Int = 4, limitKbitPerSecond: Int? = nil) {
         self.connections = connections
         self.maxParallelHosts = max(1, maxParallelHosts)
+        self.limitKbitPerSecond = limitKbitPerSecond
     }
 
     public func send(_ transfers: [HostTransfer]) async throws(QuickupError) -> TransferReport {
@@ -65,14 +69,16 @@ public struct PackageTransfer: Sendable {
         }
         if !pending.isEmpty {
             report.filesResumed = pending.filter { $0.offset > 0 }.count
-            try await sendBatch(pending.map { ($0.file, $0.offset, $0.sum.size) }, over: connection, report: &report)
+            report.bytesSent += pending.reduce(0) { $0 + $1.sum.size - $1.offset }
+            try await sendResuming(pending, over: connection, report: &report)
             let failed = try await TransferScripts.verify(pending.map { ($0.file, $0.sum.sha256) }, over: connection)
             if !failed.isEmpty {
-                let retry = pending.filter { entry in failed.contains { $0.file == entry.file } }
+                let retry = pending.filter { entry in failed.contains { $0.file == entry.file } }.map { ($0.file, $0.sum, Int64(0)) }
                 connections.context.log("\(host.name): \(retry.count) file(s) failed the checksum on the host; sending them again in full")
-                try await sendBatch(retry.map { ($0.file, 0, $0.sum.size) }, over: connection, report: &report, fresh: true)
+                report.bytesSent += retry.reduce(0) { $0 + $1.1.size }
+                try await sendResuming(retry, over: connection, report: &report)
                 report.filesResent = retry.count
-                let stillFailed = try await TransferScripts.verify(retry.map { ($0.file, $0.sum.sha256) }, over: connection)
+                let stillFailed = try await TransferScripts.verify(retry.map { ($0.0, $0.1.sha256) }, over: connection)
                 if let bad = stillFailed.first {
                     throw QuickupError(.transferChecksum, "\(bad.file.remote) on \(host.name) has SHA-256 \(bad.actual) after transfer, expected \(sums[bad.file.local]?.sha256 ?? "?")",
                                        at: host.location, hint: "check the disk on \(host.name) (full? failing?) and the local file \(bad.file.local), then run the transfer again")
@@ -84,24 +90,47 @@ public struct PackageTransfer: Sendable {
         return report
     }
 
-    /// One sftp session for all the files; `fresh` removes partial files first.
+    /// Sends the files; when the link drops mid-way (the connection is back when the error
+    /// arrives), looks at the partial files again and continues each from where it stopped,
+    /// up to the class's reconnect tries.
+    private func sendResuming(_ files: [(file: TransferFile, sum: LocalChecksums.Sum, offset: Int64)], over connection: SSHConnection,
+                              report: inout HostTransferReport) async throws(QuickupError) {
+        var batch = files.map { ($0.file, $0.offset, $0.sum.size) }
+        var drops = 0
+        while true {
+            do {
+                try await sendBatch(batch, over: connection, report: &report)
+                return
+            } catch where error.code == .remoteLinkDropped && drops < max(1, connection.policy.reconnectTries) {
+                drops += 1
+                report.resumedAfterDrop += 1
+                let states = try await TransferScripts.probe(files.map(\.file), over: connection)
+                batch = zip(files, states).map { entry, state in
+                    (entry.file, state.partSize.flatMap { $0 <= entry.sum.size ? $0 : nil } ?? 0, entry.sum.size)
+                }
+                connections.context.log("\(connection.host.name): transfer interrupted by a dropped link; continuing from the partial files")
+            }
+        }
+    }
+
+    /// One sftp session for the files: `put` from the start (removing any partial file first)
+    /// or `reput` from `offset`. Not repeated blindly after a drop: the caller re-probes.
     private func sendBatch(_ files: [(file: TransferFile, offset: Int64, size: Int64)], over connection: SSHConnection,
-                           report: inout HostTransferReport, fresh: Bool = false) async throws(QuickupError) {
+                           report: inout HostTransferReport) async throws(QuickupError) {
         var lines: [String] = []
         for (file, offset, size) in files {
             let part = TransferScripts.partPath(file.remote)
-            if fresh || offset == 0 { lines.append("-rm \(SFTPQuoting.quote(part))") }
+            if offset == 0 { lines.append("-rm \(SFTPQuoting.quote(part))") }
             if offset > 0, offset == size { continue } // complete already; the checksum decides
-            lines.append("\(offset > 0 && !fresh ? "reput" : "put") -p \(SFTPQuoting.quote(file.local)) \(SFTPQuoting.quote(part))")
-            report.bytesSent += size - (fresh ? 0 : offset)
+            lines.append("\(offset > 0 ? "reput" : "put") -p \(SFTPQuoting.quote(file.local)) \(SFTPQuoting.quote(part))")
         }
         let started = ContinuousClock.now
-        let result = try await connection.execute(connection.commandLine.sftpBatch, input: Data((lines.joined(separator: "\n") + "\n").utf8),
-                                                  retryOnDrop: true)
-        report.transferTime += started.duration(to: .now)
+        defer { report.transferTime += started.duration(to: .now) }
+        let result = try await connection.execute(connection.commandLine.sftpBatch(limitKbitPerSecond: limitKbitPerSecond), input: Data((lines.joined(separator: "\n") + "\n").utf8),
+                                                  retryOnDrop: false, anyFailureMayBeDrop: true)
         guard result.succeeded else {
             let host = connection.host
-            throw QuickupError(.remoteCommandFailed, "sftp to \(host.name) failed: \(SSHConnection.firstLine(result.stderr) ?? "status \(result.status)")",
+            throw QuickupError(.remoteCommandFailed, "sftp to \(host.name) failed: \(SSHConnection.lastLine(result.stderr) ?? "status \(result.status)")",
                                at: host.location, hint: "check free space and permissions of the target directories on \(host.name)")
         }
     }

@@ -61,9 +61,10 @@ public struct SSHCommandLine: Sendable {
         [ssh] + commonOptions + ["-O", operation, host.address]
     }
 
-    /// sftp over the shared master, reading its batch on stdin; it stops at the first failing command.
-    public var sftpBatch: [String] {
-        [sftp] + commonOptions + ["-o", "ControlMaster=no", "-q", "-b", "-", host.address]
+    /// sftp over the shared master, reading its batch on stdin; it stops at the first failing
+    /// command. `limitKbitPerSecond` caps its bandwidth (`-l`).
+    public func sftpBatch(limitKbitPerSecond: Int? = nil) -> [String] {
+        [sftp] + commonOptions + ["-o", "ControlMaster=no", "-q"] + (limitKbitPerSecond.map { ["-l", "\($0)"] } ?? []) + ["-b", "-", host.address]
     }
 
     /// The known_hosts line for a pinned key: `[address]:port key` (plain `address` on port 22).

@@ -37,15 +37,16 @@ public final class SSHConnection: Sendable {
     }
 
     /// Runs an OpenSSH client command line (ssh or sftp over the master) with the same drop
-    /// handling as `run`.
-    public func execute(_ arguments: [String], input: Data, retryOnDrop: Bool) async throws(QuickupError) -> CommandProcess.Result {
+    /// handling as `run`. ssh reports a lost link with status 255; sftp with 1 or 255, so for it
+    /// every failure is checked against the master (`anyFailureMayBeDrop`).
+    public func execute(_ arguments: [String], input: Data, retryOnDrop: Bool, anyFailureMayBeDrop: Bool = false) async throws(QuickupError) -> CommandProcess.Result {
         while true {
             try await connect()
             let result = try await CommandProcess.run(arguments, input: input)
-            guard result.status == 255 else { return result }
+            guard result.status == 255 || (anyFailureMayBeDrop && result.status != 0) else { return result }
             // 255 is also a remote command's own status; a live master means the link is fine.
             if try await masterAlive() { return result }
-            let reason = Self.firstLine(result.stderr) ?? "the connection was lost"
+            let reason = Self.lastLine(result.stderr) ?? "the connection was lost"
             context.log("\(host.name) (\(connectionClass.rawValue)): link dropped: \(reason)")
             try await reconnect(after: reason)
             if !retryOnDrop {
@@ -146,6 +147,10 @@ public final class SSHConnection: Sendable {
     }
 
     private var target: String { "\(host.user ?? "root")@\(host.address):\(host.port)" }
+
+    static func lastLine(_ text: String) -> String? {
+        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.last { !$0.isEmpty }
+    }
 
     static func firstLine(_ text: String) -> String? {
         text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty }

@@ -33,6 +33,8 @@ public struct HostTransferReport: Sendable, Equatable {
     public var filesResumed = 0
     /// Sent again in full because the host's copy (or partial copy) failed the checksum.
     public var filesResent = 0
+    /// Times the link dropped during sftp and the transfer continued from the partial files.
+    public var resumedAfterDrop = 0
     /// Bytes that crossed the link (file contents; resumed files count only their rest).
     public var bytesSent: Int64 = 0
     /// Size of every file, sent or not.

@@ -130,4 +130,48 @@ import Testing
             await fixture.connections.connection(to: hostB, .transfer).close()
         }
     }
+
+    @Test("S2: a transfer cut by a dropped link continues from the partial file after the reconnect")
+    func resumesAfterDrop() async throws {
+        try await RemoteFixture.with(isolated: true) { fixture in
+            // 16 MiB at 80 Mbit/s (sftp -l): about 1.7 s, so the cut surely lands mid-file.
+            let size = 16 << 20
+            let local = fixture.state.path + "/big.bin", remote = fixture.server.directory + "/remote/big.bin"
+            try Self.write(Self.randomBytes(size), local)
+            fixture.onSleep.value = { count in if count == 2 { try? fixture.server.restoreLink() } }
+            let cutAt = Locked<Int64>(0)
+            let report = try await withThrowingTaskGroup(of: TransferReport?.self) { group in
+                group.addTask {
+                    try await PackageTransfer(connections: fixture.connections, limitKbitPerSecond: 80_000)
+                        .send([HostTransfer(host: fixture.host, files: [TransferFile(local: local, remote: remote)])])
+                }
+                group.addTask {
+                    // Cut the link once a fifth of the file is on the host.
+                    while true {
+                        let partial = (try? FileManager.default.attributesOfItem(atPath: remote + ".part"))?[.size] as? NSNumber
+                        if let partial, partial.int64Value > Int64(size / 5) { break }
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    try fixture.server.cutLink()
+                    let partial = (try? FileManager.default.attributesOfItem(atPath: remote + ".part"))?[.size] as? NSNumber
+                    cutAt.value = partial?.int64Value ?? 0
+                    return nil
+                }
+                var result: TransferReport?
+                for try await value in group { if let value { result = value } }
+                return result
+            }
+            let host = try #require(report?.hosts.first)
+            let connection = fixture.connection(.transfer)
+            #expect(host.resumedAfterDrop == 1)
+            #expect(connection.reconnects == 1)
+            #expect(cutAt.value > 0 && cutAt.value < Int64(size), "the link was cut mid-file (at \(cutAt.value) bytes)")
+            // The new master carried only the rest (plus the probe and the checks), not the whole file.
+            let master = try #require(await connection.masterPID())
+            #expect(try Self.bytesWritten(by: master) < Int64(size) - cutAt.value + (4 << 20))
+            #expect(FileManager.default.contents(atPath: remote)?.count == size)
+            let sums = try await LocalChecksums.compute([local, remote])
+            #expect(sums[local]?.sha256 == sums[remote]?.sha256)
+        }
+    }
 }
