@@ -27,6 +27,9 @@ import Testing
     note("listening")
     while True:
         c, _ = s.accept()
+        if mode == "http":
+            c.recv(4096)
+            c.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok")
         c.close()
 
     """
@@ -156,6 +159,32 @@ import Testing
                 #expect(text.contains(expected), "\(expected) in: \(text)")
             }
             #expect(setup.nacos.calls.isEmpty, "never marked online")
+        }
+    }
+
+    @Test("S3: readiness by health URL (curl on the host)")
+    func healthURL() async throws {
+        try await Self.with(mode: "http", delay: 0.3) { setup in
+            var definition = setup.definition
+            definition.healthURL = "http://127.0.0.1:\(setup.port)/actuator/health"
+            let report = try await setup.controller.start(definition, on: setup.fixture.host)
+            #expect(report.readyAfter >= TimeSpan(milliseconds: 250))
+            #expect(report.markedOnline)
+        }
+    }
+
+    @Test("S3: Nacos refusing the login stops the stop before any signal; the error says what to check")
+    func nacosRefuses() async throws {
+        try await Self.with { setup in
+            _ = try await setup.controller.start(setup.definition, on: setup.fixture.host)
+            var controller = setup.controller
+            controller.nacos = NacosClient(config: try #require(setup.controller.nacos?.config), password: "wrong")
+            let error = await #expect(throws: QuickupError.self) { _ = try await controller.stop(setup.definition, on: setup.fixture.host) }
+            #expect(error?.code == .nacosFailed)
+            #expect(error?.hint?.contains("password") == true)
+            #expect(!(error?.description.contains("wrong") ?? true), "the password is never in a message")
+            #expect(!Self.events(setup.events).contains { $0.0 == "SIGTERM" }, "not stopped while still online in Nacos")
+            #expect(TCPProbe.accepts(address: "127.0.0.1", port: setup.port))
         }
     }
 }
