@@ -26,16 +26,11 @@ public enum CommandProcess {
     /// to or replaces quickup's own variables.
     public static func run(_ arguments: [String], input: Data = Data(), environment: [String: String] = [:],
                            stdoutLimit: Int = 16 << 20, grace: Duration = .seconds(2)) async throws(QuickupError) -> Result {
-        guard let program = arguments.first else { throw QuickupError(.invalidArgument, "no command to run") }
-        var options = PlatformOptions()
-        options.createSession = true
-        options.teardownSequence = [.send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: grace),
-                                    .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
-        let overrides = Dictionary(uniqueKeysWithValues: environment.map { (Subprocess.Environment.Key(stringLiteral: $0.key), Optional($0.value)) })
+        let (program, executable) = try executable(arguments)
         do {
             let result = try await Subprocess.run(
-                program.contains("/") ? .path(FilePath(program)) : .name(program), arguments: Arguments(Array(arguments.dropFirst())),
-                environment: .inherit.updating(overrides), platformOptions: options,
+                executable, arguments: Arguments(Array(arguments.dropFirst())),
+                environment: updated(environment), platformOptions: options(grace: grace),
                 input: .inputWriter, output: .sequence, error: .sequence
             ) { execution -> (Data, Bool, Data) in
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -77,14 +72,11 @@ public enum CommandProcess {
     /// and keeps the descriptors it was given): stdin, stdout and stderr are /dev/null, so no pipe
     /// of quickup is held open by the background process. Returns the exit status.
     public static func runDetaching(_ arguments: [String], environment: [String: String] = [:]) async throws(QuickupError) -> Int32 {
-        guard let program = arguments.first else { throw QuickupError(.invalidArgument, "no command to run") }
-        var options = PlatformOptions()
-        options.createSession = true
-        let overrides = Dictionary(uniqueKeysWithValues: environment.map { (Subprocess.Environment.Key(stringLiteral: $0.key), Optional($0.value)) })
+        let (program, executable) = try executable(arguments)
         do {
             let result = try await Subprocess.run(
-                program.contains("/") ? .path(FilePath(program)) : .name(program), arguments: Arguments(Array(arguments.dropFirst())),
-                environment: .inherit.updating(overrides), platformOptions: options, input: .none, output: .discarded, error: .discarded)
+                executable, arguments: Arguments(Array(arguments.dropFirst())),
+                environment: updated(environment), platformOptions: options(grace: .seconds(2)), input: .none, output: .discarded, error: .discarded)
             if Task.isCancelled { throw CancellationError() }
             switch result.terminationStatus {
             case .exited(let code): return code
@@ -96,6 +88,24 @@ public enum CommandProcess {
             }
             throw QuickupError(.io, "cannot run \(program): \(error)", hint: "check that \(program) is installed and on PATH")
         }
+    }
+
+    private static func executable(_ arguments: [String]) throws(QuickupError) -> (String, Executable) {
+        guard let program = arguments.first else { throw QuickupError(.invalidArgument, "no command to run") }
+        return (program, program.contains("/") ? .path(FilePath(program)) : .name(program))
+    }
+
+    /// Own session; on cancellation SIGTERM to the whole group, SIGKILL after `grace`.
+    private static func options(grace: Duration) -> PlatformOptions {
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: grace),
+                                    .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
+        return options
+    }
+
+    private static func updated(_ environment: [String: String]) -> Subprocess.Environment {
+        .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Subprocess.Environment.Key(stringLiteral: $0.key), Optional($0.value)) }))
     }
 
     /// Output gathered by the reader tasks: stdout up to its cap, the last 8 KiB of stderr.
