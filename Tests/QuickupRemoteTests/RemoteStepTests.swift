@@ -63,4 +63,21 @@ import Testing
             #expect(try String(contentsOfFile: counter, encoding: .utf8) == "started\n", "the step's side effect happened once")
         }
     }
+
+    @Test("S1: a step whose launch was cut off by a drop is started after the reconnect — once")
+    func startedAfterDrop() async throws {
+        try await RemoteFixture.with(isolated: true) { fixture in
+            let counter = "\(fixture.state.path)/count"
+            let connection = fixture.connection(.plugin)
+            try await connection.connect()
+            try fixture.server.cutLink()
+            fixture.onSleep.value = { count in if count == 2 { try? fixture.server.restoreLink() } }
+            let step = RemoteStep(runID: "run-8", stepID: "late", command: "echo once >> \(ShellQuoting.quote(counter))")
+            let outcome = try await RemoteSteps(connection: connection, poll: TimeSpan(milliseconds: 50)).run(step)
+            #expect(outcome.succeeded)
+            #expect(outcome.startedByThisCall, "the marker was missing, so this call started it")
+            #expect(connection.reconnects == 1)
+            #expect(try String(contentsOfFile: counter, encoding: .utf8) == "once\n")
+        }
+    }
 }

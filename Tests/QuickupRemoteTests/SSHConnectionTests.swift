@@ -85,4 +85,19 @@ import Testing
             #expect(try await connection.run("echo still").stdoutText == "still\n", "the master survives a cancelled client")
         }
     }
+
+    @Test("S1: a state directory too deep for a unix socket path still gets a shared connection")
+    func deepStateDirectory() async throws {
+        try await RemoteFixture.with { fixture in
+            let deep = fixture.state.path + "/" + String(repeating: "very-deep-state-directory/", count: 4)
+            let context = RemoteContext(stateDirectory: deep, keepalive: fixture.context.keepalive, sleep: fixture.context.sleep)
+            let connection = SSHConnection(host: fixture.host, connectionClass: .control, context: context)
+            let answer = try await connection.run("echo deep")
+            #expect(answer.stdoutText == "deep\n")
+            #expect(connection.commandLine.controlPath.hasPrefix(SSHPaths.shortDirectory))
+            #expect(await connection.masterPID() != nil)
+            #expect(FileManager.default.fileExists(atPath: deep + "/ssh/known_hosts"), "known_hosts stays in the state directory")
+            await connection.close()
+        }
+    }
 }
