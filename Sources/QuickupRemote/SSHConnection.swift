@@ -89,6 +89,8 @@ public final class SSHConnection: Sendable {
         }
         await gate.enter()
         defer { gate.leave() }
+        // Several commands may see the same drop; the first one through the gate reconnects.
+        if FileManager.default.fileExists(atPath: commandLine.controlPath), try await masterAlive() { return }
         try? FileManager.default.removeItem(atPath: commandLine.controlPath)
         try await establish(tries: policy.reconnectTries, firstFailure: reason)
         counters.reconnected()
