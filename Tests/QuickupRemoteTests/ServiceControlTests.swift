@@ -187,4 +187,18 @@ import Testing
             #expect(TCPProbe.accepts(address: "127.0.0.1", port: setup.port))
         }
     }
+
+    @Test("S3: the service's own stop command is used instead of SIGTERM when given")
+    func stopCommand() async throws {
+        try await Self.with { setup in
+            var definition = setup.definition
+            let marker = setup.fixture.state.path + "/stop-command-ran"
+            definition.stop = "touch \(ShellQuoting.quote(marker)); kill -TERM $(pgrep -f 'service.py \(setup.port)')"
+            _ = try await setup.controller.start(definition, on: setup.fixture.host)
+            let report = try await setup.controller.stop(definition, on: setup.fixture.host)
+            #expect(report.wasRunning && !report.killed)
+            #expect(FileManager.default.fileExists(atPath: marker))
+            #expect(!TCPProbe.accepts(address: "127.0.0.1", port: setup.port))
+        }
+    }
 }
