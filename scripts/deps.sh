@@ -25,6 +25,7 @@ if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
     check /usr/sbin/sshd openssh-server   # S1–S3 tests: a private sshd on loopback
     check ip iproute2                     # S1 tests: sshd in a network namespace, link cut for real
     check curl curl                       # S3: health URLs are checked with curl on the host
+    check pgrep procps                    # S3: ps/pgrep find services on the host (here: loopback)
 fi
 if [ ${#need[@]} -gt 0 ]; then
     echo "deps.sh: installing ${need[*]}"
