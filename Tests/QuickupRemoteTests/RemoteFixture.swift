@@ -15,13 +15,20 @@ final class RemoteFixture: Sendable {
     /// Runs at each recorded wait (e.g. to bring the link back during the first backoff).
     let onSleep = Locked<(@Sendable (Int) -> Void)?>(nil)
 
-    /// 1 s keepalive, gone after 2 s of silence (OpenSSH: (count + 1) × interval), 1 s connect
+    /// For drop tests: 1 s keepalive, gone after 2 s of silence (OpenSSH: (count + 1) × interval), 1 s connect
     /// timeout, 3 reconnect tries 200 ms, 400 ms … apart.
     static let shortPolicy = KeepalivePolicy(interval: .seconds(1), timeout: .seconds(2), reconnectTries: 3,
                                              backoff: Backoff(firstDelay: TimeSpan(milliseconds: 200)),
                                              connectTimeout: .seconds(1), persist: .seconds(30))
 
-    init(isolated: Bool = false, policy: KeepalivePolicy = RemoteFixture.shortPolicy, realSleep: Duration = .milliseconds(20)) throws {
+    /// For tests that do not cut the link: the same backoff, but keepalives patient enough that
+    /// a loaded machine never looks like a dropped link.
+    static let relaxedPolicy = KeepalivePolicy(interval: .seconds(5), timeout: .seconds(30), reconnectTries: 3,
+                                               backoff: Backoff(firstDelay: TimeSpan(milliseconds: 200)),
+                                               connectTimeout: .seconds(5), persist: .seconds(30))
+
+    init(isolated: Bool = false, policy: KeepalivePolicy? = nil, realSleep: Duration = .milliseconds(20)) throws {
+        let policy = policy ?? (isolated ? Self.shortPolicy : Self.relaxedPolicy)
         server = try TestSSHServer.start(isolated: isolated)
         state = try TemporaryTree("qur")
         let sleeps = self.sleeps, onSleep = self.onSleep, logLines = self.logLines
@@ -49,7 +56,7 @@ final class RemoteFixture: Sendable {
     }
 
     /// Runs `body` with a fresh fixture and tears it down afterwards, also when `body` throws.
-    static func with<T>(isolated: Bool = false, policy: KeepalivePolicy = RemoteFixture.shortPolicy,
+    static func with<T>(isolated: Bool = false, policy: KeepalivePolicy? = nil,
                         _ body: (RemoteFixture) async throws -> T) async throws -> T {
         let fixture = try RemoteFixture(isolated: isolated, policy: policy)
         do {
