@@ -18,9 +18,14 @@ check /usr/include/mariadb/mysql.h libmariadb-dev   # Swift build: MariaDB Conne
 check /usr/include/hiredis/hiredis.h libhiredis-dev # Swift build: hiredis
 check /usr/include/sqlite3.h libsqlite3-dev         # GRDB links the system SQLite
 check bwrap bubblewrap                              # T3: third_party tools without network, read-only root
+check ssh openssh-client                            # S1/S2: ssh and sftp to the hosts
 if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
     check javac default-jdk-headless      # M1 differential test against java.util.Properties
     check hyperfine hyperfine             # benchmarks
+    check /usr/sbin/sshd openssh-server   # S1–S3 tests: a private sshd on loopback
+    check ip iproute2                     # S1 tests: sshd in a network namespace, link cut for real
+    check curl curl                       # S3: health URLs are checked with curl on the host
+    check pgrep procps                    # S3: ps/pgrep find services on the host (here: loopback)
 fi
 if [ ${#need[@]} -gt 0 ]; then
     echo "deps.sh: installing ${need[*]}"

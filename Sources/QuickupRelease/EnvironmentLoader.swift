@@ -21,6 +21,8 @@ public struct EnvironmentLoader: Sendable {
         env.name = yaml.string("name")
         for item in yaml.objects("hosts") { readHost(item, into: &env) }
         for (name, item) in yaml.namedObjects("datasources") { readDatasource(name, item, into: &env) }
+        for (name, item) in yaml.namedObjects("services") { readService(name, item, into: &env) }
+        if let ssh = yaml.object("ssh") { readKeepalive(ssh, into: &env) }
         if let nacos = yaml.object("nacos") {
             var config = NacosConfig(url: nacos.string("url", required: true) ?? "")
             config.namespace = nacos.string("namespace")
@@ -53,6 +55,18 @@ public struct EnvironmentLoader: Sendable {
         host.port = item.int("port", min: 1) ?? 22
         host.user = item.string("user")
         host.identityFile = item.string("identity_file")
+        host.hostKeyPolicy = item.oneOf("host_key_policy", HostKeyPolicy.self) ?? .strict
+        host.hostKey = item.string("host_key")
+        host.knownHostsFile = item.string("known_hosts")
+        host.remoteStateDir = item.string("state_dir") ?? HostConfig.defaultRemoteStateDir
+        if let key = host.hostKey, key.split(separator: " ").count < 2 {
+            item.sink.error("invalid value for host_key: expected '<type> <base64>' as in a .pub file, e.g. 'ssh-ed25519 AAAA…'",
+                            at: item.location("host_key"))
+        }
+        if host.hostKey != nil, host.hostKeyPolicy == .acceptNew {
+            item.sink.error("a pinned host_key is checked strictly; remove host_key_policy: accept-new or the pin",
+                            at: item.location("host_key_policy"))
+        }
         host.roles = item.strings("roles") ?? []
         host.components = item.strings("components") ?? []
         item.finish(context: "a host")
@@ -84,6 +98,46 @@ public struct EnvironmentLoader: Sendable {
         }
         item.finish(context: "datasource '\(name)'")
         env.datasources.append(config)
+    }
+
+    /// `services.<component>`: how the component's service stops and starts (S3, docs/HOSTS.md).
+    private func readService(_ component: String, _ item: YAMLObject, into env: inout Environment) {
+        var service = ServiceDefinition(component: component, start: item.string("start", required: true) ?? "", location: item.location())
+        service.stop = item.string("stop")
+        service.port = item.int("port", min: 1)
+        service.healthURL = item.string("health_url")
+        service.pidFile = item.string("pid_file")
+        service.processMatch = item.string("process_match")
+        service.nacosService = item.string("nacos_service")
+        service.stopGrace = item.parsed("stop_grace", expected: "a duration such as 15s", TimeSpan.parse) ?? ServiceDefinition.defaultStopGrace
+        service.startTimeout = item.parsed("start_timeout", expected: "a duration such as 2m", TimeSpan.parse) ?? ServiceDefinition.defaultStartTimeout
+        if service.port == nil, service.healthURL == nil {
+            item.sink.error("service '\(component)' needs 'port' or 'health_url': quickup must know when it is ready", at: item.location())
+        }
+        if service.stop == nil, service.pidFile == nil, service.processMatch == nil {
+            item.sink.error("service '\(component)' needs 'stop', 'pid_file' or 'process_match': quickup must know what to stop",
+                            at: item.location())
+        }
+        item.finish(context: "service '\(component)'")
+        env.services.append(service)
+    }
+
+    /// `ssh.<class>`: keepalive interval, timeout and reconnect tries per connection class (S1).
+    private func readKeepalive(_ ssh: YAMLObject, into env: inout Environment) {
+        for connectionClass in ConnectionClass.allCases {
+            guard let item = ssh.object(connectionClass.rawValue) else { continue }
+            var policy = KeepalivePolicy.defaults(for: connectionClass)
+            policy.interval = item.parsed("interval", expected: "a duration such as 60s", TimeSpan.parse) ?? policy.interval
+            policy.timeout = item.parsed("timeout", expected: "a duration such as 180s", TimeSpan.parse) ?? policy.timeout
+            policy.reconnectTries = item.int("reconnects") ?? policy.reconnectTries
+            policy.connectTimeout = item.parsed("connect_timeout", expected: "a duration such as 15s", TimeSpan.parse) ?? policy.connectTimeout
+            if policy.timeout < policy.interval {
+                item.sink.error("timeout \(policy.timeout) is shorter than the keepalive interval \(policy.interval)", at: item.location("timeout"))
+            }
+            item.finish(context: "ssh.\(connectionClass.rawValue)")
+            env.keepalive[connectionClass] = policy
+        }
+        ssh.finish(context: "ssh")
     }
 
     /// Exactly one of password, password_env, password_file (D4).

@@ -37,9 +37,25 @@ public struct Workspace: Sendable {
         return Workspace(release: loaded.release, releaseRoot: loaded.root, environment: environment, warnings: diagnostics.warnings)
     }
 
-    /// SQLite paths and password files in env.yaml are relative to the env.yaml's folder.
+    /// Only env.yaml (for commands that need no release, like `hosts check`); every problem at once.
+    public static func loadEnvironment(file envFile: String) throws(QuickupErrors) -> Environment {
+        guard let data = FileManager.default.contents(atPath: envFile) else {
+            throw QuickupErrors([QuickupError(.fileNotFound, "environment file not found", at: SourceLocation(file: envFile),
+                                              hint: "pass --env with the site's env.yaml")])
+        }
+        let loaded = EnvironmentLoader().load(file: envFile, text: String(decoding: data, as: UTF8.self))
+        guard loaded.diagnostics.isEmpty else { throw QuickupErrors(loaded.diagnostics.sortedErrors) }
+        return resolvingPaths(loaded.environment, relativeTo: URL(fileURLWithPath: envFile).deletingLastPathComponent().path)
+    }
+
+    /// SQLite paths, password files, identity and known_hosts files in env.yaml are relative to
+    /// the env.yaml's folder.
     static func resolvingPaths(_ env: Environment, relativeTo base: String) -> Environment {
         var env = env
+        for i in env.hosts.indices {
+            if let path = env.hosts[i].identityFile, !path.hasPrefix("/") { env.hosts[i].identityFile = "\(base)/\(path)" }
+            if let path = env.hosts[i].knownHostsFile, !path.hasPrefix("/") { env.hosts[i].knownHostsFile = "\(base)/\(path)" }
+        }
         for i in env.datasources.indices {
             if env.datasources[i].type == .sqlite, let path = env.datasources[i].path, !path.hasPrefix("/"), path != ":memory:" {
                 env.datasources[i].path = "\(base)/\(path)"

@@ -57,14 +57,27 @@ public struct HostConfig: Hashable, Sendable, Codable {
     public var port: Int
     public var user: String?
     public var identityFile: String?
+    /// How the host's SSH key is trusted (S1).
+    public var hostKeyPolicy: HostKeyPolicy
+    /// A pinned host key (`ssh-ed25519 AAAA…`): written to quickup's known_hosts, checked strictly.
+    public var hostKey: String?
+    /// quickup's known_hosts file for this host; the state directory's when not given.
+    public var knownHostsFile: String?
+    /// Where quickup keeps its step markers and service logs on the host.
+    public var remoteStateDir: String
     public var roles: [String]
     public var components: [String]
     public var location: SourceLocation
+
+    /// On the host's local disk and kept across reboots, unlike /tmp.
+    public static let defaultRemoteStateDir = "/var/tmp/quickup"
 
     public init(name: String, address: String, location: SourceLocation) {
         self.name = name
         self.address = address
         self.port = 22
+        self.hostKeyPolicy = .strict
+        self.remoteStateDir = Self.defaultRemoteStateDir
         self.roles = []
         self.components = []
         self.location = location
@@ -101,6 +114,10 @@ public struct Environment: Hashable, Sendable, Codable {
     public var hosts: [HostConfig]
     public var datasources: [DatasourceConfig]
     public var nacos: NacosConfig?
+    /// How each component's service is stopped and started (S3), by component name.
+    public var services: [ServiceDefinition]
+    /// SSH keepalive and reconnect policy per connection class (S1; env.yaml `ssh:`).
+    public var keepalive: KeepalivePolicies
     public var thresholds: Thresholds
     public var backupDir: String?
     public var backupRetention: TimeSpan?
@@ -109,10 +126,16 @@ public struct Environment: Hashable, Sendable, Codable {
         self.site = site
         self.hosts = []
         self.datasources = []
+        self.services = []
+        self.keepalive = .defaults
         self.thresholds = Thresholds()
     }
 
     public func datasource(named name: String) -> DatasourceConfig? {
         datasources.first { $0.name == name }
+    }
+
+    public func service(of component: String) -> ServiceDefinition? {
+        services.first { $0.component == component }
     }
 }

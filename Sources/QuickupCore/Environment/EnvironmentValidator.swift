@@ -25,5 +25,9 @@ public struct EnvironmentValidator {
                                   hint: "components of this release: \(names.sorted().joined(separator: ", "))")
             }
         }
+        for service in env.services where !names.contains(service.component) {
+            diagnostics.error("service of unknown component '\(service.component)'", at: service.location,
+                              hint: "components of this release: \(names.sorted().joined(separator: ", "))")
+        }
     }
 }

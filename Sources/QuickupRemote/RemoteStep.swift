@@ -1,0 +1,92 @@
+import Foundation
+import QuickupCore
+
+/// A command that must run at most once on a host even if the link drops under it (S1). It runs
+/// detached (`setsid nohup`) under a small wrapper that records, in a marker directory keyed by
+/// run id and step id, its pid, its output and finally its exit status. Creating that directory
+/// (`mkdir`, atomic) is the claim: a second launch finds it and does not start the command again.
+/// After a reconnect quickup reads the marker — finished: take its result; still running: wait;
+/// never started: start it.
+public struct RemoteStep: Sendable, Hashable {
+    public var runID: String
+    public var stepID: String
+    /// Shell text run with `sh` on the host; its stdin is /dev/null.
+    public var command: String
+
+    public init(runID: String, stepID: String, command: String) {
+        self.runID = runID
+        self.stepID = stepID
+        self.command = command
+    }
+
+    /// `<state>/steps/<run>/<step>` on the host, names reduced to safe characters.
+    public func markerDirectory(on host: HostConfig) -> String {
+        "\(host.remoteStateDir)/steps/\(Self.safe(runID))/\(Self.safe(stepID))"
+    }
+
+    static func safe(_ text: String) -> String {
+        String(text.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" })
+    }
+}
+
+/// How a remote step ended.
+public struct RemoteStepOutcome: Sendable, Equatable {
+    public var exitCode: Int32
+    /// The last 64 KiB of each stream.
+    public var stdout: String
+    public var stderr: String
+    /// False when the marker showed the step had been started before (by an earlier run or
+    /// before a drop) and this call only collected its result.
+    public var startedByThisCall: Bool
+    public var succeeded: Bool { exitCode == 0 }
+}
+
+/// The wrapper scripts, sent over stdin to `sh -s` (nothing on the remote command line).
+enum RemoteStepScripts {
+    static let outputTail = 65_536
+
+    /// Claims the marker directory and starts the step detached; prints `launched` or `exists`.
+    /// SIGHUP and SIGPIPE are ignored so a drop while it runs cannot leave a claim without a start.
+    static func launch(_ step: RemoteStep, directory: String) -> String {
+        let eof = "QUICKUP_STEP_\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
+        let body = step.command.hasSuffix("\n") ? step.command : step.command + "\n"
+        return """
+        trap '' HUP PIPE
+        d=\(ShellQuoting.quote(directory))
+        mkdir -p "${d%/*}" || exit 3
+        if ! mkdir "$d" 2>/dev/null; then echo exists; exit 0; fi
+        cat > "$d/command" <<'\(eof)'
+        \(body)\(eof)
+        date +%s > "$d/started"
+        setsid nohup sh -c 'd="$1"; sh "$d/command" > "$d/stdout" 2> "$d/stderr" < /dev/null; echo $? > "$d/exit.tmp"; mv "$d/exit.tmp" "$d/exit"' quickup-step "$d" > /dev/null 2>&1 < /dev/null &
+        echo $! > "$d/pid"
+        echo launched
+
+        """
+    }
+
+    /// Waits for the step to finish and prints `finished CODE OUTBYTES ERRBYTES` and the tails of
+    /// its output, or `never` (no marker) or `lost` (its process is gone without an exit status).
+    static func wait(directory: String, poll: TimeSpan) -> String {
+        let seconds = String(format: "%.2f", max(0.01, poll.seconds))
+        return """
+        d=\(ShellQuoting.quote(directory))
+        [ -d "$d" ] || { echo never; exit 0; }
+        n=0
+        while [ ! -f "$d/exit" ]; do
+          pid=$(cat "$d/pid" 2>/dev/null)
+          if [ -n "$pid" ]; then
+            kill -0 "$pid" 2>/dev/null || { [ -f "$d/exit" ] || { echo lost; exit 0; }; }
+          elif [ $n -gt 100 ]; then echo lost; exit 0
+          fi
+          n=$((n + 1))
+          sleep \(seconds)
+        done
+        tail -c \(outputTail) "$d/stdout" > "$d/stdout.tail" 2>/dev/null || : > "$d/stdout.tail"
+        tail -c \(outputTail) "$d/stderr" > "$d/stderr.tail" 2>/dev/null || : > "$d/stderr.tail"
+        echo "finished $(cat "$d/exit") $(wc -c < "$d/stdout.tail") $(wc -c < "$d/stderr.tail")"
+        cat "$d/stdout.tail" "$d/stderr.tail"
+
+        """
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import QuickupCore
+import QuickupTools
+
+/// Runs remote steps exactly once over one connection (S1, see `RemoteStep`).
+public struct RemoteSteps: Sendable {
+    public let connection: SSHConnection
+    /// How often the remote waiter looks at the marker.
+    public var poll: TimeSpan
+
+    public init(connection: SSHConnection, poll: TimeSpan = TimeSpan(milliseconds: 200)) {
+        self.connection = connection
+        self.poll = poll
+    }
+
+    /// Starts the step unless its marker shows it was started, then waits for its end. Both
+    /// scripts are safe to repeat, so a drop at any point only means: reconnect, look again.
+    public func run(_ step: RemoteStep) async throws(QuickupError) -> RemoteStepOutcome {
+        let host = connection.host
+        let directory = step.markerDirectory(on: host)
+        let launched = try await connection.run(RemoteStepScripts.launch(step, directory: directory), retryOnDrop: true)
+        let launchText = launched.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard launched.succeeded, launchText == "launched" || launchText == "exists" else {
+            throw QuickupError(.remoteCommandFailed, "cannot start step \(step.stepID) on \(host.name): \(SSHConnection.firstLine(launched.stderr) ?? "status \(launched.status)")",
+                               at: host.location, hint: "check that \(host.remoteStateDir) on \(host.name) is writable (state_dir in env.yaml)")
+        }
+        let waited = try await connection.run(RemoteStepScripts.wait(directory: directory, poll: poll), retryOnDrop: true)
+        return try Self.outcome(of: waited, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory)
+    }
+
+    static func outcome(of result: CommandProcess.Result, step: RemoteStep, host: HostConfig, startedByThisCall: Bool,
+                        directory: String) throws(QuickupError) -> RemoteStepOutcome {
+        let data = result.stdout
+        guard let newline = data.firstIndex(of: 0x0A) else {
+            throw QuickupError(.remoteCommandFailed, "no answer about step \(step.stepID) from \(host.name): \(SSHConnection.firstLine(result.stderr) ?? "status \(result.status)")",
+                               at: host.location)
+        }
+        let header = String(decoding: data[data.startIndex..<newline], as: UTF8.self).split(separator: " ")
+        switch header.first {
+        case "finished":
+            guard header.count == 4, let code = Int32(header[1]), let outBytes = Int(header[2]), let errBytes = Int(header[3]) else { break }
+            let body = data[(newline + 1)...]
+            let out = body.prefix(outBytes), err = body.dropFirst(outBytes).prefix(errBytes)
+            return RemoteStepOutcome(exitCode: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
+                                     startedByThisCall: startedByThisCall)
+        case "lost":
+            throw QuickupError(.remoteStepLost, "step \(step.stepID) of run \(step.runID) was started on \(host.name) but ended without recording its exit status (host restarted or process killed)",
+                               at: host.location, hint: "look at \(directory) on \(host.name); when it is safe to run it again, remove that directory and resume")
+        case "never":
+            throw QuickupError(.remoteCommandFailed, "step \(step.stepID) was not started on \(host.name): its marker \(directory) is missing",
+                               at: host.location, hint: "check that \(host.remoteStateDir) on \(host.name) is writable and not cleaned while quickup runs")
+        default:
+            break
+        }
+        throw QuickupError(.remoteCommandFailed, "unexpected answer about step \(step.stepID) from \(host.name): \(header.joined(separator: " "))",
+                           at: host.location)
+    }
+}
