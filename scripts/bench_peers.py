@@ -14,6 +14,7 @@ import os, statistics, subprocess, sys, time, tempfile, pathlib
 
 N = int(os.environ.get("BENCH_MIGRATIONS", "1000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+PAUSE = float(os.environ.get("BENCH_PAUSE", "1"))
 root = pathlib.Path(__file__).resolve().parent.parent
 work = root / ".build-bench" / "peers"
 venv = root / ".build-bench" / "venv" / "bin"
@@ -84,9 +85,14 @@ def main():
     tools = [(name, fn) for name, fn in tools if name.split(" ")[0] not in skip]
     results = {name: [] for name, _ in tools}
     for i in range(RUNS):
-        for name, fn in tools:  # interleaved so machine noise hits every tool alike
+        # Interleaved so machine noise hits every tool alike, and rotated so that no tool always
+        # follows the same one: dropping the previous tool's 1,000 tables leaves the server work
+        # (file removal) that slows whoever comes next; the pause lets most of it finish.
+        shift = i % len(tools)
+        for name, fn in tools[shift:] + tools[:shift]:
             db = f"qu_peer_{i}"
             fresh(db)
+            time.sleep(PAUSE)
             results[name].append(fn(db, i))
             mariadb(f"DROP DATABASE {db}")
     q = statistics.median(results["quickup"])
