@@ -62,3 +62,14 @@ struct JournalTests {
         #expect(throws: QuickupError.self) { try Journal(stateDirectory: "/proc/quickup-cannot-exist") }
     }
 }
+
+@Suite("Timestamps in messages")
+struct TimestampTests {
+    @Test("the hand-written ISO 8601 text matches Foundation's for times around the year")
+    func matchesFoundation() {
+        let formatter = ISO8601DateFormatter()
+        for ms: Int64 in [0, 1_000, 951_782_400_000, 1_764_112_595_999, 1_767_225_599_000, 4_102_444_800_123] {
+            #expect(Timestamps.text(ms) == formatter.string(from: Date(timeIntervalSince1970: Double(ms / 1000))), "\(ms)")
+        }
+    }
+}

@@ -117,10 +117,15 @@ enum LockLiveness {
     }
 }
 
+/// `2026-11-25T23:16:35Z` for a time in ms since 1970 (UTC). Written by hand: an
+/// ISO8601DateFormatter per line cost 40 % of a run that skips 1,000 applied tasks.
 enum Timestamps {
     static func text(_ ms: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        var seconds = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return "\(ms) ms" }
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }
-
