@@ -141,6 +141,62 @@ struct MariaDBPacketTests {
     }
 }
 
+/// Random scripts mixing statements that share packets with ones that go alone, each failing at
+/// a random place (or not at all): the error names exactly the first failing statement and the
+/// table holds exactly what ran before it — what sending them one by one gives.
+@Suite(.enabled(if: TestServers.mariaDBEnabled, "needs the MariaDB test server (scripts/services.sh)"))
+struct MariaDBPacketPropertyTests {
+    @Test(arguments: 0..<12)
+    func randomScriptsFailWhereOneByOneWould(seed: Int) async throws {
+        var generator = SeededGenerator(seed: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        try await withScratchDatabase { connection, _ in
+            try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+            try await connection.exec("CREATE PROCEDURE two() BEGIN SELECT 1; SELECT 2; END")
+            var statements: [SQLStatement] = []
+            var applied: [Int] = []
+            var failingLine: Int?
+            for line in 1...Int.random(in: 5...40, using: &generator) {
+                let id = line
+                let text: String
+                switch Int.random(in: 0..<10, using: &generator) {
+                case 0: text = "CALL two()"
+                case 1: text = "SELECT \(id)"
+                case 2: text = "SET @v = \(id)"
+                case 3 where failingLine == nil && !applied.isEmpty:
+                    text = "INSERT INTO t VALUES (\(applied[0]))"  // duplicate key
+                    failingLine = line
+                default:
+                    text = "INSERT INTO t VALUES (\(id))"
+                    if failingLine == nil { applied.append(id) }
+                }
+                statements.append(SQLStatement(text: text, line: line, file: "random.sql"))
+            }
+            do {
+                try await connection.run(statements)
+                #expect(failingLine == nil, "the script should have failed at line \(failingLine ?? 0)")
+            } catch let error as QuickupError {
+                #expect(error.location?.line == failingLine, "\(error)")
+                #expect(error.description.contains("error 1062"), "\(error)")
+            }
+            let rows = try await connection.query("SELECT id FROM t ORDER BY id").compactMap { $0.first ?? nil }.compactMap { Int($0) }
+            #expect(rows == applied.sorted())
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so a failing seed can be replayed.
+private struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
 /// Records the order of callbacks from the connection's queue.
 private final class Order: @unchecked Sendable {
     private let lock = NSLock()
