@@ -76,6 +76,12 @@ struct CommandLineTests {
         let result = try CLI.run(["demo"], in: FileManager.default.temporaryDirectory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("demo-shop") && result.stdout.contains("create_warehouse"))
+        // F4 in the demo: all 8 tasks rolled back newest first, then applied again.
+        let rolledBack = result.stdout.split(separator: "\n").filter { $0.hasPrefix("[ROLLED_BACK]") }
+        #expect(rolledBack.count == 8, "\(result.stdout)")
+        #expect(rolledBack.first?.contains("sql.stock_index") == true || rolledBack.first?.contains("sql.backfill_orders") == true)
+        #expect(rolledBack.last?.contains("sql.create_warehouse") == true)
+        #expect(result.stdout.contains("Total") && result.stdout.hasSuffix("records every task and rollback.\n"))
     }
 }
 

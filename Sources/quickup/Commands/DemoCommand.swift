@@ -9,7 +9,7 @@ import QuickupRun
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Walk through validate, plan, assess and run on the bundled sample release (embedded SQLite, no server).")
+        abstract: "Walk through validate, plan, assess, run, rollback and run again on the bundled sample release (embedded SQLite, no server).")
 
     @Option(name: .long, help: "The sample release (default: examples/demo-release next to the checkout).")
     var release: String?
@@ -47,10 +47,15 @@ struct DemoCommand: AsyncParsableCommand {
             guard second == .success else { return second }
             Console.out("\n$ quickup status --state \(state)")
             let journal = try Journal(stateDirectory: state)
-            if let last = try journal.runs(limit: 2).last {
-                Console.out("Run \(last.id): \(last.status.rawValue), \(try journal.attempts(run: last.id).filter { $0.status == "SUCCESS" }.count) tasks applied")
-            }
-            Console.out("\nThe demo database is \(workspaceDir)/shop.db; its upgrade_log table records every task.")
+            guard let upgrade = try journal.runs(limit: 2).last else { return .success }
+            Console.out("Run \(upgrade.id): \(upgrade.status.rawValue), \(try journal.attempts(run: upgrade.id).filter { $0.status == "SUCCESS" }.count) tasks applied")
+            Console.out("\n$ quickup rollback \(upgrade.id) --release \(directory) --env \(envFile) --state \(state)")
+            let rolledBack = try await RollbackLauncher(state: state, quiet: false).launch(runID: upgrade.id, release: directory, env: envFile)
+            guard rolledBack == .success else { return rolledBack }
+            Console.out("\n$ quickup run … (once more: what was rolled back is applied again)")
+            let third = try await launcher.launch(workspace: runnable, plan: plan, stages: Stage.allCases, dryRun: false, execution: nil, resumes: nil)
+            guard third == .success else { return third }
+            Console.out("\nThe demo database is \(workspaceDir)/shop.db; its upgrade_log table records every task and rollback.")
             return .success
         }
     }

@@ -27,31 +27,43 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            let journal = try Journal(stateDirectory: stateOption.state)
-            guard let previous = try journal.run(runID) else {
-                throw QuickupError(.invalidArgument, "no run '\(runID)' in \(stateOption.state)", hint: "`quickup history` lists the runs")
-            }
-            guard previous.stage != "rollback" else {
-                throw QuickupError(.invalidArgument, "\(runID) is itself a rollback", hint: "name the upgrade run it rolled back")
-            }
-            let origin = SourceLocation(file: "journal run \(runID)")
-            let workspace = try Workspace.open(release: releaseOptions.release, environment: env, cache: .inState(stateOption.state))
-            guard let environment = workspace.environment else {
-                throw QuickupError(.invalidArgument, "rolling back needs --env with the site's datasources")
-            }
-            let plan = try workspace.plan(from: try Version(parsing: previous.from, origin: origin),
-                                          to: try Version(parsing: previous.to, origin: origin), site: previous.site)
-            let display = RunOutcome.display(quiet: quiet)
-            let context = RunContext(stateDirectory: stateOption.state, clock: ContinuousClock(),
-                                     output: RunOutcome.output(quiet: quiet, display: display))
-            let request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, target: runID,
-                                          dryRun: dryRun, undoneByHand: Set(undoneByHand), confirmRerun: Set(confirmRerun))
-            let rollback = Rollback(journal: journal, context: context)
-            let result = await RunOutcome.run(display: display) { await rollback.run(request) }
-            if quiet {
-                print("Rollback \(result.runID): \(result.status.rawValue), \(result.succeeded) rolled back, \(result.skipped) skipped, \(result.failed) failed.")
-            }
-            return RunOutcome.status(result)
+            try await RollbackLauncher(state: stateOption.state, quiet: quiet).launch(
+                runID: runID, release: releaseOptions.release, env: env, dryRun: dryRun,
+                undoneByHand: Set(undoneByHand), confirmRerun: Set(confirmRerun))
         }
+    }
+}
+
+/// Plans the run's upgrade again from the release and rolls it back (shared with `demo`).
+struct RollbackLauncher {
+    var state: String
+    var quiet: Bool
+
+    func launch(runID: String, release: String, env: String, dryRun: Bool = false, undoneByHand: Set<String> = [],
+                confirmRerun: Set<String> = []) async throws -> ExitStatus {
+        let journal = try Journal(stateDirectory: state)
+        guard let previous = try journal.run(runID) else {
+            throw QuickupError(.invalidArgument, "no run '\(runID)' in \(state)", hint: "`quickup history` lists the runs")
+        }
+        guard previous.stage != "rollback" else {
+            throw QuickupError(.invalidArgument, "\(runID) is itself a rollback", hint: "name the upgrade run it rolled back")
+        }
+        let origin = SourceLocation(file: "journal run \(runID)")
+        let workspace = try Workspace.open(release: release, environment: env, cache: .inState(state))
+        guard let environment = workspace.environment else {
+            throw QuickupError(.invalidArgument, "rolling back needs --env with the site's datasources")
+        }
+        let plan = try workspace.plan(from: try Version(parsing: previous.from, origin: origin),
+                                      to: try Version(parsing: previous.to, origin: origin), site: previous.site)
+        let display = RunOutcome.display(quiet: quiet)
+        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet, display: display))
+        let request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, target: runID,
+                                      dryRun: dryRun, undoneByHand: undoneByHand, confirmRerun: confirmRerun)
+        let rollback = Rollback(journal: journal, context: context)
+        let result = await RunOutcome.run(display: display) { await rollback.run(request) }
+        if quiet {
+            print("Rollback \(result.runID): \(result.status.rawValue), \(result.succeeded) rolled back, \(result.skipped) skipped, \(result.failed) failed.")
+        }
+        return RunOutcome.status(result)
     }
 }

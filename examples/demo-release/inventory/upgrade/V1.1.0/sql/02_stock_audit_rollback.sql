@@ -1,0 +1,2 @@
+-- Undoes sql.stock_audit (quickup rollback, F4).
+DROP TRIGGER IF EXISTS stock_audit_update;

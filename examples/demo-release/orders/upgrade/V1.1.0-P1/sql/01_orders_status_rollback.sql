@@ -1,0 +1,2 @@
+-- Undoes sql.orders_status (quickup rollback, F4).
+ALTER TABLE orders DROP COLUMN status;
