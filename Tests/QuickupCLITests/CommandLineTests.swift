@@ -127,6 +127,8 @@ struct RunCommandLineTests {
         let history = try CLI.run(["history", "--json"] + state)
         let runs = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
         #expect(runs?.map { $0["status"] as? String } == ["succeeded", "failed"])
+        let table = try CLI.run(["history"] + state)
+        #expect(table.stdout.contains(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/), "start times a person can read: \(table.stdout)")
         let status = try CLI.run(["status", runID] + state)
         #expect(status.status == 0 && status.stdout.contains("failed") && status.stdout.contains("app/V1.0.1/sql.b"))
         let unknown = try CLI.run(["status", "no-such-run"] + state)

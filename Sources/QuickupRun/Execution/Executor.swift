@@ -119,8 +119,8 @@ enum LockLiveness {
 
 /// `2026-11-25T23:16:35Z` for a time in ms since 1970 (UTC). Written by hand: an
 /// ISO8601DateFormatter per line cost 40 % of a run that skips 1,000 applied tasks.
-enum Timestamps {
-    static func text(_ ms: Int64) -> String {
+public enum Timestamps {
+    public static func text(_ ms: Int64) -> String {
         var seconds = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
         var parts = tm()
         guard gmtime_r(&seconds, &parts) != nil else { return "\(ms) ms" }

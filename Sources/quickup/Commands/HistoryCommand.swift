@@ -24,7 +24,7 @@ struct HistoryCommand: AsyncParsableCommand {
             }
             var table = TextTable(headers: ["RUN", "STATUS", "RELEASE", "FROM", "TO", "SITE", "STAGE", "STARTED"])
             for run in runs {
-                table.add([run.id, run.status.rawValue, run.release, run.from, run.to, run.site ?? "-", run.stage, "\(run.startedAt)"])
+                table.add([run.id, run.status.rawValue, run.release, run.from, run.to, run.site ?? "-", run.stage, Timestamps.text(run.startedAt)])
             }
             Console.out(runs.isEmpty ? "No runs recorded in \(stateOption.state)." : table.render())
             return .success
