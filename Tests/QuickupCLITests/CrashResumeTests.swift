@@ -1,3 +1,4 @@
+import QuickupTestSupport
 import Foundation
 import Testing
 
@@ -156,7 +157,7 @@ struct CrashResumeTests {
             p.waitUntilExit()
             #expect(p.terminationStatus == 0)
         }
-        var generator = SeededGenerator(seed: 20261125)
+        var generator = SplitMix64(seed: 20261125)
         var killedWhileRunning = 0
         for _ in 0..<20 {
             let process = try start(dir)
@@ -187,18 +188,5 @@ struct CrashResumeTests {
             (SELECT 1 FROM upgrade_log v WHERE v.task_id = u.task_id AND (v.start_time > u.start_time OR (v.start_time = u.start_time AND v.attempt > u.attempt)))
             """
         #expect(try backend.scalar(dir, latest) == "\(Self.taskCount + 1)", "upgrade_log's latest row of every task must be SUCCESS")
-    }
-}
-
-/// A small deterministic generator so a failing sequence of kills can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,17 +1,4 @@
-/// SplitMix64: tiny, fast, and the same sequence on every platform, so a seed reproduces a file.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import QuickupTestSupport
 
 /// Builds random `.properties` files dense in the corners of Java's grammar (SPEC M1): every
 /// separator form, comments, blank lines, continuations with odd and even backslash runs, every

@@ -1,3 +1,4 @@
+import QuickupTestSupport
 import QuickupCore
 import Testing
 

@@ -1,3 +1,4 @@
+import QuickupTestSupport
 import QuickupCore
 import Testing
 
@@ -12,7 +13,7 @@ struct SQLSplitterRandomizedTests {
 
     @Test("random bytes: statements or a located error, never a crash", arguments: dialects)
     func randomBytes(dialect: SQLDialect) {
-        var random = SeededRandom(seed: 0x5eed_0001)
+        var random = SplitMix64(seed: 0x5eed_0001)
         for round in 0..<3_000 {
             let length = Int.random(in: 0...120, using: &random)
             let bytes: [UInt8] = (0..<length).map { _ in
@@ -40,7 +41,7 @@ struct SQLSplitterRandomizedTests {
 
     @Test("random mixes of syntax: every statement found, at its line; splitting is a fixpoint", arguments: dialects)
     func randomSyntax(dialect: SQLDialect) throws {
-        var random = SeededRandom(seed: 0x5eed_0002)
+        var random = SplitMix64(seed: 0x5eed_0002)
         let grammar = RandomSQLGrammar(dialect: dialect)
         for round in 0..<1_000 {
             let (script, startLines, delimiter) = grammar.script(using: &random)
@@ -78,7 +79,7 @@ struct RandomSQLGrammar {
     /// What may come between two statements, after the delimiter.
     let separators = ["\n", " ", "\n\n", " -- after\n", "\r\n", "\n/* between;\n statements */ ", ";", "\n;\n"]
 
-    func script(using random: inout SeededRandom) -> (script: String, startLines: [Int], delimiter: String) {
+    func script(using random: inout SplitMix64) -> (script: String, startLines: [Int], delimiter: String) {
         var script = ""
         var startLines: [Int] = []
         let useDelimiterBlock = dialect == .mariadb && Bool.random(using: &random)
@@ -104,16 +105,3 @@ private func dropLeadingBlanks(_ text: String) -> String {
     String(text.drop { $0 == " " })
 }
 
-/// A small deterministic generator (SplitMix64), so random tests replay the same inputs.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}

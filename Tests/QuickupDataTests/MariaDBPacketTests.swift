@@ -148,7 +148,7 @@ struct MariaDBPacketTests {
 struct MariaDBPacketPropertyTests {
     @Test(arguments: 0..<12)
     func randomScriptsFailWhereOneByOneWould(seed: Int) async throws {
-        var generator = SeededGenerator(seed: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        var generator = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         try await withScratchDatabase { connection, _ in
             try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY)")
             try await connection.exec("CREATE PROCEDURE two() BEGIN SELECT 1; SELECT 2; END")
@@ -184,18 +184,6 @@ struct MariaDBPacketPropertyTests {
     }
 }
 
-/// A small deterministic generator (SplitMix64) so a failing seed can be replayed.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Records the order of callbacks from the connection's queue.
 private final class Order: @unchecked Sendable {

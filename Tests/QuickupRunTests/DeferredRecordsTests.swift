@@ -41,6 +41,22 @@ struct DeferredRecordsTests {
         #expect(try journal.latestAttempts().values.map(\.status).sorted() == ["FAILED", "SUCCESS", "SUCCESS"])
     }
 
+    @Test("a RUNNING row upgrade_log refuses: the task's statements never run and the journal's mirror is closed as FAILED, not started")
+    func runningRowRefused() async throws {
+        let f = try RunFixture(tasks: [("t1", "pre_stop", "CREATE TABLE a (x INT);", "sql.t1.transactional=false")])
+        defer { f.remove() }
+        // A view in the table's place: it reads like upgrade_log (empty) but takes no rows.
+        let columns = "task_id, component, version_from, version_to, task_version, stage, task_name, kind, checksum, status, attempt, start_time, end_time, duration_ms, error, run_id, site"
+        let view = columns.split(separator: ",").map { "NULL AS \($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+        try python(f, "c.execute(\"CREATE VIEW upgrade_log AS SELECT \(view) WHERE 0\")")
+        let (failed, _) = try await f.run()
+        #expect(failed.status == .failed, "\(String(describing: failed.error))")
+        #expect(try f.query("SELECT name FROM sqlite_master WHERE name = 'a'") == "[]", "the statements were not sent")
+        let attempt = try Journal(stateDirectory: f.state).latestAttempts().first { $0.key.hasSuffix("t1") }?.value
+        #expect(attempt?.status == "FAILED", "\(String(describing: attempt))")
+        #expect(attempt?.error?.hasPrefix("not started:") == true, "\(String(describing: attempt?.error))")
+    }
+
     private func python(_ f: RunFixture, _ statements: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -83,6 +83,36 @@ struct RollbackTests {
         #expect(try f.query("SELECT name FROM sqlite_master WHERE name = 'a'") == "[]")
     }
 
+    @Test("E6: a rollback waits its turn like a run: a live holder of the site's lock refuses it, naming the holder")
+    func lockedByAnotherRun() async throws {
+        let f = try fixture()
+        defer { f.remove() }
+        let (run, _) = try await f.run()
+        let journal = try Journal(stateDirectory: f.state)
+        let holder = LockRecord(environment: SiteLock.name("TEST"), runID: "20261125-000000-held", host: ProcessInfo.processInfo.hostName,
+                                pid: ProcessInfo.processInfo.processIdentifier, startedAt: 0)
+        #expect(try journal.acquireLock(holder, isAlive: { _ in true }) == .acquired)
+        let (refused, _) = try await f.rollback(run.runID)
+        #expect(refused.error?.code == .locked, "\(String(describing: refused.error))")
+        #expect(refused.error?.message.contains("20261125-000000-held") == true)
+        #expect(try f.query("SELECT COUNT(*) FROM a") == "[(2,)]", "nothing was undone")
+    }
+
+    @Test("a tool task the run applied is named as not undone; the SQL tasks around it are rolled back")
+    func toolsAreListedNotUndone() async throws {
+        let f = try RunFixture(tasks: [("t1", "pre_stop", "CREATE TABLE a (x INT);", "sql.t1.order=1\nsql.t1.rollback=sql/t1_undo.sql")],
+                               tools: [("stamp", "pre_stop", "tools/stamp.sh", "tool.stamp.order=2")],
+                               files: ["upgrade/V1.0.1/tools/stamp.sh": "#!/bin/sh\necho done > stamp.txt\n"])
+        defer { f.remove() }
+        try f.write("release/shop/upgrade/V1.0.1/sql/t1_undo.sql", "DROP TABLE a;")
+        let (run, _) = try await f.run()
+        #expect(run.status == .succeeded && run.succeeded == 2, "\(String(describing: run.error))")
+        let (rolled, lines) = try await f.rollback(run.runID)
+        #expect(rolled.status == .succeeded && rolled.succeeded == 1)
+        #expect(lines.contains { $0.hasPrefix("[NOT UNDONE] shop V1.0.1 tool.stamp") }, "\(lines)")
+        #expect(try f.query("SELECT name FROM sqlite_master WHERE name = 'a'") == "[]")
+    }
+
     @Test("an unknown run is refused")
     func unknownRun() async throws {
         let f = try fixture()

@@ -18,8 +18,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
         let applied = try journal.latestAttempts()
         for planned in request.plan.tasks.reversed() {
             let task = planned.task
-            guard task.kind == .sql, let name = planned.datasource,
-                  let store = try await connections.connection(name, for: task.component) as? any UpgradeLogStore else {
+            guard task.kind == .sql, let name = planned.datasource else {
                 // Tools and Redis scripts have no undo script in this build: say so when the run applied them.
                 if let attempt = applied[task.key], runs.contains(attempt.runID), attempt.status == UpgradeLogStatus.success.rawValue {
                     context.output.line("[NOT UNDONE] \(task.component) \(task.version) \(task.qualifiedUID): \(task.kind) tasks are not rolled back automatically; undo it by hand if needed")
@@ -27,6 +26,8 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                 continue
             }
             let connection = try await connections.connection(name, for: task.component)
+            // Every SQL driver keeps an upgrade_log (E2).
+            guard let store = connection as? any UpgradeLogStore else { continue }
             if logs[name] == nil { logs[name] = try await store.latestEntries() }
             let type = request.environment.datasource(named: name)?.type
             let forward = try runner.statements(of: task, type: type)
