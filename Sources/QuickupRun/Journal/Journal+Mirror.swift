@@ -34,10 +34,14 @@ final class JournalMirrorLane: Sendable {
         self.write = write
     }
 
-    /// Queues `records`; a write that failed earlier is thrown here (the run must stop).
+    /// Queues `records`; a write that failed earlier is thrown here instead (the run must stop).
+    /// A failure is reported once: the run's closing writes (its status, the lock) still go.
     func enqueue(_ records: [AttemptRecord]) throws(QuickupError) {
         let (failure, schedule) = state.withLock { state -> (QuickupError?, Bool) in
-            if let failure = state.failure { return (failure, false) }
+            if let failure = state.failure {
+                state.failure = nil
+                return (failure, false)
+            }
             state.pending += records
             defer { state.scheduled = true }
             return (nil, !state.scheduled)
@@ -47,12 +51,16 @@ final class JournalMirrorLane: Sendable {
         queue.asyncAfter(deadline: .now() + coalescing) { self.drain() }
     }
 
-    /// Waits until every queued row is written; throws if a write failed.
+    /// Waits until every queued row is written; throws (once) if a write failed.
     func settle() throws(QuickupError) {
         let idle = state.withLock { !$0.scheduled && $0.failure == nil }
         if idle { return }
         queue.sync { drain() }
-        if let failure = state.withLock({ $0.failure }) { throw failure }
+        let failure = state.withLock { state -> QuickupError? in
+            defer { state.failure = nil }
+            return state.failure
+        }
+        if let failure { throw failure }
     }
 
     /// On the queue: writes what is pending, in one transaction. `scheduled` stays set until the
