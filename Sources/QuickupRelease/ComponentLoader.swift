@@ -5,16 +5,20 @@ struct ComponentLoader {
     let files: ReleaseFiles
     let sink: DiagnosticSink
 
-    func load(name: String) -> Component {
+    /// The component, and whether its datasources are known: when component.yaml is missing or
+    /// its datasources could not be read, every task would otherwise add a follow-on "no SQL
+    /// datasource" error to the one that names the cause (issue 14 item 2).
+    func load(name: String) -> (component: Component, datasourcesKnown: Bool) {
         var component = Component(name: name, location: SourceLocation(file: files.display("\(name)/component.yaml")))
+        var datasourcesKnown = false
         if files.exists("\(name)/component.yaml") {
-            readComponentYAML(&component)
+            datasourcesKnown = readComponentYAML(&component)
         } else {
             sink.error("missing component.yaml", at: SourceLocation(file: files.display(name)),
                        hint: "every component declares its datasources and plugin class in component.yaml")
         }
         let upgrade = "\(name)/upgrade"
-        guard files.isDirectory(upgrade) else { return component }
+        guard files.isDirectory(upgrade) else { return (component, datasourcesKnown) }
         for entry in files.list(upgrade) where !entry.hasPrefix(".") {
             let path = "\(upgrade)/\(entry)"
             guard files.isDirectory(path) else { continue }
@@ -26,18 +30,20 @@ struct ComponentLoader {
             VersionFolderLoader(files: files, sink: sink, component: component, version: version, folder: path)
                 .load(into: &component)
         }
-        return component
+        return (component, datasourcesKnown)
     }
 
-    private func readComponentYAML(_ component: inout Component) {
+    /// Reads component.yaml; returns false when its datasources could not be read.
+    private func readComponentYAML(_ component: inout Component) -> Bool {
         let file = files.display("\(component.name)/component.yaml")
         guard let text = files.readText("\(component.name)/component.yaml"),
-              let yaml = YAMLObject.load(text: text, file: file, sink: sink, what: "component.yaml") else { return }
+              let yaml = YAMLObject.load(text: text, file: file, sink: sink, what: "component.yaml") else { return false }
         if let name = yaml.string("name"), name != component.name {
             sink.error("name '\(name)' differs from the folder name '\(component.name)'", at: yaml.location("name"))
         }
         _ = yaml.string("description")
         component.pluginClass = yaml.oneOf("plugin_class", PluginClass.self) ?? .business
+        let errorsBeforeDatasources = sink.diagnostics.errors.count
         for item in yaml.objects("datasources") {
             guard let name = item.string("name", required: true), let type = item.oneOf("type", DatasourceType.self) else {
                 if item.value("type") == nil { sink.error("missing key 'type'", at: item.location()) }
@@ -50,6 +56,7 @@ struct ComponentLoader {
             component.datasources.append(DatasourceRef(name: name, type: type))
             item.finish(context: "a datasource")
         }
+        let datasourcesKnown = sink.diagnostics.errors.count == errorsBeforeDatasources
         component.dependsOn = yaml.strings("depends_on") ?? []
         component.hostRoles = yaml.strings("host_roles") ?? []
         component.backupTables = yaml.strings("backup_tables") ?? []
@@ -109,5 +116,6 @@ struct ComponentLoader {
             component.service = spec
         }
         yaml.finish(context: "component.yaml")
+        return datasourcesKnown
     }
 }

@@ -24,19 +24,24 @@ public struct ReleaseLoader: Sendable {
         var release = Release(name: URL(fileURLWithPath: files.root).lastPathComponent, components: [])
         let listed = readReleaseYAML(files, sink: sink, into: &release)
         let names = componentNames(files, listed: listed, sink: sink)
+        if names.isEmpty, (listed ?? []).isEmpty {
+            sink.error("no components found in \(files.root)", at: SourceLocation(file: files.root), hint: ReleaseLocator(files: files).hint())
+        }
         var diagnostics = sink.diagnostics
-        for (component, found) in loadComponents(names, files: files) {
-            release.components.append(component)
+        var unknownDatasources: Set<String> = []
+        for (loaded, found) in loadComponents(names, files: files) {
+            release.components.append(loaded.component)
+            if !loaded.datasourcesKnown { unknownDatasources.insert(loaded.component.name) }
             diagnostics.merge(found)
         }
-        ReleaseValidator().validate(release, into: &diagnostics)
+        ReleaseValidator().validate(release, into: &diagnostics, unknownDatasources: unknownDatasources)
         return LoadedRelease(release: release, diagnostics: diagnostics, root: files.root)
     }
 
     /// Components are independent, so they load in parallel (one listing cache and sink each);
     /// results keep release order.
-    private func loadComponents(_ names: [String], files: ReleaseFiles) -> [(Component, Diagnostics)] {
-        let results = UnsafeMutableBufferPointer<(Component, Diagnostics)?>.allocate(capacity: names.count)
+    private func loadComponents(_ names: [String], files: ReleaseFiles) -> [((component: Component, datasourcesKnown: Bool), Diagnostics)] {
+        let results = UnsafeMutableBufferPointer<((component: Component, datasourcesKnown: Bool), Diagnostics)?>.allocate(capacity: names.count)
         results.initialize(repeating: nil)
         defer {
             results.deinitialize()

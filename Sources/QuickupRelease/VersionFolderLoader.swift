@@ -71,9 +71,15 @@ struct VersionFolderLoader {
         }
     }
 
-    /// Resolves a manifest path; records an error naming the key when it is refused.
+    /// Resolves a manifest path; records an error naming the key when it is refused. Every
+    /// path a manifest names (script, rollback, tool, rule) must be a file: a directory would
+    /// pass here and fail only at run time (issue 14 item 2).
     private func resolve(_ reference: String, at location: SourceLocation) -> String? {
         switch files.resolve(reference, from: folder) {
+        case .success(let path) where files.isDirectory(path):
+            sink.error("'\(reference)' is a directory, not a file: \(files.display(path))", at: location,
+                       hint: "name the file inside it, e.g. \(reference.hasSuffix("/") ? reference : reference + "/")\(files.list(path).first ?? "<file>")")
+            return nil
         case .success(let path): return path
         case .failure(let error):
             sink.error("'\(reference)' \(error.message)", at: location)
@@ -82,9 +88,13 @@ struct VersionFolderLoader {
     }
 
     private func checkFiles(_ task: inout UpgradeTask) {
-        if let file = task.file, let path = resolve(file, at: task.location(of: "file")), let bytes = files.read(path) {
-            task.checksum = SHA256.hex(bytes)
-            checkScript(&task, bytes: bytes, path: path)
+        if let file = task.file, let path = resolve(file, at: task.location(of: "file")) {
+            if let bytes = files.read(path) {
+                task.checksum = SHA256.hex(bytes)
+                checkScript(&task, bytes: bytes, path: path)
+            } else {
+                sink.error("cannot read '\(file)': \(files.display(path))", at: task.location(of: "file"), hint: "check the file's permissions")
+            }
         }
         if let rollback = task.rollback {
             _ = resolve(rollback, at: task.location(of: "rollback"))

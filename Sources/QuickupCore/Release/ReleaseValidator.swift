@@ -3,14 +3,17 @@
 public struct ReleaseValidator {
     public init() {}
 
-    public func validate(_ release: Release, into diagnostics: inout Diagnostics) {
+    /// `unknownDatasources`: components whose component.yaml could not be read; their tasks'
+    /// datasources are not checked, so the one error naming the cause is not buried under
+    /// one follow-on error per task.
+    public func validate(_ release: Release, into diagnostics: inout Diagnostics, unknownDatasources: Set<String> = []) {
         let names = Set(release.components.map(\.name))
         for component in release.components {
             for dependency in component.dependsOn where !names.contains(dependency) {
                 diagnostics.error("component '\(component.name)' depends on unknown component '\(dependency)'",
                                   at: component.location, hint: "components of this release: \(names.sorted().joined(separator: ", "))")
             }
-            validateDatasources(component, into: &diagnostics)
+            if !unknownDatasources.contains(component.name) { validateDatasources(component, into: &diagnostics) }
             validateDependencies(component, into: &diagnostics)
         }
         if let cycle = DependencyGraph(nodes: release.components.map(\.name),
