@@ -1,4 +1,5 @@
 import ArgumentParser
+@preconcurrency import Glibc
 import QuickupCore
 
 @main
@@ -10,4 +11,11 @@ struct Quickup: AsyncParsableCommand {
         subcommands: [ValidateCommand.self, PlanCommand.self, AssessCommand.self, RunCommand.self, StatusCommand.self, ResumeCommand.self, RollbackCommand.self, HistoryCommand.self, DoctorCommand.self, HostsCommand.self, DemoCommand.self,
                       PackCommand.self, BundleCommand.self]
     )
+
+    /// Standard output is line-buffered even into a pipe or file, so in a `2>&1` log each error
+    /// line lands between whole output lines, not in the middle of one (issue 14 item 5).
+    static func main() async {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        await main(nil)
+    }
 }

@@ -120,7 +120,13 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
     private static func report(_ event: ToolEvent, name: String, output: RunOutput, progress: ToolProgress, redaction: SecretRedaction) {
         switch event {
         case .message(.progress(let fraction, let message)):
-            progress.update(fraction: fraction, message: message.map(redaction.scrubKnown))
+            let message = message.map(redaction.scrubKnown)
+            progress.update(fraction: fraction, message: message)
+            // Progress messages are in the detail log too (docs/TOOLS.md: every message goes there).
+            var fields = ["task": name, "stream": "progress"]
+            fields["percent"] = fraction.map { "\(Int(($0 * 100).rounded()))" }
+            fields["line"] = message
+            output.record(fields)
         case .message(.log(let level, let message)):
             let message = redaction.scrubKnown(message)
             output.record(["task": name, "stream": "log", "level": level, "line": message])

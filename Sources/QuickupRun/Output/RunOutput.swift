@@ -55,6 +55,14 @@ public final class RunOutput: @unchecked Sendable {
         lock.withLock { detail?.write(data + Data("\n".utf8)) }
     }
 
+    /// A typed record for the detail log (E10): one JSON object per line, keys sorted.
+    public func record(_ value: DetailRecord) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return }
+        lock.withLock { detail?.write(data + Data("\n".utf8)) }
+    }
+
     private static func appendHandle(_ path: String) -> FileHandle? {
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         let handle = FileHandle(forWritingAtPath: path)

@@ -1,0 +1,58 @@
+import Foundation
+import QuickupCore
+
+/// One line of a run's `detail.jsonl` about a task, stage or the run itself (E10): enough to
+/// follow every task without the journal — start, end, status, statement count, error and hint
+/// (issue 14 item 5). Nil fields are left out of the line.
+public struct DetailRecord: Encodable, Sendable {
+    public var run: String
+    public var event: String
+    public var at: Int64
+    public var task: String?
+    public var component: String?
+    public var version: String?
+    public var stage: String?
+    public var kind: String?
+    public var datasource: String?
+    public var attempt: Int?
+    public var statements: Int?
+    public var transactional: Bool?
+    public var status: String?
+    public var durationMs: Int64?
+    public var succeeded: Int?
+    public var skipped: Int?
+    public var failed: Int?
+    public var message: String?
+    public var error: String?
+    public var hint: String?
+
+    public init(run: String, event: String, at: Int64) {
+        self.run = run
+        self.event = event
+        self.at = at
+    }
+
+    /// A record about `task`, with its identity filled in.
+    public init(run: String, event: String, at: Int64, task: UpgradeTask, datasource: String?) {
+        self.init(run: run, event: event, at: at)
+        self.task = task.key
+        component = task.component
+        version = task.version.description
+        stage = task.stage.rawValue
+        kind = task.kind.rawValue
+        self.datasource = datasource
+    }
+
+    /// Sets status, error and hint from a failure.
+    public mutating func setFailure(_ error: QuickupError, status: String = "FAILED") {
+        self.status = status
+        self.error = error.message
+        hint = error.hint
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case run, event, at, task, component, version, stage, kind, datasource, attempt, statements, transactional, status
+        case durationMs = "duration_ms"
+        case succeeded, skipped, failed, message, error, hint
+    }
+}
