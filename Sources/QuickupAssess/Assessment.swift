@@ -68,7 +68,7 @@ public struct Assessor: Sendable {
         async let remote = Self.sampleHosts(hostProbes)
         let hooks = self.hooks, plan = request.plan
         async let answers = hooks?.run(.resourceCheck, plan: plan) ?? [:]
-        let history = JournalHistory.durations(stateDirectory: statePath, keys: request.plan.tasks.map(\.task.key))
+        let history = JournalHistory.durations(stateDirectory: statePath, keys: request.plan.tasks.map(\.task.key), site: request.plan.site)
         let connector = self.connector, width = connectionsPerDatasource
         let outcomes = await withTaskGroup(of: DatasourceWork.Outcome.self) { group in
             for work in scope.work { group.addTask { await work.run(connector: connector, width: width) } }
@@ -120,6 +120,7 @@ public struct Assessor: Sendable {
         for check in scope.unrunnable { quality.append(check.skipped("env.yaml has no datasource '\(check.datasource ?? "?")'")) }
         let order = Dictionary(scope.checks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         quality.sort { (order[$0.id] ?? 0) < (order[$1.id] ?? 0) }
+        quality += scope.outOfRange.map { $0.check.skipped($0.reason) }
         for result in quality where result.status == .skipped { log.append("rule \(result.id) SKIPPED: \(result.summary)") }
         checks += quality
         // A3

@@ -30,6 +30,7 @@ public enum AssessmentPreview {
             }
         }
         for check in scope.unrunnable { out.append("-- rule \(check.id): env.yaml has no datasource '\(check.datasource ?? "?")'") }
+        for (check, reason) in scope.outOfRange { out.append("-- rule \(check.id): \(reason)") }
         out += log.map { "Note: \($0)" }
         return out.joined(separator: "\n")
     }

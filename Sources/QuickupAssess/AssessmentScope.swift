@@ -13,6 +13,8 @@ struct AssessmentScope {
     var checks: [QualityCheck] = []
     /// Rules whose datasource env.yaml does not have.
     var unrunnable: [QualityCheck] = []
+    /// Rules of the upgrade's versions whose `versions` range excludes it, with why.
+    var outOfRange: [(check: QualityCheck, reason: String)] = []
     var toolMemory: Int64 = 0
     var toolDisk: Int64 = 0
 
@@ -65,6 +67,11 @@ struct AssessmentScope {
                 scope.unrunnable.append(check)
             }
         }
+        let (from, to) = (request.plan.from, request.plan.to)
+        for rule in QualityCheck.outOfRange(in: request.release, from: from, to: to) {
+            let check = QualityCheck.prepare(rule, release: request.release, releaseRoot: request.releaseRoot, environment: env)
+            scope.outOfRange.append((check, QualityCheck.outOfRangeReason(rule, from: from, to: to)))
+        }
         for name in names {
             guard let config = env.datasource(named: name), let list = jobs[name] else { continue }
             scope.work.append(DatasourceWork(config: config, jobs: list))
@@ -92,12 +99,17 @@ struct AssessmentScope {
 /// Past durations of the plan's tasks from the journal (A4), read only when a journal exists:
 /// assessing never creates a state directory.
 enum JournalHistory {
-    static func durations(stateDirectory: String, keys: [String]) -> [String: [Int64]] {
+    /// `site`: the same site's past runs come first (A5); other sites' only when it has none.
+    static func durations(stateDirectory: String, keys: [String], site: String? = nil) -> [String: [Int64]] {
         guard FileManager.default.fileExists(atPath: "\(stateDirectory)/journal.sqlite"),
               let journal = try? Journal(stateDirectory: stateDirectory) else { return [:] }
         var result: [String: [Int64]] = [:]
         for key in keys {
-            if let durations = try? journal.successfulDurations(of: key), !durations.isEmpty { result[key] = durations }
+            if let site, let durations = try? journal.successfulDurations(of: key, site: site), !durations.isEmpty {
+                result[key] = durations
+            } else if let durations = try? journal.successfulDurations(of: key), !durations.isEmpty {
+                result[key] = durations
+            }
         }
         return result
     }

@@ -20,6 +20,19 @@ public struct QualityCheck: Sendable {
         }
     }
 
+    /// Rules of the upgrade's versions (shipped in (from, to]) whose own `versions` range
+    /// contains neither version: they do not run, and the report says so and why (issue 14 item 4).
+    public static func outOfRange(in release: Release, from: Version, to: Version) -> [QualityRule] {
+        release.components.flatMap(\.qualityRules).filter { rule in
+            rule.versions != nil && rule.version > from && rule.version <= to && !rule.applies(from: from, to: to)
+        }
+    }
+
+    /// Why `outOfRange` left a rule out.
+    public static func outOfRangeReason(_ rule: QualityRule, from: Version, to: Version) -> String {
+        "not run: its versions \(rule.versions?.description ?? "?") contain neither \(from) nor \(to)"
+    }
+
     /// Prepares a rule for the datasource it names (or its component's first SQL datasource).
     public static func prepare(_ rule: QualityRule, release: Release, releaseRoot: String, environment: Environment) -> QualityCheck {
         let name = rule.datasource ?? release.component(named: rule.component)?.defaultDatasource(for: .sql)?.name

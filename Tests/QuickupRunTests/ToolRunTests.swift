@@ -79,7 +79,9 @@ struct ToolRunTests {
         let error = try #require(result.error)
         #expect(error.message.contains("SIGSEGV"), "\(error)")
         #expect(error.hint?.contains("core failure policy stopped the run") == true)
-        #expect(error.hint?.contains("roll back") == true)
+        // Only what exists: quickup takes no backup, and this task has no rollback script (issue 14 item 7).
+        #expect(error.hint?.contains("tool.broken has no rollback script") == true, "\(String(describing: error.hint))")
+        #expect(error.hint?.contains("backup") == false)
         #expect(!lines.all.contains { $0.contains("sql.after") && $0.hasPrefix("[SUCCESS]") })
     }
 

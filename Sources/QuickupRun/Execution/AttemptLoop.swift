@@ -34,6 +34,9 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             let carried = deferred
             deferred = nil
             let running = try await startRecords(entry, planned, store: store, carrying: carried)
+            var detail = detailRecord("task_start", planned, attempt: attempt, statements: statements, transactional: transactional)
+            context.output.record(detail)
+            detail.event = "task_end"
             do {
                 try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
                                       entry: entry, start: start, attempt: attempt, running: running)
@@ -48,6 +51,10 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     try journal.record(attemptRecord(entry, planned))
                 }
                 context.output.line("[SUCCESS] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short))")
+                detail.status = UpgradeLogStatus.success.rawValue
+                detail.durationMs = elapsed.milliseconds
+                detail.at = context.now()
+                context.output.record(detail)
                 return
             } catch {
                 if let running, !running.isRecorded {
@@ -61,8 +68,13 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                         notStarted.endTime = notStarted.startTime
                         notStarted.durationMs = 0
                         notStarted.error = "not started: \(error.message.prefix(1900))"
-                        try? journal.record(attemptRecord(notStarted, planned))
+                        context.recordWrites.attempt("the journal's FAILED row of \(task.key)") { () throws(QuickupError) in
+                            try journal.record(attemptRecord(notStarted, planned))
+                        }
                     }
+                    detail.setFailure(error, status: "NOT_STARTED")
+                    detail.at = context.now()
+                    context.output.record(detail)
                     throw error
                 }
                 let elapsed = start.duration(to: context.clock.now)
@@ -70,9 +82,19 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 entry.endTime = startMs + elapsed.milliseconds
                 entry.durationMs = elapsed.milliseconds
                 entry.error = String(error.description.prefix(2000))
-                if let store { try? await store.record(entry) }
-                try? journal.record(attemptRecord(entry, planned))
+                if let store {
+                    await context.recordWrites.attemptAsync("the FAILED row of \(task.key) in upgrade_log") { () async throws(QuickupError) in
+                        try await store.record(entry)
+                    }
+                }
+                context.recordWrites.attempt("the journal's FAILED row of \(task.key)") { () throws(QuickupError) in
+                    try journal.record(attemptRecord(entry, planned))
+                }
                 context.output.line("[FAILED] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short)): \(error.message)")
+                detail.setFailure(error)
+                detail.durationMs = elapsed.milliseconds
+                detail.at = context.now()
+                context.output.record(detail)
                 guard !RetryPolicy.neverRetried.contains(error.code), error.code != .statementCancelled,
                       policy.allowsRetry(after: tries, mayHaveChangedData: !transactional, retryable: retryable) else {
                     throw error
@@ -107,7 +129,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                              running: RunningRecords?) async throws(QuickupError) {
         let task = planned.task
         let deadline = Deadline(limit: .milliseconds(planned.timeout.milliseconds), clock: context.clock)
-        let output = context.output, journal = self.journal, runID = self.runID, now = context.now
+        let output = context.output, journal = self.journal, runID = self.runID, now = context.now, writes = context.recordWrites
         let runner = self.runner
         let clock = context.clock
         let toolProgress = ToolProgress()
@@ -116,17 +138,29 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                             estimate: planned.estimate.map { .milliseconds($0.duration.milliseconds) }) {
             (await connection?.progress() ?? toolProgress.fraction, toolProgress.message)
         }
-        defer { output.board?.end(task.key) }
+        let estimates = context.estimates
+        defer {
+            output.board?.end(task.key)
+            estimates.end(task.key)
+        }
         do {
             try await deadline.run(warn: { fraction, elapsed in
                 let message = "\(task.qualifiedUID) has used \(Int(fraction * 100)) % of its \(planned.timeout) timeout (\(elapsed.short) elapsed)"
                 output.line("[WARN] \(message)")
-                try? journal.append(EventRecord(runID: runID, at: now(), level: "warn", kind: "timeout_warning", taskKey: task.key, message: message))
+                writes.attempt("the timeout warning of \(task.key) in the journal") { () throws(QuickupError) in
+                    try journal.append(EventRecord(runID: runID, at: now(), level: "warn", kind: "timeout_warning", taskKey: task.key, message: message))
+                }
             }, progress: Deadline.Progress(interval: .seconds(10)) { elapsed in
                 // E9: a progress line every 10 s while the task runs.
+                let fraction = await connection?.progress() ?? toolProgress.fraction
+                // A5: progress against the estimate; a correction is shown, logged and used from now on.
+                let correction = estimates.sample(planned, elapsed: elapsed, fraction: fraction)
+                if let correction {
+                    EstimateReport(runID: runID, output: output, journal: journal, writes: writes, now: now).report(correction, of: planned)
+                }
                 var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
-                if let estimate = planned.estimate { text += " of ~\(estimate.duration)" }
-                if let fraction = await connection?.progress() ?? toolProgress.fraction { text += " (\(Int(fraction * 100)) %)" }
+                if let estimate = estimates.current(planned) { text += " of ~\(estimate)" }
+                if let fraction { text += " (\(Int(fraction * 100)) %)" }
                 if let message = toolProgress.message { text += " — \(message)" }
                 output.progress(text)
             }) {
@@ -200,6 +234,18 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                                stage: task.stage.rawValue, taskName: task.qualifiedUID, kind: task.kind.rawValue,
                                checksum: task.checksum, status: status, attempt: attempt, startTime: start,
                                runID: runID, site: request.plan.site)
+    }
+
+    /// The detail log's line for one attempt (E10); statements are counted for SQL and Redis tasks.
+    private func detailRecord(_ event: String, _ planned: PlannedTask, attempt: Int, statements: [SQLStatement],
+                              transactional: Bool) -> DetailRecord {
+        var record = DetailRecord(run: runID, event: event, at: context.now(), task: planned.task, datasource: planned.datasource)
+        record.attempt = attempt
+        if planned.task.kind == .sql || planned.task.kind == .redis {
+            record.statements = TaskRunner.commands(statements, type: planned.datasource.flatMap { request.environment.datasource(named: $0)?.type }).count
+            record.transactional = transactional
+        }
+        return record
     }
 
     private func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {

@@ -91,8 +91,10 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
     private func stopping(_ error: QuickupError, of task: UpgradeTask) -> QuickupError {
         guard task.kind == .tool, error.code != .cancelled else { return error }
         var stopped = error
-        let rollback = task.rollback.map { "the task's rollback `\($0)`" } ?? "the backup taken before the upgrade"
-        stopped.hint = [error.hint, "the \(request.plugin(task.component).pluginClass.rawValue) failure policy stopped the run: fix the cause and `quickup resume \(runID)`, or roll back with \(rollback)"]
+        // Only what exists: quickup takes no backup of its own, so none is offered (issue 14 item 7).
+        let rollback = task.rollback.map { "or undo it with the task's rollback script `\($0)`" }
+            ?? "\(task.qualifiedUID) has no rollback script: check what it changed before going on"
+        stopped.hint = [error.hint, "the \(request.plugin(task.component).pluginClass.rawValue) failure policy stopped the run: fix the cause and `quickup resume \(runID)`, \(rollback)"]
             .compactMap { $0 }.joined(separator: "; ")
         return stopped
     }
@@ -134,9 +136,24 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                                   confirmed: RunRequest.names(task, in: request.confirmRerun),
                                   acceptChanged: RunRequest.names(task, in: request.acceptChanged)) {
         case .skip(let at, let previousRun):
-            context.output.line("[SKIPPED] \(task.component) \(task.version) \(task.qualifiedUID) (already succeeded at \(Timestamps.text(at)) in run \(previousRun))")
+            let message = "already succeeded at \(Timestamps.text(at)) in run \(previousRun)"
+            context.output.line("[SKIPPED] \(task.component) \(task.version) \(task.qualifiedUID) (\(message))")
+            var detail = DetailRecord(run: runID, event: "task_end", at: context.now(), task: task, datasource: planned.datasource)
+            detail.status = "SKIPPED"
+            detail.statements = task.kind == .sql || task.kind == .redis ? TaskRunner.commands(statements, type: type).count : nil
+            detail.message = message
+            context.output.record(detail)
             return .skipped
         case .stop(let error):
+            // Refused before it started (a changed file, an interrupted task needing confirmation):
+            // its own line in the stage report and the detail log, not only the final error.
+            context.output.line("[REFUSED] \(task.component) \(task.version) \(task.qualifiedUID): \(error.message)")
+            var detail = DetailRecord(run: runID, event: "task_end", at: context.now(), task: task, datasource: planned.datasource)
+            detail.setFailure(error, status: "REFUSED")
+            context.output.record(detail)
+            // `quickup status` lists it from this event: no attempt row is written for a task that never started.
+            appendEvent(EventRecord(runID: runID, at: context.now(), level: "error", kind: EventRecord.taskRefused, taskKey: task.key,
+                                    message: error.message))
             throw error
         case .rerunInterrupted(let reason):
             event(task, level: "warn", kind: "rerun_interrupted", "\(task.qualifiedUID): \(reason)")
@@ -187,20 +204,26 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         if disagreements.count <= 3 {
             for (task, message) in disagreements {
-                try? journal.append(EventRecord(runID: runID, at: context.now(), level: "warn", kind: "record_disagreement", taskKey: task.key,
-                                                message: "\(task.key): \(message); upgrade_log wins"))
+                appendEvent(EventRecord(runID: runID, at: context.now(), level: "warn", kind: "record_disagreement", taskKey: task.key,
+                                        message: "\(task.key): \(message); upgrade_log wins"))
                 context.output.line("Note: \(task.qualifiedUID): \(message); following upgrade_log.")
             }
             return
         }
         let first = disagreements.prefix(3).map { "\($0.task.qualifiedUID) (\($0.message))" }.joined(separator: ", ")
         let summary = "\(disagreements.count) tasks of \(component): upgrade_log and the journal disagree, e.g. \(first); upgrade_log wins"
-        try? journal.append(EventRecord(runID: runID, at: context.now(), level: "warn", kind: "record_disagreement", taskKey: nil, message: summary))
+        appendEvent(EventRecord(runID: runID, at: context.now(), level: "warn", kind: "record_disagreement", taskKey: nil, message: summary))
         context.output.line("Note: \(summary) (a new or another state directory?). Each task is in the run's detail log.")
     }
 
     private func event(_ task: UpgradeTask, level: String, kind: String, _ message: String) {
-        try? journal.append(EventRecord(runID: runID, at: context.now(), level: level, kind: kind, taskKey: task.key, message: message))
+        appendEvent(EventRecord(runID: runID, at: context.now(), level: level, kind: kind, taskKey: task.key, message: message))
         context.output.record(["run": runID, "level": level, "event": kind, "task": task.key, "message": message])
+    }
+
+    private func appendEvent(_ record: EventRecord) {
+        context.recordWrites.attempt("the \(record.kind) event\(record.taskKey.map { " of \($0)" } ?? "") in the journal") { () throws(QuickupError) in
+            try journal.append(record)
+        }
     }
 }

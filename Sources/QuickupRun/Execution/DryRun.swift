@@ -23,8 +23,10 @@ struct DryRun: Sendable {
                         do {
                             let statements = try runner.statements(of: task, type: type)
                             let tx = TaskRunner.isTransactional(task, statements: statements, supportsTransactions: type != .clickhouse && type != .redis, type: type)
-                            output.line("   \(tx ? "in one transaction" : "without a transaction"), \(statements.count) statement\(statements.count == 1 ? "" : "s"):")
-                            for statement in statements {
+                            let commands = TaskRunner.commands(statements, type: type)
+                            let noun = type == .redis ? "command" : "statement"
+                            output.line("   \(tx ? "in one transaction" : "without a transaction"), \(commands.count) \(noun)\(commands.count == 1 ? "" : "s"):")
+                            for statement in commands {
                                 output.line("   [\(statement.file):\(statement.line)] \(statement.text)\(type == .redis ? "" : ";")")
                             }
                         } catch {

@@ -20,6 +20,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         let output = context.output
         let lockName = SiteLock.name(request.environment.site)
         let started = context.clock.now
+        let writesBefore = context.recordWrites.count
         var result = RunResult(runID: runID, status: .running, succeeded: 0, skipped: 0, failed: 0,
                                stageDurations: [], total: .zero, error: nil)
         if request.dryRun {
@@ -42,15 +43,19 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             try await databaseLocks.acquire(plan: request.plan, environment: request.environment, connect: context.connect)
         } catch {
             await databaseLocks.release()
-            try? journal.finishRun(runID, status: .failed, at: context.now(), message: error.description)
-            try? journal.releaseLock(environment: lockName, runID: runID)
             result.status = .failed
             result.error = error
+            finishRecord(&result, lockName: lockName, writesBefore: writesBefore)
             return result
         }
         let logDirectory = output.open(stateDirectory: context.stateDirectory, runID: runID)
         output.line("Run \(runID): \(request.plan.release) \(request.plan.from) → \(request.plan.to)"
             + (request.plan.site.map { " at \($0)" } ?? "") + (request.resumes.map { ", resuming \($0)" } ?? ""))
+        var runStart = DetailRecord(run: runID, event: "run_start", at: context.now())
+        runStart.message = "\(request.plan.release) \(request.plan.from) → \(request.plan.to), \(request.plan.taskCount) tasks"
+            + (request.plan.site.map { " at \($0)" } ?? "")
+        output.record(runStart)
+        context.estimates.start(request.plan)
         let connections = ConnectionSet(environment: request.environment, connect: context.connect)
         let stageRunner = StageRunner(runID: runID, request: request, journal: journal, context: context,
                                       connections: connections, runner: TaskRunner(releaseRoot: request.releaseRoot))
@@ -78,6 +83,11 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             result.stageDurations.append((stage, elapsed))
             output.line("== \(stage) done in \(elapsed.short): \(tally.succeeded) succeeded, \(tally.skipped) skipped, \(tally.failed) failed"
                 + (tally.failedContinued > 0 ? " (\(tally.failedContinued) let through by a failure policy)" : ""))
+            var stageRecord = DetailRecord(run: runID, event: "stage_end", at: context.now())
+            stageRecord.stage = stage.rawValue
+            stageRecord.durationMs = elapsed.milliseconds
+            (stageRecord.succeeded, stageRecord.skipped, stageRecord.failed) = (tally.succeeded, tally.skipped, tally.failed)
+            output.record(stageRecord)
             if let error = tally.error {
                 result.error = error
                 break
@@ -92,10 +102,33 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             output.line("FAILED: \(error)")
             output.line("Next: fix the cause, then `quickup resume \(runID)` continues at the first task not yet successful.")
         }
-        try? journal.finishRun(runID, status: result.status, at: context.now(), message: result.error?.description)
-        try? journal.releaseLock(environment: lockName, runID: runID)
+        finishRecord(&result, lockName: lockName, writesBefore: writesBefore)
         output.close()
         return result
+    }
+
+    /// Ends the run in the journal and releases the site lock. A record write that failed on the
+    /// way (here or in a failure path) is said in the run's end message, the journal's run
+    /// message and the detail log: the record may be incomplete (E2, issue 14 item 7).
+    private func finishRecord(_ result: inout RunResult, lockName: String, writesBefore: Int) {
+        let writes = context.recordWrites, runID = result.runID, status = result.status
+        let message = [result.error?.description, RecordWrites.summary(writes.since(writesBefore))].compactMap { $0 }.joined(separator: "; ")
+        writes.attempt("the end of run \(runID) in the journal") { () throws(QuickupError) in
+            try journal.finishRun(runID, status: status, at: context.now(), message: message.isEmpty ? nil : message)
+        }
+        writes.attempt("releasing the site lock \(lockName)") { () throws(QuickupError) in
+            try journal.releaseLock(environment: lockName, runID: runID)
+        }
+        result.failedRecordWrites = writes.since(writesBefore)
+        let summary = RecordWrites.summary(result.failedRecordWrites)
+        if let summary { context.output.line("Warning: \(summary).") }
+        var end = DetailRecord(run: runID, event: "run_end", at: context.now())
+        end.status = status.rawValue
+        end.durationMs = result.total.milliseconds
+        (end.succeeded, end.skipped, end.failed) = (result.succeeded, result.skipped, result.failed)
+        if let error = result.error { end.setFailure(error, status: status.rawValue) }
+        end.message = summary
+        context.output.record(end)
     }
 
     private func runRecord(_ id: String, _ request: RunRequest) -> RunRecord {

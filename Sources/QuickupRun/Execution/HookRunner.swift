@@ -94,7 +94,9 @@ struct HookRunner<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private func event(_ name: String, level: String, kind: String, _ message: String) {
-        try? journal.append(EventRecord(runID: runID, at: context.now(), level: level, kind: kind, taskKey: name, message: message))
+        context.recordWrites.attempt("the \(kind) event of \(name) in the journal") { () throws(QuickupError) in
+            try journal.append(EventRecord(runID: runID, at: context.now(), level: level, kind: kind, taskKey: name, message: message))
+        }
         context.output.record(["run": runID, "level": level, "event": kind, "hook": name, "message": message])
     }
 }

@@ -70,6 +70,10 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     public var isolation: IsolationSupport
     /// Between SIGTERM and SIGKILL when a tool is stopped.
     public var toolTerminationGrace: Duration = .seconds(5)
+    /// Record writes on failure paths that did not go through (the run's end reports them).
+    public let recordWrites = RecordWrites()
+    /// Estimates corrected while the run goes (A5).
+    public let estimates = LiveEstimates()
 
     public init(stateDirectory: String, clock: C, output: RunOutput,
                 maxParallel: Int = max(1, Int(Double(ProcessInfo.processInfo.activeProcessorCount) * 0.8)),
@@ -99,6 +103,8 @@ public struct RunResult: Sendable {
     public var stageDurations: [(Stage, Duration)]
     public var total: Duration
     public var error: QuickupError?
+    /// Record writes that failed (journal, upgrade_log): the record of the run may be incomplete.
+    public var failedRecordWrites: [String] = []
 
     public init(runID: String, status: RunStatus, succeeded: Int = 0, skipped: Int = 0, failed: Int = 0,
                 stageDurations: [(Stage, Duration)] = [], total: Duration = .zero, error: QuickupError? = nil) {

@@ -25,7 +25,9 @@ struct SiteLock {
         }
     }
 
-    func release(runID: String) {
-        try? journal.releaseLock(environment: Self.name(site), runID: runID)
+    func release(runID: String, writes: RecordWrites) {
+        writes.attempt("releasing the lock of site \(site)") { () throws(QuickupError) in
+            try journal.releaseLock(environment: Self.name(site), runID: runID)
+        }
     }
 }

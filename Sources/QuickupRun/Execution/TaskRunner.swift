@@ -34,6 +34,19 @@ struct TaskRunner: Sendable {
         }
     }
 
+    /// What the task sends, one entry per command: SQL statements as split; a Redis script's
+    /// command lines (its whole file is one entry of `statements`, parsed by the connection),
+    /// or its one EVAL when it is Lua. For the dry run's listing and the detail log's count.
+    static func commands(_ statements: [SQLStatement], type: DatasourceType?) -> [SQLStatement] {
+        guard type == .redis else { return statements }
+        return statements.flatMap { statement -> [SQLStatement] in
+            guard let script = try? RedisScript.parse(statement.text, file: statement.file), case .commands(let commands) = script else {
+                return [statement]
+            }
+            return commands.map { SQLStatement(text: $0.strings.joined(separator: " "), line: $0.line, file: statement.file) }
+        }
+    }
+
     /// Whether the task runs in one transaction: the engine must have them and no statement may
     /// commit implicitly; `.transactional=false` opts out (E5).
     static func isTransactional(_ task: UpgradeTask, statements: [SQLStatement], supportsTransactions: Bool, type: DatasourceType?) -> Bool {

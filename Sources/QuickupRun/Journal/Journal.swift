@@ -159,6 +159,17 @@ public final class Journal: Sendable {
         }
     }
 
+    /// The same, only from runs at `site` (A5: a finished run's real durations are the next
+    /// assessment's estimate for that site; another site's hardware and data differ).
+    public func successfulDurations(of taskKey: String, site: String) throws(QuickupError) -> [Int64] {
+        try read("read durations of \(taskKey) at \(site)") { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT a.duration_ms FROM attempt a JOIN run r ON r.id = a.run_id
+                WHERE a.task_key = ? AND a.status = 'SUCCESS' AND a.duration_ms IS NOT NULL AND r.site = ?
+                """, arguments: [taskKey, site])
+        }
+    }
+
     static func attempt(_ row: Row) -> AttemptRecord {
         var a = AttemptRecord(runID: row["run_id"], taskKey: row["task_key"], component: row["component"], version: row["version"],
                               kind: row["kind"], stage: row["stage"], datasource: row["datasource"], attempt: row["attempt"],

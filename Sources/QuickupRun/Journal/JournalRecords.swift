@@ -78,6 +78,9 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
 
 /// Something worth keeping about a run: warnings, retries, timeouts, corrections (E10).
 public struct EventRecord: Sendable, Hashable, Codable {
+    /// A task the run refused to start (changed file, interrupted task needing confirmation).
+    public static let taskRefused = "task_refused"
+
     public var runID: String
     public var at: Int64
     public var level: String

@@ -26,6 +26,11 @@ public final class LiveBoard: Sendable {
         order.withLock { $0.removeAll { $0 == id }; $0.append(id) }
     }
 
+    /// A corrected estimate (A5) replaces the plan's in the display.
+    func reestimate(_ id: String, estimate: Duration) {
+        entries.withLock { $0[id]?.estimate = estimate }
+    }
+
     func end(_ id: String) {
         entries.withLock { $0[id] = nil }
         order.withLock { $0.removeAll { $0 == id } }

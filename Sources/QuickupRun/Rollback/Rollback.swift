@@ -19,6 +19,7 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
         let runID = RunIdentifier.make()
         let output = context.output
         let started = context.clock.now
+        let writesBefore = context.recordWrites.count
         var result = RunResult(runID: runID, status: .running)
         let lock = SiteLock(journal: journal, site: request.environment.site)
         let databaseLocks = DatabaseLocks()
@@ -50,8 +51,14 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
             output.line("Next: fix the cause, then run `quickup rollback \(request.target)` again; what is rolled back stays so.")
         }
         guard !request.dryRun else { return result }
-        try? journal.finishRun(runID, status: result.status, at: context.now(), message: result.error?.description)
-        lock.release(runID: runID)
+        let writes = context.recordWrites, status = result.status
+        let message = [result.error?.description, RecordWrites.summary(writes.since(writesBefore))].compactMap { $0 }.joined(separator: "; ")
+        writes.attempt("the end of rollback \(runID) in the journal") { () throws(QuickupError) in
+            try journal.finishRun(runID, status: status, at: context.now(), message: message.isEmpty ? nil : message)
+        }
+        lock.release(runID: runID, writes: writes)
+        result.failedRecordWrites = writes.since(writesBefore)
+        if let summary = RecordWrites.summary(result.failedRecordWrites) { output.line("Warning: \(summary).") }
         output.close()
         return result
     }

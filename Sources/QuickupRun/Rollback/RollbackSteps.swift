@@ -99,8 +99,12 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
             failed.endTime = running.startTime + elapsed.milliseconds
             failed.durationMs = elapsed.milliseconds
             failed.error = String(error.description.prefix(2000))
-            try? await store.record(failed)
-            try? journal.record(attemptRecord(failed, planned))
+            await context.recordWrites.attemptAsync("the FAILED row of the rollback of \(planned.task.key) in upgrade_log") { () async throws(QuickupError) in
+                try await store.record(failed)
+            }
+            context.recordWrites.attempt("the journal's FAILED row of the rollback of \(planned.task.key)") { () throws(QuickupError) in
+                try journal.record(attemptRecord(failed, planned))
+            }
             context.output.line("[FAILED] \(title) rollback (\(elapsed.short)): \(error.message)")
             result.failed += 1
             throw error
