@@ -32,6 +32,17 @@ public struct DurationSummary: Codable, Sendable, Hashable {
     public var outageSeconds: Double
     public var totalSeconds: Double
     public var longTaskSeconds: Double
+
+    /// in_stop tasks without any estimate: the outage is unknown for them, not 0 (issue 14 item 4).
+    public var outageUnestimated: Int { stages.first { $0.stage == .inStop }?.unestimated ?? 0 }
+
+    /// The outage in words: `3m`, `unknown for 7 tasks`, or `3m + unknown for 2 tasks`.
+    public func outageText(_ span: (Double) -> String) -> String {
+        let unknown = outageUnestimated
+        guard unknown > 0 else { return span(outageSeconds) }
+        let text = "unknown for \(unknown) task\(unknown == 1 ? "" : "s")"
+        return outageSeconds > 0 ? "\(span(outageSeconds)) + \(text)" : text
+    }
 }
 
 /// Estimates each task (journal history first, then a volume measured live, then the declared
@@ -68,7 +79,7 @@ public enum DurationAssessment {
         let unestimated = stages.reduce(0) { $0 + $1.unestimated }
         var outageCheck = CheckResult(
             category: .duration, id: "duration.outage", title: "Outage (in_stop, tasks one after another)", status: .pass,
-            summary: "estimated outage \(HumanDuration.compact(outage)); whole upgrade \(HumanDuration.compact(summary.totalSeconds))"
+            summary: "estimated outage \(summary.outageText(HumanDuration.compact)); whole upgrade \(HumanDuration.compact(summary.totalSeconds))"
                 + (unestimated > 0 ? "; \(unestimated) task\(unestimated == 1 ? " has" : "s have") no estimate and count as 0" : ""),
             measured: outage, unit: "seconds")
         if unestimated > 0 { outageCheck.suggestion = "declare .volume and .rate for the tasks without an estimate, or run them once so the journal has their duration" }

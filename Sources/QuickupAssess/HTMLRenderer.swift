@@ -72,7 +72,7 @@ public struct HTMLRenderer: Sendable {
             + (report.count(.skipped) > 0 ? " · \(report.count(.skipped)) skipped" : "")
         return """
             <section class="figures">
-            <div class="figure outage" id="outage"><p class="label">Expected outage</p><p class="value">\(escape(HumanDuration.text(report.outageSeconds)))</p><p class="note">services stopped while the in_stop tasks run</p></div>
+            <div class="figure outage" id="outage"><p class="label">Expected outage</p><p class="value">\(escape(report.duration.outageText(HumanDuration.text)))</p><p class="note">services stopped while the in_stop tasks run</p></div>
             <div class="figure"><p class="label">Whole upgrade</p><p class="value small">\(escape(HumanDuration.text(report.totalSeconds)))</p><p class="note">all four stages</p></div>
             <div class="figure"><p class="label">Upgrade mode</p><p class="value small">\(escape(mode))</p><p class="note">\(escape(modeNote(report.compatibility)))</p></div>
             <div class="figure"><p class="label">Checks</p><p class="value small">\(report.checks.count)</p><p class="note">\(escape(counts))</p></div>

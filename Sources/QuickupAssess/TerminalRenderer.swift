@@ -11,7 +11,7 @@ public struct TerminalRenderer: Sendable {
         var out: [String] = []
         let site = report.site.map { ", site \($0)" } ?? ""
         out.append(bold("Assessment: \(report.release), \(report.from) → \(report.to)\(site)"))
-        out.append(bold("Estimated outage: \(Self.span(report.outageSeconds))") + " (in_stop)"
+        out.append(bold("Estimated outage: \(report.duration.outageText(Self.span))") + " (in_stop)"
                    + " · whole upgrade \(Self.span(report.totalSeconds)) · \(report.compatibility.verdict)")
         let counts = CheckStatus.allCases.map { "\(report.count($0)) \($0.rawValue.lowercased())" }.joined(separator: ", ")
         out.append("Result: \(paint(report.status)) — \(counts) (assessed in \(TimeSpan(milliseconds: report.elapsedMilliseconds)))")

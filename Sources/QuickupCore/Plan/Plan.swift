@@ -73,6 +73,10 @@ public struct Plan: Hashable, Sendable, Codable {
     public var stages: [StagePlan]
     /// Plain-language remarks, e.g. why the plan is empty.
     public var notes: [String]
+    /// Without a site: tasks of the version range left out because they run only at named
+    /// sites (P2), and how many of them each site would get (issue 14 item 4).
+    public var leftOutTasks: Int = 0
+    public var leftOutBySite: [String: Int] = [:]
 
     public var tasks: [PlannedTask] { stages.flatMap { $0.components.flatMap(\.tasks) } }
     public var taskCount: Int { stages.reduce(0) { $0 + $1.taskCount } }

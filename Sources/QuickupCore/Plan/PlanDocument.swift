@@ -22,6 +22,8 @@ public struct PlanDocument: Codable, Sendable, Equatable {
         public var retryable: Bool?
         public var checksum: String?
         public var location: String
+        /// Fields set by the orchestration file (M3): field → `file:line: key` of the override.
+        public var overrides: [String: String]?
     }
 
     public struct Component: Codable, Sendable, Equatable {
@@ -42,6 +44,9 @@ public struct PlanDocument: Codable, Sendable, Equatable {
     public var mode: String
     public var taskCount: Int
     public var notes: [String]
+    /// Tasks left out because no site was given: how many, and per site (P2).
+    public var leftOutTasks: Int?
+    public var leftOutBySite: [String: Int]?
     public var stages: [Stage]
 
     public init(_ plan: Plan) {
@@ -52,6 +57,10 @@ public struct PlanDocument: Codable, Sendable, Equatable {
         mode = plan.mode.rawValue
         taskCount = plan.taskCount
         notes = plan.notes
+        if plan.leftOutTasks > 0 {
+            leftOutTasks = plan.leftOutTasks
+            leftOutBySite = plan.leftOutBySite
+        }
         stages = plan.stages.map { stage in
             Stage(stage: stage.stage.rawValue, components: stage.components.map { component in
                 Component(name: component.component, after: component.after, tasks: component.tasks.map(Self.task))
@@ -67,6 +76,7 @@ public struct PlanDocument: Codable, Sendable, Equatable {
             source: t.source, target: t.target, depends: t.depends, timeoutSeconds: planned.timeout.seconds,
             estimateSeconds: planned.estimate?.duration.seconds, estimateSource: planned.estimate?.source.rawValue,
             compatibility: planned.compatibility.rawValue, compatibleVersion: t.compatibleVersion?.description,
-            transactional: planned.transactional, retryable: t.retryable, checksum: t.checksum, location: t.location.description)
+            transactional: planned.transactional, retryable: t.retryable, checksum: t.checksum, location: t.location.description,
+            overrides: t.overrides.isEmpty ? nil : t.overrides.mapValues(\.description))
     }
 }

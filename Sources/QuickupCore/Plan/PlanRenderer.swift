@@ -27,6 +27,17 @@ public struct PlanRenderer: Sendable {
         out.append("")
         let counts = plan.stages.map { "\($0.stage) \($0.taskCount)" }.joined(separator: ", ")
         out.append("\(plan.taskCount) tasks: \(counts)")
+        let overridden = plan.tasks.filter { !$0.task.overrides.isEmpty }
+        if !overridden.isEmpty {
+            out.append("")
+            out.append("Overridden by an orchestration file (M3):")
+            for planned in overridden {
+                let task = planned.task
+                for (field, location) in task.overrides.sorted(by: { $0.key < $1.key }) {
+                    out.append("  \(task.component) \(task.version) \(task.qualifiedUID): \(field) = \(Self.value(of: field, task)) from \(location.file):\(location.line.map(String.init) ?? "?")")
+                }
+            }
+        }
         let flagged = plan.incompatibleTasks
         if !flagged.isEmpty {
             out.append("")
@@ -40,6 +51,17 @@ public struct PlanRenderer: Sendable {
             }
         }
         return out.joined(separator: "\n")
+    }
+
+    /// The value an override set, as the manifest writes it.
+    private static func value(of field: String, _ task: UpgradeTask) -> String {
+        switch field {
+        case "stage": return task.stage.rawValue
+        case "order": return task.order.map(String.init) ?? "-"
+        case "depends": return task.depends.joined(separator: ",")
+        case "timeout": return task.timeout?.description ?? "-"
+        default: return "?"
+        }
     }
 
     private func modeText(_ plan: Plan) -> String {

@@ -21,7 +21,14 @@ public struct Planner: Sendable {
         }
         var perStage: [Stage: [ComponentPlan]] = [:]
         for component in release.components {
-            let selected = component.tasks.filter { $0.version > from && $0.version <= to && $0.runs(atSite: request.site) }
+            let inRange = component.tasks.filter { $0.version > from && $0.version <= to }
+            let selected = inRange.filter { $0.runs(atSite: request.site) }
+            if request.site == nil {
+                for task in inRange where !task.runs(atSite: nil) {
+                    plan.leftOutTasks += 1
+                    for site in Set(task.sites ?? []) { plan.leftOutBySite[site, default: 0] += 1 }
+                }
+            }
             guard !selected.isEmpty else { continue }
             // One pass into per-stage buckets: tasks are large values, copies cost (P5).
             var buckets: [[PlannedTask]] = Array(repeating: [], count: Stage.allCases.count)
@@ -42,6 +49,11 @@ public struct Planner: Sendable {
                     return c
                 })
             }
+        }
+        if plan.leftOutTasks > 0 {
+            let sites = plan.leftOutBySite.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            plan.notes.append("\(plan.leftOutTasks) task\(plan.leftOutTasks == 1 ? " runs" : "s run") only at named sites and \(plan.leftOutTasks == 1 ? "is" : "are") left out "
+                + "because no site was given (\(sites)); pass --site or set site in env.yaml to plan them")
         }
         if plan.taskCount == 0 {
             plan.notes.append("no task of \(release.name) applies to \(from) → \(to)" + (request.site.map { " at site \($0)" } ?? ""))

@@ -62,7 +62,8 @@ struct RunLauncher {
                                  plugins: workspace.plugins)
         let result = await RunOutcome.run(Executor(journal: journal, context: context), request, display: display)
         if quiet {
-            print("Run \(result.runID): \(result.status.rawValue), \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed (\(result.total.description)).")
+            print("Run \(result.runID): \(result.status.rawValue), \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed (\(TimeSpan(seconds: Double(result.total.components.seconds) + Double(result.total.components.attoseconds) / 1e18))).")
+            if let warning = RecordWrites.summary(result.failedRecordWrites) { print("Warning: \(warning).") }
         }
         return RunOutcome.status(result)
     }

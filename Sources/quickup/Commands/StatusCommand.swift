@@ -41,7 +41,12 @@ struct StatusCommand: AsyncParsableCommand {
                 table.add([a.taskKey, a.stage, "\(a.attempt)", a.status, a.durationMs.map { "\($0) ms" } ?? "-",
                            a.error.map { String($0.prefix(80)) } ?? ""])
             }
-            Console.out(attempts.isEmpty ? "  no task attempted" : table.render())
+            // A task refused before it started has no attempt; its event says why (issue 14 item 4).
+            let refused = try journal.events(run: record.id).filter { $0.kind == EventRecord.taskRefused }
+            for event in refused {
+                table.add([event.taskKey ?? "-", "-", "-", "REFUSED", "-", String(event.message.prefix(80))])
+            }
+            Console.out(attempts.isEmpty && refused.isEmpty ? "  no task attempted" : table.render())
             return .success
         }
     }
