@@ -51,7 +51,7 @@ struct ReportsCLITests {
         let common = ["plan", "--release", "examples/release", "--from", "V2.16.7", "--to", "V2.17.0"]
         let text = try CLI.run(common)
         #expect(text.stdout.contains("Overridden by an orchestration file (M3):"), "\(text.stdout)")
-        #expect(text.stdout.contains(/sql\.backup_legacy_data: stage = pre_stop from examples\/release\/\S+upgrade_orchestration_\S+\.properties:\d+/),
+        #expect(text.stdout.contains(/sql\.backup_legacy_data: stage = pre_stop from base\/upgrade\/V2\.16\.8\/upgrade_orchestration_V2\.16\.8\.properties:2/),
                 "\(text.stdout)")
         let json = try CLI.run(common + ["--json"])
         #expect(json.stdout.contains(#""overrides" : {"#) && json.stdout.contains(#""stage" : "examples/release/"#), "\(json.stdout)")

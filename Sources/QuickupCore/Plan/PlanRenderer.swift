@@ -34,7 +34,7 @@ public struct PlanRenderer: Sendable {
             for planned in overridden {
                 let task = planned.task
                 for (field, location) in task.overrides.sorted(by: { $0.key < $1.key }) {
-                    out.append("  \(task.component) \(task.version) \(task.qualifiedUID): \(field) = \(Self.value(of: field, task)) from \(location.file):\(location.line.map(String.init) ?? "?")")
+                    out.append("  \(task.component) \(task.version) \(task.qualifiedUID): \(field) = \(Self.value(of: field, task)) from \(Self.inRelease(location.file, component: task.component)):\(location.line.map(String.init) ?? "?")")
                 }
             }
         }
@@ -51,6 +51,13 @@ public struct PlanRenderer: Sendable {
             }
         }
         return out.joined(separator: "\n")
+    }
+
+    /// The override's file from its component folder on: the same whether the release is a
+    /// directory or a zip extracted elsewhere (R1).
+    private static func inRelease(_ file: String, component: String) -> String {
+        guard let range = file.range(of: "/\(component)/upgrade/", options: .backwards) else { return file }
+        return String(file[file.index(after: range.lowerBound)...])
     }
 
     /// The value an override set, as the manifest writes it.
