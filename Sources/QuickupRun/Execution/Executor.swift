@@ -112,10 +112,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     /// message and the detail log: the record may be incomplete (E2, issue 14 item 7).
     private func finishRecord(_ result: inout RunResult, lockName: String, writesBefore: Int) {
         let writes = context.recordWrites, runID = result.runID, status = result.status
-        let message = [result.error?.description, RecordWrites.summary(writes.since(writesBefore))].compactMap { $0 }.joined(separator: "; ")
-        writes.attempt("the end of run \(runID) in the journal") { () throws(QuickupError) in
-            try journal.finishRun(runID, status: status, at: context.now(), message: message.isEmpty ? nil : message)
-        }
+        writes.finishRun(runID, in: journal, status: status, error: result.error, at: context.now(), since: writesBefore)
         writes.attempt("releasing the site lock \(lockName)") { () throws(QuickupError) in
             try journal.releaseLock(environment: lockName, runID: runID)
         }

@@ -30,6 +30,14 @@ public final class RecordWrites: Sendable {
         failures.withLock { Array($0.dropFirst(start)) }
     }
 
+    /// Ends a run (or rollback) in the journal; its message names the writes that failed so far.
+    func finishRun(_ runID: String, in journal: Journal, status: RunStatus, error: QuickupError?, at time: Int64, since start: Int) {
+        let message = [error?.description, Self.summary(since(start))].compactMap { $0 }.joined(separator: "; ")
+        attempt("the end of run \(runID) in the journal") { () throws(QuickupError) in
+            try journal.finishRun(runID, status: status, at: time, message: message.isEmpty ? nil : message)
+        }
+    }
+
     /// The run's closing sentence about its record, nil when every write went through.
     public static func summary(_ failed: [String]) -> String? {
         guard let first = failed.first else { return nil }

@@ -51,11 +51,8 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
             output.line("Next: fix the cause, then run `quickup rollback \(request.target)` again; what is rolled back stays so.")
         }
         guard !request.dryRun else { return result }
-        let writes = context.recordWrites, status = result.status
-        let message = [result.error?.description, RecordWrites.summary(writes.since(writesBefore))].compactMap { $0 }.joined(separator: "; ")
-        writes.attempt("the end of rollback \(runID) in the journal") { () throws(QuickupError) in
-            try journal.finishRun(runID, status: status, at: context.now(), message: message.isEmpty ? nil : message)
-        }
+        let writes = context.recordWrites
+        writes.finishRun(runID, in: journal, status: result.status, error: result.error, at: context.now(), since: writesBefore)
         lock.release(runID: runID, writes: writes)
         result.failedRecordWrites = writes.since(writesBefore)
         if let summary = RecordWrites.summary(result.failedRecordWrites) { output.line("Warning: \(summary).") }
