@@ -42,7 +42,7 @@ public struct TerminalRenderer: Sendable {
         return out.joined(separator: "\n")
     }
 
-    private func durationTable(_ duration: DurationSummary) -> [String] {
+    func durationTable(_ duration: DurationSummary) -> [String] {
         guard !duration.stages.isEmpty else { return ["  no task to run"] }
         var table = TextTable(headers: ["STAGE", "TASK", "ESTIMATE", "FROM", "BASIS"])
         for stage in duration.stages {
@@ -52,7 +52,9 @@ public struct TerminalRenderer: Sendable {
                            task.source ?? "-", task.basis])
             }
             let rule = stage.combine == .max ? "side by side → longest" : "one after another → sum"
-            table.add(["", "= \(stage.stage) total (\(rule))", Self.span(stage.seconds), "", ""])
+            // Tasks without an estimate are unknown, not 0 (issue 14 item 4).
+            let unknown = stage.unestimated > 0 ? (stage.seconds > 0 ? " + " : "") + "unknown for \(stage.unestimated)" : ""
+            table.add(["", "= \(stage.stage) total (\(rule))", (stage.seconds > 0 || unknown.isEmpty ? Self.span(stage.seconds) : "") + unknown, "", ""])
         }
         return [""] + table.render().split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)" }
     }

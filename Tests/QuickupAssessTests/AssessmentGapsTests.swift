@@ -56,6 +56,7 @@ struct AssessmentGapsTests {
         let (summary, checks) = DurationAssessment.assess(none, history: [:], measured: [:])
         #expect(summary.outageText(HumanDuration.compact) == "unknown for 2 tasks")
         #expect(checks.first { $0.id == "duration.outage" }?.summary.hasPrefix("estimated outage unknown for 2 tasks;") == true)
+        #expect(TerminalRenderer(colour: false).durationTable(summary).contains { $0.contains("= in_stop total (one after another → sum)") && $0.contains("unknown for 2") })
         let some = try DurationAssessmentTests.plan([DurationAssessmentTests.task("a", .inStop, volume: "60rows", rate: "1rows/s"),
                                                      DurationAssessmentTests.task("b", .inStop)])
         let (partial, _) = DurationAssessment.assess(some, history: [:], measured: [:])
