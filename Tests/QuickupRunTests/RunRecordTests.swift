@@ -50,6 +50,27 @@ struct RunRecordTests {
         #expect(find("task_end", "sql.b")?["status"] as? String == "SUCCESS")
     }
 
+    @Test("E10: a rollback's detail log has each undo's start and end, a refusal with its hint, and the rollback's end")
+    func rollbackDetailLog() async throws {
+        let fixture = try RunFixture(tasks: [
+            ("t1", "pre_stop", "CREATE TABLE a (x INT);", "sql.t1.order=1"),
+            ("t2", "pre_stop", "INSERT INTO a VALUES (1);", "sql.t2.order=2\nsql.t2.rollback=sql/t2_undo.sql"),
+        ])
+        defer { fixture.remove() }
+        try fixture.write("release/shop/upgrade/V1.0.1/sql/t2_undo.sql", "DELETE FROM a;\nDELETE FROM a WHERE x = 2;")
+        let (run, _) = try await fixture.run()
+        let (rollback, lines) = try await fixture.rollback(run.runID)
+        #expect(rollback.status == .failed, "t1 has no .rollback script: \(lines)")
+        let records = try Self.detail(fixture.state, rollback.runID)
+        #expect(records.contains { $0["event"] as? String == "rollback_start" && ($0["task"] as? String)?.hasSuffix("sql.t2") == true
+            && $0["statements"] as? Int == 2 }, "\(records)")
+        #expect(records.contains { $0["event"] as? String == "rollback_end" && ($0["task"] as? String)?.hasSuffix("sql.t2") == true
+            && $0["status"] as? String == "ROLLED_BACK" }, "\(records)")
+        let refused = try #require(records.first { $0["event"] as? String == "rollback_end" && ($0["task"] as? String)?.hasSuffix("sql.t1") == true })
+        #expect(refused["status"] as? String == "REFUSED" && refused["hint"] is String, "\(refused)")
+        #expect(records.last?["event"] as? String == "run_end" && records.last?["status"] as? String == "failed")
+    }
+
     @Test("E10: a tool's progress messages are in the detail log (docs/TOOLS.md)")
     func toolProgressIsLogged() async throws {
         let fixture = try RunFixture(

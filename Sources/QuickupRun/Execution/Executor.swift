@@ -119,13 +119,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         result.failedRecordWrites = writes.since(writesBefore)
         let summary = RecordWrites.summary(result.failedRecordWrites)
         if let summary { context.output.line("Warning: \(summary).") }
-        var end = DetailRecord(run: runID, event: "run_end", at: context.now())
-        end.status = status.rawValue
-        end.durationMs = result.total.milliseconds
-        (end.succeeded, end.skipped, end.failed) = (result.succeeded, result.skipped, result.failed)
-        if let error = result.error { end.setFailure(error, status: status.rawValue) }
-        end.message = summary
-        context.output.record(end)
+        context.output.record(DetailRecord.runEnd(result, message: summary, at: context.now()))
     }
 
     private func runRecord(_ id: String, _ request: RunRequest) -> RunRecord {

@@ -43,6 +43,18 @@ public struct DetailRecord: Encodable, Sendable {
         self.datasource = datasource
     }
 
+    /// The last line of a run or rollback: status, duration, counts, error and hint; `message`
+    /// says when the run's record may be incomplete.
+    static func runEnd(_ result: RunResult, message: String?, at: Int64) -> DetailRecord {
+        var end = DetailRecord(run: result.runID, event: "run_end", at: at)
+        end.status = result.status.rawValue
+        end.durationMs = result.total.milliseconds
+        (end.succeeded, end.skipped, end.failed) = (result.succeeded, result.skipped, result.failed)
+        if let error = result.error { end.setFailure(error, status: result.status.rawValue) }
+        end.message = message
+        return end
+    }
+
     /// Sets status, error and hint from a failure.
     public mutating func setFailure(_ error: QuickupError, status: String = "FAILED") {
         self.status = status

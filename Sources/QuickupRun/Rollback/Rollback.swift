@@ -55,7 +55,9 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
         writes.finishRun(runID, in: journal, status: result.status, error: result.error, at: context.now(), since: writesBefore)
         lock.release(runID: runID, writes: writes)
         result.failedRecordWrites = writes.since(writesBefore)
-        if let summary = RecordWrites.summary(result.failedRecordWrites) { output.line("Warning: \(summary).") }
+        let summary = RecordWrites.summary(result.failedRecordWrites)
+        if let summary { output.line("Warning: \(summary).") }
+        output.record(DetailRecord.runEnd(result, message: summary, at: context.now()))
         output.close()
         return result
     }

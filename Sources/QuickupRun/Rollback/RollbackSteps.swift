@@ -22,6 +22,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                 // Tools and Redis scripts have no undo script in this build: say so when the run applied them.
                 if let attempt = applied[task.key], runs.contains(attempt.runID), attempt.status == UpgradeLogStatus.success.rawValue {
                     context.output.line("[NOT UNDONE] \(task.component) \(task.version) \(task.qualifiedUID): \(task.kind) tasks are not rolled back automatically; undo it by hand if needed")
+                    detail(planned, status: "NOT_UNDONE", message: "\(task.kind) tasks are not rolled back automatically")
                 }
                 continue
             }
@@ -45,8 +46,10 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                 continue
             case .alreadyRolledBack(let at, let by):
                 context.output.line("[SKIPPED] \(title) (already rolled back at \(Timestamps.text(at)) by \(by))")
+                detail(planned, status: "SKIPPED", message: "already rolled back by \(by)")
                 result.skipped += 1
             case .stop(let error):
+                detail(planned, status: "REFUSED", error: error)
                 throw error
             case .recordUndoneByHand:
                 guard !request.dryRun else {
@@ -60,6 +63,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                 try await store.record(entry)
                 try journal.record(attemptRecord(entry, planned))
                 context.output.line("[ROLLED_BACK] \(title) (undone by hand, recorded)")
+                detail(planned, status: "ROLLED_BACK", message: "undone by hand, recorded")
                 result.succeeded += 1
             case .undo(let reason):
                 if request.dryRun {
@@ -89,6 +93,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
         }
         let journal = self.journal
         let mirror = attemptRecord(running, planned)
+        detail(planned, event: "rollback_start", statements: statements.count)
         do {
             try await store.runAttempt(statements, recording: [running], mirror: { () throws(QuickupError) in try journal.record(mirror) },
                                        recorded: {}, transactional: transactional, success: done)
@@ -106,6 +111,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                 try journal.record(attemptRecord(failed, planned))
             }
             context.output.line("[FAILED] \(title) rollback (\(elapsed.short)): \(error.message)")
+            detail(planned, status: "FAILED", statements: statements.count, durationMs: elapsed.milliseconds, error: error)
             result.failed += 1
             throw error
         }
@@ -113,6 +119,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
         if !transactional { try await store.record(entry) }
         try journal.record(attemptRecord(entry, planned))
         context.output.line("[ROLLED_BACK] \(title) (\(Duration.milliseconds(entry.durationMs ?? 0).short))")
+        detail(planned, status: "ROLLED_BACK", statements: statements.count, durationMs: entry.durationMs)
         result.succeeded += 1
     }
 
@@ -126,6 +133,19 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                                stage: task.stage.rawValue, taskName: task.qualifiedUID, kind: rollbackKind,
                                checksum: task.checksum, status: status, attempt: attempt, startTime: context.now(),
                                runID: runID, site: request.plan.site)
+    }
+
+    /// The rollback's lines in its detail log (E10), as a run's: one at the start of an undo, one
+    /// at each task's end with its status.
+    private func detail(_ planned: PlannedTask, event: String = "rollback_end", status: String? = nil, statements: Int? = nil,
+                        durationMs: Int64? = nil, error: QuickupError? = nil, message: String? = nil) {
+        var record = DetailRecord(run: runID, event: event, at: context.now(), task: planned.task, datasource: planned.datasource)
+        record.status = status
+        record.statements = statements
+        record.durationMs = durationMs
+        record.message = message
+        if let error { record.setFailure(error, status: status ?? "FAILED") }
+        context.output.record(record)
     }
 
     private func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {
