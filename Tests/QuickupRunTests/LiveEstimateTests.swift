@@ -17,7 +17,7 @@ struct LiveEstimateTests {
             #!/bin/sh
             echo '{"progress": {"percent": 10, "message": "copied 1 of 10"}}'
             i=0
-            while [ ! -f '\(gate)' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+            while [ ! -f '\(gate)' ] && [ $i -lt 6000 ]; do sleep 0.05; i=$((i + 1)); done
 
             """)
         let clock = ManualClock()
@@ -26,12 +26,12 @@ struct LiveEstimateTests {
         // Wait (really, with a hang guard) until the tool's progress has arrived, then let 30 s pass.
         let start = ContinuousClock.now
         while !progressLogged(fixture.state) {
-            try #require(start.duration(to: .now) < .seconds(60), "hang guard; lines so far: \(lines.all)")
+            try #require(start.duration(to: .now) < .seconds(300), "hang guard; lines so far: \(lines.all)")
             try await Task.sleep(for: .milliseconds(10))
         }
         clock.advance(by: .seconds(30))
         while !lines.all.contains(where: { $0.hasPrefix("[ESTIMATE]") }) {
-            try #require(start.duration(to: .now) < .seconds(60), "hang guard; lines so far: \(lines.all)")
+            try #require(start.duration(to: .now) < .seconds(300), "hang guard; lines so far: \(lines.all)")
             try await Task.sleep(for: .milliseconds(10))
         }
         _ = FileManager.default.createFile(atPath: gate, contents: nil)
