@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import QuickupCore
 
 @main
@@ -10,4 +11,33 @@ struct Quickup: AsyncParsableCommand {
         subcommands: [ValidateCommand.self, PlanCommand.self, AssessCommand.self, RunCommand.self, StatusCommand.self, ResumeCommand.self, RollbackCommand.self, HistoryCommand.self, DoctorCommand.self, HostsCommand.self, DemoCommand.self,
                       PackCommand.self, BundleCommand.self]
     )
+
+    /// ArgumentParser's entry point with SPEC §13's exit codes: a usage error (unknown flag,
+    /// missing argument, bad --state) is invalid input, 2 — not EX_USAGE (64); an unknown command
+    /// is one too, even with --help, which would otherwise print the top-level help and exit 0.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-") {
+            let known = configuration.subcommands.map { $0._commandName }
+            if !known.contains(first), first != "help" {
+                Console.error("error: unknown command '\(first)'; the commands are: \(known.joined(separator: ", "))\n"
+                    + "See '\(NextCommand.line(["--help"]))'.")
+                Foundation.exit(ExitStatus.invalidInput.rawValue)
+            }
+        }
+        do {
+            var command = try await asyncParseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.error(fullMessage(for: error))
+                Foundation.exit(ExitStatus.invalidInput.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

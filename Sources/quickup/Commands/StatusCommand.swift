@@ -33,16 +33,22 @@ struct StatusCommand: AsyncParsableCommand {
                 try printJSON(Report(run: record, attempts: attempts, events: try journal.events(run: record.id)))
                 return .success
             }
-            Console.out("Run \(record.id): \(record.status.rawValue) — \(record.release) \(record.from) → \(record.to)"
-                + (record.site.map { " at \($0)" } ?? "") + ", stage \(record.stage), on \(record.host) (pid \(record.pid))")
-            if let message = record.message { Console.out("  \(message)") }
-            var table = TextTable(headers: ["TASK", "STAGE", "ATTEMPT", "STATUS", "DURATION", "ERROR"])
-            for a in attempts {
-                table.add([a.taskKey, a.stage, "\(a.attempt)", a.status, a.durationMs.map { "\($0) ms" } ?? "-",
-                           a.error.map { String($0.prefix(80)) } ?? ""])
-            }
-            Console.out(attempts.isEmpty ? "  no task attempted" : table.render())
+            Console.out(Self.text(record, attempts: attempts))
             return .success
         }
+    }
+
+    /// The text form, shared with `demo` so that what it shows is what `quickup status` prints.
+    static func text(_ record: RunRecord, attempts: [AttemptRecord]) -> String {
+        var lines = ["Run \(record.id): \(record.status.rawValue) — \(record.release) \(record.from) → \(record.to)"
+            + (record.site.map { " at \($0)" } ?? "") + ", stage \(record.stage), on \(record.host) (pid \(record.pid))"]
+        if let message = record.message { lines.append("  \(message)") }
+        var table = TextTable(headers: ["TASK", "STAGE", "ATTEMPT", "STATUS", "DURATION", "ERROR"])
+        for a in attempts {
+            table.add([a.taskKey, a.stage, "\(a.attempt)", a.status, a.durationMs.map { "\($0) ms" } ?? "-",
+                       a.error.map { String($0.prefix(80)) } ?? ""])
+        }
+        lines.append(attempts.isEmpty ? "  no task attempted" : table.render())
+        return lines.joined(separator: "\n")
     }
 }
