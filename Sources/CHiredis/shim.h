@@ -1,1 +1,1 @@
-#include <hiredis.h>
+#include <hiredis/hiredis.h>

@@ -117,7 +117,7 @@ struct ResourceHookAssessmentTests {
         var config = DatasourceConfig(name: "shop_db", type: .sqlite, location: SourceLocation(file: "env.yaml"))
         config.path = fixture.root.appendingPathComponent("shop.db").path
         env.datasources = [config]
-        FileManager.default.createFile(atPath: config.path ?? "", contents: nil)
+        try #require(FileManager.default.createFile(atPath: config.path ?? "", contents: nil))
         let probe = FixedResourceProbe(HostResources(host: "box", cpuIdlePercent: 50, memoryAvailable: ByteSize(bytes: 8 << 30),
                                                      disks: [DiskSpace(path: "/", mount: "/", free: ByteSize(bytes: 100 << 30), total: ByteSize(bytes: 200 << 30))]))
         let hooks = HookProbe(releaseRoot: workspace.releaseRoot, environment: env, plugins: workspace.plugins, stateDirectory: fixture.state)

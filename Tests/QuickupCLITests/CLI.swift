@@ -18,9 +18,22 @@ enum CLI {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs a command line as printed by quickup (a "Next:" hint), through `/bin/sh -c`.
+    static func shell(_ line: String, in directory: URL) throws -> Result {
+        try run(["-c", line], in: directory, program: URL(fileURLWithPath: "/bin/sh"))
+    }
+
+    /// The first `command` between backticks on the first line starting with `prefix`.
+    static func hint(after prefix: String, in text: String) -> String? {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
+        let parts = line.split(separator: "`", omittingEmptySubsequences: false)
+        return parts.count >= 3 ? String(parts[1]) : nil
+    }
+
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                    program: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program ?? executable
         process.arguments = arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }

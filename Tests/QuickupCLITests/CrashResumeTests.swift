@@ -16,7 +16,7 @@ enum CrashBackend: String, CaseIterable, Sendable, CustomStringConvertible {
     func prepare(_ dir: URL) throws -> String {
         switch self {
         case .sqlite:
-            FileManager.default.createFile(atPath: dir.appendingPathComponent("app.db").path, contents: nil)
+            guard FileManager.default.createFile(atPath: dir.appendingPathComponent("app.db").path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             return "site: CRASH\ndatasources:\n  db: {type: sqlite, path: app.db}\n"
         case .mariadb:
             let e = Self.environment

@@ -27,7 +27,8 @@ struct InterruptTests {
         process.executableURL = CLI.executable
         process.arguments = ["run", "--release", dir.appendingPathComponent("release").path, "--env", dir.appendingPathComponent("env.yaml").path,
                              "--from", "V1.0.0", "--to", "V1.0.1", "--stage", "all", "--state", state]
-        process.standardOutput = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
         let start = ContinuousClock.now
@@ -43,6 +44,13 @@ struct InterruptTests {
         #expect(process.terminationReason == .exit, "quickup exits by itself, not killed by the signal")
         #expect(process.terminationStatus == 1)
         #expect(processesRunning(containing: marker).isEmpty, "the tool and its child are gone")
+        // It ends saying the run was cancelled and how to continue, not "fix the cause" (issue 14 item 3).
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("CANCELLED: run ") && text.contains("stopped on request"), "\(text)")
+        let next = try #require(CLI.hint(after: "Next:", in: text), "\(text)")
+        #expect(next.contains(" resume ") && next.contains("--release \(dir.appendingPathComponent("release").path)")
+            && next.contains("--state \(state)"), "\(next)")
+        #expect(!text.contains("fix the cause"), "\(text)")
         let history = try CLI.run(["history", "--json", "--state", state])
         #expect(history.stdout.contains("\"status\" : \"cancelled\"") || history.stdout.contains("\"status\":\"cancelled\""), "\(history.stdout)")
     }

@@ -84,9 +84,14 @@ struct ReportsCLITests {
         let lines = output.split(separator: "\n").map(String.init)
         let refused = lines.firstIndex { $0.hasPrefix("[REFUSED] app V1.0.1 sql.a: ") }
         let total = lines.firstIndex { $0.hasPrefix("Total ") }
-        let error = lines.firstIndex { $0.hasPrefix("error: ") }
-        // stdout is line-buffered: its lines come before the error printed on stderr at the end.
-        #expect(refused != nil && total != nil && error != nil && refused! < total! && total! < error!, "\(output)")
+        #expect(refused != nil && total != nil && refused! < total!, "\(output)")
+        // stdout is line-buffered: with --quiet its summary line comes before the error printed on
+        // stderr at the end (block-buffered, stdout would only be flushed at exit, after it).
+        let (_, quietOutput) = try merged(["run"] + common + ["--quiet"])
+        let quietLines = quietOutput.split(separator: "\n").map(String.init)
+        let summary = quietLines.firstIndex { $0.hasPrefix("Run ") }
+        let error = quietLines.firstIndex { $0.hasPrefix("error: ") }
+        #expect(summary != nil && error != nil && summary! < error!, "\(quietOutput)")
         let runID = try #require(lines.first { $0.hasPrefix("Run ") }?.split(separator: " ")[1].trimmingCharacters(in: CharacterSet(charactersIn: ":")))
         let shown = try CLI.run(["status", runID, "--state", dir.appendingPathComponent("state").path])
         #expect(shown.stdout.contains("app/V1.0.1/sql.a") && shown.stdout.contains("REFUSED"), "\(shown.stdout)")

@@ -35,7 +35,7 @@ struct RunFixture {
         try write("release/shop/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties", properties)
         try write("release/shop/component.yaml", "datasources:\n  - name: shop_db\n    type: sqlite\n" + component)
         try write("env.yaml", "site: TEST\ndatasources:\n  shop_db: {type: sqlite, path: shop.db}\n")
-        FileManager.default.createFile(atPath: database, contents: nil)
+        guard FileManager.default.createFile(atPath: database, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
     }
 
     func write(_ path: String, _ text: String) throws { try tree.write(path, text) }

@@ -56,8 +56,8 @@ public final class TestSSHServer: @unchecked Sendable {
             // client's retransmits, a keepalive) is dropped here instead of following the
             // default route off this machine. The /30 of a live link is more specific and wins.
             try run(["ip", "route", "replace", "blackhole", "198.18.0.0/15"])
-            try? run(["ip", "link", "del", outer!])
-            try? run(["ip", "netns", "del", namespace!])
+            _ = try? run(["ip", "link", "del", outer!])
+            _ = try? run(["ip", "netns", "del", namespace!])
             try run(["ip", "netns", "add", namespace!])
             try run(["ip", "link", "add", outer!, "type", "veth", "peer", "name", inner!])
             try run(["ip", "link", "set", inner!, "netns", namespace!])
@@ -127,8 +127,8 @@ public final class TestSSHServer: @unchecked Sendable {
     public func stop() {
         for pid in Self.children(of: listener) { kill(pid, SIGKILL) }
         ChildSpawn.terminate(listener)
-        if let outerInterface { try? Self.run(["ip", "link", "del", outerInterface]) }
-        if let namespace { try? Self.run(["ip", "netns", "del", namespace]) }
+        if let outerInterface { _ = try? Self.run(["ip", "link", "del", outerInterface]) }
+        if let namespace { _ = try? Self.run(["ip", "netns", "del", namespace]) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 

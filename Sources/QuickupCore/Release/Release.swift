@@ -21,6 +21,9 @@ public struct Release: Hashable, Sendable, Codable {
         components.first { $0.name == name }
     }
 
+    /// The newest version this release knows: its release.yaml `version` or its newest version folder.
+    public var newestVersion: Version? { (versions + [targetVersion].compactMap { $0 }).max() }
+
     /// Every version any component has material for, ascending.
     public var versions: [Version] {
         Array(Set(components.flatMap { $0.tasks.map(\.version) })).sorted()

@@ -40,6 +40,7 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                     break
                 }
             }
+            let taskStart = context.clock.now
             do throws(QuickupError) {
                 let outcome = try await runTask(planned, journalState: journalState, logs: &logs, deferred: &deferred,
                                                 disagreements: &disagreements)
@@ -47,8 +48,12 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                 case .succeeded: tally.succeeded += 1
                 case .skipped: tally.skipped += 1
                 }
+                tally.tasks.append(TaskOutcome(planned.task, status: outcome == .succeeded ? "SUCCESS" : "SKIPPED",
+                                               durationMs: outcome == .succeeded ? taskStart.duration(to: context.clock.now).milliseconds : nil))
             } catch {
                 tally.failed += 1
+                tally.tasks.append(TaskOutcome(planned.task, status: "FAILED", durationMs: taskStart.duration(to: context.clock.now).milliseconds,
+                                               error: error.description))
                 if let action = continuing(after: error, of: planned.task) {
                     tally.failedContinued += 1
                     context.output.line("[\(action == .skip ? "SKIPPED" : "IGNORED")] \(planned.task.qualifiedUID) failed; its \(request.plugin(component.component).pluginClass.rawValue) failure policy says \(action == .skip ? "skip it and continue" : "log it and continue")")
@@ -73,6 +78,10 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         } catch {
             tally.succeeded -= 1
             tally.failed += 1
+            if let last = tally.tasks.lastIndex(where: { $0.status == "SUCCESS" }) {
+                tally.tasks[last].status = "FAILED"
+                tally.tasks[last].error = error.description
+            }
             return error
         }
     }
@@ -94,7 +103,7 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         // Only what exists: quickup takes no backup of its own, so none is offered (issue 14 item 7).
         let rollback = task.rollback.map { "or undo it with the task's rollback script `\($0)`" }
             ?? "\(task.qualifiedUID) has no rollback script: check what it changed before going on"
-        stopped.hint = [error.hint, "the \(request.plugin(task.component).pluginClass.rawValue) failure policy stopped the run: fix the cause and `quickup resume \(runID)`, \(rollback)"]
+        stopped.hint = [error.hint, "the \(request.plugin(task.component).pluginClass.rawValue) failure policy stopped the run: fix the cause and `\(request.resumeCommand(runID))`, \(rollback)"]
             .compactMap { $0 }.joined(separator: "; ")
         return stopped
     }
@@ -134,7 +143,8 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         switch TaskDecider.decide(task: task, latest: latest, transactional: transactional,
                                   confirmed: RunRequest.names(task, in: request.confirmRerun),
-                                  acceptChanged: RunRequest.names(task, in: request.acceptChanged)) {
+                                  acceptChanged: RunRequest.names(task, in: request.acceptChanged),
+                                  resume: request.resumeCommand(runID)) {
         case .skip(let at, let previousRun):
             let message = "already succeeded at \(Timestamps.text(at)) in run \(previousRun)"
             context.output.line("[SKIPPED] \(task.component) \(task.version) \(task.qualifiedUID) (\(message))")

@@ -6,7 +6,7 @@ struct DryRun: Sendable {
     let releaseRoot: String
 
     /// Returns the first error met (a script that cannot be split), after printing everything else.
-    func print(_ request: RunRequest, output: RunOutput) -> QuickupError? {
+    func print(_ request: RunRequest, output: RunOutput, listed: inout [TaskOutcome]) -> QuickupError? {
         let runner = TaskRunner(releaseRoot: releaseRoot)
         var firstError: QuickupError?
         for stage in request.stages {
@@ -16,6 +16,7 @@ struct DryRun: Sendable {
             for component in stagePlan.components {
                 for planned in component.tasks {
                     let task = planned.task
+                    listed.append(TaskOutcome(task, status: "LISTED"))
                     let type = planned.datasource.flatMap { request.environment.datasource(named: $0)?.type }
                     output.line("-- \(task.component) \(task.version) \(task.qualifiedUID) on \(planned.datasource ?? "-") (timeout \(planned.timeout)): \(task.description)")
                     switch task.kind {
@@ -30,6 +31,8 @@ struct DryRun: Sendable {
                                 output.line("   [\(statement.file):\(statement.line)] \(statement.text)\(type == .redis ? "" : ";")")
                             }
                         } catch {
+                            listed[listed.count - 1].status = "FAILED"
+                            listed[listed.count - 1].error = error.description
                             output.line("   cannot read or split: \(error)")
                             if firstError == nil { firstError = error }
                         }
@@ -44,7 +47,7 @@ struct DryRun: Sendable {
             }
             hooks(stage, .afterTasks, request, output)
         }
-        output.line("Dry run complete: \(request.plan.taskCount) tasks listed; nothing was changed.")
+        output.line("Dry run complete: \(listed.count) task\(listed.count == 1 ? "" : "s") listed; nothing was changed.")
         return firstError
     }
 

@@ -25,8 +25,9 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
                                stageDurations: [], total: .zero, error: nil)
         if request.dryRun {
             output.line("Dry run of \(request.plan.release) \(request.plan.from) → \(request.plan.to): nothing is changed.")
-            result.error = DryRun(releaseRoot: request.releaseRoot).print(request, output: output)
+            result.error = DryRun(releaseRoot: request.releaseRoot).print(request, output: output, listed: &result.tasks)
             result.status = result.error == nil ? .succeeded : .failed
+            if let error = result.error { output.line("FAILED: \(error)") }
             return result
         }
         do {
@@ -36,6 +37,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         } catch {
             result.status = .failed
             result.error = error
+            output.line("FAILED: \(error)")
             return result
         }
         let databaseLocks = DatabaseLocks()
@@ -45,6 +47,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             await databaseLocks.release()
             result.status = .failed
             result.error = error
+            output.line("FAILED: \(error)")
             finishRecord(&result, lockName: lockName, writesBefore: writesBefore)
             return result
         }
@@ -79,6 +82,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             result.succeeded += tally.succeeded
             result.skipped += tally.skipped
             result.failed += tally.failed
+            result.tasks += tally.tasks
             let elapsed = stageStart.duration(to: context.clock.now)
             result.stageDurations.append((stage, elapsed))
             output.line("== \(stage) done in \(elapsed.short): \(tally.succeeded) succeeded, \(tally.skipped) skipped, \(tally.failed) failed"
@@ -98,9 +102,15 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         result.total = started.duration(to: context.clock.now)
         result.status = result.error == nil ? .succeeded : (result.error?.code == .cancelled ? .cancelled : .failed)
         output.line("Total \(result.total.short): \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed. Logs: \(logDirectory)")
-        if let error = result.error {
+        if let error = result.error, error.code == .cancelled {
+            output.line("CANCELLED: run \(runID) stopped on request (Ctrl-C or SIGTERM): \(error.message). Tasks that finished stay applied.")
+            output.line("Next: `\(request.resumeCommand(runID))` continues at the first task not yet successful.")
+        } else if let error = result.error, error.code == .needsConfirmation || error.code == .checksumChanged {
             output.line("FAILED: \(error)")
-            output.line("Next: fix the cause, then `quickup resume \(runID)` continues at the first task not yet successful.")
+            output.line("Next: check the task, then run the command the hint above gives for what you found.")
+        } else if let error = result.error {
+            output.line("FAILED: \(error)")
+            output.line("Next: fix the cause, then `\(request.resumeCommand(runID))` continues at the first task not yet successful.")
         }
         finishRecord(&result, lockName: lockName, writesBefore: writesBefore)
         output.close()

@@ -32,7 +32,7 @@ struct HookRunner<C: Clock>: Sendable where C.Duration == Duration {
                 } catch {
                     guard error.code != .cancelled, profile.failurePolicy.action != .stop else {
                         var stopped = error
-                        stopped.hint = [error.hint, "the \(profile.pluginClass.rawValue) failure policy stopped the run at hook \(point.rawValue); fix the cause and `quickup resume \(runID)`, or roll back"]
+                        stopped.hint = [error.hint, "the \(profile.pluginClass.rawValue) failure policy stopped the run at hook \(point.rawValue); fix the cause and `\(request.resumeCommand(runID))`, or roll back"]
                             .compactMap { $0 }.joined(separator: "; ")
                         throw stopped
                     }

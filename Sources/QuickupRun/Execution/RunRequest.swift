@@ -21,6 +21,9 @@ public struct RunRequest: Sendable {
     /// listed gets the default class's.
     /// In release order: hooks of one moment run in this order.
     public var plugins: [PluginProfile] = []
+    /// The command that resumes a run, as the operator types it (E4, L2): every hint that says
+    /// how to continue prints this. The CLI passes the full command line it was called with.
+    public var resumeCommand: @Sendable (_ runID: String) -> String = { "quickup resume \($0)" }
 
     public func plugin(_ component: String) -> PluginProfile {
         plugins.first { $0.component == component } ?? PluginProfile(defaultFor: component)
@@ -105,6 +108,10 @@ public struct RunResult: Sendable {
     public var error: QuickupError?
     /// Record writes that failed (journal, upgrade_log): the record of the run may be incomplete.
     public var failedRecordWrites: [String] = []
+    /// Every task the run (or rollback) dealt with, in the order it did (for `--json`).
+    public var tasks: [TaskOutcome] = []
+    /// A rollback stopped before a task it may not undo on its own (not a failed script).
+    public var stoppedAt: String?
 
     public init(runID: String, status: RunStatus, succeeded: Int = 0, skipped: Int = 0, failed: Int = 0,
                 stageDurations: [(Stage, Duration)] = [], total: Duration = .zero, error: QuickupError? = nil) {
@@ -115,6 +122,30 @@ public struct RunResult: Sendable {
         self.failed = failed
         self.stageDurations = stageDurations
         self.total = total
+        self.error = error
+    }
+}
+
+/// What happened to one task in a run or rollback: SUCCESS, SKIPPED, FAILED, ROLLED_BACK,
+/// NOT_UNDONE, STOPPED, or LISTED/WOULD_ROLL_BACK in a dry run.
+public struct TaskOutcome: Sendable, Codable, Hashable {
+    public var task: String
+    public var component: String
+    public var version: String
+    public var stage: String
+    public var kind: String
+    public var status: String
+    public var durationMs: Int64?
+    public var error: String?
+
+    public init(_ task: UpgradeTask, status: String, durationMs: Int64? = nil, error: String? = nil) {
+        self.task = task.key
+        component = task.component
+        version = task.version.description
+        stage = task.stage.rawValue
+        kind = task.kind.rawValue
+        self.status = status
+        self.durationMs = durationMs
         self.error = error
     }
 }

@@ -8,8 +8,11 @@ struct Tally: Sendable {
     /// Failures a plugin failure policy let the run go past (T4); included in `failed`.
     var failedContinued = 0
     var error: QuickupError?
+    /// What happened to each task, in order (RunResult.tasks).
+    var tasks: [TaskOutcome] = []
 
     mutating func add(_ other: Tally) {
+        tasks += other.tasks
         succeeded += other.succeeded
         skipped += other.skipped
         failed += other.failed

@@ -33,8 +33,9 @@ public enum TaskDecider {
     ///   - transactional: whether the task runs in one transaction (so an interruption rolled it back).
     ///   - confirmed: the operator named this task in `--confirm-rerun`.
     ///   - acceptChanged: the operator named this task in `--accept-changed`.
+    ///   - resume: the command that continues the run, as typed; the hints append their flag to it.
     public static func decide(task: UpgradeTask, latest: TaskRecordState?, transactional: Bool,
-                              confirmed: Bool, acceptChanged: Bool) -> TaskDecision {
+                              confirmed: Bool, acceptChanged: Bool, resume: String = "quickup resume RUN") -> TaskDecision {
         guard let latest else { return .run }
         switch latest.status {
         case "SUCCESS":
@@ -43,7 +44,7 @@ public enum TaskDecider {
                     .checksumChanged,
                     "\(task.key) was applied in run \(latest.runID) but its file has changed since (checksum \(recorded.prefix(12))… → \(current.prefix(12))…)",
                     at: task.location,
-                    hint: "restore the original file, or accept the change with --accept-changed \(task.uid) after checking it is harmless"))
+                    hint: "restore the original file and run `\(resume)`, or, after checking the change is harmless, `\(resume) --accept-changed \(task.uid)`"))
             }
             return .skip(succeededAt: latest.endedAt ?? latest.startedAt, runID: latest.runID)
         case "RUNNING":
@@ -60,7 +61,7 @@ public enum TaskDecider {
                 .needsConfirmation,
                 "\(task.key) was interrupted in run \(latest.runID) and is neither transactional nor retryable: it may have half-applied",
                 at: task.location,
-                hint: "check the datasource, then run again with --confirm-rerun \(task.uid) to run it again"))
+                hint: "check the datasource, then `\(resume) --confirm-rerun \(task.uid)` runs it again"))
         default:
             return .run
         }

@@ -64,7 +64,8 @@ public final class RunOutput: @unchecked Sendable {
     }
 
     private static func appendHandle(_ path: String) -> FileHandle? {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        // A log that cannot be created gives no handle: the run goes on without that file.
+        if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) { return nil }
         let handle = FileHandle(forWritingAtPath: path)
         _ = try? handle?.seekToEnd()
         return handle

@@ -44,12 +44,8 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
         await connections.closeAll()
         await databaseLocks.release()
         result.total = started.duration(to: context.clock.now)
-        result.status = result.error == nil ? .succeeded : .failed
-        output.line("Total \(result.total.short): \(result.succeeded) rolled back, \(result.skipped) skipped, \(result.failed) failed.")
-        if let error = result.error {
-            output.line("FAILED: \(error)")
-            output.line("Next: fix the cause, then run `quickup rollback \(request.target)` again; what is rolled back stays so.")
-        }
+        result.status = result.error == nil ? .succeeded : (result.error?.code == .cancelled ? .cancelled : .failed)
+        summarize(result, request, output: output)
         guard !request.dryRun else { return result }
         let writes = context.recordWrites
         writes.finishRun(runID, in: journal, status: result.status, error: result.error, at: context.now(), since: writesBefore)
@@ -60,6 +56,30 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
         output.record(DetailRecord.runEnd(result, message: summary, at: context.now()))
         output.close()
         return result
+    }
+
+    /// The closing lines (L2): counts, then why it stopped and the command that continues. A task
+    /// the rollback may not undo on its own stops it without failing anything: "STOPPED", and its
+    /// hint holds the commands to continue; a dry run says what it would do, counting what it listed.
+    private func summarize(_ result: RunResult, _ request: RollbackRequest, output: RunOutput) {
+        let stop = result.stoppedAt.map { " It stops at \($0)." } ?? ""
+        if request.dryRun {
+            let wouldUndo = result.tasks.filter { $0.status.hasPrefix("WOULD_") }.count
+            output.line("Dry run complete: \(wouldUndo) task\(wouldUndo == 1 ? "" : "s") would be rolled back, \(result.skipped) already rolled back; nothing was changed.\(stop)")
+        } else {
+            output.line("Total \(result.total.short): \(result.succeeded) rolled back, \(result.skipped) skipped, \(result.failed) failed.\(stop)")
+        }
+        guard let error = result.error else { return }
+        if result.stoppedAt != nil {
+            output.line("STOPPED: \(error)")
+            output.line("Next: run the command the hint gives once you have checked the task; what is rolled back stays so.")
+        } else if error.code == .cancelled {
+            output.line("CANCELLED: the rollback stopped on request: \(error.message). What is rolled back stays so.")
+            output.line("Next: `\(request.againCommand)` continues the rollback.")
+        } else {
+            output.line("FAILED: \(error)")
+            output.line("Next: fix the cause, then `\(request.againCommand)` continues the rollback; what is rolled back stays so.")
+        }
     }
 
     /// The run and every run that resumed it (`resumes X` in the journal), transitively.

@@ -27,7 +27,8 @@ enum RollbackDecider {
     ///     then left nothing behind).
     ///   - undoTransactional: whether its rollback script can run in one transaction.
     static func decide(_ task: UpgradeTask, latest: UpgradeLogEntry?, runs: Set<String>, forwardTransactional: Bool,
-                       undoTransactional: Bool, undoneByHand: Bool, confirmed: Bool) -> RollbackDecision {
+                       undoTransactional: Bool, undoneByHand: Bool, confirmed: Bool,
+                       again: String = "quickup rollback") -> RollbackDecision {
         guard let latest else { return .untouched }
         if latest.kind == rollbackKind {
             switch latest.status {
@@ -38,7 +39,7 @@ enum RollbackDecider {
                     .needsConfirmation,
                     "the rollback of \(task.key) was interrupted in \(latest.runID) and its script is not transactional: it may have half-run",
                     at: task.location(of: "rollback"),
-                    hint: "check the datasource, then `quickup rollback` again with --confirm-rerun \(task.uid) to run the script again, or --undone-by-hand \(task.uid) if you finished it by hand"))
+                    hint: "check the datasource, then `\(again) --confirm-rerun \(task.uid)` runs the script again, or `\(again) --undone-by-hand \(task.uid)` records that you finished it by hand"))
             default:
                 return undoneByHand ? .recordUndoneByHand : .undo(reason: "its rollback did not finish in \(latest.runID)")
             }
@@ -56,7 +57,7 @@ enum RollbackDecider {
                 .needsConfirmation,
                 "\(task.key) did not finish in run \(latest.runID) (\(latest.status.rawValue)) and is not transactional: it may be half-applied, and its rollback script expects it whole",
                 at: task.location,
-                hint: "check the datasource, then `quickup rollback` again with --confirm-rerun \(task.uid) to run its rollback script anyway, or --undone-by-hand \(task.uid) after undoing it yourself"))
+                hint: "check the datasource, then `\(again) --confirm-rerun \(task.uid)` runs its rollback script anyway, or `\(again) --undone-by-hand \(task.uid)` records that you undid it yourself"))
         default:
             return .untouched
         }
@@ -66,7 +67,7 @@ enum RollbackDecider {
                 .needsConfirmation,
                 "\(task.key) was applied in run \(latest.runID) but has no .rollback script: quickup cannot undo it",
                 at: task.location,
-                hint: "undo it by hand (or restore its tables from a backup), then `quickup rollback` again with --undone-by-hand \(task.uid); tasks before it are rolled back after it, never before"))
+                hint: "undo it by hand (or restore its tables from a backup), then `\(again) --undone-by-hand \(task.uid)`; tasks before it are rolled back after it, never before"))
         }
         return .undo(reason: "applied in run \(latest.runID)")
     }

@@ -13,6 +13,9 @@ public struct RollbackRequest: Sendable {
     public var undoneByHand: Set<String>
     /// Tasks whose script may run although an interruption left them uncertain.
     public var confirmRerun: Set<String>
+    /// The command that runs this rollback again, as the operator types it (L2): the hints that
+    /// say how to continue print it, with the flag they suggest appended.
+    public var againCommand: String
 
     public init(plan: Plan, releaseRoot: String, environment: Environment, target: String, dryRun: Bool = false,
                 undoneByHand: Set<String> = [], confirmRerun: Set<String> = []) {
@@ -23,5 +26,6 @@ public struct RollbackRequest: Sendable {
         self.dryRun = dryRun
         self.undoneByHand = undoneByHand
         self.confirmRerun = confirmRerun
+        againCommand = "quickup rollback \(target)"
     }
 }

@@ -21,6 +21,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
             guard task.kind == .sql, let name = planned.datasource else {
                 // Tools and Redis scripts have no undo script in this build: say so when the run applied them.
                 if let attempt = applied[task.key], runs.contains(attempt.runID), attempt.status == UpgradeLogStatus.success.rawValue {
+                    result.tasks.append(TaskOutcome(task, status: "NOT_UNDONE"))
                     context.output.line("[NOT UNDONE] \(task.component) \(task.version) \(task.qualifiedUID): \(task.kind) tasks are not rolled back automatically; undo it by hand if needed")
                     detail(planned, status: "NOT_UNDONE", message: "\(task.kind) tasks are not rolled back automatically")
                 }
@@ -39,20 +40,24 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                 task, latest: logs[name]?[task.key], runs: runs,
                 forwardTransactional: TaskRunner.isTransactional(task, statements: forward, supportsTransactions: supports, type: type),
                 undoTransactional: undoTransactional, undoneByHand: RunRequest.names(task, in: request.undoneByHand),
-                confirmed: RunRequest.names(task, in: request.confirmRerun))
+                confirmed: RunRequest.names(task, in: request.confirmRerun), again: request.againCommand)
             let title = "\(task.component) \(task.version) \(task.qualifiedUID)"
             switch decision {
             case .untouched:
                 continue
             case .alreadyRolledBack(let at, let by):
+                result.tasks.append(TaskOutcome(task, status: "SKIPPED"))
                 context.output.line("[SKIPPED] \(title) (already rolled back at \(Timestamps.text(at)) by \(by))")
                 detail(planned, status: "SKIPPED", message: "already rolled back by \(by)")
                 result.skipped += 1
             case .stop(let error):
                 detail(planned, status: "REFUSED", error: error)
+                result.tasks.append(TaskOutcome(task, status: "STOPPED", error: error.description))
+                result.stoppedAt = task.key
                 throw error
             case .recordUndoneByHand:
                 guard !request.dryRun else {
+                    result.tasks.append(TaskOutcome(task, status: "WOULD_RECORD_UNDONE"))
                     context.output.line("-- \(title): undone by hand, only recorded")
                     continue
                 }
@@ -62,11 +67,13 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                 entry.error = "undone by hand (--undone-by-hand)"
                 try await store.record(entry)
                 try journal.record(attemptRecord(entry, planned))
+                result.tasks.append(TaskOutcome(task, status: "ROLLED_BACK", durationMs: 0))
                 context.output.line("[ROLLED_BACK] \(title) (undone by hand, recorded)")
                 detail(planned, status: "ROLLED_BACK", message: "undone by hand, recorded")
                 result.succeeded += 1
             case .undo(let reason):
                 if request.dryRun {
+                    result.tasks.append(TaskOutcome(task, status: "WOULD_ROLL_BACK"))
                     context.output.line("-- \(title): \(reason); would run \(task.rollback ?? "")\(undoTransactional ? " in one transaction" : ""):")
                     for statement in undo { context.output.line("   \(statement.text);") }
                     continue
@@ -110,6 +117,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
             context.recordWrites.attempt("the journal's FAILED row of the rollback of \(planned.task.key)") { () throws(QuickupError) in
                 try journal.record(attemptRecord(failed, planned))
             }
+            result.tasks.append(TaskOutcome(planned.task, status: "FAILED", durationMs: elapsed.milliseconds, error: error.description))
             context.output.line("[FAILED] \(title) rollback (\(elapsed.short)): \(error.message)")
             detail(planned, status: "FAILED", statements: statements.count, durationMs: elapsed.milliseconds, error: error)
             result.failed += 1
@@ -118,6 +126,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
         let entry = done()
         if !transactional { try await store.record(entry) }
         try journal.record(attemptRecord(entry, planned))
+        result.tasks.append(TaskOutcome(planned.task, status: "ROLLED_BACK", durationMs: entry.durationMs))
         context.output.line("[ROLLED_BACK] \(title) (\(Duration.milliseconds(entry.durationMs ?? 0).short))")
         detail(planned, status: "ROLLED_BACK", statements: statements.count, durationMs: entry.durationMs)
         result.succeeded += 1

@@ -35,6 +35,7 @@ struct AssessCommand: AsyncParsableCommand {
             guard let environment = workspace.environment else {
                 throw QuickupError(.invalidArgument, "assess needs --env with the site's env.yaml")
             }
+            upgrade.warnIfBeyondNewest(workspace.release, to: to)
             let plan = try workspace.plan(from: from, to: to, site: upgrade.site)
             if dryRun {
                 Console.out(AssessmentPreview.render(AssessmentRequest(plan: plan, release: workspace.release, releaseRoot: workspace.releaseRoot,

@@ -22,12 +22,17 @@ struct HistoryCommand: AsyncParsableCommand {
                 try printJSON(runs)
                 return .success
             }
-            var table = TextTable(headers: ["RUN", "STATUS", "RELEASE", "FROM", "TO", "SITE", "STAGE", "STARTED"])
-            for run in runs {
-                table.add([run.id, run.status.rawValue, run.release, run.from, run.to, run.site ?? "-", run.stage, Timestamps.text(run.startedAt)])
-            }
-            Console.out(runs.isEmpty ? "No runs recorded in \(stateOption.state)." : table.render())
+            Console.out(Self.text(runs, state: stateOption.state))
             return .success
         }
+    }
+
+    /// The text form, shared with `demo` so that what it shows is what `quickup history` prints.
+    static func text(_ runs: [RunRecord], state: String) -> String {
+        var table = TextTable(headers: ["RUN", "STATUS", "RELEASE", "FROM", "TO", "SITE", "STAGE", "STARTED"])
+        for run in runs {
+            table.add([run.id, run.status.rawValue, run.release, run.from, run.to, run.site ?? "-", run.stage, Timestamps.text(run.startedAt)])
+        }
+        return runs.isEmpty ? "No runs recorded in \(state)." : table.render()
     }
 }

@@ -17,6 +17,7 @@ struct PlanCommand: AsyncParsableCommand {
         try await runReporting {
             let (from, to) = try upgrade.versions()
             let workspace = try Workspace.open(release: releaseOptions.release, environment: envOption.env)
+            upgrade.warnIfBeyondNewest(workspace.release, to: to)
             let plan = try workspace.plan(from: from, to: to, site: upgrade.site)
             if output.json {
                 try printJSON(PlanDocument(plan))

@@ -21,10 +21,15 @@ struct ResumeCommand: AsyncParsableCommand {
         try await runReporting {
             let journal = try Journal(stateDirectory: stateOption.state)
             guard let previous = try journal.run(runID) else {
-                throw QuickupError(.invalidArgument, "no run '\(runID)' in \(stateOption.state)", hint: "`quickup history` lists the runs")
+                throw QuickupError(.invalidArgument, "no run '\(runID)' in \(stateOption.state)", hint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(stateOption.state)))` lists the runs")
             }
             if previous.status == .succeeded {
-                Console.out("Run \(runID) succeeded; nothing to resume.")
+                if execution.json {
+                    printSummary(RunSummary(command: "resume", result: RunResult(runID: runID, status: .succeeded), dryRun: false,
+                                            state: stateOption.state, next: nil))
+                } else {
+                    Console.out("Run \(runID) succeeded; nothing to resume.")
+                }
                 return .success
             }
             let from = try Version(parsing: previous.from, origin: SourceLocation(file: "journal run \(runID)"))
@@ -32,7 +37,9 @@ struct ResumeCommand: AsyncParsableCommand {
             let stages = previous.stage == "all" ? Stage.allCases : previous.stage.split(separator: ",").compactMap { Stage(rawValue: String($0)) }
             let workspace = try Workspace.open(release: releaseOptions.release, environment: env, cache: .inState(stateOption.state))
             let plan = try workspace.plan(from: from, to: to, site: previous.site)
-            return try await RunLauncher(state: stateOption.state, quiet: execution.quiet).launch(
+            let launcher = RunLauncher(state: stateOption.state, quiet: execution.quiet, json: execution.json,
+                                       release: releaseOptions.release, env: env)
+            return try await launcher.launch(
                 workspace: workspace, plan: plan, stages: stages, dryRun: false, execution: execution, resumes: runID)
         }
     }

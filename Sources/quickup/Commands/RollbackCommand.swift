@@ -23,11 +23,13 @@ struct RollbackCommand: AsyncParsableCommand {
     var dryRun = false
     @Flag(name: .long, help: "Print only the final summary.")
     var quiet = false
+    @Flag(name: .long, help: "Print a JSON summary (rollback id, status, counts, each task's result, error and hint) on stdout; progress goes to stderr.")
+    var json = false
     @OptionGroup var stateOption: StateOption
 
     func run() async throws {
         try await runReporting {
-            try await RollbackLauncher(state: stateOption.state, quiet: quiet).launch(
+            try await RollbackLauncher(state: stateOption.state, quiet: quiet, json: json).launch(
                 runID: runID, release: releaseOptions.release, env: env, dryRun: dryRun,
                 undoneByHand: Set(undoneByHand), confirmRerun: Set(confirmRerun))
         }
@@ -38,12 +40,13 @@ struct RollbackCommand: AsyncParsableCommand {
 struct RollbackLauncher {
     var state: String
     var quiet: Bool
+    var json = false
 
     func launch(runID: String, release: String, env: String, dryRun: Bool = false, undoneByHand: Set<String> = [],
                 confirmRerun: Set<String> = []) async throws -> ExitStatus {
         let journal = try Journal(stateDirectory: state)
         guard let previous = try journal.run(runID) else {
-            throw QuickupError(.invalidArgument, "no run '\(runID)' in \(state)", hint: "`quickup history` lists the runs")
+            throw QuickupError(.invalidArgument, "no run '\(runID)' in \(state)", hint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(state)))` lists the runs")
         }
         guard previous.stage != "rollback" else {
             throw QuickupError(.invalidArgument, "\(runID) is itself a rollback", hint: "name the upgrade run it rolled back")
@@ -55,15 +58,20 @@ struct RollbackLauncher {
         }
         let plan = try workspace.plan(from: try Version(parsing: previous.from, origin: origin),
                                       to: try Version(parsing: previous.to, origin: origin), site: previous.site)
-        let display = RunOutcome.display(quiet: quiet)
-        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet, display: display))
-        let request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, target: runID,
+        let display = RunOutcome.display(quiet: quiet, json: json)
+        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet, json: json, display: display))
+        var request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, target: runID,
                                       dryRun: dryRun, undoneByHand: undoneByHand, confirmRerun: confirmRerun)
+        request.againCommand = NextCommand.rollback(runID, release: release, env: env, state: state)
         let rollback = Rollback(journal: journal, context: context)
-        let result = await RunOutcome.run(display: display) { await rollback.run(request) }
-        if quiet {
+        let prepared = request
+        let result = await RunOutcome.run(display: display) { await rollback.run(prepared) }
+        if json {
+            printSummary(RunSummary(command: "rollback", result: result, dryRun: dryRun, state: state,
+                                    next: result.stoppedAt == nil ? request.againCommand : nil))
+        } else if quiet {
             print("Rollback \(result.runID): \(result.status.rawValue), \(result.succeeded) rolled back, \(result.skipped) skipped, \(result.failed) failed.")
         }
-        return RunOutcome.status(result)
+        return RunOutcome.status(result, shown: !quiet || json)
     }
 }

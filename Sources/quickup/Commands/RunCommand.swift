@@ -26,9 +26,11 @@ struct RunCommand: AsyncParsableCommand {
             let stages = try StageSelection.parse(stage)
             let (from, to) = try upgrade.versions()
             let workspace = try Workspace.open(release: releaseOptions.release, environment: env, cache: .inState(stateOption.state))
+            upgrade.warnIfBeyondNewest(workspace.release, to: to)
             let plan = try workspace.plan(from: from, to: to, site: upgrade.site)
-            return try await RunLauncher(state: stateOption.state, quiet: execution.quiet).launch(
-                workspace: workspace, plan: plan, stages: stages, dryRun: dryRun, execution: execution, resumes: nil)
+            let launcher = RunLauncher(state: stateOption.state, quiet: execution.quiet, json: execution.json,
+                                       release: releaseOptions.release, env: env)
+            return try await launcher.launch(workspace: workspace, plan: plan, stages: stages, dryRun: dryRun, execution: execution, resumes: nil)
         }
     }
 }
@@ -47,6 +49,10 @@ enum StageSelection {
 struct RunLauncher {
     var state: String
     var quiet: Bool
+    var json = false
+    /// `--release` and `--env` as given: the resume command printed on failure repeats them.
+    var release: String
+    var env: String
 
     func launch(workspace: Workspace, plan: Plan, stages: [Stage], dryRun: Bool, execution: ExecutionOptions?,
                 resumes: String?) async throws(QuickupError) -> ExitStatus {
@@ -54,17 +60,22 @@ struct RunLauncher {
             throw QuickupError(.invalidArgument, "running needs --env with the site's datasources")
         }
         let journal = try Journal(stateDirectory: state)
-        let display = RunOutcome.display(quiet: quiet)
-        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet, display: display))
-        let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, stages: stages,
+        let display = RunOutcome.display(quiet: quiet, json: json)
+        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet, json: json, display: display))
+        var request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, stages: stages,
                                  dryRun: dryRun, confirmRerun: Set(execution?.confirmRerun ?? []),
                                  acceptChanged: Set(execution?.acceptChanged ?? []), resumes: resumes,
                                  plugins: workspace.plugins)
+        let (releaseFlag, envFlag, stateFlag) = (self.release, self.env, self.state)
+        request.resumeCommand = { runID in NextCommand.resume(runID, release: releaseFlag, env: envFlag, state: stateFlag) }
         let result = await RunOutcome.run(Executor(journal: journal, context: context), request, display: display)
-        if quiet {
+        if json {
+            printSummary(RunSummary(command: resumes == nil ? "run" : "resume", result: result, dryRun: dryRun, state: state,
+                                    next: request.resumeCommand(result.runID)))
+        } else if quiet {
             print("Run \(result.runID): \(result.status.rawValue), \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed (\(TimeSpan(seconds: Double(result.total.components.seconds) + Double(result.total.components.attoseconds) / 1e18))).")
             if let warning = RecordWrites.summary(result.failedRecordWrites) { print("Warning: \(warning).") }
         }
-        return RunOutcome.status(result)
+        return RunOutcome.status(result, shown: !quiet || json)
     }
 }

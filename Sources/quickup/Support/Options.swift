@@ -19,6 +19,14 @@ struct UpgradeOptions: ParsableArguments {
     @Option(name: .long, help: "Site id (default: env.yaml's site).")
     var site: String?
 
+    /// `--to` past the newest version the release has material for plans without complaint but
+    /// is most likely a typo or the wrong release: say so (stderr; the plan is still made).
+    func warnIfBeyondNewest(_ release: Release, to: Version) {
+        guard let newest = release.newestVersion, to > newest else { return }
+        Console.error("warning: --to \(to) is beyond the newest version of release \(release.name) (\(newest)): "
+            + "the plan ends at \(newest); check --to, or use the release that ships \(to)")
+    }
+
     func versions() throws(QuickupError) -> (Version, Version) {
         (try Version(parsing: from, origin: SourceLocation(file: "--from")),
          try Version(parsing: to, origin: SourceLocation(file: "--to")))

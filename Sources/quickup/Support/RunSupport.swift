@@ -5,8 +5,18 @@ import QuickupRun
 
 /// `--state DIR` (default `.quickup/`).
 struct StateOption: ParsableArguments {
+    static let defaultDirectory = ".quickup"
+
     @Option(name: .long, help: "State directory holding the journal and run logs.")
-    var state: String = ".quickup"
+    var state: String = StateOption.defaultDirectory
+
+    /// A file where the directory should be is a mistake in the command line (exit 2), not a failure.
+    func validate() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: state, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ValidationError("--state \(state) is a file, not a directory; pass the state directory (default \(Self.defaultDirectory))")
+        }
+    }
 }
 
 /// Flags shared by `run` and `resume` (E4, E9, M7).
@@ -19,27 +29,33 @@ struct ExecutionOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print only the final summary.")
     var quiet = false
+
+    @Flag(name: .long, help: "Print a JSON summary (run id, status, counts, each task's result, error and hint) on stdout; progress goes to stderr.")
+    var json = false
 }
 
 enum RunOutcome {
-    /// Maps a finished run to the exit status of SPEC §13.
-    static func status(_ result: RunResult) -> ExitStatus {
+    /// Maps a finished run to the exit status of SPEC §13. The run's own output ended with the
+    /// error (`FAILED: …`); it is printed here only when that output was not shown (`--quiet`).
+    static func status(_ result: RunResult, shown: Bool) -> ExitStatus {
         guard let error = result.error else { return .success }
+        if !shown { Console.error("error: \(error)") }
         if error.code == .locked { return .locked }
-        Console.error("error: \(error)")
         return error.isInvalidInput ? .invalidInput : .failed
     }
 
-    static func output(quiet: Bool, display: TerminalDisplay? = nil) -> RunOutput {
+    /// Where a run's lines go: the terminal (or stderr when stdout carries `--json`), nowhere when quiet.
+    static func output(quiet: Bool, json: Bool = false, display: TerminalDisplay? = nil) -> RunOutput {
         if quiet { return RunOutput(console: nil) }
+        if json { return RunOutput(console: { Console.error($0) }) }
         if let display { return RunOutput(console: { display.line($0) }, board: display.board) }
         let console: @Sendable (String) -> Void = { line in print(line) }
         return RunOutput(console: console)
     }
 
     /// A live display when standard output is a terminal and the run is not quiet (E9).
-    static func display(quiet: Bool) -> TerminalDisplay? {
-        guard !quiet, TerminalDisplay.isInteractive else { return nil }
+    static func display(quiet: Bool, json: Bool = false) -> TerminalDisplay? {
+        guard !quiet, !json, TerminalDisplay.isInteractive else { return nil }
         return TerminalDisplay { text in FileHandle.standardOutput.write(Data(text.utf8)) }
     }
 
@@ -72,4 +88,62 @@ enum RunOutcome {
             return result ?? RunResult(runID: "-", status: .cancelled, error: QuickupError(.cancelled, "the run was cancelled before it started"))
         }
     }
+}
+
+/// `run|resume|rollback --json`: what a script needs from a finished run (C).
+struct RunSummary: Encodable {
+    struct Counts: Encodable {
+        var succeeded: Int
+        var skipped: Int
+        var failed: Int
+    }
+    struct StageTime: Encodable {
+        var stage: String
+        var durationMs: Int64
+    }
+    struct Problem: Encodable {
+        var code: String
+        var message: String
+        var file: String?
+        var line: Int?
+        var hint: String?
+    }
+
+    var command: String
+    var runId: String
+    var status: String
+    var dryRun: Bool
+    var counts: Counts
+    var durationMs: Int64
+    var stages: [StageTime]
+    var tasks: [TaskOutcome]
+    var error: Problem?
+    /// The command that continues, exactly as to type it (absent when nothing is left to do).
+    var next: String?
+    var logs: String?
+
+    init(command: String, result: RunResult, dryRun: Bool, state: String, next: String?) {
+        self.command = command
+        runId = result.runID
+        status = result.status.rawValue
+        self.dryRun = dryRun
+        counts = Counts(succeeded: result.succeeded, skipped: result.skipped, failed: result.failed)
+        durationMs = Self.milliseconds(result.total)
+        stages = result.stageDurations.map { StageTime(stage: $0.0.rawValue, durationMs: Self.milliseconds($0.1)) }
+        tasks = result.tasks
+        error = result.error.map { Problem(code: $0.code.rawValue, message: $0.message, file: $0.location?.file,
+                                           line: $0.location?.line, hint: $0.hint) }
+        self.next = result.error == nil ? nil : next
+        let directory = "\(state)/runs/\(result.runID)"
+        logs = FileManager.default.fileExists(atPath: directory) ? directory : nil
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+}
+
+/// Prints a run's JSON summary; a summary that cannot be encoded is said on stderr, not lost silently.
+func printSummary(_ summary: RunSummary) {
+    do { try printJSON(summary) } catch { Console.error("error: cannot encode the JSON summary: \(error)") }
 }

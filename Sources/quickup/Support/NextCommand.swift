@@ -1,0 +1,38 @@
+import Foundation
+import QuickupCore
+
+/// The command lines quickup prints as "what to do next" (L2): complete, with the flags that were
+/// used and the program as it was called, so they run exactly as printed.
+enum NextCommand {
+    /// The program as the operator called it (`quickup`, `./quickup`, `.build/debug/quickup`).
+    static var program: String { CommandLine.arguments.first ?? "quickup" }
+
+    static func line(_ words: [String]) -> String {
+        ([program] + words).map(shellQuoted).joined(separator: " ")
+    }
+
+    /// `--release R --env E [--state S]`: the flags every command continuing a run needs.
+    static func site(release: String, env: String, state: String) -> [String] {
+        ["--release", release, "--env", env] + stateFlag(state)
+    }
+
+    /// `--state S`, left out when S is the default.
+    static func stateFlag(_ state: String) -> [String] {
+        state == StateOption.defaultDirectory ? [] : ["--state", state]
+    }
+
+    static func resume(_ runID: String, release: String, env: String, state: String) -> String {
+        line(["resume", runID] + site(release: release, env: env, state: state))
+    }
+
+    static func rollback(_ runID: String, release: String, env: String, state: String) -> String {
+        line(["rollback", runID] + site(release: release, env: env, state: state))
+    }
+
+    /// A word as a POSIX shell reads it back unchanged: bare when it is plain, else single-quoted.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%")
+        if !word.isEmpty, word.unicodeScalars.allSatisfy(plain.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
