@@ -107,6 +107,7 @@ struct VersionFolderLoader {
     /// Splits SQL scripts as they will run, so a script that cannot be split fails validation
     /// (D2, M6), and notes DDL that makes a MariaDB task non-transactional (E5).
     private func checkScript(_ task: inout UpgradeTask, bytes: [UInt8], path: String) {
+        if task.kind == .config { return checkChangeFile(task, bytes: bytes, path: path) }
         guard task.kind == .sql else { return }
         let type = (task.datasource.flatMap { component.datasource(named: $0) } ?? component.defaultDatasource(for: .sql))?.type
         let dialect: SQLDialect
@@ -120,6 +121,21 @@ struct VersionFolderLoader {
             if dialect == .mariadb { task.commitsImplicitly = statements.contains { ImplicitCommit.causes($0.text) } }
         } catch {
             sink.diagnostics.append(error)
+        }
+    }
+
+    /// A config task's change file must parse now, not on the hosts mid-upgrade (K1, M6).
+    private func checkChangeFile(_ task: UpgradeTask, bytes: [UInt8], path: String) {
+        guard let format = task.configFormat, format.isKeyed else { return }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            sink.error("change file is not UTF-8 text", at: SourceLocation(file: files.display(path)),
+                       hint: "save it as UTF-8; quoted strings can carry any character as \\uXXXX")
+            return
+        }
+        do {
+            _ = try ConfigChangeParser.parse(text, format: format, file: files.display(path))
+        } catch {
+            for problem in error.errors { sink.diagnostics.append(problem) }
         }
     }
 

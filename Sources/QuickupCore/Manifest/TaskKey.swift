@@ -48,14 +48,16 @@ enum TaskFields {
 
     static func allowed(for kind: TaskKind) -> Set<String> {
         switch kind {
-        case .sql, .redis, .config: return common.union(["file"])
+        case .sql, .redis: return common.union(["file"])
+        case .config: return common.union(["file", "format"])
         case .tool: return common.union(["package"])
         }
     }
 
     static func required(for kind: TaskKind) -> [String] {
         switch kind {
-        case .sql, .redis, .config: return ["id", "description", "file", "stage"]
+        case .sql, .redis: return ["id", "description", "file", "stage"]
+        case .config: return ["id", "description", "file", "stage", "target", "format"]
         case .tool: return ["id", "description", "package", "stage"]
         }
     }

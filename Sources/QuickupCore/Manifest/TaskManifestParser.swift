@@ -90,6 +90,13 @@ public struct TaskManifestParser {
             task.placement = TaskPlacement(rawValue: entry.value.trimmingSpaces)
             if task.placement == nil { reader.fail(entry, expected: "local or hosts") }
         }
+        if let entry = e["format"] {
+            task.configFormat = ConfigFormat(rawValue: entry.value.trimmingSpaces)
+            if task.configFormat == nil { reader.fail(entry, expected: "properties, yaml, flink or file") }
+        }
+        if kind == .config, let entry = e["target"], let target = task.target, ConfigTarget(target) == nil {
+            reader.fail(entry, expected: "an absolute path on the component's hosts (/opt/app/conf/application.properties) or nacos:<group>/<dataId>")
+        }
         if let entry = e["package"], let package = task.package, ToolEntry(package) == nil {
             reader.fail(entry, expected: "a relative executable path (tools/run.sh) or a Python entry (module.sub:function)")
         }

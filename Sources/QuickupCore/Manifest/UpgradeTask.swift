@@ -19,6 +19,8 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
     public var package: String?
     public var datasource: String?
     public var source: String?
+    /// A data tool's target datasource (D5); for a config task, what it changes (K1): an
+    /// absolute path on the component's hosts, or `nacos:<group>/<dataId>`.
     public var target: String?
     /// Explicit `.order`; when nil the task's position in its file is used.
     public var order: Int?
@@ -34,6 +36,8 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
     public var retryable: Bool?
     public var transactional: Bool?
     public var rollback: String?
+    /// What a config task edits and how (K1): `properties`, `yaml`, `flink` or `file`.
+    public var configFormat: ConfigFormat?
     public var volume: Volume?
     public var rate: Rate?
     public var parallel: Int?
@@ -77,6 +81,9 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
         self.overrides = [:]
         self.fieldLines = FieldLines()
     }
+
+    /// A config task's target as a value (K1); nil for other kinds or a malformed target.
+    public var configTarget: ConfigTarget? { kind == .config ? target.flatMap(ConfigTarget.init) : nil }
 
     /// Whether the site filters (P2) let this task run at `site`.
     public func runs(atSite site: String?) -> Bool {

@@ -24,7 +24,13 @@ struct LogicalLineReader {
     private(set) var line: [UInt8] = []
     /// Where each natural line's contribution starts in `line`, and its physical line number.
     /// Only consulted to place an entry or an error, so it stays tiny.
-    private var segments: [(start: Int, physicalLine: Int)] = []
+    private var segments: [(start: Int, physicalLine: Int, inputOffset: Int)] = []
+    /// Input offset just past the current logical line's last natural line, before its line
+    /// break (or the end of input). Editors replace `lineStartOffset..<endOffset` (K1).
+    private(set) var endOffset = 0
+    /// True when input ended inside a continuation (`a=b\` or `a=b\<LF>` at end of file):
+    /// text appended after it would be joined to this line.
+    private(set) var endsInContinuation = false
 
     init(_ input: UnsafeBufferPointer<UInt8>) {
         self.input = input
@@ -43,7 +49,9 @@ struct LogicalLineReader {
         while true {
             guard offset < input.count else {
                 if line.isEmpty { return false }
+                endsInContinuation = precedingBackslash || appendedLineBegin
                 if precedingBackslash { line.removeLast() }
+                endOffset = input.count
                 return true
             }
             let byte = input[offset]
@@ -66,7 +74,7 @@ struct LogicalLineReader {
             }
             if !PropertiesSyntax.isLineBreak(byte) {
                 if segmentPending {
-                    segments.append((line.count, byteLine))
+                    segments.append((line.count, byteLine, offset - 1))
                     segmentPending = false
                 }
                 // Up to the line break only backslash parity matters, so copy the rest of the
@@ -89,7 +97,9 @@ struct LogicalLineReader {
                 continue
             }
             if offset >= input.count || !precedingBackslash {
+                endsInContinuation = offset >= input.count && precedingBackslash
                 if precedingBackslash { line.removeLast() }
+                endOffset = offset - 1
                 return true
             }
             // Continuation: drop the backslash, swallow the LF of a CRLF, skip leading whitespace.
@@ -109,6 +119,12 @@ struct LogicalLineReader {
     var startLine: Int {
         physicalLine(atLineOffset: 0)
     }
+
+    /// Input offset of the logical line's first character (after leading whitespace).
+    var firstCharacterOffset: Int { segments.first?.inputOffset ?? endOffset }
+
+    /// Length in `line` of the part taken from the first natural line.
+    var firstSegmentLength: Int { segments.count > 1 ? segments[1].start : line.count }
 
     /// The physical line holding `line[lineOffset]`.
     func physicalLine(atLineOffset lineOffset: Int) -> Int {

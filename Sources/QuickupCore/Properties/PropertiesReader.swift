@@ -75,7 +75,7 @@ public enum PropertiesReader {
         return entries
     }
 
-    private static func entry(
+    static func entry(
         in line: UnsafeBufferPointer<UInt8>, reader: LogicalLineReader,
         unescaper: inout PropertiesUnescaper, file: String
     ) throws(QuickupError) -> PropertiesEntry {

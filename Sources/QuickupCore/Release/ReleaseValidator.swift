@@ -55,7 +55,8 @@ public struct ReleaseValidator {
                 check(task.datasource, field: "datasource", task: task, wantSQL: nil)
             }
             check(task.source, field: "source", task: task, wantSQL: nil)
-            check(task.target, field: "target", task: task, wantSQL: nil)
+            // A config task's target is a file or a Nacos data id (K1), not a datasource.
+            if task.kind != .config { check(task.target, field: "target", task: task, wantSQL: nil) }
         }
         for rule in component.qualityRules {
             let name = rule.datasource ?? component.defaultDatasource(for: .sql)?.name
