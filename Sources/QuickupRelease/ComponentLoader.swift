@@ -31,7 +31,7 @@ struct ComponentLoader {
 
     private func readComponentYAML(_ component: inout Component) {
         let file = files.display("\(component.name)/component.yaml")
-        guard let text = files.readText("\(component.name)/component.yaml"),
+        guard let text = files.readText("\(component.name)/component.yaml", sink: sink),
               let yaml = YAMLObject.load(text: text, file: file, sink: sink, what: "component.yaml") else { return }
         if let name = yaml.string("name"), name != component.name {
             sink.error("name '\(name)' differs from the folder name '\(component.name)'", at: yaml.location("name"))
