@@ -48,6 +48,8 @@ struct ToolRunTests {
         let run = Task { try await fixture.run(clock: clock, lines: lines) }
         try await waitFor(lines) { $0.contains { $0.hasPrefix("[RETRY] tool.flaky in 5.0s (try 2 of 2)") } }
         #expect(tries(fixture) == 1)
+        // The line is printed before the wait starts: advance only once it sleeps on the clock.
+        await clock.waitForSleepers(1)
         clock.advance(by: .seconds(5))
         let result = try await run.value
         #expect(tries(fixture) == 2)
@@ -71,6 +73,7 @@ struct ToolRunTests {
         let run = Task { try await fixture.run(clock: clock, lines: lines) }
         for attempt in 2...3 {
             try await waitFor(lines) { $0.contains { $0.hasPrefix("[RETRY] tool.broken in 10.0s (try \(attempt) of 3)") } }
+            await clock.waitForSleepers(1)
             clock.advance(by: .seconds(10))
         }
         let result = try await run.value
@@ -176,6 +179,7 @@ struct ToolRunTests {
             try #require(begin.duration(to: .now) < .seconds(60), "hang guard: the tool's child never started")
             try await Task.sleep(for: .milliseconds(10))
         }
+        await clock.waitForSleepers(1)  // the timeout's wait is on the clock
         clock.advance(by: .seconds(600))
         let result = try await run.value
         let error = try #require(result.error)
