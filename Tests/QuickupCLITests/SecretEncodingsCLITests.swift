@@ -26,7 +26,7 @@ struct SecretEncodingsCLITests {
             ]
         """#
 
-    static let tool = "#!/usr/bin/env python3\n" + encoder + #"""
+    static let tool = "#!/usr/bin/env python3\n" + encoder + "\n" + #"""
         context = json.load(sys.stdin)
         source = context["datasources"]["shop_db"]
         user, p = source.get("user") or "shop", source["password"]
@@ -83,7 +83,7 @@ struct SecretEncodingsCLITests {
         let state = "\(tree.path)/state"
         let common = ["--release", "\(tree.path)/release", "--env", "\(tree.path)/env.yaml", "--from", "V1.0.0", "--to", "V1.0.1", "--state", state]
         let run = try CLI.run(["run"] + common)
-        #expect(run.status != 0, "the tool fails: \(run.stdout)")
+        #expect(run.stdout.contains("[FAILED] shop V1.0.1 tool.leak"), "the tool ran and failed (its stderr is in the error): \(run.stdout)")
         let runID = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(state)/runs").first)
         let zip = "\(tree.path)/support.zip"
         let bundle = try CLI.run(["bundle", "latest", "-o", zip, "--state", state, "--env", "\(tree.path)/env.yaml"])

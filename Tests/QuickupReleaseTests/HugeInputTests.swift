@@ -17,6 +17,7 @@ struct HugeInputTests {
         // A different mistake, repeated a few times: each kind is capped on its own.
         for index in 0..<3 { manifest += "sql.s\(index).id=S\(index)\nsql.s\(index).description=bad stage\nsql.s\(index).file=sql/a.sql\nsql.s\(index).stage=nowhere\n" }
         files["base/upgrade/V1.0.2/upgrade_tasks_V1.0.2.properties"] = manifest
+        files["base/upgrade/V1.0.2/sql/a.sql"] = "CREATE TABLE a2 (id INT);\n"
         let fixture = try ReleaseFixture(files)
         defer { fixture.remove() }
         let loaded = ReleaseLoader().load(directory: fixture.path)

@@ -69,7 +69,7 @@ struct ExecutorTests {
         try f.write("release/shop/upgrade/V1.0.1/sql/t1.sql", "CREATE TABLE a (x BIGINT);")
         let (refused, _) = try await f.run()
         #expect(refused.error?.code == .checksumChanged)
-        #expect(refused.error?.description.contains("--accept-changed shop/1.0.1/sql.t1") == true, "\(String(describing: refused.error))")
+        #expect(refused.error?.description.contains("--accept-changed shop/V1.0.1/sql.t1") == true, "\(String(describing: refused.error))")
         let (accepted, _) = try await f.run(accept: ["t1"])
         #expect(accepted.status == .succeeded && accepted.skipped == 1)
     }
@@ -88,10 +88,10 @@ struct ExecutorTests {
         try f.write("release/shop/upgrade/V1.0.1/sql/t2.sql", "CREATE TABLE b (x BIGINT);")
         let (refused, lines) = try await f.run()
         #expect(refused.error?.code == .checksumChanged && refused.succeeded == 0, "\(String(describing: refused.error))")
-        #expect(refused.error?.description.contains("shop/1.0.1/sql.t2") == true && refused.error?.description.contains("nothing was run") == true)
+        #expect(refused.error?.description.contains("shop/V1.0.1/sql.t2") == true && refused.error?.description.contains("nothing was run") == true)
         #expect(try f.query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'c'") == "[(0,)]", "t0 must not have run: \(lines)")
         // Accepted once: t0 runs, t2 is skipped, and the new checksum is what upgrade_log holds now.
-        let (accepted, acceptedLines) = try await f.run(accept: ["shop/1.0.1/sql.t2"])
+        let (accepted, acceptedLines) = try await f.run(accept: ["shop/V1.0.1/sql.t2"])
         #expect(accepted.status == .succeeded && accepted.succeeded == 1 && accepted.skipped == 2, "\(String(describing: accepted.error))")
         #expect(acceptedLines.contains { $0.hasPrefix("[ACCEPTED]") && $0.contains("sql.t2") }, "\(acceptedLines)")
         // The next run does not ask again.

@@ -85,7 +85,7 @@ struct MariaDBRunTests {
         #expect(try await connection.scalar("SELECT COUNT(*) FROM a") == "1")
         await connection.close()
         // The next run reads the bookkeeping where it was written: three skipped, `bad` runs again.
-        try f.write("release/shop/upgrade/V1.0.1/sql/bad.sql", "USE OTHER_DB;\nINSERT INTO b VALUES (3);")
+        try f.write("release/shop/upgrade/V1.0.1/sql/bad.sql", "USE \(database)_other;\nINSERT INTO b VALUES (3);")
         let second = try await run(f, env)
         #expect(second.status == .succeeded && second.skipped == 3 && second.succeeded == 1, "\(String(describing: second.error))")
         await cleanup()
