@@ -58,9 +58,10 @@ public struct Diagnostics: Sendable {
             if la?.line != lb?.line { return (la?.line ?? 0) < (lb?.line ?? 0) }
             return a.offset < b.offset
         }.map(\.element)
-        let summaries = dropped.sorted { $0.key < $1.key }.map { kind, entry in
+        let summaries = dropped.sorted { $0.key < $1.key }.map { _, entry in
             QuickupError(entry.example.code,
-                         "… and \(entry.count) more errors like the first \(Self.perKindLimit) of this kind: \(Self.message(ofKind: kind))",
+                         "… and \(entry.count) more errors like the first \(Self.perKindLimit) of this kind, e.g. "
+                             + (entry.example.location.map { "\($0): " } ?? "") + entry.example.message,
                          hint: "fix the first ones; the rest are most likely the same mistake")
         }
         return sorted + summaries
@@ -94,11 +95,6 @@ public struct Diagnostics: Sendable {
             }
         }
         return out
-    }
-
-    static func message(ofKind kind: String) -> String {
-        guard let space = kind.firstIndex(of: " ") else { return kind }
-        return String(kind[kind.index(after: space)...])
     }
 }
 
