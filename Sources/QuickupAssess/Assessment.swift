@@ -126,6 +126,7 @@ public struct Assessor: Sendable {
         // A3
         let (compatibility, compatibilityCheck) = CompatibilityAssessment.assess(request.plan)
         checks.append(compatibilityCheck)
+        checks.append(await ChecksumAssessment.check(request, connector: connector))
         // A4
         var measured: [String: Result<Double, QuickupError>] = [:]
         for outcome in outcomes.values {

@@ -36,7 +36,7 @@ struct ComponentLoader {
     /// Reads component.yaml; returns false when its datasources could not be read.
     private func readComponentYAML(_ component: inout Component) -> Bool {
         let file = files.display("\(component.name)/component.yaml")
-        guard let text = files.readText("\(component.name)/component.yaml"),
+        guard let text = files.readText("\(component.name)/component.yaml", sink: sink),
               let yaml = YAMLObject.load(text: text, file: file, sink: sink, what: "component.yaml") else { return false }
         if let name = yaml.string("name"), name != component.name {
             sink.error("name '\(name)' differs from the folder name '\(component.name)'", at: yaml.location("name"))

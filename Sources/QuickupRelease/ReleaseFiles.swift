@@ -71,8 +71,14 @@ struct ReleaseFiles {
         DirectoryListing.readFile(display(relative))
     }
 
-    func readText(_ relative: String) -> String? {
-        read(relative).map { String(decoding: $0, as: UTF8.self) }
+    /// The file as UTF-8 text (a leading BOM dropped); a file that is not UTF-8 is reported to
+    /// `sink` with its line and column (issue 13 item 7) and gives nil.
+    func readText(_ relative: String, sink: DiagnosticSink) -> String? {
+        guard let bytes = read(relative) else { return nil }
+        do { return try UTF8Text.decode(bytes, file: display(relative), what: "manifest") } catch {
+            sink.diagnostics.append(error)
+            return nil
+        }
     }
 
     /// Resolves `reference` (as written in a manifest) against `base`, both relative to the root.

@@ -61,7 +61,7 @@ public struct ReleaseLoader: Sendable {
     private func readReleaseYAML(_ files: ReleaseFiles, sink: DiagnosticSink, into release: inout Release) -> [(String, SourceLocation)]? {
         guard files.exists("release.yaml") else { return nil }
         let file = files.display("release.yaml")
-        guard let text = files.readText("release.yaml"),
+        guard let text = files.readText("release.yaml", sink: sink),
               let yaml = YAMLObject.load(text: text, file: file, sink: sink, what: "release.yaml") else { return nil }
         if let name = yaml.string("name") { release.name = name }
         _ = yaml.string("description")

@@ -65,7 +65,10 @@ struct VersionFolderLoader {
             sink.error("cannot read file", at: SourceLocation(file: files.display(path)))
             return []
         }
-        do { return try PropertiesReader.parse(bytes: bytes, file: files.display(path)) } catch {
+        do {
+            let text = try UTF8Text.decode(bytes, file: files.display(path), what: "manifest")
+            return try PropertiesReader.parse(text, file: files.display(path))
+        } catch {
             sink.diagnostics.append(error)
             return []
         }
@@ -108,6 +111,12 @@ struct VersionFolderLoader {
     /// (D2, M6), and notes DDL that makes a MariaDB task non-transactional (E5).
     private func checkScript(_ task: inout UpgradeTask, bytes: [UInt8], path: String) {
         if task.kind == .config { return checkChangeFile(task, bytes: bytes, path: path) }
+        if task.kind == .redis {
+            // Redis scripts are UTF-8 too (issue 13 item 7); their syntax is checked at run time.
+            do { _ = try UTF8Text.decode(bytes, file: files.display(path), allowNUL: false, what: "script") } catch {
+                sink.diagnostics.append(error)
+            }
+        }
         guard task.kind == .sql else { return }
         let type = (task.datasource.flatMap { component.datasource(named: $0) } ?? component.defaultDatasource(for: .sql))?.type
         let dialect: SQLDialect
@@ -117,7 +126,8 @@ struct VersionFolderLoader {
         default: dialect = .mariadb
         }
         do {
-            let statements = try SQLSplitter(dialect: dialect).split(String(decoding: bytes, as: UTF8.self), file: files.display(path))
+            let text = try UTF8Text.decode(bytes, file: files.display(path), allowNUL: false, what: "script")
+            let statements = try SQLSplitter(dialect: dialect).split(text, file: files.display(path))
             if dialect == .mariadb { task.commitsImplicitly = statements.contains { ImplicitCommit.causes($0.text) } }
         } catch {
             sink.diagnostics.append(error)

@@ -24,7 +24,12 @@ public struct Workspace: Sendable {
         var environment: Environment?
         if let envFile {
             if let data = FileManager.default.contents(atPath: envFile) {
-                let env = EnvironmentLoader().load(file: envFile, text: String(decoding: data, as: UTF8.self))
+                let text: String
+                do { text = try UTF8Text.decode(Array(data), file: envFile, what: "environment file") } catch {
+                    diagnostics.append(error)
+                    throw QuickupErrors(diagnostics.sortedErrors)
+                }
+                let env = EnvironmentLoader().load(file: envFile, text: text)
                 diagnostics.merge(env.diagnostics)
                 EnvironmentValidator().validate(env.environment, for: loaded.release, into: &diagnostics)
                 environment = Self.resolvingPaths(env.environment, relativeTo: URL(fileURLWithPath: envFile).deletingLastPathComponent().path)
@@ -43,7 +48,11 @@ public struct Workspace: Sendable {
             throw QuickupErrors([QuickupError(.fileNotFound, "environment file not found", at: SourceLocation(file: envFile),
                                               hint: "pass --env with the site's env.yaml")])
         }
-        let loaded = EnvironmentLoader().load(file: envFile, text: String(decoding: data, as: UTF8.self))
+        let text: String
+        do { text = try UTF8Text.decode(Array(data), file: envFile, what: "environment file") } catch {
+            throw QuickupErrors([error])
+        }
+        let loaded = EnvironmentLoader().load(file: envFile, text: text)
         guard loaded.diagnostics.isEmpty else { throw QuickupErrors(loaded.diagnostics.sortedErrors) }
         return resolvingPaths(loaded.environment, relativeTo: URL(fileURLWithPath: envFile).deletingLastPathComponent().path)
     }

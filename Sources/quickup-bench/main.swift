@@ -19,6 +19,10 @@ if CommandLine.arguments.dropFirst().first == "assess" {
 if CommandLine.arguments.dropFirst().first == "pack" {
     exit(PackBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
+/// quickup-bench splitter [--blocks N] [--runs R]: see SplitterBench.swift.
+if CommandLine.arguments.dropFirst().first == "splitter" {
+    exit(SplitterBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }

@@ -83,7 +83,7 @@ struct AssessmentSQLiteTests {
         #expect(footprint.touchedBytes > 200_000, "2,000 rows of 200+ bytes: \(footprint.touchedBytes)")
         let fix = try #require(report.duration.stages.first { $0.stage == .inStop }?.tasks.first)
         #expect(fix.source == "history" && fix.seconds == 5 && fix.basis == "median of 2 past runs")
-        #expect(recorder.connects == ["shop_db", "shop_db"], "3 jobs (sizes, 2 rules) on at most 2 connections")
+        #expect(recorder.connects == ["shop_db", "shop_db", "shop_db"], "3 jobs (sizes, 2 rules) on at most 2 connections, and one read of upgrade_log (M7)")
         #expect(report.outageSeconds == 5 && report.status == .pass, "\(report.checks.filter { $0.status != .pass })")
     }
 }

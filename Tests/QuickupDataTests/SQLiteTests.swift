@@ -88,11 +88,10 @@ struct SQLiteTests {
         #expect(error?.location == config.location)
     }
 
-    @Test("cancelling the task interrupts a running statement")
+    @Test("cancelling the task interrupts a running statement", .timeLimit(.minutes(2)))
     func cancel() async throws {
         try await withDatabase { db in
             let endless = statement("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", line: 3)
-            let start = ContinuousClock.now
             let error: QuickupError? = await withTaskGroup(of: QuickupError?.self) { group in
                 group.addTask { do throws(QuickupError) { try await db.execute(endless); return nil } catch { return error } }
                 try? await Task.sleep(for: .milliseconds(300))
@@ -100,7 +99,8 @@ struct SQLiteTests {
                 return await group.next() ?? nil
             }
             #expect(error?.code == .statementCancelled, "\(String(describing: error))")
-            #expect(ContinuousClock.now - start < .seconds(30), "the endless statement was not interrupted")
+            // The statement never ends by itself: returning at all proves the interruption (the
+            // time limit is only a hang guard), and the code says it was a cancellation.
             let stillUsable = try await db.scalar("SELECT 1")
             #expect(stillUsable == "1")
         }

@@ -69,9 +69,34 @@ struct ExecutorTests {
         try f.write("release/shop/upgrade/V1.0.1/sql/t1.sql", "CREATE TABLE a (x BIGINT);")
         let (refused, _) = try await f.run()
         #expect(refused.error?.code == .checksumChanged)
-        #expect(refused.error?.description.contains("--accept-changed t1") == true)
+        #expect(refused.error?.description.contains("--accept-changed shop/V1.0.1/sql.t1") == true, "\(String(describing: refused.error))")
         let (accepted, _) = try await f.run(accept: ["t1"])
         #expect(accepted.status == .succeeded && accepted.skipped == 1)
+    }
+
+    @Test("M7 (issue 13.5): drift of an applied task in a later stage is found before the first task runs; an accepted change is recorded")
+    func changedChecksumBeforeAnythingRuns() async throws {
+        let f = try RunFixture(tasks: [("t1", "pre_stop", "CREATE TABLE a (x INT);", ""),
+                                       ("t2", "post_start", "CREATE TABLE b (x INT);", "")])
+        defer { f.remove() }
+        #expect(try await f.run().0.succeeded == 2)
+        // The release changes: t2 (applied, last stage) is edited and a new task t0 comes first.
+        let manifest = "release/shop/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties"
+        let properties = try String(contentsOfFile: "\(f.root.path)/\(manifest)", encoding: .utf8)
+        try f.write(manifest, "sql.t0.id=t0\nsql.t0.description=t0\nsql.t0.file=sql/t0.sql\nsql.t0.stage=pre_stop\n" + properties)
+        try f.write("release/shop/upgrade/V1.0.1/sql/t0.sql", "CREATE TABLE c (x INT);")
+        try f.write("release/shop/upgrade/V1.0.1/sql/t2.sql", "CREATE TABLE b (x BIGINT);")
+        let (refused, lines) = try await f.run()
+        #expect(refused.error?.code == .checksumChanged && refused.succeeded == 0, "\(String(describing: refused.error))")
+        #expect(refused.error?.description.contains("shop/V1.0.1/sql.t2") == true && refused.error?.description.contains("nothing was run") == true)
+        #expect(try f.query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'c'") == "[(0,)]", "t0 must not have run: \(lines)")
+        // Accepted once: t0 runs, t2 is skipped, and the new checksum is what upgrade_log holds now.
+        let (accepted, acceptedLines) = try await f.run(accept: ["shop/V1.0.1/sql.t2"])
+        #expect(accepted.status == .succeeded && accepted.succeeded == 1 && accepted.skipped == 2, "\(String(describing: accepted.error))")
+        #expect(acceptedLines.contains { $0.hasPrefix("[ACCEPTED]") && $0.contains("sql.t2") }, "\(acceptedLines)")
+        // The next run does not ask again.
+        let (again, _) = try await f.run()
+        #expect(again.status == .succeeded && again.skipped == 3, "\(String(describing: again.error))")
     }
 
     @Test("E6: a run lock held by a live process refuses a second run, naming the holder")

@@ -10,17 +10,21 @@ import Testing
 @Suite("Run engine on MariaDB", .enabled(if: TestServers.mariaDBEnabled), .serialized)
 struct MariaDBRunTests {
     /// A release of `tasks` on a fresh database; returns (release dir, env, cleanup).
-    func fixture(_ tasks: [(uid: String, sql: String, extra: String)]) async throws -> (RunFixture, Environment, () async -> Void) {
+    /// `other`: also a database `<name>_other`, which scripts reach by replacing `OTHER_DB`.
+    func fixture(_ tasks: [(uid: String, sql: String, extra: String)], other: Bool = false) async throws -> (RunFixture, Environment, () async -> Void) {
         let server = try TestServers.requireMariaDB()
         let database = "qu_run_\(UInt32.random(in: 0...UInt32.max))"
         let admin = try await Datasources.connect(server.config(), secrets: SecretResolver())
         try await admin.execute(SQLStatement(text: "CREATE DATABASE \(database)", line: 1, file: "test"))
-        let fixture = try RunFixture(tasks: tasks.map { ($0.uid, "pre_stop", $0.sql, $0.extra) })
+        if other { try await admin.execute(SQLStatement(text: "CREATE DATABASE \(database)_other", line: 1, file: "test")) }
+        let tasks = tasks.map { ($0.uid, $0.sql.replacingOccurrences(of: "OTHER_DB", with: "\(database)_other"), $0.extra) }
+        let fixture = try RunFixture(tasks: tasks.map { ($0.0, "pre_stop", $0.1, $0.2) })
         try fixture.write("release/shop/component.yaml", "datasources:\n  - name: shop_db\n    type: mariadb\n")
         var env = Environment(site: "MARIADB-\(database)")
         env.datasources = [server.config(name: "shop_db", database: database)]
         let cleanup: () async -> Void = {
             _ = try? await admin.execute(SQLStatement(text: "DROP DATABASE \(database)", line: 1, file: "test"))
+            _ = try? await admin.execute(SQLStatement(text: "DROP DATABASE IF EXISTS \(database)_other", line: 1, file: "test"))
             await admin.close()
             fixture.remove()
         }
@@ -55,6 +59,35 @@ struct MariaDBRunTests {
         #expect(second.status == .succeeded && second.skipped == 2 && second.succeeded == 1)
         #expect(try await connection.scalar("SELECT COUNT(*) FROM t") == "3")
         await connection.close()
+        await cleanup()
+    }
+
+    @Test("issue 13.4: a script's USE other_db moves neither upgrade_log rows nor the next script; a failure after USE still records")
+    func scriptSwitchesDatabase() async throws {
+        let (f, env, cleanup) = try await fixture([
+            // DDL (no transaction): the USE statement, then a table in the other database.
+            ("ddl", "CREATE TABLE a (id INT PRIMARY KEY);\nUSE OTHER_DB;\nCREATE TABLE b (id INT);", ""),
+            // DML (one transaction with its SUCCESS row): the client command `use` with no `;`.
+            ("dml", "use OTHER_DB\nINSERT INTO b VALUES (1);", ""),
+            // Runs in the datasource's database again: `a` exists only there.
+            ("next", "INSERT INTO a VALUES (1);\n/*!40101 USE OTHER_DB */;\nINSERT INTO b VALUES (2);", ""),
+            ("bad", "USE OTHER_DB;\nINSERT INTO nosuch VALUES (1);", ""),
+        ], other: true)
+        let database = try #require(env.datasource(named: "shop_db")?.database)
+        let result = try await run(f, env)
+        #expect(result.succeeded == 3 && result.failed == 1, "\(String(describing: result.error))")
+        #expect(result.error?.description.contains("bad.sql:2") == true, "\(String(describing: result.error))")
+        let connection = try await Datasources.connect(try #require(env.datasource(named: "shop_db")), secrets: SecretResolver())
+        #expect(try await connection.scalar("SELECT GROUP_CONCAT(status ORDER BY id) FROM upgrade_log")
+                == "SUCCESS,SUCCESS,SUCCESS,FAILED")
+        #expect(try await connection.scalar("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '\(database)_other' AND TABLE_NAME = 'upgrade_log'") == "0")
+        #expect(try await connection.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM \(database)_other.b") == "1,2")
+        #expect(try await connection.scalar("SELECT COUNT(*) FROM a") == "1")
+        await connection.close()
+        // The next run reads the bookkeeping where it was written: three skipped, `bad` runs again.
+        try f.write("release/shop/upgrade/V1.0.1/sql/bad.sql", "USE \(database)_other;\nINSERT INTO b VALUES (3);")
+        let second = try await run(f, env)
+        #expect(second.status == .succeeded && second.skipped == 3 && second.succeeded == 1, "\(String(describing: second.error))")
         await cleanup()
     }
 

@@ -3,11 +3,14 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible, Codab
     public var file: String
     public var line: Int?
     public var key: String?
+    /// 1-based column in characters, where it matters (a byte that is not UTF-8).
+    public var column: Int?
 
-    public init(file: String, line: Int? = nil, key: String? = nil) {
+    public init(file: String, line: Int? = nil, key: String? = nil, column: Int? = nil) {
         self.file = file
         self.line = line
         self.key = key
+        self.column = column
     }
 
     /// The same place, naming a key (and its line, when known).
@@ -19,6 +22,7 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible, Codab
     public var description: String {
         var text = file
         if let line { text += ":\(line)" }
+        if let line, let column, line > 0 { text += ":\(column)" }
         if let key { text += ": \(key)" }
         return text
     }
@@ -58,6 +62,8 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let releaseArchive = Code(rawValue: "release_archive_invalid")
         /// A config change file that cannot be read, or an edit that would be ambiguous (K1).
         public static let configChange = Code(rawValue: "config_change_invalid")
+        /// A release file that is not UTF-8, or a script holding a NUL byte (issue 13 item 7).
+        public static let textEncoding = Code(rawValue: "text_encoding")
     }
 
     public var code: Code
@@ -72,12 +78,14 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         self.hint = hint
     }
 
+    /// Control characters from the input (ESC, BEL …) are shown escaped, never sent raw to a
+    /// terminal (ControlCharacters).
     public var description: String {
         var text = ""
         if let location { text += "\(location): " }
         text += message
         if let hint { text += " — \(hint)" }
-        return text
+        return ControlCharacters.escaped(text)
     }
 
     /// Whether this error means the input was wrong (exit 2) rather than the operation failing.
@@ -85,7 +93,7 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         switch code {
         case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
              .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax, .sqlSyntax, .sqlClientCommand,
-             .releaseArchive, .configChange:
+             .releaseArchive, .configChange, .textEncoding:
             return true
         default:
             return false

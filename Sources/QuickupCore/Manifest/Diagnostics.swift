@@ -1,36 +1,100 @@
 /// Collects every problem found in one pass, so a release with ten mistakes reports ten (M5).
+///
+/// A mistake repeated thousands of times (a generated manifest whose files are all missing) is
+/// kept `perKindLimit` times per kind and then only counted (issue 13 item 9): the report stays
+/// readable and its memory bounded. A kind is the error's code and its message with the quoted
+/// names and numbers taken out.
 public struct Diagnostics: Sendable {
     public private(set) var errors: [QuickupError] = []
     public private(set) var warnings: [QuickupError] = []
+    public static let perKindLimit = 20
+    /// How many errors of each kind were seen, and how many of those were only counted.
+    private var seen: [String: Int] = [:]
+    private var dropped: [String: (count: Int, example: QuickupError)] = [:]
 
     public init() {}
 
     public var isEmpty: Bool { errors.isEmpty }
 
+    /// Errors counted but not kept, over all kinds.
+    public var droppedCount: Int { dropped.values.reduce(0) { $0 + $1.count } }
+
     public mutating func error(_ message: String, at location: SourceLocation?, hint: String? = nil,
                                code: QuickupError.Code = .manifestInvalid) {
-        errors.append(QuickupError(code, message, at: location, hint: hint))
+        append(QuickupError(code, message, at: location, hint: hint))
     }
 
     public mutating func warning(_ message: String, at location: SourceLocation?, hint: String? = nil) {
+        guard warnings.count < Self.perKindLimit * 50 else { return }
         warnings.append(QuickupError(.manifestInvalid, message, at: location, hint: hint))
     }
 
-    public mutating func append(_ error: QuickupError) { errors.append(error) }
-
-    public mutating func merge(_ other: Diagnostics) {
-        errors += other.errors
-        warnings += other.warnings
+    public mutating func append(_ error: QuickupError) {
+        let kind = Self.kind(of: error)
+        let count = (seen[kind] ?? 0) + 1
+        seen[kind] = count
+        if count <= Self.perKindLimit {
+            errors.append(error)
+        } else {
+            dropped[kind, default: (count: 0, example: error)].count += 1
+        }
     }
 
-    /// Errors sorted by file then line, the order a person fixes them in.
+    public mutating func merge(_ other: Diagnostics) {
+        for error in other.errors { append(error) }
+        for (kind, entry) in other.dropped {
+            seen[kind, default: 0] += entry.count
+            dropped[kind, default: (count: 0, example: entry.example)].count += entry.count
+        }
+        warnings += other.warnings.prefix(max(0, Self.perKindLimit * 50 - warnings.count))
+    }
+
+    /// Errors sorted by file then line, the order a person fixes them in; then, per kind that
+    /// was cut short, one line saying how many more there were.
     public var sortedErrors: [QuickupError] {
-        errors.enumerated().sorted { a, b in
+        let sorted = errors.enumerated().sorted { a, b in
             let la = a.element.location, lb = b.element.location
             if la?.file != lb?.file { return (la?.file ?? "") < (lb?.file ?? "") }
             if la?.line != lb?.line { return (la?.line ?? 0) < (lb?.line ?? 0) }
             return a.offset < b.offset
         }.map(\.element)
+        let summaries = dropped.sorted { $0.key < $1.key }.map { _, entry in
+            QuickupError(entry.example.code,
+                         "… and \(entry.count) more errors like the first \(Self.perKindLimit) of this kind, e.g. "
+                             + (entry.example.location.map { "\($0): " } ?? "") + entry.example.message,
+                         hint: "fix the first ones; the rest are most likely the same mistake")
+        }
+        return sorted + summaries
+    }
+
+    /// The code and the message with quoted parts and numbers replaced, e.g.
+    /// `file_not_found 'sql/x#.sql' does not exist` → one kind for every missing file.
+    static func kind(of error: QuickupError) -> String {
+        var out = error.code.rawValue + " "
+        var quote: Character?
+        var lastWasDigit = false
+        for character in error.message {
+            if let open = quote {
+                if character == open {
+                    quote = nil
+                    out.append(character)
+                }
+                continue
+            }
+            if character == "'" || character == "\"" || character == "`" {
+                quote = character
+                out.append(character)
+                out.append("…")
+                lastWasDigit = false
+            } else if character.isNumber {
+                if !lastWasDigit { out.append("#") }
+                lastWasDigit = true
+            } else {
+                out.append(character)
+                lastWasDigit = false
+            }
+        }
+        return out
     }
 }
 

@@ -32,7 +32,8 @@ public enum PropertiesReader {
     }
 
     /// Bytes: valid UTF-8 is decoded as UTF-8 (BOM U+FEFF kept as Java's UTF-8 Reader does),
-    /// otherwise ISO-8859-1.
+    /// otherwise ISO-8859-1 — exactly as Java reads them. Release manifests do not come here:
+    /// the release loader refuses bytes that are not UTF-8 (UTF8Text, issue 13 item 7).
     public static func parse(bytes: [UInt8], file: String) throws(QuickupError) -> [PropertiesEntry] {
         if let text = String(validating: bytes, as: UTF8.self) {
             return try parse(text, file: file)

@@ -6,7 +6,7 @@ import Foundation
 public struct SecretRedaction: Sendable {
     public static let marker = "<redacted>"
 
-    /// Literal secrets to scrub wherever they occur; very short ones are left alone, since
+    /// Secrets to scrub wherever they occur, each in every form it may be printed in; very short ones are left alone, since
     /// replacing every "ab" in a log would ruin it (they are still redacted in env.yaml itself).
     public private(set) var knownSecrets: [String] = []
     public static let minimumScrubbedLength = 4
@@ -15,9 +15,11 @@ public struct SecretRedaction: Sendable {
         for secret in knownSecrets { remember(secret) }
     }
 
+    /// Remembers `secret` and every escaped or encoded form a program may print it in
+    /// (SecretEncodings: JSON, Python repr, percent-encoding, shell and SQL quoting, base64).
     public mutating func remember(_ secret: String) {
         guard secret.count >= Self.minimumScrubbedLength, secret != Self.marker, !knownSecrets.contains(secret) else { return }
-        knownSecrets.append(secret)
+        for form in SecretEncodings.forms(of: secret) where !knownSecrets.contains(form) { knownSecrets.append(form) }
         // Longest first, so a secret that contains another is removed whole.
         knownSecrets.sort { $0.count > $1.count }
     }

@@ -7,8 +7,8 @@ import QuickupCore
 /// (MariaDBSession), so callers never block Swift's cooperative pool and concurrent callers are
 /// served one after the other. All stored properties are immutable and Sendable.
 ///
-/// Statements are sent one at a time (CLIENT_MULTI_STATEMENTS off), so each failure names its
-/// own `file:line`. Cancelling the calling task kills the running statement on the server from a
+/// Each statement of a script is sent as itself (several share a packet only when their results
+/// can be told apart, MariaDBPacket), so each failure names its own `file:line`. Cancelling the calling task kills the running statement on the server from a
 /// side connection (MariaDBMonitor), which also reads progress.
 public final class MariaDBConnection: DatasourceConnection, CustomStringConvertible {
     public let config: DatasourceConfig

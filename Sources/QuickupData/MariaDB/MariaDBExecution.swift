@@ -65,7 +65,7 @@ extension MariaDBConnection {
                 return .success(try await session.perform { mysql throws(QuickupError) in
                     let result = Self.runOnQueue(mysql, work, keepRows: keepRows, gate: gate, ticket: ticket)
                     Self.rollBackIfNeeded(mysql, result, from: rollbackFrom)
-                    return result
+                    return Self.restoreDatabase(mysql, endpoint.config.database, after: work, result)
                 })
             } catch {
                 return .failure(error)
@@ -146,6 +146,37 @@ extension MariaDBConnection {
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = (ContinuousClock.now - start).components
         return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+    }
+
+    /// After statements that may have switched the session's default database (a script's
+    /// `USE other_db`, which vendor scripts often say): back to the datasource's own, so that the
+    /// next script runs where env.yaml says (issue 13 item 4). Connector/C follows the server's
+    /// schema tracking in `mysql->db`; a USE statement is also looked for in case the server does
+    /// not track it. A failure to switch back on a connection that ran everything is an error:
+    /// the next script would run in the wrong database.
+    private static func restoreDatabase(_ mysql: UnsafeMutablePointer<MYSQL>, _ database: String?,
+                                        after work: [MariaDBWork], _ result: QueueResult) -> QueueResult {
+        guard let database, !database.isEmpty else { return result }
+        let current = mysql.pointee.db.map { String(cString: $0) }
+        guard current != database || work.contains(where: { mayChangeDatabase($0.sql) }) else { return result }
+        let failed = database.withCString { mysql_select_db(mysql, $0) } != 0
+        guard failed, case .done = result else { return result }
+        return .localFailed(index: work.count - 1, QuickupError(
+            .statementFailed,
+            "cannot switch back to database '\(database)' after the script: \(MariaDBServerError(mysql).description)",
+            hint: "the script may have dropped or renamed the datasource's database; check env.yaml and the server"))
+    }
+
+    /// Whether a statement may be a `USE` (its first word, after blanks or a `/*!` version comment).
+    static func mayChangeDatabase(_ sql: String) -> Bool {
+        var text = Substring(sql)
+        while let first = text.first, first == " " || first == "\t" || first == "\n" || first == "\r" { text = text.dropFirst() }
+        if text.hasPrefix("/*!") || text.hasPrefix("/*M!") {
+            text = text.drop(while: { $0 != "!" }).dropFirst().drop(while: { $0.isNumber || $0 == " " })
+        }
+        guard text.count >= 3, text.prefix(3).uppercased() == "USE" else { return false }
+        guard let next = text.dropFirst(3).first else { return false }
+        return next == " " || next == "`" || next == "\t" || next == "\n" || next == "\r"
     }
 
     /// After a transaction's statement failed or was cancelled: ROLLBACK at once, on the queue.

@@ -1,6 +1,10 @@
 import QuickupCore
 
-/// The `upgrade_log` table on MariaDB/MySQL (SPEC E2), in the connection's database.
+/// The `upgrade_log` table on MariaDB/MySQL (SPEC E2), in the datasource's database.
+///
+/// Every statement names the table with that database (`` `db`.upgrade_log ``): a script's
+/// `USE other_db` changes the session's default database, and the bookkeeping must not follow it
+/// (issue 13 item 4). MariaDBConnection also switches back after each script.
 ///
 /// Times are BIGINT milliseconds since 1970-01-01 UTC, as in UpgradeLogEntry: exact, free of the
 /// session time zone, and directly comparable. A person reads them with
@@ -9,12 +13,20 @@ import QuickupCore
 /// One row per (task_id, run_id, attempt): `record` inserts it when the attempt starts and
 /// updates it as it ends. The table is utf8mb4_bin so that ids compare exactly, as in Swift.
 extension MariaDBConnection: UpgradeLogStore {
-    static let upgradeLogTable = "upgrade_log"
+    static let upgradeLogName = "upgrade_log"
+
+    /// `` `db`.upgrade_log ``, or the bare name for a datasource without a database.
+    var upgradeLogTable: String { Self.upgradeLogTable(in: config.database) }
+
+    static func upgradeLogTable(in database: String?) -> String {
+        guard let database, !database.isEmpty else { return upgradeLogName }
+        return "\(MariaDBClient.identifier(database)).\(upgradeLogName)"
+    }
 
     public func ensureUpgradeLog() async throws(QuickupError) {
         // Key lengths: (255 + 64) × 4 bytes + 4 stays under InnoDB's 3072-byte index limit.
         _ = try await run("""
-            CREATE TABLE IF NOT EXISTS \(Self.upgradeLogTable) (
+            CREATE TABLE IF NOT EXISTS \(upgradeLogTable) (
               id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
               task_id VARCHAR(255) NOT NULL,
               component VARCHAR(128) NOT NULL,
@@ -49,7 +61,7 @@ extension MariaDBConnection: UpgradeLogStore {
     /// attempts never share a key, and rows of one statement are applied in order).
     public func record(_ entries: [UpgradeLogEntry]) async throws(QuickupError) {
         guard !entries.isEmpty else { return }
-        _ = try await run(Self.recordSQL(entries), location: nil, keepRows: false)
+        _ = try await run(Self.recordSQL(entries, table: upgradeLogTable), location: nil, keepRows: false)
     }
 
     /// All in one trip to the connection's queue, and to the server in as few packets as
@@ -63,19 +75,20 @@ extension MariaDBConnection: UpgradeLogStore {
         var work: [MariaDBWork] = []
         work.reserveCapacity(statements.count + 5)
         work.append(MariaDBWork(sql: "(journal)", local: mirror))
-        if running.isEmpty { recorded() } else { work.append(MariaDBWork(sql: Self.recordSQL(running), completed: recorded)) }
+        if running.isEmpty { recorded() } else { work.append(MariaDBWork(sql: Self.recordSQL(running, table: upgradeLogTable), completed: recorded)) }
         let begin = work.count
         if transactional { work.append(MariaDBWork(sql: "START TRANSACTION")) }
         work += statements.map { MariaDBWork(sql: $0.text, location: $0.location) }
         if transactional {
-            work.append(MariaDBWork(sql: "INSERT INTO \(Self.upgradeLogTable) … (SUCCESS row)", build: { Self.recordSQL([success()]) }))
+            let table = upgradeLogTable
+            work.append(MariaDBWork(sql: "INSERT INTO \(table) … (SUCCESS row)", build: { Self.recordSQL([success()], table: table) }))
             work.append(MariaDBWork(sql: "COMMIT"))
         }
         _ = try await run(work, keepRows: false, rollbackFrom: transactional ? begin : nil)
     }
 
     /// The statement `record` sends.
-    static func recordSQL(_ entries: [UpgradeLogEntry]) -> String {
+    static func recordSQL(_ entries: [UpgradeLogEntry], table: String) -> String {
         let rows = entries.map { entry in
             let values: [String] = [
                 MariaDBClient.literal(entry.taskID), MariaDBClient.literal(entry.component),
@@ -89,7 +102,7 @@ extension MariaDBConnection: UpgradeLogStore {
             ]
             return "(\(values.joined(separator: ", ")))"
         }
-        return "INSERT INTO \(upgradeLogTable) (\(UpgradeLogRow.columns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", ")) \(upsertClause)"
+        return "INSERT INTO \(table) (\(UpgradeLogRow.columns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", ")) \(upsertClause)"
     }
 
     /// The key columns identify the row; every other column takes the new value.
@@ -104,7 +117,7 @@ extension MariaDBConnection: UpgradeLogStore {
     /// a few thousand rows for years of upgrades.
     public func latestEntries() async throws(QuickupError) -> [String: UpgradeLogEntry] {
         let rows = try await query("""
-            SELECT \(UpgradeLogRow.columns.joined(separator: ", ")) FROM \(Self.upgradeLogTable) ORDER BY id
+            SELECT \(UpgradeLogRow.columns.joined(separator: ", ")) FROM \(upgradeLogTable) ORDER BY id
             """)
         var entries: [UpgradeLogEntry] = []
         entries.reserveCapacity(rows.count)

@@ -62,7 +62,13 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         let connections = ConnectionSet(environment: request.environment, connect: context.connect)
         let stageRunner = StageRunner(runID: runID, request: request, journal: journal, context: context,
                                       connections: connections, runner: TaskRunner(releaseRoot: request.releaseRoot))
-        for stage in request.stages {
+        do throws(QuickupError) {
+            try await ChecksumPreflight(runID: runID, request: request, journal: journal, context: context,
+                                        connections: connections).check()
+        } catch {
+            result.error = error
+        }
+        for stage in request.stages where result.error == nil {
             // A stage without tasks still runs its hooks (T5); with neither it is left out.
             guard let stagePlan = request.plan.stage(stage) ?? (request.hasHooks(in: stage) ? StagePlan(stage: stage, components: []) : nil) else { continue }
             let stageStart = context.clock.now

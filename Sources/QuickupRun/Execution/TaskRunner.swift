@@ -20,8 +20,8 @@ struct TaskRunner: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw QuickupError(.fileNotFound, "cannot read \(path) of \(task.key)", hint: "the release changed after planning; validate it again")
         }
-        let text = String(decoding: data, as: UTF8.self)
         let display = "\(task.directory)/\(file)"
+        let text = try UTF8Text.decode(Array(data), file: display, allowNUL: false, what: "script")
         switch type {
         case .redis?:
             return [SQLStatement(text: text, line: 1, file: display)]

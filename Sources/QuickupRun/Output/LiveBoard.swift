@@ -1,4 +1,5 @@
 import Foundation
+import QuickupCore
 import Synchronization
 
 /// The tasks running right now, for the live display on a terminal (E9): what each is, since
@@ -60,6 +61,7 @@ public final class LiveBoard: Sendable {
             if let estimate = entry.estimate { text += " of ~\(estimate.short)" }
             if let fraction = entry.fraction { text += "  \(Int((fraction * 100).rounded(.down))) %" }
             if let message = entry.message, !message.isEmpty { text += "  \(message)" }
+            text = ControlCharacters.escaped(text.replacingOccurrences(of: "\n", with: " "))
             return text.count > width ? String(text.prefix(max(1, width - 1))) + "…" : text
         }
     }

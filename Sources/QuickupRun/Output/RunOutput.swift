@@ -1,4 +1,5 @@
 import Foundation
+import QuickupCore
 
 /// Where a run's lines go: the terminal (unless quiet), the summary log a person reads and the
 /// JSON-lines detail log (E9, E10). Thread-safe; the files are per run under the state directory.
@@ -38,6 +39,7 @@ public final class RunOutput: @unchecked Sendable {
 
     /// A line for people: terminal and summary log.
     public func line(_ text: String) {
+        let text = ControlCharacters.escaped(text)
         console?(text)
         lock.withLock { summary?.write(Data((text + "\n").utf8)) }
     }
@@ -45,6 +47,7 @@ public final class RunOutput: @unchecked Sendable {
     /// A periodic progress line: always in the summary log; on the console only when no live
     /// display shows progress already (plain lines every ≤ 10 s otherwise, E9).
     public func progress(_ text: String) {
+        let text = ControlCharacters.escaped(text)
         if board == nil { console?(text) }
         lock.withLock { summary?.write(Data((text + "\n").utf8)) }
     }

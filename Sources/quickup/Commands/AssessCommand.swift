@@ -48,7 +48,7 @@ struct AssessCommand: AsyncParsableCommand {
                 try printJSON(report)
             } else {
                 let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-                Console.out(TerminalRenderer(colour: colour).render(report))
+                Console.outFormatted(TerminalRenderer(colour: colour).render(report))
                 if let html { Console.out("\nHTML report written to \(html)") }
             }
             for line in report.log { Console.error("assess: \(line)") }

@@ -1,0 +1,68 @@
+/// Control characters made visible (issue 13 item 7): a manifest, a script or a tool's output
+/// can hold ESC, BEL or a carriage return, and echoed raw to a terminal they move the cursor,
+/// ring, retitle the window or hide text. Messages keep `\n` and `\t`; everything else that a
+/// terminal acts on is written as an escape people can read: `\e`, `\a`, `\r`, `\x00`, `\u{9b}`.
+public enum ControlCharacters {
+    /// Whether `text` needs escaping at all (the common case is no: one pass, no copy).
+    public static func needsEscaping(_ text: String) -> Bool {
+        text.unicodeScalars.contains(where: isControl)
+    }
+
+    /// `text` with C0 controls (but newline and tab), DEL, C1 controls and the bidirectional
+    /// overrides that reorder what a terminal shows written as visible escapes.
+    /// `keepingColours`: SGR sequences (`ESC [ digits ; … m`, colours and bold) stay as they are,
+    /// for text quickup coloured itself.
+    public static func escaped(_ text: String, keepingColours: Bool = false) -> String {
+        guard needsEscaping(text) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 8)
+        let scalars = Array(text.unicodeScalars)
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            index += 1
+            guard isControl(scalar) else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            if keepingColours, scalar == "\u{1B}", let end = sgrEnd(scalars, from: index) {
+                out.unicodeScalars.append(contentsOf: scalars[(index - 1)..<end])
+                index = end
+                continue
+            }
+            switch scalar {
+            case "\u{1B}": out += "\\e"
+            case "\u{07}": out += "\\a"
+            case "\r": out += "\\r"
+            case "\u{08}": out += "\\b"
+            case "\u{00}": out += "\\0"
+            default:
+                let hex = String(scalar.value, radix: 16)
+                out += scalar.value < 0x80 ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{\(hex)}"
+            }
+        }
+        return out
+    }
+
+    /// The end (exclusive) of `[ digits ; … m` starting at `start`, if that is what follows an ESC.
+    static func sgrEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
+        guard start < scalars.count, scalars[start] == "[" else { return nil }
+        var index = start + 1
+        while index < scalars.count, index - start < 16 {
+            let scalar = scalars[index]
+            if scalar == "m" { return index + 1 }
+            guard (scalar >= "0" && scalar <= "9") || scalar == ";" else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x20 { return value != 0x0A && value != 0x09 }
+        if value < 0x7F { return false }
+        if value <= 0x9F { return true }
+        return (value >= 0x202A && value <= 0x202E) || (value >= 0x2066 && value <= 0x2069)
+    }
+}
