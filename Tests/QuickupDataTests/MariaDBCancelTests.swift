@@ -8,7 +8,10 @@ import Testing
 /// Cancelling a running statement (KILL QUERY from a side connection) and reading progress.
 @Suite(.enabled(if: TestServers.mariaDBEnabled, "needs the MariaDB test server (scripts/services.sh)"))
 struct MariaDBCancelTests {
-    @Test(.timeLimit(.minutes(1)))
+    // No wall-clock assertion (issue 13 item 10): SLEEP(600) cannot end on its own within the
+    // test, so a `statementCancelled` outcome and nothing run after it prove the cancel; the
+    // time limit is only a hang guard, and waits for the server are generous for a loaded box.
+    @Test(.timeLimit(.minutes(5)))
     func cancellingTheTaskKillsTheStatement() async throws {
         try await withScratchDatabase { connection, config in
             let observer = try await MariaDBConnection.connect(config, secrets: SecretResolver())
@@ -18,14 +21,14 @@ struct MariaDBCancelTests {
             ) { group in
                 group.addTask {
                     do throws(QuickupError) {
-                        return .success(try await connection.exec("SELECT SLEEP(30)", file: "slow.sql", line: 4))
+                        return .success(try await connection.exec("SELECT SLEEP(600)", file: "slow.sql", line: 4))
                     } catch {
                         return .failure(error)
                     }
                 }
                 // Wait until the server runs it (a busy machine may take a while), then cancel.
                 var running: String?
-                while running != "SELECT SLEEP(30)", secondsSince(start) < 15 {
+                while running != "SELECT SLEEP(600)", secondsSince(start) < 120 {
                     try? await Task.sleep(for: .milliseconds(50))
                     running = try? await observer.scalar(
                         "SELECT INFO FROM information_schema.PROCESSLIST WHERE ID = \(connection.threadID)")
@@ -35,10 +38,8 @@ struct MariaDBCancelTests {
                 let outcome = await group.next() ?? .failure(QuickupError(.io, "the statement's task vanished"))
                 return (outcome, progress, running)
             }
-            let seconds = secondsSince(start)
-            #expect(runningBeforeCancel == "SELECT SLEEP(30)", "the statement was on the server")
+            #expect(runningBeforeCancel == "SELECT SLEEP(600)", "the statement was on the server")
             #expect(progressWhileSleeping == nil, "SLEEP reports no progress")
-            #expect(seconds < 25, "returned \(seconds) s after start (SLEEP(30) would end at 30 s)")
             guard case .failure(let error) = outcome else {
                 Issue.record("the statement was not cancelled: \(outcome)")
                 return
@@ -55,23 +56,30 @@ struct MariaDBCancelTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func cancellingAScriptStopsItWhereItIs() async throws {
-        try await withScratchDatabase { connection, _ in
+        try await withScratchDatabase { connection, config in
             try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+            let observer = try await MariaDBConnection.connect(config, secrets: SecretResolver())
             let script = [
                 SQLStatement(text: "INSERT INTO t VALUES (1)", line: 1, file: "script.sql"),
-                SQLStatement(text: "SELECT SLEEP(30)", line: 2, file: "script.sql"),
+                SQLStatement(text: "SELECT SLEEP(600)", line: 2, file: "script.sql"),
                 SQLStatement(text: "INSERT INTO t VALUES (2)", line: 3, file: "script.sql"),
             ]
             let start = ContinuousClock.now
             let error = await withTaskGroup(of: QuickupError?.self) { group in
                 group.addTask { await quickupError { try await connection.run(script) } }
-                try? await Task.sleep(for: .milliseconds(500))
+                // Cancel once the sleep runs (not after a fixed pause a loaded machine may outlast).
+                var running: String?
+                while running != "SELECT SLEEP(600)", secondsSince(start) < 120 {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    running = try? await observer.scalar(
+                        "SELECT INFO FROM information_schema.PROCESSLIST WHERE ID = \(connection.threadID)")
+                }
                 group.cancelAll()
                 return await group.next() ?? nil
             }
-            #expect(secondsSince(start) < 20)
+            await observer.close()
             #expect(error?.code == .statementCancelled, "\(String(describing: error))")
             #expect(error?.location?.line == 2, "names the statement that was running")
             #expect(try await connection.query("SELECT id FROM t") == [["1"]], "the rest of the script was not sent")

@@ -112,19 +112,21 @@ struct MariaDBPacketTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    // SLEEP(600) cannot end on its own here: the cancelled outcome and the rows prove the stop,
+    // with no wall-clock assertion (issue 13 item 10); the time limit is a hang guard.
+    @Test(.timeLimit(.minutes(5)))
     func cancellingAPacketStopsTheServerAtTheRunningStatement() async throws {
         try await withScratchDatabase { connection, config in
             try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY)")
             let observer = try await MariaDBConnection.connect(config, secrets: SecretResolver())
             // One packet: all three may share it.
-            let statements = script([(1, "INSERT INTO t VALUES (1)"), (2, "SET @slept = SLEEP(30)"), (3, "INSERT INTO t VALUES (2)")])
+            let statements = script([(1, "INSERT INTO t VALUES (1)"), (2, "SET @slept = SLEEP(600)"), (3, "INSERT INTO t VALUES (2)")])
             #expect(statements.allSatisfy { MariaDBPacket.canShare($0.text) })
             let start = ContinuousClock.now
             let error = await withTaskGroup(of: QuickupError?.self) { group in
                 group.addTask { await quickupError { try await connection.run(statements) } }
                 var running: String?
-                while running?.contains("SLEEP") != true, secondsSince(start) < 15 {
+                while running?.contains("SLEEP") != true, secondsSince(start) < 120 {
                     try? await Task.sleep(for: .milliseconds(50))
                     running = try? await observer.scalar(
                         "SELECT INFO FROM information_schema.PROCESSLIST WHERE ID = \(connection.threadID)")
@@ -132,7 +134,6 @@ struct MariaDBPacketTests {
                 group.cancelAll()
                 return await group.next() ?? nil
             }
-            #expect(secondsSince(start) < 25)
             #expect(error?.code == .statementCancelled, "\(String(describing: error))")
             #expect(error?.location?.line == 2, "names the statement that was running")
             #expect(try await connection.query("SELECT id FROM t") == [["1"]], "the server ran nothing after it")
