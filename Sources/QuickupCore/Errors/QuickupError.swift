@@ -56,6 +56,8 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let sqlClientCommand = Code(rawValue: "sql_client_command")
         /// A release zip that is unsafe, damaged or does not match its manifest (R1).
         public static let releaseArchive = Code(rawValue: "release_archive_invalid")
+        /// A `quickup lint` error-level finding, reported by `validate` (N1).
+        public static let lint = Code(rawValue: "lint")
     }
 
     public var code: Code
@@ -83,7 +85,7 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         switch code {
         case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
              .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax, .sqlSyntax, .sqlClientCommand,
-             .releaseArchive:
+             .releaseArchive, .lint:
             return true
         default:
             return false
