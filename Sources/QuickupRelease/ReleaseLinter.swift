@@ -71,7 +71,7 @@ public struct ReleaseLinter: Sendable {
                 thresholds: request.thresholds)
             if let rollback = task.rollback, case .success(let rollbackPath) = files.resolve(rollback, from: task.directory),
                let rollbackText = files.readText(rollbackPath) {
-                context.rollback = (files.display(rollbackPath), rollbackText)
+                context.rollback = (file: files.display(rollbackPath), text: rollbackText)
             }
             let found = ScriptLinter.lint(text, context: context)
             result.findings += found.findings.filter { !disabled.contains($0.rule) }

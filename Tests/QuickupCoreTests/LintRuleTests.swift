@@ -83,7 +83,7 @@ struct LintRuleTests {
         task.rollback = rollback == nil ? nil : "task.rollback"
         if fixed { c.fixTask(&task) }
         return ScriptLintContext(task: task, file: c.file, datasourceType: c.type, serverVersion: c.serverVersion.flatMap(ServerVersion.init),
-                                 backupTables: c.backupTables, rollback: rollback.map { ("task.rollback", $0) })
+                                 backupTables: c.backupTables, rollback: rollback.map { (file: "task.rollback", text: $0) })
     }
 
     @Test("the trap yields exactly its finding at its line and column", arguments: cases)
@@ -111,7 +111,7 @@ struct LintRuleTests {
         let c = Self.cases[5]
         let finding = try #require(ScriptLinter.lint(c.bad, context: Self.context(c, rollback: nil)).findings.first)
         #expect(finding.text.hasPrefix("task.sql:2:1: warning destructive-without-backup: DELETE FROM orders without WHERE"))
-        #expect(finding.text.components(separatedBy: " — ").count == 3)
+        #expect(finding.text.split(separator: " — ").count == 3)
     }
 
     @Test("the DELIMITER finding says how many statements the client sends and how many are swallowed")
