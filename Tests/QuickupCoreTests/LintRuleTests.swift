@@ -29,9 +29,9 @@ struct LintRuleTests {
 
     static let cases: [Case] = [
         Case(rule: .delimiterInStatement,
-             bad: "INSERT INTO t VALUES (1)\nDELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; END $$\nDELIMITER ;\nINSERT INTO t VALUES (2);\n",
-             line: 2, column: 1,
-             good: "INSERT INTO t VALUES (1);\nDELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; END $$\nDELIMITER ;\nINSERT INTO t VALUES (2);\n"),
+             bad: "DROP PROCEDURE IF EXISTS p;\nINSERT INTO t VALUES (1)\nDELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; END $$\nDELIMITER ;\nINSERT INTO t VALUES (2);\n",
+             line: 3, column: 1,
+             good: "DROP PROCEDURE IF EXISTS p;\nINSERT INTO t VALUES (1);\nDELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; END $$\nDELIMITER ;\nINSERT INTO t VALUES (2);\n"),
         Case(rule: .dashCommentWithoutSpace,
              bad: "INSERT INTO t VALUES (1);\n  --DELETE FROM t WHERE id = 1;\n",
              line: 2, column: 3,
@@ -118,9 +118,10 @@ struct LintRuleTests {
     func delimiterCounts() throws {
         let c = Self.cases[0]
         let finding = try #require(ScriptLinter.lint(c.bad, context: Self.context(c, rollback: nil)).findings.first)
-        // The client: "INSERT … (1)\nDELIMITER $$CREATE … SELECT 1", "END $$\nDELIMITER", "INSERT … (2)"; meant: 3.
-        #expect(finding.clientStatements == 3)
-        #expect(finding.why.contains("it sends 3 statements where the script reads as 3, and 2 of those the script means reach the server mangled"))
+        // The client: DROP, "INSERT … (1)\nDELIMITER $$CREATE … SELECT 1", "END $$\nDELIMITER", "INSERT … (2)";
+        // meant: DROP, INSERT (1), CREATE PROCEDURE, INSERT (2) — two of them mangled.
+        #expect(finding.clientStatements == 4)
+        #expect(finding.why.contains("it sends 4 statements where the script reads as 4, and 2 of those the script means reach the server mangled"))
     }
 
     @Test("-- quickup:lint-ignore on the line, or alone on the line above, switches a rule off there")

@@ -18,9 +18,10 @@ struct SQLRules {
             return nil
         }
         implicitCommits(analysis.statements, into: &result)
+        var droppedFirst = Set<String>()
         for (statement, shape) in zip(analysis.statements, shapes) {
             useDatabase(statement, shape, into: &result)
-            nonIdempotent(statement, shape, into: &result)
+            nonIdempotent(statement, shape, droppedFirst: &droppedFirst, into: &result)
             destructive(statement, shape, created: Set(result.createdTables), into: &result)
             longStatement(statement, shape, into: &result)
             clickHouseVersion(statement, shape, into: &result)
@@ -135,12 +136,19 @@ struct SQLRules {
 
     private var ddlIsTransactional: Bool { context.datasourceType == .sqlite && task.transactional != false }
 
-    private mutating func nonIdempotent(_ statement: SQLStatement, _ shape: StatementShape, into result: inout ScriptLintResult) {
+    /// `DROP … IF EXISTS x` then `CREATE … x` is the usual idempotent idiom (procedures, views):
+    /// `droppedFirst` holds what the script dropped that way so far.
+    private mutating func nonIdempotent(_ statement: SQLStatement, _ shape: StatementShape, droppedFirst: inout Set<String>,
+                                        into result: inout ScriptLintResult) {
         guard !ddlIsTransactional else { return }
         let type = context.datasourceType
+        let name = shape.table.map(ScriptLinter.normalized) ?? ""
         var problem: (what: String, fix: String)?
         switch shape.kind {
-        case .create(let object, let orReplace, let ifNotExists) where !orReplace && !ifNotExists:
+        case .drop(let object, let ifExists) where ifExists:
+            droppedFirst.insert("\(object) \(name)")
+        case .create(let object, let orReplace, let ifNotExists)
+            where !orReplace && !ifNotExists && !droppedFirst.contains("\(object) \(name)"):
             let guarded: Set<String> = type == .mysql ? ["TABLE", "DATABASE", "SCHEMA"]
                 : type == .clickhouse ? ["TABLE", "DATABASE", "VIEW", "DICTIONARY"]
                 : type == .sqlite ? ["TABLE", "INDEX", "VIEW", "TRIGGER"]
