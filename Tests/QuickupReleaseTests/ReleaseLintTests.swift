@@ -63,7 +63,7 @@ struct ReleaseLintTests {
         let errors = ReleaseLoader().load(directory: loaded.path).diagnostics.errors
         #expect(errors.count == 1)
         #expect(errors.first?.message == "unknown lint rule 'no-such-rule'")
-        #expect(errors.first?.location?.line == 4)
+        #expect(errors.first?.location?.line == 5)
         #expect(errors.first?.hint?.contains("delimiter-in-statement") == true)
     }
 
