@@ -7,6 +7,7 @@
 #   scripts/bench.sh assess      the whole assessment of examples/release against the local servers (issue 6)
 #   scripts/bench.sh tools       starting a Python tool through quickup vs a bare `python3 -c pass` (issue 7)
 #   scripts/bench.sh pack        pack, first and cached open of a release zip vs the directory (R1)
+#   scripts/bench.sh lint        lint of a generated 100,000-task release vs validate (N1, issue 19)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -52,6 +53,10 @@ case "$what" in
     # R1: examples/release, then a generated release of 5,000 tasks (about 6,000 files).
     "$bench" pack --release examples/release --runs "${BENCH_RUNS:-20}"
     "$bench" pack --tasks 5000 --runs "${BENCH_RUNS:-5}"
+    ;;
+  lint)
+    # Issue 19: lint ≤ 2 s on 100,000 tasks; the rules ≤ 20 % over validate.
+    "$bench" lint --tasks 100000 --runs "${BENCH_RUNS:-5}"
     ;;
   *)
     "$bench" "$@"

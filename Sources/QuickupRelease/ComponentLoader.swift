@@ -53,7 +53,11 @@ struct ComponentLoader {
             if component.datasource(named: name) != nil {
                 sink.error("datasource '\(name)' declared twice", at: item.location("name"))
             }
-            component.datasources.append(DatasourceRef(name: name, type: type))
+            var ref = DatasourceRef(name: name, type: type)
+            ref.minServerVersion = item.parsed("min_server_version", expected: "a server version such as 19.14 or 10.11") {
+                ServerVersion($0)?.description
+            }
+            component.datasources.append(ref)
             item.finish(context: "a datasource")
         }
         let datasourcesKnown = sink.diagnostics.errors.count == errorsBeforeDatasources
@@ -115,6 +119,7 @@ struct ComponentLoader {
             service.finish(context: "service")
             component.service = spec
         }
+        component.lintDisabled = LintSettings.disabledRules(yaml)
         yaml.finish(context: "component.yaml")
         return datasourcesKnown
     }

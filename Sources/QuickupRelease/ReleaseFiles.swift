@@ -81,6 +81,13 @@ struct ReleaseFiles {
         }
     }
 
+    /// The file as UTF-8 text, or nil when it is missing or not UTF-8 — for passes that run after
+    /// the loader (lint), which has already reported such a file with its line and column.
+    func readLoadedText(_ relative: String) -> String? {
+        guard let bytes = read(relative) else { return nil }
+        return try? UTF8Text.decode(bytes, file: display(relative), what: "script")
+    }
+
     /// Resolves `reference` (as written in a manifest) against `base`, both relative to the root.
     /// Returns the normalised relative path, or an error message saying why it is refused.
     func resolve(_ reference: String, from base: String) -> Result<String, ResolveError> {

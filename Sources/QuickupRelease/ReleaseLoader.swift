@@ -76,6 +76,7 @@ public struct ReleaseLoader: Sendable {
             }
         }
         let listed = yaml.strings("components").map { $0.map { ($0, yaml.location("components")) } }
+        release.lintDisabled = LintSettings.disabledRules(yaml)
         yaml.finish(context: "release.yaml")
         return listed
     }

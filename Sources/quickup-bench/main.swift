@@ -23,6 +23,10 @@ if CommandLine.arguments.dropFirst().first == "pack" {
 if CommandLine.arguments.dropFirst().first == "splitter" {
     exit(SplitterBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
+/// quickup-bench lint [--tasks N] [--runs R]: see LintBench.swift (N1).
+if CommandLine.arguments.dropFirst().first == "lint" {
+    exit(LintBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }

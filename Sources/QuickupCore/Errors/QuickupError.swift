@@ -64,6 +64,8 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let configChange = Code(rawValue: "config_change_invalid")
         /// A release file that is not UTF-8, or a script holding a NUL byte (issue 13 item 7).
         public static let textEncoding = Code(rawValue: "text_encoding")
+        /// A `quickup lint` error-level finding, reported by `validate` (N1).
+        public static let lint = Code(rawValue: "lint")
     }
 
     public var code: Code
@@ -93,7 +95,7 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         switch code {
         case .invalidVersion, .invalidRange, .manifestInvalid, .propertiesSyntax, .dependencyCycle,
              .downgrade, .unsupportedFrom, .fileNotFound, .invalidArgument, .redisScriptSyntax, .sqlSyntax, .sqlClientCommand,
-             .releaseArchive, .configChange, .textEncoding:
+             .releaseArchive, .configChange, .textEncoding, .lint:
             return true
         default:
             return false

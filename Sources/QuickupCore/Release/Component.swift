@@ -10,6 +10,8 @@ public enum DatasourceType: String, Codable, Sendable, CaseIterable {
 public struct DatasourceRef: Hashable, Sendable, Codable {
     public var name: String
     public var type: DatasourceType
+    /// The oldest server version the sites run (`min_server_version`), for lint (N1).
+    public var minServerVersion: String?
     public init(name: String, type: DatasourceType) {
         self.name = name
         self.type = type
@@ -72,6 +74,8 @@ public struct Component: Hashable, Sendable, Codable {
     public var backupTables: [String]
     public var tasks: [UpgradeTask]
     public var qualityRules: [QualityRule]
+    /// Lint rules switched off for this component (`lint: {disable: […]}` in component.yaml, N1).
+    public var lintDisabled: [String]?
     public var location: SourceLocation
 
     public init(name: String, location: SourceLocation) {

@@ -7,6 +7,8 @@ public struct Release: Hashable, Sendable, Codable {
     public var upgradesFrom: VersionRange?
     /// Components in release order (P3).
     public var components: [Component]
+    /// Lint rules switched off for the whole release (`lint: {disable: […]}` in release.yaml, N1).
+    public var lintDisabled: [String]?
 
     public init(name: String, targetVersion: Version? = nil, upgradesFrom: VersionRange? = nil, components: [Component]) {
         self.name = name

@@ -23,12 +23,27 @@ struct MariaDBScriptSplitter {
     var lineNumber = 0
     var quitRequested = false
     var statements: [SQLStatement] = []
+    /// Lines the client reads differently from how they look (for `quickup lint`, N1).
+    var notes: [SQLSplitNote] = []
 
     static func split(_ bytes: [UInt8], file: String) throws(QuickupError) -> [SQLStatement] {
         try bytes.withUnsafeBufferPointer { (script) throws(QuickupError) -> [SQLStatement] in
             var splitter = MariaDBScriptSplitter(file: file, script: script)
             try splitter.run()
             return splitter.statements
+        }
+    }
+
+    /// Statements and notes; on a split error, the statements cut before it and the error.
+    static func analyze(_ bytes: [UInt8], file: String) -> SQLScriptAnalysis {
+        bytes.withUnsafeBufferPointer { script in
+            var splitter = MariaDBScriptSplitter(file: file, script: script)
+            do throws(QuickupError) {
+                try splitter.run()
+                return SQLScriptAnalysis(statements: splitter.statements, notes: splitter.notes, error: nil)
+            } catch {
+                return SQLScriptAnalysis(statements: splitter.statements, notes: splitter.notes, error: error)
+            }
         }
     }
 
@@ -53,6 +68,7 @@ struct MariaDBScriptSplitter {
                 throw error(.sqlSyntax, "NUL byte in the script; the mariadb client refuses it outside --binary-mode")
             }
             let line = UnsafeBufferPointer(rebasing: script[lineStart..<lineEnd])
+            if !inBlockComment && openQuote == 0 { noteLineStart(line) }
             if pending.isEmpty && !inBlockComment && openQuote == 0,
                let command = MariaDBClientCommand.find(in: line, delimiter: delimiter) {
                 try perform(command, invocation: line, line: lineNumber)
@@ -64,6 +80,24 @@ struct MariaDBScriptSplitter {
         if !quitRequested { try checkNothingLeftOpen() }
         // Batch mode sends what is left even without a delimiter (and after `quit`).
         send()
+    }
+
+    /// Notes a line that starts with `--X` (no blank after `--`) or, inside an unfinished
+    /// statement, with the word `delimiter`: the two places where the client quietly does
+    /// something else than the script seems to say.
+    private mutating func noteLineStart(_ line: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        while start < line.count && line[start].isSQLSpace { start += 1 }
+        guard start < line.count else { return }
+        let rest = UnsafeBufferPointer(rebasing: line[start...])
+        if rest.count > 2 && rest[0] == .dash && rest[1] == .dash && !rest[2].isSQLSpace {
+            notes.append(.dashCommentWithoutSpace(line: lineNumber, column: start + 1, dropped: pending.isEmpty))
+        } else if !pending.isEmpty && MariaDBClientCommand.startsWithDelimiterName(rest)
+                    && (rest.count == MariaDBClientCommand.delimiterName.count
+                        || rest[MariaDBClientCommand.delimiterName.count].isSQLSpace) {
+            notes.append(.delimiterInStatement(line: lineNumber, column: start + 1, statementLine: pending.startLine,
+                                               delimiter: String(decoding: delimiter, as: UTF8.self)))
+        }
     }
 
     private func checkNothingLeftOpen() throws(QuickupError) {

@@ -14,6 +14,13 @@ struct ValidateCommand: AsyncParsableCommand {
     @OptionGroup var envOption: EnvironmentOption
     @OptionGroup var output: OutputOptions
 
+    @Option(name: .long, help: "Lint findings that fail validation: error (default), warn, or off (N1; all rules: quickup lint).")
+    var lint: String = "error"
+
+    func validate() throws {
+        guard lint == "off" || LintSeverity(flag: lint) != nil else { throw ValidationError("--lint takes error, warn or off, not '\(lint)'") }
+    }
+
     func run() async throws {
         try await runReporting {
             let workspace: Workspace
@@ -22,6 +29,13 @@ struct ValidateCommand: AsyncParsableCommand {
             } catch let error as QuickupErrors {
                 if output.json { try printJSON(ValidationReport(valid: false, errors: error.errors)) }
                 throw error
+            }
+            if let level = LintSeverity(flag: lint) {
+                let findings = ReleaseLint.validationErrors(workspace, atLeast: level)
+                if !findings.isEmpty {
+                    if output.json { try printJSON(ValidationReport(valid: false, errors: findings)) }
+                    throw QuickupErrors(findings)
+                }
             }
             for warning in workspace.warnings { Console.error("warning: \(warning)") }
             let release = workspace.release

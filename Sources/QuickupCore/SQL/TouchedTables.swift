@@ -1,5 +1,3 @@
-import QuickupCore
-
 /// Which tables a SQL statement changes or copies from, read from its text (A1): the tables whose
 /// size decides how much a backup needs. A lexical reading of the usual DDL and DML forms, not a
 /// parser: names inside strings and comments are never taken, and a form it does not know
@@ -76,7 +74,7 @@ public enum TouchedTables {
         return names
     }
 
-    private struct Cursor {
+    struct Cursor {
         var tokens: [SQLTokens.Token]
         var index: Int
 
