@@ -1,6 +1,7 @@
 import Foundation
 import QuickupCore
 import QuickupData
+import QuickupTools
 
 /// Runs a plan's stages against an environment (SPEC E1–E11): takes the environment's lock,
 /// runs stages in order and each stage's components in parallel (bounded, respecting `after`),
@@ -18,7 +19,6 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     public func run(_ request: RunRequest) async -> RunResult {
         let runID = RunIdentifier.make()
         let output = context.output
-        let lockName = SiteLock.name(request.environment.site)
         let started = context.clock.now
         var result = RunResult(runID: runID, status: .running, succeeded: 0, skipped: 0, failed: 0,
                                stageDurations: [], total: .zero, error: nil)
@@ -28,10 +28,11 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             result.status = result.error == nil ? .succeeded : .failed
             return result
         }
+        // E6: the locks come first, so a refused attempt leaves no run behind (it would show as
+        // the latest run in status and history); then the run's record.
+        let siteLock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory)
         do {
-            try journal.insert(runRecord(runID, request))
-            try SiteLock(journal: journal, site: request.environment.site).take(runID: runID, host: context.host, pid: context.pid,
-                                                                           now: context.now, output: output)
+            try siteLock.take(runID: runID, host: context.host, pid: context.pid, now: context.now, output: output)
         } catch {
             result.status = .failed
             result.error = error
@@ -39,11 +40,24 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         }
         let databaseLocks = DatabaseLocks()
         do {
-            try await databaseLocks.acquire(plan: request.plan, environment: request.environment, connect: context.connect)
+            try await databaseLocks.acquire(plan: request.plan, environment: request.environment,
+                                            holder: lockHolder(runID, site: request.environment.site), connect: context.connect)
+            try journal.insert(runRecord(runID, request))
+        } catch {
+            await databaseLocks.release()
+            siteLock.release(runID: runID)
+            result.status = .failed
+            result.error = error
+            return result
+        }
+        // Issue 13 item 1: before anything runs, what a killed quickup left running is stopped.
+        do {
+            try LeftoverReaper(journal: journal, runID: runID, host: context.host, isolation: context.isolation, now: context.now)
+                .reap(output: output)
         } catch {
             await databaseLocks.release()
             try? journal.finishRun(runID, status: .failed, at: context.now(), message: error.description)
-            try? journal.releaseLock(environment: lockName, runID: runID)
+            siteLock.release(runID: runID)
             result.status = .failed
             result.error = error
             return result
@@ -93,27 +107,25 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             output.line("Next: fix the cause, then `quickup resume \(runID)` continues at the first task not yet successful.")
         }
         try? journal.finishRun(runID, status: result.status, at: context.now(), message: result.error?.description)
-        try? journal.releaseLock(environment: lockName, runID: runID)
+        siteLock.release(runID: runID)
         output.close()
         return result
+    }
+
+    private func lockHolder(_ runID: String, site: String) -> LockRecord {
+        LockRecord(environment: SiteLock.name(site), runID: runID, host: context.host, pid: context.pid,
+                   startedAt: context.now())
     }
 
     private func runRecord(_ id: String, _ request: RunRequest) -> RunRecord {
         var run = RunRecord(id: id, release: request.plan.release, from: request.plan.from.description, to: request.plan.to.description,
                             site: request.plan.site, stage: request.stages.count == Stage.allCases.count ? "all" : request.stages.map(\.rawValue).joined(separator: ","),
                             status: .running, startedAt: context.now(), host: context.host, pid: context.pid)
+        run.processStart = context.pid == ProcessIdentity.current.pid ? ProcessIdentity.current.start : ProcessIdentity.of(context.pid)?.start
         if let data = try? JSONEncoder().encode(PlanDocument(request.plan)) { run.planJSON = String(decoding: data, as: UTF8.self) }
         run.message = request.resumes.map { "resumes \($0)" }
         run.parent = request.resumes
         return run
-    }
-}
-
-/// Whether a lock holder still runs: same host → its pid must exist; another host → assume yes.
-enum LockLiveness {
-    @Sendable static func isAlive(_ holder: LockRecord) -> Bool {
-        guard holder.host == ProcessInfo.processInfo.hostName else { return true }
-        return kill(holder.pid, 0) == 0 || errno == EPERM
     }
 }
 

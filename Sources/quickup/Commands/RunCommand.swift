@@ -61,7 +61,8 @@ struct RunLauncher {
                                  acceptChanged: Set(execution?.acceptChanged ?? []), resumes: resumes,
                                  plugins: workspace.plugins)
         let result = await RunOutcome.run(Executor(journal: journal, context: context), request, display: display)
-        if quiet {
+        // A refused run (E6) was never recorded: its error alone says why.
+        if quiet, result.error?.code != .locked {
             print("Run \(result.runID): \(result.status.rawValue), \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed (\(result.total.description)).")
         }
         return RunOutcome.status(result)

@@ -25,8 +25,9 @@ enum RunOutcome {
     /// Maps a finished run to the exit status of SPEC §13.
     static func status(_ result: RunResult) -> ExitStatus {
         guard let error = result.error else { return .success }
-        if error.code == .locked { return .locked }
+        // E6: a refused run says who holds the lock and what to do, with --quiet too.
         Console.error("error: \(error)")
+        if error.code == .locked { return .locked }
         return error.isInvalidInput ? .invalidInput : .failed
     }
 
