@@ -81,6 +81,7 @@ struct InterruptedAttemptTests {
         try tool.write(into: "release/alpha/upgrade/V1.0.1")
         try tree.write("release/beta/upgrade/V1.0.1/tools/quick.sh", "#!/bin/sh\nexit 0\n")
         try tree.write("env.yaml", "site: CONFIRM\ndatasources:\n  db: {type: sqlite, path: \(tree.root.appendingPathComponent("app.db").path)}\n")
+        try tree.write("app.db", "")
         let state = tree.root.appendingPathComponent("state")
 
         let first = try QuickupProcess.start(Self.arguments(tree.root, state: state))

@@ -19,6 +19,7 @@ struct LeftoverToolTests {
             """)
         try tool.write(into: "release/app/upgrade/V1.0.1")
         try tree.write("env.yaml", "site: LEFT\ndatasources:\n  db: {type: sqlite, path: \(tree.root.appendingPathComponent("app.db").path)}\n")
+        try tree.write("app.db", "")
     }
 
     static func runArguments(_ tree: TemporaryTree, state: String) -> [String] {

@@ -27,6 +27,7 @@ struct SiteLockTests {
         try tree.write("release/app/upgrade/V1.0.1/sql/first.sql", "CREATE TABLE IF NOT EXISTS t (x INT);")
         try tool.write(into: "release/app/upgrade/V1.0.1")
         try tree.write("env.yaml", "site: \(site)\ndatasources:\n  db: {type: sqlite, path: \(tree.root.appendingPathComponent("app.db").path)}\n")
+        try tree.write("app.db", "")
     }
 
     static func run(_ tree: TemporaryTree, state: String, quiet: Bool = true) -> [String] {
@@ -113,6 +114,7 @@ struct SiteLockTests {
                        "sql.a.id=A\nsql.a.description=a\nsql.a.file=a.sql\nsql.a.stage=pre_stop\n")
         try tree.write("release/app/upgrade/V1.0.1/a.sql", "CREATE TABLE IF NOT EXISTS a (x INT);")
         try tree.write("env.yaml", "site: MANY\ndatasources:\n  db: {type: sqlite, path: \(tree.root.appendingPathComponent("app.db").path)}\n")
+        try tree.write("app.db", "")
         let state = tree.root.appendingPathComponent("fresh-state").path
         let processes = try (0..<40).map { n in
             try QuickupProcess.start(Self.run(tree, state: state), output: tree.root.appendingPathComponent("out-\(n)"))

@@ -33,6 +33,7 @@ struct ToolStartTests {
                 return {"stamped": True}
             """)
         try tree.write("env.yaml", "site: PY\ndatasources:\n  db: {type: sqlite, path: \(tree.root.appendingPathComponent("app.db").path)}\n")
+        try tree.write("app.db", "")
     }
 
     static func run(_ tree: TemporaryTree, state: String) -> [String] {
