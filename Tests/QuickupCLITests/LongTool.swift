@@ -82,5 +82,10 @@ enum QuickupProcess {
                                  path, sql])
     }
 
-    static var hostName: String { ProcessInfo.processInfo.hostName }
+    /// gethostname(2): ProcessInfo.hostName may wait on name resolution.
+    static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(cString: buffer)
+    }
 }
