@@ -19,6 +19,18 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     public var bubblewrap: String?
     /// Why a stronger mechanism was not used, for `quickup doctor`.
     public var notes: [String]
+    /// Path of a `setpriv` that can set a parent-death signal: a tool's main process is killed
+    /// when quickup dies (kill -9), instead of running on beside the next run's copy.
+    public var parentDeathSignal: String? = nil
+
+    /// The directories quickup creates its tools' cgroups in (none under rlimits).
+    public var groupParents: [String] {
+        switch mechanism {
+        case .cgroupV2(let parent): [parent]
+        case .cgroupV1(let memory, let cpu, let pids): [memory, cpu, pids]
+        case .rlimits: []
+        }
+    }
 
     /// Short name for error messages.
     public var mechanismName: String {
@@ -37,6 +49,7 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
         case .rlimits: text = "rlimits (address space, CPU time, processes)"
         }
         text += bubblewrap.map { "; bubblewrap at \($0) for third_party plugins" } ?? "; no bubblewrap (third_party plugins cannot run)"
+        if parentDeathSignal != nil { text += "; tools die with quickup (parent-death signal)" }
         return text
     }
 
@@ -44,6 +57,16 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     public static let current: IsolationSupport = detect()
 
     public static func detect(cgroupRoot: String = "/sys/fs/cgroup", group: String = "quickup") -> IsolationSupport {
+        var support = detectMechanism(cgroupRoot: cgroupRoot, group: group)
+        if let setpriv = executable("setpriv"), works(setpriv, ["--pdeathsig", "KILL", "/bin/true"]) {
+            support.parentDeathSignal = setpriv
+        } else {
+            support.notes.append("no setpriv with --pdeathsig (util-linux ≥ 2.33): a tool outlives a killed quickup until the next run stops it")
+        }
+        return support
+    }
+
+    private static func detectMechanism(cgroupRoot: String, group: String) -> IsolationSupport {
         var notes: [String] = []
         let files = FileManager.default
         var bubblewrap = executable("bwrap")
@@ -99,9 +122,13 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func bubblewrapWorks(_ path: String) -> Bool {
+        works(path, ["--ro-bind", "/", "/", "--unshare-net", "--dev", "/dev", "--proc", "/proc", "/bin/true"])
+    }
+
+    private static func works(_ path: String, _ arguments: [String]) -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--ro-bind", "/", "/", "--unshare-net", "--dev", "/dev", "--proc", "/proc", "/bin/true"]
+        process.arguments = arguments
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }

@@ -25,9 +25,24 @@ public enum PythonHelper {
     /// (relative to the work directory: `tools` for tasks, `hooks` for component hooks).
     /// `-c` rather than `-m`: runpy costs every tool a few milliseconds of start-up.
     public static func arguments(module: String, function: String, searchPath: String) -> [String] {
-        ["python3", "-c", "import sys, \(moduleName); sys.exit(\(moduleName).main(sys.argv[1:]))",
-         "run", "\(module):\(function)", "--path", searchPath]
+        ["python3", "-c", launcher, "run", "\(module):\(function)", "--path", searchPath]
     }
+
+    /// The exit status of the launcher line when the helper itself cannot be imported: the tool
+    /// was never started (issue 13 item 3), which is quickup's error, not the tool's.
+    public static let helperMissingStatus: Int32 = 121
+    /// The line the launcher prints on stderr in that case.
+    public static let helperMissingMarker = "quickup: the Python tool helper cannot be imported"
+
+    static let launcher = """
+        import sys
+        try:
+            import \(moduleName)
+        except ImportError as e:
+            sys.stderr.write("\(helperMissingMarker): %s (sys.path: %s)\\n" % (e, sys.path))
+            sys.exit(\(helperMissingStatus))
+        sys.exit(\(moduleName).main(sys.argv[1:]))
+        """
 
     static let source = #"""
     """quickup's helper for Python tools (SPEC T1/T2). Standard library only.

@@ -18,6 +18,8 @@ public struct ToolInvocation: Sendable {
     public var terminationGrace: Duration
     /// Bytes of plain output passed on as events; beyond it only counts are kept.
     public var logBudgetBytes: Int64
+    /// Paths the tool must see read-only even inside a sandbox that hides them (ToolSandbox).
+    public var readOnlyPaths: [String] = []
 
     public init(arguments: [String], workDirectory: String, environment: [String: String] = [:], context: Data = Data("{}".utf8),
                 limits: PluginLimits, name: String, terminationGrace: Duration = .seconds(3), logBudgetBytes: Int64 = 4 << 20) {
@@ -32,7 +34,7 @@ public struct ToolInvocation: Sendable {
     }
 
     /// The variables every tool gets on top of `environment`.
-    var fullEnvironment: [String: String] {
+    public var fullEnvironment: [String: String] {
         let inherited = ProcessInfo.processInfo.environment
         var result: [String: String] = ["PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"]
         for key in ["HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"] { result[key] = inherited[key] }

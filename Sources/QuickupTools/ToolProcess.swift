@@ -12,11 +12,11 @@ import SystemPackage
 /// Whatever happens — success, failure, limit, timeout, cancellation — every process of the
 /// tool, grandchildren included, is gone when this returns.
 public enum ToolProcess {
-    public static func run(_ invocation: ToolInvocation, support: IsolationSupport = .current,
+    public static func run(_ invocation: ToolInvocation, support: IsolationSupport = .current, watch: ToolWatch? = nil,
                            onEvent: @escaping @Sendable (ToolEvent) -> Void) async throws(QuickupError) -> ToolOutcome {
         ignoreBrokenPipes
         let sandbox = try ToolSandbox(support: support, limits: invocation.limits, workDirectory: invocation.workDirectory,
-                                      name: invocation.name)
+                                      name: invocation.name, readOnlyPaths: invocation.readOnlyPaths)
         let state = ToolOutputState(budget: invocation.logBudgetBytes, onEvent: onEvent)
         var options = PlatformOptions()
         options.createSession = true
@@ -33,6 +33,7 @@ public enum ToolProcess {
             ) { execution in
                 let pid = execution.processIdentifier.value
                 state.leader = pid
+                watch?.started(ProcessIdentity.of(pid) ?? ProcessIdentity(pid: pid, start: nil), sandbox.groups)
                 try await withThrowingTaskGroup(of: Void.self) { watch in
                     watch.addTask {
                         try await watchdog(pid: pid, sandbox: sandbox, state: state)
@@ -68,6 +69,7 @@ public enum ToolProcess {
             if Task.isCancelled { throw CancellationError() }
         } catch {
             _ = cleanUp(sandbox: sandbox, leader: state.leader)
+            if state.leader > 0 { watch?.ended(state.leader) }
             if Task.isCancelled || error is CancellationError {
                 throw QuickupError(.cancelled, "\(invocation.name) was stopped (its whole process group was killed)")
             }
@@ -78,10 +80,22 @@ public enum ToolProcess {
         var outcome = ToolOutcome(ending: ending(termination, bubblewrapped: command.contains { $0.hasSuffix("/bwrap") }), stderrTail: "")
         state.fill(&outcome)
         outcome.leftoversKilled = cleanUp(sandbox: sandbox, leader: state.leader)
+        if state.leader > 0 { watch?.ended(state.leader) }
         outcome.cpuSeconds = usage.cpuSeconds
         outcome.peakMemory = usage.peakMemory.map { ByteSize(bytes: $0) }
         outcome.limitHit = state.stoppedBy ?? limitHit(outcome, usage: usage, limits: invocation.limits, support: support)
         return outcome
+    }
+
+    /// Told when a tool's main process started and when every process of it is gone, so a
+    /// record of it outlives quickup (issue 13 item 1: a later run stops what a killed one left).
+    public struct ToolWatch: Sendable {
+        public var started: @Sendable (ProcessIdentity, _ cgroups: [String]) -> Void
+        public var ended: @Sendable (pid_t) -> Void
+        public init(started: @escaping @Sendable (ProcessIdentity, [String]) -> Void, ended: @escaping @Sendable (pid_t) -> Void) {
+            self.started = started
+            self.ended = ended
+        }
     }
 
     /// While the tool runs: stops it as soon as a cgroup counter shows a limit was hit (the OOM

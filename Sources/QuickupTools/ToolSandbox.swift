@@ -11,11 +11,17 @@ public final class ToolSandbox: Sendable {
     /// One directory per hierarchy (v1) or a single one (v2); empty under rlimits.
     let groups: [String]
 
-    public init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String) throws(QuickupError) {
+    /// Paths the tool must see even where its sandbox hides them (the Python helper under a
+    /// private /tmp, issue 13 item 3): bound read-only into the bubblewrap view.
+    let readOnlyPaths: [String]
+
+    public init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String,
+                readOnlyPaths: [String] = []) throws(QuickupError) {
         self.support = support
         self.limits = limits
         self.workDirectory = workDirectory
-        let unique = "\(name.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }.prefix(60))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        self.readOnlyPaths = readOnlyPaths
+        let unique = LeftoverGroups.groupName(tool: name)
         switch support.mechanism {
         case .cgroupV2(let parent): groups = ["\(parent)/\(unique)"]
         case .cgroupV1(let memory, let cpu, let pids): groups = [memory, cpu, pids].map { "\($0)/\(unique)" }
@@ -76,12 +82,20 @@ public final class ToolSandbox: Sendable {
             }
         }
         script += #"; exec "$@""#
-        var command = ["/bin/sh", "-c", script, "quickup-tool"] + procsFiles + ["--"]
+        // The tool dies with quickup where the kernel allows (a parent-death signal, kept across
+        // exec); what it started itself is found by the next run (LeftoverTools, issue 13 item 1).
+        var command = support.parentDeathSignal.map { [$0, "--pdeathsig", "KILL"] } ?? []
+        command += ["/bin/sh", "-c", script, "quickup-tool"] + procsFiles + ["--"]
         if let bwrap = support.bubblewrap, !limits.network || limits.readOnlyRoot {
             command += [bwrap, "--die-with-parent"]
-            command += limits.readOnlyRoot ? ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                                               "--bind", workDirectory, workDirectory]
-                                           : ["--bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+            if limits.readOnlyRoot {
+                command += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+                // After the private /tmp, or it would hide them (a state directory under /tmp).
+                for path in readOnlyPaths where FileManager.default.fileExists(atPath: path) { command += ["--ro-bind", path, path] }
+                command += ["--bind", workDirectory, workDirectory]
+            } else {
+                command += ["--bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+            }
             if !limits.network { command.append("--unshare-net") }
             command += ["--chdir", workDirectory, "--"]
         }

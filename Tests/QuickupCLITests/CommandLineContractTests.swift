@@ -24,7 +24,9 @@ struct CommandLineContractTests {
             let result = try CLI.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stdout)\(result.stderr)")
             #expect(result.stderr.contains("unknown command '\(arguments[0])'"), "\(result.stderr)")
-            #expect(result.stderr.contains("validate, plan, assess, run, status, resume, rollback"), "\(result.stderr)")
+            for known in ["validate", "lint", "plan", "assess", "run", "status", "resume", "rollback", "history", "unlock"] {
+                #expect(result.stderr.contains(" \(known),") || result.stderr.contains(" \(known)\n"), "\(known): \(result.stderr)")
+            }
             #expect(!result.stdout.contains("USAGE"), "no help as if the command existed")
         }
         let help = try CLI.run(["help", "run"])

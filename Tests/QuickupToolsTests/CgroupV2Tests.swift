@@ -18,7 +18,7 @@ struct CgroupV2Tests {
         let sandbox = try ToolSandbox(support: support, limits: limits, workDirectory: parent, name: "v2 tool/../x")
         let group = try #require(sandbox.groups.first)
         #expect(sandbox.groups.count == 1)
-        #expect(group.hasPrefix("\(parent)/v2toolx-"), "the name is reduced to safe characters: \(group)")
+        #expect(group.hasPrefix("\(parent)/v2toolx.quickup-\(getpid())-"), "the name is reduced to safe characters and names its owner: \(group)")
         func read(_ file: String) throws -> String { try String(contentsOfFile: "\(group)/\(file)", encoding: .utf8) }
         #expect(try read("memory.max") == "\(256 << 20)")
         #expect(try read("memory.swap.max") == "0")

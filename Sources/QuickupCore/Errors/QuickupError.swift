@@ -54,6 +54,9 @@ public struct QuickupError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let cancelled = Code(rawValue: "cancelled")
         /// A plugin exceeded one of its isolation limits (T3).
         public static let limitExceeded = Code(rawValue: "limit_exceeded")
+        /// A tool could not be started at all (interpreter or helper missing, wrong executable
+        /// format): quickup's own failure, never the tool's under its class policy (T4).
+        public static let toolNotStarted = Code(rawValue: "tool_not_started")
         /// A SQL script cannot be split: unterminated quote or comment, unknown `\x` client command…
         public static let sqlSyntax = Code(rawValue: "sql_syntax")
         /// A SQL script uses a `mariadb` client command quickup does not run (`source`, `system`…).

@@ -133,7 +133,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
         let runner = self.runner
         let clock = context.clock
         let toolProgress = ToolProgress()
-        let plugins = PluginRunner(runID: runID, request: request, context: context, stage: stage)
+        let plugins = PluginRunner(runID: runID, request: request, context: context, stage: stage, journal: journal)
         output.board?.begin(task.key, title: "\(task.component) \(task.version) \(task.qualifiedUID)",
                             estimate: planned.estimate.map { .milliseconds($0.duration.milliseconds) }) {
             (await connection?.progress() ?? toolProgress.fraction, toolProgress.message)

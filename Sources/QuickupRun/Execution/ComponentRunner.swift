@@ -91,14 +91,15 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
     /// T4: a failed tool of a class whose policy is skip/continue does not stop the component.
     /// SQL and Redis tasks always stop it: the next script may depend on the failed one.
     private func continuing(after error: QuickupError, of task: UpgradeTask) -> FailurePolicy.Action? {
-        guard task.kind == .tool, error.code != .cancelled, error.code != .checksumChanged, error.code != .needsConfirmation else { return nil }
+        guard task.kind == .tool, error.code != .cancelled, error.code != .checksumChanged, error.code != .needsConfirmation,
+              error.code != .toolNotStarted else { return nil }
         let action = request.plugin(task.component).failurePolicy(for: task).action
         return action == .stop ? nil : action
     }
 
     /// A stopping tool failure offers rollback (T4: core → stop and offer rollback).
     private func stopping(_ error: QuickupError, of task: UpgradeTask) -> QuickupError {
-        guard task.kind == .tool, error.code != .cancelled else { return error }
+        guard task.kind == .tool, error.code != .cancelled, error.code != .toolNotStarted else { return error }
         var stopped = error
         // Only what exists: quickup takes no backup of its own, so none is offered (issue 14 item 7).
         let rollback = task.rollback.map { "or undo it with the task's rollback script `\($0)`" }
@@ -142,6 +143,7 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                   "\(task.qualifiedUID) is declared transactional but contains statements that commit implicitly (DDL); it runs without a transaction")
         }
         switch TaskDecider.decide(task: task, latest: latest, transactional: transactional,
+                                  name: latest?.status == UpgradeLogStatus.running.rawValue ? request.plan.unambiguousName(of: task) : nil,
                                   confirmed: RunRequest.names(task, in: request.confirmRerun),
                                   acceptChanged: RunRequest.names(task, in: request.acceptChanged),
                                   resume: request.resumeCommand(runID)) {
@@ -166,6 +168,7 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                                     message: error.message))
             throw error
         case .rerunInterrupted(let reason):
+            try await closeInterrupted(task, log: fromLog, journal: fromJournal, store: store)
             event(task, level: "warn", kind: "rerun_interrupted", "\(task.qualifiedUID): \(reason)")
             context.output.line("[RERUN] \(task.component) \(task.version) \(task.qualifiedUID): \(reason)")
         case .run:
@@ -176,6 +179,24 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                                transactional: transactional, previousAttempt: fromLog?.attempt ?? fromJournal?.attempt ?? 0,
                                deferred: &deferred)
         return .succeeded
+    }
+
+    /// Issue 13 item 8: the attempt a dead run left RUNNING is superseded by the one about to
+    /// start, so it is closed — FAILED, its error saying it was interrupted — in upgrade_log and
+    /// the journal, instead of staying RUNNING forever beside the later attempts.
+    private func closeInterrupted(_ task: UpgradeTask, log: UpgradeLogEntry?, journal journalRow: AttemptRecord?,
+                                  store: (any UpgradeLogStore)?) async throws(QuickupError) {
+        let note = "interrupted: quickup stopped during this attempt; superseded by run \(runID)"
+        if let store, var row = log, row.status == .running {
+            row.status = .failed
+            row.error = note
+            try await store.record(row)
+        }
+        if var row = journalRow, row.status == UpgradeLogStatus.running.rawValue {
+            row.status = UpgradeLogStatus.failed.rawValue
+            row.error = note
+            try journal.record(row)
+        }
     }
 
     /// E4: upgrade_log says RUNNING but the journal holds SUCCESS for the very same run and attempt.

@@ -1,30 +1,43 @@
+import Foundation
 import QuickupCore
 import QuickupData
 
-/// The database half of E6's lock: `GET_LOCK` on every MariaDB/MySQL datasource the plan uses,
-/// held on a connection of its own for the whole run. The server drops it when that connection
-/// dies, so a killed quickup never leaves it behind; a second quickup on another machine sharing
-/// the databases is refused even though it cannot see this machine's journal.
+/// The database half of E6's lock, held for the whole run on every datasource the plan writes
+/// to, so two quickups with different state directories (or machines) cannot run at once:
+/// - MariaDB/MySQL: `GET_LOCK` on a connection of its own; the server drops it when that
+///   connection dies, so a killed quickup never leaves it behind.
+/// - SQLite: an exclusive `flock` on `<database>.quickup-lock` beside the file, holding the
+///   holder's run id, host, pid and start time; the kernel drops it when quickup exits.
 actor DatabaseLocks {
     private var held: [any DatasourceConnection] = []
+    private var files: [Int32] = []
 
     static func name(site: String) -> String { "quickup.upgrade.\(site)" }
 
-    func acquire(plan: Plan, environment: Environment,
+    func acquire(plan: Plan, environment: Environment, holder: LockRecord,
                  connect: @Sendable (DatasourceConfig) async throws(QuickupError) -> any DatasourceConnection) async throws(QuickupError) {
         let used = Set(plan.tasks.compactMap(\.datasource))
+        let lockName = Self.name(site: environment.site)
+        for config in environment.datasources where used.contains(config.name) && config.type == .sqlite {
+            guard let path = config.path else { continue }
+            if let fd = try SQLiteLockFile.take(database: path, holder: holder, datasource: config.name) { files.append(fd) }
+        }
         let configs = environment.datasources.filter { used.contains($0.name) && ($0.type == .mariadb || $0.type == .mysql) }
         // One lock per server: datasources on the same host:port share it.
         var servers: Set<String> = []
-        let lockName = Self.name(site: environment.site)
         for config in configs where servers.insert("\(config.host ?? config.path ?? ""):\(config.port ?? 3306)").inserted {
             let connection = try await connect(config)
             let got = try await connection.scalar("SELECT GET_LOCK('\(lockName)', 0)")
             guard got == "1" else {
-                let holder = try? await connection.scalar("SELECT IS_USED_LOCK('\(lockName)')")
+                let holderID = (try? await connection.scalar("SELECT IS_USED_LOCK('\(lockName)')")).flatMap { $0 }
+                var who = "connection id \(holderID ?? "?")"
+                if let id = holderID, Int(id) != nil,
+                   let row = try? await connection.scalar("SELECT CONCAT(USER, '@', HOST, ', connected ', TIME, ' s ago') FROM information_schema.PROCESSLIST WHERE ID = \(id)") {
+                    who += " (\(row))"
+                }
                 await connection.close()
-                throw QuickupError(.locked, "another quickup run holds the database lock '\(lockName)' on \(config.displayName) (connection id \(holder.flatMap { $0 } ?? "?"))",
-                                   hint: "wait for that run to finish; `SELECT * FROM information_schema.PROCESSLIST WHERE ID = <id>` shows where it runs")
+                throw QuickupError(.locked, "site \(environment.site) is locked by another quickup run (lock: database GET_LOCK '\(lockName)' on \(config.displayName), held by \(who))",
+                                   hint: "that run uses another state directory or machine: on the host named above, `quickup history --state DIR` names it; wait for it to finish — the server drops the lock when that quickup exits")
             }
             held.append(connection)
         }
@@ -33,5 +46,50 @@ actor DatabaseLocks {
     func release() async {
         for connection in held { await connection.close() }  // closing releases GET_LOCK
         held = []
+        for fd in files { SQLiteLockFile.release(fd) }
+        files = []
+    }
+}
+
+/// E6 for SQLite datasources, which have no GET_LOCK: a lock file beside the database.
+enum SQLiteLockFile {
+    static func path(database: String) -> String {
+        // The database's real path, so two spellings of one file (a symlink, `./x.db`) share a lock.
+        let real = realpath(database, nil).map { pointer in
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
+        return (real ?? database) + ".quickup-lock"
+    }
+
+    /// The held lock's descriptor; nil when the database's directory does not exist — no run can
+    /// use (or create) a database there, so there is nothing to share; the run then fails on
+    /// connecting, recorded and resumable like any failed run (E4).
+    static func take(database: String, holder: LockRecord, datasource: String) throws(QuickupError) -> Int32? {
+        let file = path(database: database)
+        let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0, errno == ENOENT { return nil }
+        guard fd >= 0 else {
+            throw QuickupError(.io, "cannot open the lock file \(file) of datasource \(datasource): \(String(cString: strerror(errno)))",
+                               hint: "the directory of the SQLite database must be writable")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let busy = errno == EWOULDBLOCK
+            let text = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
+            close(fd)
+            guard busy else { throw QuickupError(.io, "cannot lock \(file): \(String(cString: strerror(errno)))") }
+            let who = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw QuickupError(.locked, "datasource \(datasource) is locked by another quickup run: \(who.isEmpty ? "holder unknown" : who) (lock: \(file))",
+                               hint: "that run uses another state directory: wait for it to finish; the lock goes with its process, so it is never left behind")
+        }
+        let text = "run \(holder.runID) on host \(holder.host), pid \(holder.pid), started \(Timestamps.text(holder.startedAt))\n"
+        _ = ftruncate(fd, 0)
+        _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+        return fd
+    }
+
+    static func release(_ fd: Int32) {
+        _ = ftruncate(fd, 0)
+        close(fd)  // drops the flock
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import QuickupCore
 import QuickupData
+import QuickupTools
 
 /// Runs a plan's stages against an environment (SPEC E1–E11): takes the environment's lock,
 /// runs stages in order and each stage's components in parallel (bounded, respecting `after`),
@@ -18,7 +19,6 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     public func run(_ request: RunRequest) async -> RunResult {
         let runID = RunIdentifier.make()
         let output = context.output
-        let lockName = SiteLock.name(request.environment.site)
         let started = context.clock.now
         let writesBefore = context.recordWrites.count
         var result = RunResult(runID: runID, status: .running, succeeded: 0, skipped: 0, failed: 0,
@@ -30,10 +30,11 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             if let error = result.error { output.line("FAILED: \(error)") }
             return result
         }
+        // E6: the locks come first, so a refused attempt leaves no run behind (it would show as
+        // the latest run in status and history); then the run's record.
+        let siteLock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory)
         do {
-            try journal.insert(runRecord(runID, request))
-            try SiteLock(journal: journal, site: request.environment.site).take(runID: runID, host: context.host, pid: context.pid,
-                                                                           now: context.now, output: output)
+            try siteLock.take(runID: runID, host: context.host, pid: context.pid, now: context.now, output: output)
         } catch {
             result.status = .failed
             result.error = error
@@ -42,13 +43,28 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         }
         let databaseLocks = DatabaseLocks()
         do {
-            try await databaseLocks.acquire(plan: request.plan, environment: request.environment, connect: context.connect)
+            try await databaseLocks.acquire(plan: request.plan, environment: request.environment,
+                                            holder: lockHolder(runID, site: request.environment.site), connect: context.connect)
+            try journal.insert(runRecord(runID, request))
+        } catch {
+            // Not recorded as a run (E6): a refused or failed start leaves no run behind.
+            await databaseLocks.release()
+            siteLock.release(runID: runID, writes: context.recordWrites)
+            result.status = .failed
+            result.error = error
+            output.line("FAILED: \(error)")
+            return result
+        }
+        // Issue 13 item 1: before anything runs, what a killed quickup left running is stopped.
+        do {
+            try LeftoverReaper(journal: journal, runID: runID, host: context.host, isolation: context.isolation, now: context.now)
+                .reap(output: output)
         } catch {
             await databaseLocks.release()
             result.status = .failed
             result.error = error
             output.line("FAILED: \(error)")
-            finishRecord(&result, lockName: lockName, writesBefore: writesBefore)
+            finishRecord(&result, siteLock: siteLock, writesBefore: writesBefore)
             return result
         }
         let logDirectory = output.open(stateDirectory: context.stateDirectory, runID: runID)
@@ -118,7 +134,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             output.line("FAILED: \(error)")
             output.line("Next: fix the cause, then `\(request.resumeCommand(runID))` continues at the first task not yet successful.")
         }
-        finishRecord(&result, lockName: lockName, writesBefore: writesBefore)
+        finishRecord(&result, siteLock: siteLock, writesBefore: writesBefore)
         output.close()
         return result
     }
@@ -126,34 +142,30 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     /// Ends the run in the journal and releases the site lock. A record write that failed on the
     /// way (here or in a failure path) is said in the run's end message, the journal's run
     /// message and the detail log: the record may be incomplete (E2, issue 14 item 7).
-    private func finishRecord(_ result: inout RunResult, lockName: String, writesBefore: Int) {
+    private func finishRecord(_ result: inout RunResult, siteLock: SiteLock, writesBefore: Int) {
         let writes = context.recordWrites, runID = result.runID, status = result.status
         writes.finishRun(runID, in: journal, status: status, error: result.error, at: context.now(), since: writesBefore)
-        writes.attempt("releasing the site lock \(lockName)") { () throws(QuickupError) in
-            try journal.releaseLock(environment: lockName, runID: runID)
-        }
+        siteLock.release(runID: runID, writes: writes)
         result.failedRecordWrites = writes.since(writesBefore)
         let summary = RecordWrites.summary(result.failedRecordWrites)
         if let summary { context.output.line("Warning: \(summary).") }
         context.output.record(DetailRecord.runEnd(result, message: summary, at: context.now()))
     }
 
+    private func lockHolder(_ runID: String, site: String) -> LockRecord {
+        LockRecord(environment: SiteLock.name(site), runID: runID, host: context.host, pid: context.pid,
+                   startedAt: context.now())
+    }
+
     private func runRecord(_ id: String, _ request: RunRequest) -> RunRecord {
         var run = RunRecord(id: id, release: request.plan.release, from: request.plan.from.description, to: request.plan.to.description,
                             site: request.plan.site, stage: request.stages.count == Stage.allCases.count ? "all" : request.stages.map(\.rawValue).joined(separator: ","),
                             status: .running, startedAt: context.now(), host: context.host, pid: context.pid)
+        run.processStart = context.pid == ProcessIdentity.current.pid ? ProcessIdentity.current.start : ProcessIdentity.of(context.pid)?.start
         if let data = try? JSONEncoder().encode(PlanDocument(request.plan)) { run.planJSON = String(decoding: data, as: UTF8.self) }
         run.message = request.resumes.map { "resumes \($0)" }
         run.parent = request.resumes
         return run
-    }
-}
-
-/// Whether a lock holder still runs: same host → its pid must exist; another host → assume yes.
-enum LockLiveness {
-    @Sendable static func isAlive(_ holder: LockRecord) -> Bool {
-        guard holder.host == ProcessInfo.processInfo.hostName else { return true }
-        return kill(holder.pid, 0) == 0 || errno == EPERM
     }
 }
 

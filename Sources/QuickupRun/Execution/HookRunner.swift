@@ -30,7 +30,7 @@ struct HookRunner<C: Clock>: Sendable where C.Duration == Duration {
                 do {
                     try await runWithPolicy(point, component: component, entry: entry, stage: stage, policy: profile.failurePolicy)
                 } catch {
-                    guard error.code != .cancelled, profile.failurePolicy.action != .stop else {
+                    guard error.code != .cancelled, error.code != .toolNotStarted, profile.failurePolicy.action != .stop else {
                         var stopped = error
                         stopped.hint = [error.hint, "the \(profile.pluginClass.rawValue) failure policy stopped the run at hook \(point.rawValue); fix the cause and `\(request.resumeCommand(runID))`, or roll back"]
                             .compactMap { $0 }.joined(separator: "; ")
@@ -47,7 +47,7 @@ struct HookRunner<C: Clock>: Sendable where C.Duration == Duration {
     private func runWithPolicy(_ point: HookPoint, component: String, entry: ToolEntry, stage: Stage,
                                policy: FailurePolicy) async throws(QuickupError) {
         let name = "\(component)/hook.\(point.rawValue)"
-        let plugins = PluginRunner(runID: runID, request: request, context: context, stage: stage)
+        let plugins = PluginRunner(runID: runID, request: request, context: context, stage: stage, journal: journal)
         var tries = 0
         while true {
             tries += 1

@@ -10,6 +10,8 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
     let request: RunRequest
     let context: RunContext<C>
     let stage: Stage
+    /// Where the tools that run are recorded, so a run after a kill -9 stops what is left (issue 13 item 1).
+    var journal: Journal? = nil
 
     /// What is being run: a task of the plan, or a hook of a component.
     enum Subject: Sendable {
@@ -52,19 +54,32 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
         case .python(let module, let function):
             arguments = PythonHelper.arguments(module: module, function: function, searchPath: searchPath)
         }
-        variables["PYTHONPATH"] = try PythonHelper.install(in: "\(context.stateDirectory)/python")
+        // Absolute (issue 13 item 3): the tool runs in its own working directory, so a relative
+        // state directory (the default `.quickup`) would point nowhere.
+        let state = RunContext<C>.absolute(context.stateDirectory)
+        let helper = try PythonHelper.install(in: "\(state)/python")
+        variables["PYTHONPATH"] = helper
         // Compiled modules go to the state directory, never into the release (which must stay as shipped).
-        variables["PYTHONPYCACHEPREFIX"] = "\(context.stateDirectory)/python/cache"
+        variables["PYTHONPYCACHEPREFIX"] = "\(state)/python/cache"
         let toolContext = try makeContext(subject, profile: profile, attempt: attempt, work: work)
         variables.merge(toolContext.variables) { _, new in new }
-        let invocation = ToolInvocation(arguments: arguments, workDirectory: work, environment: variables, context: toolContext.json(),
+        var invocation = ToolInvocation(arguments: arguments, workDirectory: work, environment: variables, context: toolContext.json(),
                                         limits: profile.limits, name: subject.name, terminationGrace: context.toolTerminationGrace)
+        // A third_party sandbox has a private /tmp: the helper is bound into it explicitly.
+        invocation.readOnlyPaths = [helper]
+        try ToolLaunchCheck.verify(arguments, path: invocation.fullEnvironment["PATH"] ?? "/usr/bin:/bin",
+                                   name: subject.name)
         let output = context.output, name = subject.name
         // The tool was handed its datasources' passwords; if it prints one, the logs (and a
         // support bundle made from them) must not keep it (D4, L1).
         let redaction = SecretRedaction(knownSecrets: toolContext.datasources.values.compactMap(\.password))
-        let outcome = try await ToolProcess.run(invocation, support: context.isolation) { event in
+        let outcome = try await ToolProcess.run(invocation, support: context.isolation, watch: watch(name)) { event in
             Self.report(event, name: name, output: output, progress: progress, redaction: redaction)
+        }
+        if case .python = entry, outcome.ending == .exited(PythonHelper.helperMissingStatus),
+           let line = outcome.stderrTail.split(separator: "\n").first(where: { $0.hasPrefix(PythonHelper.helperMissingMarker) }) {
+            throw QuickupError(.toolNotStarted, "\(name) could not be started: \(line)",
+                               hint: "the helper is written to \(helper); check that the tool's sandbox can read it (`quickup doctor`)")
         }
         if outcome.leftoversKilled > 0 {
             output.line("[WARN] \(name) left \(outcome.leftoversKilled) process(es) running after it ended; quickup killed them")
@@ -72,6 +87,19 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
         if let result = outcome.result { output.record(["task": name, "result": redaction.scrubKnown(result)]) }
         guard outcome.succeeded else { throw failure(outcome, name: name, profile: profile, redaction: redaction) }
         return outcome
+    }
+
+    /// Records the tool in the journal while any of its processes may run.
+    private func watch(_ name: String) -> ToolProcess.ToolWatch? {
+        guard let journal else { return nil }
+        let runID = self.runID, host = context.host, now = context.now, output = context.output
+        return ToolProcess.ToolWatch(started: { process, cgroups in
+            let tool = RunningTool(runID: runID, name: name, host: host, process: process, cgroups: cgroups,
+                                   owner: .current, startedAt: now())
+            do { try journal.recordTool(tool) } catch { output.line("[WARN] \(name): \(error)") }
+        }, ended: { pid in
+            do { try journal.forgetTool(host: host, pid: pid) } catch { output.line("[WARN] \(name): \(error)") }
+        })
     }
 
     private func failure(_ outcome: ToolOutcome, name: String, profile: PluginProfile, redaction: SecretRedaction) -> QuickupError {

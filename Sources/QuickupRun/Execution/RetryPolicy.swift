@@ -18,7 +18,7 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// Failures that another try cannot fix: the run was cancelled, or the release is wrong.
-    public static let neverRetried: Set<QuickupError.Code> = [.cancelled, .fileNotFound, .manifestInvalid, .unsupported]
+    public static let neverRetried: Set<QuickupError.Code> = [.cancelled, .fileNotFound, .manifestInvalid, .unsupported, .toolNotStarted]
 
     public static let none = RetryPolicy(retries: 0, interval: .zero)
 

@@ -78,12 +78,21 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     /// Estimates corrected while the run goes (A5).
     public let estimates = LiveEstimates()
 
+    /// `dir` from the current directory when relative: resolved once, because tools run in
+    /// their own working directories (issue 13 item 3).
+    public static func absolute(_ dir: String) -> String {
+        guard !dir.hasPrefix("/") else { return dir }
+        var path = FileManager.default.currentDirectoryPath
+        for part in dir.split(separator: "/") where part != "." { path += "/\(part)" }
+        return path
+    }
+
     public init(stateDirectory: String, clock: C, output: RunOutput,
                 maxParallel: Int = max(1, Int(Double(ProcessInfo.processInfo.activeProcessorCount) * 0.8)),
                 host: String = ProcessInfo.processInfo.hostName, pid: Int32 = ProcessInfo.processInfo.processIdentifier,
                 secrets: SecretResolver = SecretResolver(),
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
-        self.stateDirectory = stateDirectory
+        self.stateDirectory = Self.absolute(stateDirectory)
         self.clock = clock
         self.output = output
         self.maxParallel = max(1, maxParallel)

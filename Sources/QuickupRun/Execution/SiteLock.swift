@@ -1,33 +1,54 @@
+import Foundation
 import QuickupCore
+import QuickupTools
 
 /// The journal half of E6's lock: one run (or rollback) per site at a time. A holder whose
-/// process is gone is taken over with a note; a live one makes the new run fail with its id, host
-/// and start time. The run's journal record must exist already: a refused run is finished as
-/// failed with the reason.
+/// process is gone — no such pid, an unreaped zombie, or a pid now naming another process — is
+/// taken over with a note; a live one refuses the new run with who holds it and what to do.
+/// The lock is taken before the run is recorded, so a refused attempt never shows as a run.
 struct SiteLock {
     let journal: Journal
     let site: String
+    /// For the hints: the state directory the operator passed.
+    let stateDirectory: String
 
     static func name(_ site: String) -> String { "site:\(site)" }
 
     func take(runID: String, host: String, pid: Int32, now: @Sendable () -> Int64, output: RunOutput) throws(QuickupError) {
-        let lock = LockRecord(environment: Self.name(site), runID: runID, host: host, pid: pid, startedAt: now())
+        let start = pid == ProcessIdentity.current.pid ? ProcessIdentity.current.start : ProcessIdentity.of(pid)?.start
+        let lock = LockRecord(environment: Self.name(site), runID: runID, host: host, pid: pid, startedAt: now(), processStart: start)
         switch try journal.acquireLock(lock, isAlive: LockLiveness.isAlive) {
         case .acquired:
             return
         case .held(let holder):
-            let error = QuickupError(.locked, "another run holds the lock of site \(site): run \(holder.runID) on \(holder.host) (pid \(holder.pid)), started \(Timestamps.text(holder.startedAt))",
-                                     hint: "wait for it to finish, or check `quickup status \(holder.runID)`")
-            try journal.finishRun(runID, status: .failed, at: now(), message: error.description)
-            throw error
+            throw refusal(holder)
         case .takenOver(let holder):
             output.line("Note: run \(holder.runID) (pid \(holder.pid) on \(holder.host)) no longer runs; its lock was taken over and it is marked interrupted.")
         }
+    }
+
+    /// E6: who holds the lock, which lock, and what the operator can do about it.
+    func refusal(_ holder: LockRecord) -> QuickupError {
+        let state = ShellQuoting.quote(stateDirectory)
+        let hint = holder.host == ProcessInfo.processInfo.hostName
+            ? "wait for it to finish (`quickup status \(holder.runID) --state \(state)` shows where it is), or stop it with `kill -INT \(holder.pid)` (it cancels cleanly and releases the lock)"
+            : "wait for it to finish; if that run is gone for good (host \(holder.host) crashed), check on \(holder.host) that pid \(holder.pid) no longer runs, then `quickup unlock \(holder.runID) --state \(state) --force` breaks the lock"
+        return QuickupError(.locked, "site \(site) is locked by run \(holder.runID) on host \(holder.host), pid \(holder.pid), started \(Timestamps.text(holder.startedAt)) (lock: state journal \(journal.path))",
+                            hint: hint)
     }
 
     func release(runID: String, writes: RecordWrites) {
         writes.attempt("releasing the lock of site \(site)") { () throws(QuickupError) in
             try journal.releaseLock(environment: Self.name(site), runID: runID)
         }
+    }
+}
+
+/// Whether a lock holder still runs: same host → that very process (pid and start time) must
+/// exist and not be a zombie; another host → quickup cannot tell, so it assumes yes.
+enum LockLiveness {
+    @Sendable static func isAlive(_ holder: LockRecord) -> Bool {
+        guard holder.host == ProcessInfo.processInfo.hostName else { return true }
+        return ProcessIdentity(pid: holder.pid, start: holder.processStart).liveness.isRunning
     }
 }

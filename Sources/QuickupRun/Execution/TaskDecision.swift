@@ -31,10 +31,12 @@ public struct TaskRecordState: Sendable, Equatable {
 public enum TaskDecider {
     /// - Parameters:
     ///   - transactional: whether the task runs in one transaction (so an interruption rolled it back).
+    ///   - name: how the operator names this task on the command line: its uid, or its
+    ///     `component/uid` when another task of the plan has the same uid.
     ///   - confirmed: the operator named this task in `--confirm-rerun`.
     ///   - acceptChanged: the operator named this task in `--accept-changed`.
     ///   - resume: the command that continues the run, as typed; the hints append their flag to it.
-    public static func decide(task: UpgradeTask, latest: TaskRecordState?, transactional: Bool,
+    public static func decide(task: UpgradeTask, latest: TaskRecordState?, transactional: Bool, name: String? = nil,
                               confirmed: Bool, acceptChanged: Bool, resume: String = "quickup resume RUN") -> TaskDecision {
         guard let latest else { return .run }
         switch latest.status {
@@ -61,9 +63,17 @@ public enum TaskDecider {
                 .needsConfirmation,
                 "\(task.key) was interrupted in run \(latest.runID) and is neither transactional nor retryable: it may have half-applied",
                 at: task.location,
-                hint: "check the datasource, then `\(resume) --confirm-rerun \(task.uid)` runs it again"))
+                hint: "check the datasource, then `\(resume) --confirm-rerun \(name ?? task.uid)` runs it again"))
         default:
             return .run
         }
+    }
+}
+
+extension Plan {
+    /// How to name `task` to `--confirm-rerun` and `--accept-changed`: its uid, or its full key
+    /// when another task of the plan has the same uid (a bare uid would name both; issue 13 item 8).
+    public func unambiguousName(of task: UpgradeTask) -> String {
+        tasks.contains { $0.task.uid == task.uid && $0.task.key != task.key } ? task.key : task.uid
     }
 }

@@ -16,8 +16,7 @@ extension Journal {
     public func acquireLock(_ lock: LockRecord, isAlive: @Sendable (LockRecord) -> Bool) throws(QuickupError) -> LockOutcome {
         try write("take the run lock") { db in
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM run_lock WHERE environment = ?", arguments: [lock.environment]) {
-                let holder = LockRecord(environment: row["environment"], runID: row["run_id"], host: row["host"],
-                                        pid: row["pid"], startedAt: row["started_at"])
+                let holder = Self.lock(row)
                 if holder.runID == lock.runID { return .acquired }
                 if isAlive(holder) { return .held(holder) }
                 try db.execute(sql: "UPDATE run SET status = 'interrupted' WHERE id = ? AND status = 'running'", arguments: [holder.runID])
@@ -37,14 +36,34 @@ extension Journal {
 
     public func lockHolder(environment: String) throws(QuickupError) -> LockRecord? {
         try read("read the run lock") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM run_lock WHERE environment = ?", arguments: [environment]).map { row in
-                LockRecord(environment: row["environment"], runID: row["run_id"], host: row["host"], pid: row["pid"], startedAt: row["started_at"])
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM run_lock WHERE environment = ?", arguments: [environment]).map(Self.lock)
         }
     }
 
+    /// Every lock held, for `quickup unlock`.
+    public func lockHolders() throws(QuickupError) -> [LockRecord] {
+        try read("read the run locks") { db in try Row.fetchAll(db, sql: "SELECT * FROM run_lock ORDER BY environment").map(Self.lock) }
+    }
+
+    /// Removes `holder`'s lock if it still holds it (not one a new run took meanwhile) and marks
+    /// its run interrupted: the way to break a stale lock by hand (E6).
+    public func breakLock(_ holder: LockRecord, reason: String, at time: Int64) throws(QuickupError) -> Bool {
+        try write("break the run lock") { db in
+            try db.execute(sql: "DELETE FROM run_lock WHERE environment = ? AND run_id = ?", arguments: [holder.environment, holder.runID])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "UPDATE run SET status = 'interrupted', ended_at = ?, message = ? WHERE id = ? AND status = 'running'",
+                           arguments: [time, reason, holder.runID])
+            return true
+        }
+    }
+
+    static func lock(_ row: Row) -> LockRecord {
+        LockRecord(environment: row["environment"], runID: row["run_id"], host: row["host"], pid: row["pid"],
+                   startedAt: row["started_at"], processStart: row["process_start"])
+    }
+
     private static func insertLock(_ lock: LockRecord, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO run_lock (environment, run_id, host, pid, started_at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [lock.environment, lock.runID, lock.host, lock.pid, lock.startedAt])
+        try db.execute(sql: "INSERT OR REPLACE INTO run_lock (environment, run_id, host, pid, started_at, process_start) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [lock.environment, lock.runID, lock.host, lock.pid, lock.startedAt, lock.processStart])
     }
 }

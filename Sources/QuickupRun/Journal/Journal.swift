@@ -19,6 +19,10 @@ public final class Journal: Sendable {
                                hint: "pass --state with a writable directory")
         }
         path = "\(stateDirectory)/journal.sqlite"
+        // Many quickups may start at once on a fresh state directory: one at a time creates
+        // (or migrates) the journal, or two both create table `run` (issue 13 item 6).
+        let creation = try Self.lockCreation(in: stateDirectory)
+        defer { close(creation) }
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
@@ -34,6 +38,24 @@ public final class Journal: Sendable {
             throw QuickupError(.io, "cannot open the journal \(path): \(error)",
                                hint: "check the state directory's permissions and free space")
         }
+    }
+
+    /// An exclusive lock on `journal.lock` held while the journal is opened; the kernel drops it
+    /// with the descriptor, so a killed quickup never leaves it behind.
+    private static func lockCreation(in directory: String) throws(QuickupError) -> Int32 {
+        let file = "\(directory)/journal.lock"
+        let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw QuickupError(.io, "cannot open \(file): \(String(cString: strerror(errno)))", hint: "pass --state with a writable directory")
+        }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                throw QuickupError(.io, "cannot lock \(file): \(reason)", hint: "the state directory must be on a file system with locks")
+            }
+        }
+        return fd
     }
 
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws(QuickupError) -> T {
@@ -55,10 +77,10 @@ public final class Journal: Sendable {
     public func insert(_ run: RunRecord) throws(QuickupError) {
         try write("record run \(run.id)") { db in
             try db.execute(sql: """
-                INSERT INTO run (id, release, version_from, version_to, site, stage, status, started_at, ended_at, host, pid, message, plan_json, parent)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO run (id, release, version_from, version_to, site, stage, status, started_at, ended_at, host, pid, message, plan_json, parent, process_start)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.id, run.release, run.from, run.to, run.site, run.stage, run.status.rawValue,
-                                 run.startedAt, run.endedAt, run.host, run.pid, run.message, run.planJSON, run.parent])
+                                 run.startedAt, run.endedAt, run.host, run.pid, run.message, run.planJSON, run.parent, run.processStart])
         }
     }
 
@@ -89,6 +111,7 @@ public final class Journal: Sendable {
         run.message = row["message"]
         run.planJSON = row["plan_json"]
         run.parent = row["parent"]
+        run.processStart = row["process_start"]
         return run
     }
 

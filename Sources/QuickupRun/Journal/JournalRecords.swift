@@ -22,6 +22,9 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var endedAt: Int64?
     public var host: String
     public var pid: Int32
+    /// The start time of process `pid` (ProcessIdentity.start), so a recycled pid does not
+    /// make a dead run look alive.
+    public var processStart: String?
     public var message: String?
     /// The run this one resumes (E4), or the run a rollback undoes (F4).
     public var parent: String?
@@ -105,13 +108,17 @@ public struct LockRecord: Sendable, Hashable, Codable {
     public var host: String
     public var pid: Int32
     public var startedAt: Int64
+    /// The start time of process `pid` (ProcessIdentity.start): a holder whose pid now names
+    /// another process is gone.
+    public var processStart: String?
 
-    public init(environment: String, runID: String, host: String, pid: Int32, startedAt: Int64) {
+    public init(environment: String, runID: String, host: String, pid: Int32, startedAt: Int64, processStart: String? = nil) {
         self.environment = environment
         self.runID = runID
         self.host = host
         self.pid = pid
         self.startedAt = startedAt
+        self.processStart = processStart
     }
 }
 

@@ -64,6 +64,26 @@ enum JournalSchema {
         migrator.registerMigration("v2 run.parent") { db in
             try db.execute(sql: "ALTER TABLE run ADD COLUMN parent TEXT")
         }
+        // Who runs, named so that a recycled pid cannot pass for it (E6, issue 13 items 1 and 6),
+        // and the tools that run now, so a run after a kill -9 stops what the dead one left.
+        migrator.registerMigration("v3 process identities") { db in
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN process_start TEXT;
+                ALTER TABLE run_lock ADD COLUMN process_start TEXT;
+                CREATE TABLE tool_process (
+                    host TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    process_start TEXT,
+                    run_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    cgroups TEXT NOT NULL,
+                    owner_pid INTEGER NOT NULL,
+                    owner_start TEXT,
+                    started_at INTEGER NOT NULL,
+                    PRIMARY KEY (host, pid)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -21,7 +21,7 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
         let started = context.clock.now
         let writesBefore = context.recordWrites.count
         var result = RunResult(runID: runID, status: .running)
-        let lock = SiteLock(journal: journal, site: request.environment.site)
+        let lock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory)
         let databaseLocks = DatabaseLocks()
         let connections = ConnectionSet(environment: request.environment, connect: context.connect)
         do throws(QuickupError) {
@@ -29,9 +29,13 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
             if request.dryRun {
                 output.line("Dry run of the rollback of \(request.target): nothing is changed.")
             } else {
-                try journal.insert(runRecord(runID, request))
+                // Locks first (E6): a refused rollback leaves no run behind.
                 try lock.take(runID: runID, host: context.host, pid: context.pid, now: context.now, output: output)
-                try await databaseLocks.acquire(plan: request.plan, environment: request.environment, connect: context.connect)
+                try await databaseLocks.acquire(plan: request.plan, environment: request.environment,
+                                                holder: LockRecord(environment: SiteLock.name(request.environment.site), runID: runID, host: context.host,
+                                                                   pid: context.pid, startedAt: context.now()),
+                                                connect: context.connect)
+                try journal.insert(runRecord(runID, request))
                 let logs = output.open(stateDirectory: context.stateDirectory, runID: runID)
                 output.line("Rollback \(runID) of run \(request.target) (\(request.plan.to) → \(request.plan.from)); logs: \(logs)")
             }

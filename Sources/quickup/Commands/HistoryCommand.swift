@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import QuickupCore
 import QuickupRun
 
@@ -13,7 +14,10 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            let runs = try Journal(stateDirectory: stateOption.state).runs(limit: limit).map { run in
+            let journal = try Journal(stateDirectory: stateOption.state)
+            // A run whose quickup was killed is interrupted, not running (issue 13 item 1).
+            try journal.markDeadRunsInterrupted(host: ProcessInfo.processInfo.hostName, at: Int64(Date().timeIntervalSince1970 * 1000))
+            let runs = try journal.runs(limit: limit).map { run in
                 var run = run
                 run.planJSON = nil
                 return run

@@ -72,7 +72,8 @@ struct RunLauncher {
         if json {
             printSummary(RunSummary(command: resumes == nil ? "run" : "resume", result: result, dryRun: dryRun, state: state,
                                     next: request.resumeCommand(result.runID)))
-        } else if quiet {
+        } else if quiet, result.error?.code != .locked {
+            // A refused run (E6) was never recorded: its error alone says why.
             print("Run \(result.runID): \(result.status.rawValue), \(result.succeeded) succeeded, \(result.skipped) skipped, \(result.failed) failed (\(TimeSpan(seconds: Double(result.total.components.seconds) + Double(result.total.components.attoseconds) / 1e18))).")
             if let warning = RecordWrites.summary(result.failedRecordWrites) { print("Warning: \(warning).") }
         }

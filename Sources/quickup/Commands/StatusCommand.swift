@@ -21,6 +21,8 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReporting {
             let journal = try Journal(stateDirectory: stateOption.state)
+            // A run whose quickup was killed is interrupted, not running (issue 13 item 1).
+            try journal.markDeadRunsInterrupted(host: ProcessInfo.processInfo.hostName, at: Int64(Date().timeIntervalSince1970 * 1000))
             let record: RunRecord?
             if let run { record = try journal.run(run) } else { record = try journal.runs(limit: 1).first }
             guard var record else {

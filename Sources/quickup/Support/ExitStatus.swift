@@ -11,7 +11,9 @@ enum ExitStatus: Int32 {
 
     var code: ExitCode { ExitCode(rawValue) }
 
-    static func of(_ error: QuickupError) -> ExitStatus { error.isInvalidInput ? .invalidInput : .failed }
+    static func of(_ error: QuickupError) -> ExitStatus {
+        error.code == .locked ? .locked : error.isInvalidInput ? .invalidInput : .failed
+    }
 }
 
 /// Runs a command body, printing quickup's errors the way an operator reads them and turning

@@ -39,6 +39,7 @@ enum RunOutcome {
     /// error (`FAILED: …`); it is printed here only when that output was not shown (`--quiet`).
     static func status(_ result: RunResult, shown: Bool) -> ExitStatus {
         guard let error = result.error else { return .success }
+        // E6: a refused run says who holds the lock and what to do, with --quiet too.
         if !shown { Console.error("error: \(error)") }
         if error.code == .locked { return .locked }
         return error.isInvalidInput ? .invalidInput : .failed
