@@ -15,6 +15,8 @@ final class ToolOutputState: Sendable {
         var readersDone = false
         var leader: pid_t = 0
         var stoppedBy: PluginLimitKind?
+        /// Leftovers the watchdog killed while they held the output open after the tool ended.
+        var leftoversKilled = 0
     }
     private let storage = Mutex(Storage())
     private let budget: Int64
@@ -78,6 +80,9 @@ final class ToolOutputState: Sendable {
     /// The first limit the watchdog stopped the tool for.
     var stoppedBy: PluginLimitKind? { storage.withLock { $0.stoppedBy } }
     func stop(for limit: PluginLimitKind) { storage.withLock { $0.stoppedBy = $0.stoppedBy ?? limit } }
+
+    func countLeftovers(_ killed: Int) { storage.withLock { $0.leftoversKilled += killed } }
+    var leftoversKilled: Int { storage.withLock { $0.leftoversKilled } }
 
     func markReadersDone() { storage.withLock { $0.readersDone = true } }
     var readersDone: Bool { storage.withLock { $0.readersDone } }

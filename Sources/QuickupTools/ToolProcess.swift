@@ -79,7 +79,7 @@ public enum ToolProcess {
         let usage = sandbox.usage()
         var outcome = ToolOutcome(ending: ending(termination, bubblewrapped: command.contains { $0.hasSuffix("/bwrap") }), stderrTail: "")
         state.fill(&outcome)
-        outcome.leftoversKilled = cleanUp(sandbox: sandbox, leader: state.leader)
+        outcome.leftoversKilled = state.leftoversKilled + cleanUp(sandbox: sandbox, leader: state.leader)
         if state.leader > 0 { watch?.ended(state.leader) }
         outcome.cpuSeconds = usage.cpuSeconds
         outcome.peakMemory = usage.peakMemory.map { ByteSize(bytes: $0) }
@@ -117,8 +117,8 @@ public enum ToolProcess {
                 let since = endedSince ?? .now
                 endedSince = since
                 if since.duration(to: .now) > .milliseconds(300) {
-                    sandbox.killAll()
-                    _ = ProcessGroup.killAll(pid)
+                    // Counted: these are leftovers too, whether this or the final clean-up finds them.
+                    state.countLeftovers(sandbox.killAll() + ProcessGroup.killAll(pid))
                 }
             }
         }

@@ -89,6 +89,8 @@ struct SQLSplitterDifferentialTests {
 
 /// The server's general log, written to the `mysql.general_log` table for the time it takes.
 enum GeneralLogTable {
+    private static let sharedLog = NSLock()
+
     struct Entry: Equatable {
         var command: String
         var argument: String
@@ -98,6 +100,10 @@ enum GeneralLogTable {
     /// connection (`--init-command`) that marks the connection; returns what that connection
     /// sent after the mark. The log settings are put back as they were.
     static func capture(using client: MariaDBCommandLineClient, _ body: (String) throws -> Void) throws -> [Entry] {
+        // The log is the server's, shared by every test that captures: one at a time, or one test
+        // turning it off at its end would cut another's capture short (seen as missing statements).
+        sharedLog.lock()
+        defer { sharedLog.unlock() }
         guard let settings = try client.query("SELECT @@global.general_log, @@global.log_output").first,
               settings.count == 2 else { throw MariaDBCommandLineClient.Failure(description: "cannot read log settings") }
         let (wasLogging, output) = (settings[0], settings[1])
