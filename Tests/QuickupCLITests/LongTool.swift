@@ -22,11 +22,13 @@ struct LongTool {
             """)
         try tree.write("\(versionDirectory)/tools/worker.sh", """
             n=1200
+            cut=0
             echo "start $$" >> "\(log)"
             i=0
             while [ $i -lt $n ]; do
               echo "tick $$" >> "\(log)"
-              if [ -e "\(short)" ] && [ $n -gt 20 ]; then n=$((i + 20)); fi
+              # Once `short` exists: 20 more ticks (set once — moving the end every tick never ends).
+              if [ $cut = 0 ] && [ -e "\(short)" ]; then n=$((i + 20)); cut=1; fi
               sleep 0.05
               i=$((i + 1))
             done

@@ -39,10 +39,7 @@ struct SiteLockTests {
         try QuickupProcess.sqlite("\(state)/journal.sqlite", "SELECT id FROM run ORDER BY started_at").split(separator: "\n").map(String.init)
     }
 
-    // Disabled: in this harness the test stalls after the holder's tool started (not yet
-    // understood; the refusal itself was checked by hand with the built binary).
-    @Test("a second run while one runs: exit 4, the holder's run id, host, pid, start time and lock on stderr (with --quiet), and no run recorded",
-          .disabled("stalls in the test harness while the holder runs; under investigation"))
+    @Test("a second run while one runs: exit 4, the holder's run id, host, pid, start time and lock on stderr (with --quiet), and no run recorded")
     func refusedRunSaysWhoAndLeavesNoRun() throws {
         let tree = try TemporaryTree("qu-lock")
         let tool = LongTool(tree: tree)
@@ -72,8 +69,7 @@ struct SiteLockTests {
         #expect(holder.terminationStatus == 0)
     }
 
-    @Test("an SQLite-only site is locked on the database: a run with another --state is refused while the first runs",
-          .disabled("stalls in the test harness while the holder runs; under investigation"))
+    @Test("an SQLite-only site is locked on the database: a run with another --state is refused while the first runs")
     func sqliteSiteLockedAcrossStateDirectories() throws {
         let tree = try TemporaryTree("qu-lock-db")
         let tool = LongTool(tree: tree)
