@@ -19,7 +19,7 @@ enum LintBench {
         do {
             if !FileManager.default.fileExists(atPath: marker) {
                 try generated.write()
-                FileManager.default.createFile(atPath: marker, contents: nil)
+                _ = FileManager.default.createFile(atPath: marker, contents: nil)
             }
         } catch {
             FileHandle.standardError.write(Data("cannot write the generated release: \(error)\n".utf8))

@@ -50,7 +50,7 @@ struct LongTool {
         }
     }
 
-    func finish() { FileManager.default.createFile(atPath: short, contents: nil) }
+    func finish() { _ = FileManager.default.createFile(atPath: short, contents: nil) }
 
     func killWorkers() {
         for pid in processesRunning(containing: marker) { kill(pid, SIGKILL) }
@@ -65,7 +65,7 @@ enum QuickupProcess {
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         if let output {
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             let handle = try FileHandle(forWritingTo: output)
             process.standardOutput = handle
             process.standardError = handle
@@ -88,6 +88,6 @@ enum QuickupProcess {
     static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -90,7 +90,7 @@ struct ToolStartTests {
             header[0...3] = [0x7F, 0x45, 0x4C, 0x46]
             header[4] = 2; header[5] = 2; header[6] = 1; header[17] = 2; header[19] = 22
             let path = tree.root.appendingPathComponent("release/app/upgrade/V1.0.1/tools/tool.bin").path
-            FileManager.default.createFile(atPath: path, contents: Data(header), attributes: [.posixPermissions: 0o755])
+            _ = FileManager.default.createFile(atPath: path, contents: Data(header), attributes: [.posixPermissions: 0o755])
         }
         let result = try CLI.run(Self.run(tree, state: tree.root.appendingPathComponent("state").path), environment: environment)
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
