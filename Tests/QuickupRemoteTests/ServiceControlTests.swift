@@ -142,7 +142,7 @@ import Testing
             let report = try await setup.controller.stop(setup.definition, on: setup.fixture.host)
             #expect(report.killed)
             #expect((report.stopTime ?? TimeSpan(milliseconds: 0)) >= TimeSpan.seconds(1))
-            #expect((report.stopTime ?? TimeSpan(milliseconds: 0)) < TimeSpan.seconds(10), "hang guard")
+            #expect((report.stopTime ?? TimeSpan(milliseconds: 0)) < TimeSpan.seconds(120), "hang guard, not a limit (a loaded machine)")
             #expect(Self.events(setup.events).contains { $0.0 == "SIGTERM" }, "SIGTERM came first")
             #expect(!TCPProbe.accepts(address: "127.0.0.1", port: setup.port))
             #expect(processesRunning(containing: "service.py \(setup.port)").isEmpty)
@@ -151,7 +151,7 @@ import Testing
 
     @Test("S3: readiness timeout — a clear error naming host, service, port and what to do; Nacos untouched")
     func readinessTimeout() async throws {
-        try await Self.with(delay: 60, startTimeout: TimeSpan(milliseconds: 800)) { setup in
+        try await Self.with(delay: 60, startTimeout: TimeSpan.seconds(5)) { setup in
             let error = await #expect(throws: QuickupError.self) { _ = try await setup.controller.start(setup.definition, on: setup.fixture.host) }
             #expect(error?.code == .serviceNotReady)
             let text = error.map { "\($0)" } ?? ""
