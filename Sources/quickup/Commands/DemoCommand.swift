@@ -105,7 +105,7 @@ struct DemoTour {
         Console.out("")
         command(["history", "--state", state])
         Console.out(HistoryCommand.text(try journal.runs(limit: 50), state: state))
-        Console.out("\nThe demo database is \(folder)/shop.db; its upgrade_log table records every task and rollback.")
+        Console.out("\nEvery task and rollback above is also recorded in the upgrade_log table of the demo database (shop.db).")
         return .success
     }
 
