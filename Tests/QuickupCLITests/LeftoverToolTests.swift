@@ -23,8 +23,7 @@ struct LeftoverToolTests {
     }
 
     static func runArguments(_ tree: TemporaryTree, state: String) -> [String] {
-        ["run", "--release", tree.root.appendingPathComponent("release").path, "--env", tree.root.appendingPathComponent("env.yaml").path,
-         "--from", "V1.0.0", "--to", "V1.0.1", "--state", state, "--quiet"]
+        QuickupProcess.runArguments(tree, state: state, quiet: true)
     }
 
     @Test("kill -9 during a long tool, run again: the first copy is gone before the second starts, status says interrupted, no cgroup is left")

@@ -58,6 +58,13 @@ struct LongTool {
 }
 
 enum QuickupProcess {
+    /// `quickup run` of a tree's `release/` and `env.yaml` from V1.0.0 to V1.0.1: the command line
+    /// the crash, lock and tool-start tests share.
+    static func runArguments(_ tree: TemporaryTree, state: String, quiet: Bool = false) -> [String] {
+        ["run", "--release", tree.root.appendingPathComponent("release").path, "--env", tree.root.appendingPathComponent("env.yaml").path,
+         "--from", "V1.0.0", "--to", "V1.0.1", "--state", state] + (quiet ? ["--quiet"] : [])
+    }
+
     /// Starts the built quickup with `arguments`; output is discarded unless `output` is given.
     static func start(_ arguments: [String], in directory: URL? = nil, output: URL? = nil) throws -> Process {
         let process = Process()

@@ -31,8 +31,7 @@ struct SiteLockTests {
     }
 
     static func run(_ tree: TemporaryTree, state: String, quiet: Bool = true) -> [String] {
-        ["run", "--release", tree.root.appendingPathComponent("release").path, "--env", tree.root.appendingPathComponent("env.yaml").path,
-         "--from", "V1.0.0", "--to", "V1.0.1", "--state", state] + (quiet ? ["--quiet"] : [])
+        QuickupProcess.runArguments(tree, state: state, quiet: quiet)
     }
 
     static func runIDs(_ state: String) throws -> [String] {

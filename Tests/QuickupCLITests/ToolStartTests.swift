@@ -37,8 +37,7 @@ struct ToolStartTests {
     }
 
     static func run(_ tree: TemporaryTree, state: String) -> [String] {
-        ["run", "--release", tree.root.appendingPathComponent("release").path, "--env", tree.root.appendingPathComponent("env.yaml").path,
-         "--from", "V1.0.0", "--to", "V1.0.1", "--state", state]
+        QuickupProcess.runArguments(tree, state: state)
     }
 
     static func stamped(_ tree: TemporaryTree) -> Bool {

@@ -114,12 +114,8 @@ struct YAMLOutline {
             let node = try child(of: line, column: column, leaf: parsed.leaf, last: end)
             entries.append(Entry(key: key, line: line, column: entryColumn, afterColon: afterColon,
                                  value: Value(node: node, anchor: parsed.anchor, lastLine: end, comment: parsed.comment)))
-            line = end + 1
-            while line <= last && !isContent(line) { line += 1 }
-            guard line <= last else { break }
-            guard indent(line) == column else {
-                throw fail(line, "indentation \(indent(line)) does not match the mapping's \(column)")
-            }
+            guard let next = try nextSibling(after: end, last: last, column: column, of: "mapping") else { break }
+            line = next
             entryColumn = column
         }
         return .mapping(column: column, entries: entries)
@@ -148,12 +144,8 @@ struct YAMLOutline {
             }
             items.append(Item(line: line, column: dashColumn, contentColumn: content,
                               value: Value(node: node, anchor: parsed.anchor, lastLine: end, comment: parsed.comment)))
-            line = end + 1
-            while line <= last && !isContent(line) { line += 1 }
-            guard line <= last else { break }
-            guard indent(line) == column else {
-                throw fail(line, "indentation \(indent(line)) does not match the list's \(column)")
-            }
+            guard let next = try nextSibling(after: end, last: last, column: column, of: "list") else { break }
+            line = next
             dashColumn = column
         }
         return .sequence(column: column, items: items)
@@ -174,14 +166,22 @@ struct YAMLOutline {
             let node = try child(of: current, column: column, leaf: parsed.leaf, last: end)
             entries.append(Entry(key: key, line: current, column: column, afterColon: afterColon,
                                  value: Value(node: node, anchor: parsed.anchor, lastLine: end, comment: parsed.comment)))
-            current = end + 1
-            while current <= last && !isContent(current) { current += 1 }
-            guard current <= last else { break }
-            guard indent(current) == column else {
-                throw fail(current, "indentation \(indent(current)) does not match the mapping's \(column)")
-            }
+            guard let next = try nextSibling(after: end, last: last, column: column, of: "mapping") else { break }
+            current = next
         }
         return .mapping(column: column, entries: entries)
+    }
+
+    /// The next content line after `end` (up to `last`), which must sit at the block's `column`;
+    /// nil when the block ends.
+    private func nextSibling(after end: Int, last: Int, column: Int, of what: String) throws(QuickupError) -> Int? {
+        var line = end + 1
+        while line <= last && !isContent(line) { line += 1 }
+        guard line <= last else { return nil }
+        guard indent(line) == column else {
+            throw fail(line, "indentation \(indent(line)) does not match the \(what)'s \(column)")
+        }
+        return line
     }
 
     /// The node below a key or dash: nested lines when the inline value is empty, else the leaf.
