@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 if [ ! -x .build/debug/quickup ]; then
-    echo "demo.sh: first build of quickup and its packages: about 4 minutes on an idle 2-core machine, up to ~18 on a busy one" >&2
+    echo "demo.sh: first build of quickup and its packages: about 6 minutes on an idle 2-core machine, up to ~18 on a busy one" >&2
 fi
 swift build --product quickup
 .build/debug/quickup demo "$@"
