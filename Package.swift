@@ -59,14 +59,14 @@ let package = Package(
         .target(
             name: "QuickupRun",
             dependencies: [
-                "QuickupCore", "QuickupData", "QuickupTools",
+                "QuickupCore", "QuickupData", "QuickupTools", "QuickupRemote",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "QuickupAssess",
-            dependencies: ["QuickupCore", "QuickupData", "QuickupRun"]
+            dependencies: ["QuickupCore", "QuickupData", "QuickupRun", "QuickupRemote"]
         ),
         // Support bundles (L1): a run's logs, journal extract, plan and redacted env.yaml in one zip.
         .target(
@@ -83,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "quickup-bench",
-            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess",
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess", "QuickupRemote",
                            .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .testTarget(name: "QuickupCoreTests", dependencies: ["QuickupCore", "QuickupTestSupport"]),
@@ -93,7 +93,7 @@ let package = Package(
         .target(name: "QuickupTestSupport", dependencies: ["QuickupCore", "QuickupData"], path: "Tests/QuickupTestSupport"),
         .testTarget(name: "QuickupDataTests", dependencies: ["QuickupData", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupToolsTests", dependencies: ["QuickupTools", "QuickupCore", "QuickupTestSupport"]),
-        .testTarget(name: "QuickupAssessTests", dependencies: ["QuickupAssess", "QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
+        .testTarget(name: "QuickupAssessTests", dependencies: ["QuickupAssess", "QuickupRemote", "QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRemoteTests", dependencies: ["QuickupRemote", "QuickupTools", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
     ]

@@ -11,13 +11,23 @@ public struct AssessmentRequest: Sendable {
     public var environment: Environment
     /// quickup's state directory: its journal gives past durations, its disk holds logs.
     public var stateDirectory: String
+    /// More that must fit on a host of env.yaml, by host name: the upgrade adds each component's
+    /// install directory with its package size (A1 on every host).
+    public var hostDisks: [String: [ResourceAssessment.DiskNeed]]
 
-    public init(plan: Plan, release: Release, releaseRoot: String, environment: Environment, stateDirectory: String) {
+    public init(plan: Plan, release: Release, releaseRoot: String, environment: Environment, stateDirectory: String,
+                hostDisks: [String: [ResourceAssessment.DiskNeed]] = [:]) {
         self.plan = plan
         self.release = release
         self.releaseRoot = releaseRoot
         self.environment = environment
         self.stateDirectory = stateDirectory
+        self.hostDisks = hostDisks
+    }
+
+    /// The needs of the host of env.yaml named `name` (none for a name env.yaml lacks).
+    func diskNeeds(ofHost name: String, footprints: [DatasourceFootprint] = []) -> [ResourceAssessment.DiskNeed] {
+        HostDiskNeeds.needs(ofHost: name, environment: environment, footprints: footprints, extra: hostDisks)
     }
 }
 
@@ -27,8 +37,9 @@ public struct AssessmentRequest: Sendable {
 public struct Assessor: Sendable {
     /// The machine running quickup: backups and state go to its disks.
     public var probe: any ResourceProbe
-    /// Other hosts (over SSH, later): checked for CPU and memory, and their `/` for the
-    /// double-write need of the datasources whose `host` is theirs (by name or env.yaml address).
+    /// The hosts of env.yaml (over SSH: `SSHResourceProbe.probes`): checked for CPU and memory,
+    /// and the file systems of `HostDiskNeeds` — the data directory of each datasource whose
+    /// `host` is theirs (double-write need), the backup, state and install directories.
     public var hostProbes: [any ResourceProbe]
     public var connector: DatasourceConnector
     public var connectionsPerDatasource: Int
@@ -65,7 +76,7 @@ public struct Assessor: Sendable {
         let backupPath = env.backupDir ?? statePath
         let probe = self.probe
         async let sampled = Self.sample(probe, paths: Array(Set([backupPath, statePath])).sorted())
-        async let remote = Self.sampleHosts(hostProbes)
+        async let remote = HostSurvey.measure(hostProbes) { HostDiskNeeds.paths(request.diskNeeds(ofHost: $0)) }
         let hooks = self.hooks, plan = request.plan
         async let answers = hooks?.run(.resourceCheck, plan: plan) ?? [:]
         let history = JournalHistory.durations(stateDirectory: statePath, keys: request.plan.tasks.map(\.task.key), site: request.plan.site)
@@ -104,16 +115,9 @@ public struct Assessor: Sendable {
             checks.append(CheckResult(category: .resources, id: "resources.\(probe.host)", title: "Resources of \(probe.host)",
                                       status: .fail, summary: "cannot read the figures: \(error.message)", suggestion: error.hint))
         }
-        for (name, result) in await remote {
-            switch result {
-            case .success(let host):
-                hosts.append(host)
-                checks += Self.evaluateRemote(host, footprints: footprints, environment: env)
-            case .failure(let error):
-                checks.append(CheckResult(category: .resources, id: "resources.\(name)", title: "Resources of \(name)",
-                                          status: .fail, summary: "cannot read the figures: \(error.message)", suggestion: error.hint))
-            }
-        }
+        let survey = HostSurvey.evaluate(await remote, thresholds: env.thresholds) { request.diskNeeds(ofHost: $0, footprints: footprints) }
+        hosts += survey.hosts
+        checks += survey.checks
         checks += footprints.map(ResourceAssessment.check)
         // A2
         var quality = outcomes.values.flatMap(\.rules)
@@ -148,28 +152,6 @@ public struct Assessor: Sendable {
 
     static func sample(_ probe: any ResourceProbe, paths: [String]) async -> Result<HostResources, QuickupError> {
         do { return .success(try await probe.sample(paths: paths)) } catch { return .failure(error) }
-    }
-
-    static func sampleHosts(_ probes: [any ResourceProbe]) async -> [(String, Result<HostResources, QuickupError>)] {
-        await withTaskGroup(of: (Int, String, Result<HostResources, QuickupError>).self) { group in
-            for (index, probe) in probes.enumerated() {
-                group.addTask { (index, probe.host, await sample(probe, paths: ["/"])) }
-            }
-            var all: [(Int, String, Result<HostResources, QuickupError>)] = []
-            for await result in group { all.append(result) }
-            return all.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
-        }
-    }
-
-    /// A database host's `/` must hold the double-write need of the datasources it serves.
-    static func evaluateRemote(_ host: HostResources, footprints: [DatasourceFootprint], environment env: Environment) -> [CheckResult] {
-        let names = Set([host.host] + env.hosts.filter { $0.name == host.host }.map(\.address))
-        let served = footprints.filter { env.datasource(named: $0.name)?.host.map(names.contains) == true }.sorted { $0.name < $1.name }
-        let bytes = served.reduce(Int64(0)) { $0 + $1.doubleWriteBytes }
-        let why = "double-write of \(served.map(\.name).joined(separator: ", "))"
-        return ResourceAssessment.evaluate(host, extraMemory: 0, thresholds: env.thresholds, disks: [
-            .init(path: "/", bytes: Double(bytes), why: why, hint: "or give the database's data directory a larger disk"),
-        ])
     }
 
     static func footprint(_ config: DatasourceConfig, tables: [String], outcome: DatasourceWork.Outcome?, log: inout [String]) -> DatasourceFootprint {

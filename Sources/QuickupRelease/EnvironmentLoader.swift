@@ -91,6 +91,7 @@ public struct EnvironmentLoader: Sendable {
         config.password = credential(item)
         config.connectTimeout = item.parsed("connect_timeout", expected: "a duration such as 5s", TimeSpan.parse)
         config.readTimeout = item.parsed("read_timeout", expected: "a duration such as 30s", TimeSpan.parse)
+        config.dataDir = item.string("data_dir")
         if type == .sqlite, config.path == nil {
             item.sink.error("a sqlite datasource needs 'path'", at: item.location())
         } else if type != .sqlite, config.host == nil, config.path == nil {

@@ -29,6 +29,9 @@ public struct DatasourceConfig: Hashable, Sendable, Codable {
     public var path: String?
     public var connectTimeout: TimeSpan?
     public var readTimeout: TimeSpan?
+    /// Where the server keeps its data on its host (A1 measures that file system); the engine's
+    /// usual directory when not given (`HostDiskNeeds.defaultDataDirectories`).
+    public var dataDir: String?
     public var location: SourceLocation
 
     public init(name: String, type: DatasourceType, location: SourceLocation) {

@@ -4,6 +4,7 @@ import QuickupAssess
 import QuickupCore
 import QuickupRun
 import QuickupRelease
+import QuickupRemote
 
 /// `quickup assess --release DIR --env env.yaml --from V --to V [--site S] [--json] [--html FILE]`
 /// (A1–A4): resources, data quality, compatibility and duration, checked concurrently.
@@ -64,7 +65,10 @@ enum AssessmentRunner {
         let request = AssessmentRequest(plan: plan, release: workspace.release, releaseRoot: workspace.releaseRoot,
                                         environment: environment, stateDirectory: state)
         let hooks = HookProbe(releaseRoot: workspace.releaseRoot, environment: environment, plugins: workspace.plugins, stateDirectory: state)
-        let report = await Assessor(hooks: hooks).assess(request)
+        // A1 on every host of env.yaml: one probe script per host over its shared status connection.
+        let connections = SSHConnections(context: RemoteContext(stateDirectory: state, keepalive: environment.keepalive))
+        let report = await Assessor(hostProbes: SSHResourceProbe.probes(for: environment, connections: connections), hooks: hooks).assess(request)
+        await connections.closeAll()
         keep(report, in: state)
         if let html {
             do {
