@@ -52,6 +52,7 @@ enum RemoteStepScripts {
         let body = step.command.hasSuffix("\n") ? step.command : step.command + "\n"
         return """
         trap '' HUP PIPE
+        umask 077
         d=\(ShellQuoting.quote(directory))
         mkdir -p "${d%/*}" || exit 3
         if ! mkdir "$d" 2>/dev/null; then echo exists; exit 0; fi

@@ -28,6 +28,17 @@ public struct RemoteSteps: Sendable {
         return try Self.outcome(of: waited, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory)
     }
 
+    /// Removes the step's marker so the next `run` starts it afresh: only for a step known to
+    /// have finished (a failed attempt being retried), never for one that may still run.
+    public func forget(_ step: RemoteStep) async throws(QuickupError) {
+        let directory = step.markerDirectory(on: connection.host)
+        let result = try await connection.run("d=\(ShellQuoting.quote(directory))\n[ -f \"$d/exit\" ] && rm -rf \"$d\"\n[ ! -d \"$d\" ]\n", retryOnDrop: true)
+        guard result.succeeded else {
+            throw QuickupError(.remoteCommandFailed, "cannot clear the marker of step \(step.stepID) on \(connection.host.name) (\(directory)): it has not finished or cannot be removed",
+                               at: connection.host.location, hint: "look at \(directory) on \(connection.host.name)")
+        }
+    }
+
     static func outcome(of result: CommandProcess.Result, step: RemoteStep, host: HostConfig, startedByThisCall: Bool,
                         directory: String) throws(QuickupError) -> RemoteStepOutcome {
         let data = result.stdout

@@ -100,6 +100,15 @@ public struct TaskManifestParser {
         if let entry = e["package"], let package = task.package, ToolEntry(package) == nil {
             reader.fail(entry, expected: "a relative executable path (tools/run.sh) or a Python entry (module.sub:function)")
         }
+        // M2 `.where=hosts`: an executable tool sent to the component's hosts and run there; a
+        // Python entry needs quickup's helper and the release's tools/ on the host, which are not sent.
+        if let entry = e["where"], task.placement == .hosts {
+            if kind != .tool {
+                reader.fail(entry, expected: "local (only tool tasks run on the component's hosts)")
+            } else if let package = task.package, case .python? = ToolEntry(package) {
+                reader.fail(entry, expected: "local for a Python entry (module:function); a tool run on the hosts must be an executable path such as tools/check.sh")
+            }
+        }
         // Incomplete tasks are kept so their files are still checked; the release is unusable anyway.
         return task
     }

@@ -189,7 +189,11 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     guard let package = task.package, let entry = ToolEntry(package) else {
                         throw QuickupError(.manifestInvalid, "\(task.key) has no valid .package", at: task.location(of: "package"))
                     }
-                    _ = try await plugins.run(.task(task), entry: entry, attempt: attempt, progress: toolProgress)
+                    if task.placement == .hosts {
+                        try await RemoteToolTask(plugins: plugins, journal: journal).run(task, entry: entry, attempt: attempt, progress: toolProgress)
+                    } else {
+                        _ = try await plugins.run(.task(task), entry: entry, attempt: attempt, progress: toolProgress)
+                    }
                 case .config:
                     throw QuickupError(.unsupported, "\(task.key): config tasks (K1) are not supported by this build",
                                        hint: "apply the configuration change by hand, then run with --confirm-rerun after marking it")

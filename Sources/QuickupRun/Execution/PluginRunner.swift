@@ -112,7 +112,7 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
         return QuickupError(.taskFailed, "\(name) \(outcome.ending)\(tail)", hint: "see the run's detail log for everything the tool printed")
     }
 
-    private func makeContext(_ subject: Subject, profile: PluginProfile, attempt: Int, work: String) throws(QuickupError) -> ToolContext {
+    func makeContext(_ subject: Subject, profile: PluginProfile, attempt: Int, work: String) throws(QuickupError) -> ToolContext {
         var datasources: [String: ToolContext.DatasourceInfo] = [:]
         var names = profile.datasources
         if case .task(let task) = subject {
@@ -145,7 +145,7 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
                            workDirectory: work, environment: environment, datasources: datasources)
     }
 
-    private static func report(_ event: ToolEvent, name: String, output: RunOutput, progress: ToolProgress, redaction: SecretRedaction) {
+    static func report(_ event: ToolEvent, name: String, output: RunOutput, progress: ToolProgress, redaction: SecretRedaction) {
         switch event {
         case .message(.progress(let fraction, let message)):
             let message = message.map(redaction.scrubKnown)
