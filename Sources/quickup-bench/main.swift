@@ -27,6 +27,10 @@ if CommandLine.arguments.dropFirst().first == "splitter" {
 if CommandLine.arguments.dropFirst().first == "lint" {
     exit(LintBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
+/// quickup-bench fanout --env FILE --state DIR [--command TEXT] [--close]: see FanoutBench.swift (issue 15).
+if CommandLine.arguments.dropFirst().first == "fanout" {
+    exit(await FanoutBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
