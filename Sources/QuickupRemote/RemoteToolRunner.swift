@@ -111,10 +111,10 @@ enum RemoteToolScript {
         w=\(ShellQuoting.quote(directory))
         rm -rf "$w"; mkdir -p "$w/work" || exit 3
         base64 -d > "$w/tool" <<'\(eof)'
-        \(tool.executable.base64EncodedString(options: .lineLength76Characters))
+        \(tool.executable.base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed]))
         \(eof)
         base64 -d > "$w/context.json" <<'\(eof)'
-        \(tool.context(host).base64EncodedString(options: .lineLength76Characters))
+        \(tool.context(host).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed]))
         \(eof)
         chmod 700 "$w/tool"
         cd "$w/work" || exit 3

@@ -45,7 +45,7 @@ struct RemoteToolRunTests {
         defer { fixture.remove() }
         try fixture.write("env.yaml", "site: TEST\ndatasources:\n  shop_db: {type: sqlite, path: shop.db}\nhosts:\n"
                           + Self.hostYAML(servers[0], name: "app1", components: "shop") + Self.hostYAML(servers[1], name: "app2", components: "shop")
-                          + Self.hostYAML(servers[2], name: "db1", components: "other"))
+                          + Self.hostYAML(servers[2], name: "db1", components: ""))
         let (result, lines) = try await fixture.run()
         #expect(result.status == .succeeded, "\(lines)")
         let records = try String(contentsOfFile: "\(fixture.state)/runs/\(result.runID)/detail.jsonl", encoding: .utf8)
