@@ -34,7 +34,7 @@ struct ManifestParserTests {
         sql.alter_orders.volume=100GB
         sql.alter_orders.rate=50MB/s
         sql.alter_orders.parallel=4
-        sql.alter_orders.where=hosts
+        sql.alter_orders.where=local
         sql.alter_orders.source=old_db
         sql.alter_orders.target=new_db
         sql.a.id=A
@@ -56,7 +56,7 @@ struct ManifestParserTests {
         #expect(t.timeout?.milliseconds == 5_400_000 && t.retries == 3 && t.retryInterval?.milliseconds == 10_000)
         #expect(t.retryable == false && t.transactional == true && t.rollback == "sql/002_undo.sql")
         #expect(t.volume == .bytes(100 << 30) && t.rate?.perSecond == 50 * 1024 * 1024 && t.parallel == 4)
-        #expect(t.placement == .hosts && t.source == "old_db" && t.target == "new_db")
+        #expect(t.placement == .local && t.source == "old_db" && t.target == "new_db")
         #expect(t.filePosition == 1 && tasks.map(\.filePosition) == [1, 2, 3])
         #expect(t.location.line == 1 && t.fieldLines["stage"] == 4)
     }
@@ -72,10 +72,11 @@ struct ManifestParserTests {
         tool.sh.description=shell
         tool.sh.package=tools/run.sh
         tool.sh.stage=post_start
+        tool.sh.where=hosts
         """)
         #expect(diagnostics.errors.isEmpty)
         #expect(ToolEntry(tasks[0].package ?? "") == .python(module: "gps_migrate.copy_tracks", function: "run"))
-        #expect(ToolEntry(tasks[1].package ?? "") == .executable(path: "tools/run.sh"))
+        #expect(ToolEntry(tasks[1].package ?? "") == .executable(path: "tools/run.sh") && tasks[1].placement == .hosts)
     }
 
     @Test("M5: unknown keys, missing keys, bad values and duplicates are each reported with line and key")
