@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "QuickupRun",
             dependencies: [
-                "QuickupCore", "QuickupData", "QuickupTools",
+                "QuickupCore", "QuickupData", "QuickupTools", "QuickupRemote",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
