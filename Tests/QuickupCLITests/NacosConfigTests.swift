@@ -36,7 +36,7 @@ struct NacosConfigTests {
 
         let dry = try site.run(["--dry-run"])
         #expect(dry.status == 0, "\(dry.stdout)\n\(dry.stderr)")
-        #expect(dry.stdout.contains("-server.port=8080") && dry.stdout.contains("+server.port=8081"), dry.stdout)
+        #expect(dry.stdout.contains("-server.port=8080") && dry.stdout.contains("+server.port=8081"), "\(dry.stdout)")
         #expect(nacos.config(namespace: "ns-cfg", group: "DEFAULT_GROUP", dataId: "app.properties") == Self.previous, "a dry run publishes nothing")
 
         let callsBefore = nacos.calls.count
@@ -82,6 +82,6 @@ struct NacosConfigTests {
         nacos.corruptReads = true
         let result = try site.run()
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("has MD5"), result.stdout)
+        #expect(result.stdout.contains("has MD5"), "\(result.stdout)")
     }
 }

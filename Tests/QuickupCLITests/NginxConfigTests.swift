@@ -59,7 +59,7 @@ struct NginxConfigTests {
             let pid = try ChildSpawn.spawn(["/usr/sbin/nginx", "-p", prefix, "-c", conf] + arguments, output: output)
             let status = ChildSpawn.wait(pid)
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-            guard status == 0 else { throw TestSSHServer.Failure(description: "nginx \(arguments) failed: \(text)") }
+            guard status == 0 else { throw NginxFailure("nginx \(arguments) failed: \(text)") }
             return text
         }
 
@@ -86,7 +86,7 @@ struct NginxConfigTests {
             let ok = withUnsafeMutablePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
             }
-            guard ok else { throw TestSSHServer.Failure(description: "no free port") }
+            guard ok else { throw NginxFailure("no free port") }
             return Int(UInt16(bigEndian: address.sin_port))
         }
     }
@@ -118,7 +118,7 @@ struct NginxConfigTests {
         #expect(nginx.get("/new") == nil)
         let (result, runID) = try site.runJSON()
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stderr.contains("nginx -t passed, reloaded"), result.stderr)
+        #expect(result.stderr.contains("nginx -t passed, reloaded"), "\(result.stderr)")
         #expect(nginx.get("/new") == "new\n")
         #expect(nginx.get("/old") == nil)
         let back = try site.rollback(runID)
@@ -139,12 +139,17 @@ struct NginxConfigTests {
         let master = try String(contentsOfFile: nginx.pidFile, encoding: .utf8)
         let result = try site.run()
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("unknown directive \"retrun\" in \(nginx.site):5"), result.stdout)
-        #expect(result.stdout.contains("nginx -t refused"), result.stdout)
+        #expect(result.stdout.contains("unknown directive \"retrun\" in \(nginx.site):5"), "\(result.stdout)")
+        #expect(result.stdout.contains("nginx -t refused"), "\(result.stdout)")
         #expect(ConfigSite.snapshot(nginx.site) == before, "the live file is untouched")
         #expect(nginx.get("/old") == "old\n", "nginx keeps serving the old configuration")
         #expect(try String(contentsOfFile: nginx.pidFile, encoding: .utf8) == master, "the same master runs")
         // Nothing was kept either: the host has no backup of a file it never replaced.
         #expect(!FileManager.default.fileExists(atPath: site.server.directory + "/remote/backups/config"), "no backup for a refused change")
     }
+}
+
+struct NginxFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import QuickupCore
 import QuickupData
+import QuickupRemote
 import QuickupTools
 
 /// What to run (E1): a plan, where its files are, the environment, which stages, and the
