@@ -26,6 +26,8 @@ if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
     check ip iproute2                     # S1 tests: sshd in a network namespace, link cut for real
     check curl curl                       # S3: health URLs are checked with curl on the host
     check pgrep procps                    # S3: ps/pgrep find services on the host (here: loopback)
+    check /usr/sbin/nginx nginx-light     # K2 tests: a private nginx is tested (nginx -t) and reloaded
+    check unshare util-linux              # K2: nginx -t runs in a private mount namespace on the host
 fi
 if [ ${#need[@]} -gt 0 ]; then
     echo "deps.sh: installing ${need[*]}"

@@ -30,8 +30,21 @@ public struct EnvironmentLoader: Sendable {
             config.username = nacos.string("username")
             config.password = credential(nacos)
             config.discoveryWait = nacos.parsed("discovery_wait", expected: "a duration such as 5s", TimeSpan.parse)
+            config.configAPI = nacos.oneOf("config_api", NacosConfigAPI.self) ?? .v1
             nacos.finish(context: "nacos")
             env.nacos = config
+        }
+        if let nginx = yaml.object("nginx") {
+            var config = NginxConfig()
+            config.location = nginx.location()
+            if let v = nginx.string("binary") { config.binary = v }
+            if let v = nginx.string("conf") { config.conf = v }
+            config.prefix = nginx.string("prefix")
+            if let v = nginx.string("pid_file") { config.pidFile = v }
+            config.healthURL = nginx.string("health_url")
+            if let v = nginx.parsed("reload_timeout", expected: "a duration such as 10s", TimeSpan.parse) { config.reloadTimeout = v }
+            nginx.finish(context: "nginx")
+            env.nginx = config
         }
         if let t = yaml.object("thresholds") {
             if let v = t.double("cpu_idle_min") { env.thresholds.cpuIdlePercent = v }

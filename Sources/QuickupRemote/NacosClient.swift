@@ -59,7 +59,19 @@ public struct NacosClient: Sendable {
         return token
     }
 
-    private func send(_ method: String, path: String, query: [(String, String)], body: Data?, what: String) async throws(QuickupError) -> (Int, String) {
+    func send(_ method: String, path: String, query: [(String, String)], body: Data?, what: String) async throws(QuickupError) -> (Int, String) {
+        let answer = try await exchange(method, path: path, query: query, body: body, what: what)
+        return (answer.status, answer.body)
+    }
+
+    /// One HTTP answer: status, body as text, and the headers (lower-cased names).
+    struct Answer: Sendable {
+        var status: Int
+        var body: String
+        var headers: [String: String]
+    }
+
+    func exchange(_ method: String, path: String, query: [(String, String)], body: Data?, what: String) async throws(QuickupError) -> Answer {
         let base = config.url.hasSuffix("/") ? String(config.url.dropLast()) : config.url
         let queryText = query.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")
         guard let url = URL(string: base + path + (queryText.isEmpty ? "" : "?" + queryText)) else {
@@ -73,7 +85,12 @@ public struct NacosClient: Sendable {
         }
         do {
             let (data, response) = try await URLSession.shared.data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+            let http = response as? HTTPURLResponse
+            var headers: [String: String] = [:]
+            for (name, value) in http?.allHeaderFields ?? [:] {
+                if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+            }
+            return Answer(status: http?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self), headers: headers)
         } catch {
             throw QuickupError(.nacosFailed, "cannot \(what): \(config.url) did not answer (\(error.localizedDescription))",
                                hint: "check that Nacos runs and that nacos.url in env.yaml is right")

@@ -20,6 +20,8 @@ extension QuickupError.Code {
     public static let serviceNotReady = Self(rawValue: "service_not_ready")
     /// A service still runs (or its port is still open) after SIGKILL.
     public static let serviceStillRunning = Self(rawValue: "service_still_running")
+    /// A configuration change was refused by its own check (nginx -t) or did not take (reload) (K2).
+    public static let configRefused = Self(rawValue: "config_refused")
     /// The Nacos Open API refused or failed a call.
     public static let nacosFailed = Self(rawValue: "nacos_failed")
 }

@@ -24,7 +24,7 @@ public struct RemoteStep: Sendable, Hashable {
         "\(host.remoteStateDir)/steps/\(Self.safe(runID))/\(Self.safe(stepID))"
     }
 
-    static func safe(_ text: String) -> String {
+    public static func safe(_ text: String) -> String {
         String(text.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" })
     }
 }

@@ -51,7 +51,7 @@ struct ConfigTaskLoaderTests {
         let fixture = try ReleaseFixture(Self.files(bad, change: ""))
         defer { fixture.remove() }
         let errors = ReleaseLoader().load(directory: fixture.path).diagnostics.errors
-        #expect(errors.contains { $0.location?.key == "config.port.format" && $0.description.contains("properties, yaml, flink or file") }, "\(errors)")
+        #expect(errors.contains { $0.location?.key == "config.port.format" && $0.description.contains("properties, yaml, flink, file or nginx") }, "\(errors)")
         #expect(errors.contains { $0.location?.key == "config.port.target" && $0.description.contains("nacos:<group>/<dataId>") }, "\(errors)")
 
         let missing = Self.task.split(separator: "\n").filter { !$0.contains(".format=") && !$0.contains(".target=") }.joined(separator: "\n")

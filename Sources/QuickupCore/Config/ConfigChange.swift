@@ -8,9 +8,12 @@ public enum ConfigFormat: String, CaseIterable, Sendable, Codable {
     case flink
     /// The change file is the whole new content (an nginx server block, a script…).
     case file
+    /// Like `file`, for nginx (K2): the candidate is tested with `nginx -t` in place of the live
+    /// file before it replaces it, then nginx is reloaded and the reload verified.
+    case nginx
 
     /// Whether the change file holds `set`/`remove` operations rather than the new content.
-    public var isKeyed: Bool { self != .file }
+    public var isKeyed: Bool { self != .file && self != .nginx }
 }
 
 /// One operation of a change file, with the line that stated it.
@@ -116,7 +119,7 @@ public enum ConfigChangeParser {
                 throw QuickupError(.configChange, "'\(key)' cannot be a Flink key", at: location,
                                    hint: "Flink reads `key: value` lines; keys cannot hold ': ', '#' or line breaks")
             }
-        case .properties, .file:
+        case .properties, .file, .nginx:
             break
         }
     }

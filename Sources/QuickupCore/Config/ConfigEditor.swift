@@ -25,7 +25,7 @@ public struct ConfigEditor: Sendable {
         let changes = try changes()
         do throws(QuickupError) {
             switch format {
-            case .file:
+            case .file, .nginx:
                 return Array(changeText.utf8)
             case .properties:
                 return try PropertiesEditor.apply(changes, to: current, file: targetName)

@@ -30,13 +30,18 @@ public enum ConfigFileScripts {
     }
 
     /// Puts the file kept by `install` back (byte for byte, with its owner and mode), or removes
-    /// the target when there was none before; nothing happens when nothing was kept.
+    /// the target when there was none before; nothing happens when nothing was kept. The kept
+    /// copy is then marked restored (`.restored`), so a later upgrade backs the file up afresh
+    /// and a rollback run again after a crash finds nothing left to do. Prints `restored` or
+    /// `nothing`.
     public static func restore(target: String, backup: String) -> String {
         """
         set -eu
         t=\(ShellQuoting.quote(target)); b=\(ShellQuoting.quote(backup)); r="$t.quickup-restore.$$"
-        [ -e "$b.saved" ] || exit 0
+        [ -e "$b.saved" ] || { echo nothing; exit 0; }
         if [ "$(cat "$b.saved")" = present ]; then cp -p "$b" "$r"; mv -f "$r" "$t"; else rm -f "$t"; fi
+        mv -f "$b.saved" "$b.restored"
+        echo restored
         """
     }
 
@@ -47,5 +52,48 @@ public enum ConfigFileScripts {
         t=\(ShellQuoting.quote(target))
         if [ -e "$t" ]; then base64 -w0 < "$t"; echo; else echo ABSENT; fi
         """
+    }
+
+    /// Two lines: the current content (as `read`), then what a kept backup says — `NONE` (no
+    /// backup: the task has not run, or was rolled back), `ABSENT` (the file did not exist
+    /// before the task) or the kept bytes in base64. A task computes its new content from the
+    /// kept original when there is one, so running it again after a crash yields the same file.
+    public static func readWithBackup(target: String, backup: String) -> String {
+        """
+        t=\(ShellQuoting.quote(target)); b=\(ShellQuoting.quote(backup))
+        if [ -e "$t" ]; then base64 -w0 < "$t"; echo; else echo ABSENT; fi
+        if [ ! -e "$b.saved" ]; then echo NONE
+        elif [ "$(cat "$b.saved")" = present ]; then base64 -w0 < "$b"; echo
+        else echo ABSENT
+        fi
+        """
+    }
+
+    /// What `readWithBackup` printed, decoded: nil for a file that is absent.
+    public struct Reading: Sendable, Equatable {
+        public var current: [UInt8]?
+        /// nil: no backup kept; `.some(nil)`: kept, the file was absent before.
+        public var kept: [UInt8]??
+        /// What the task edits: the kept original when there is one, else the current file.
+        public var original: [UInt8]? { kept ?? current }
+
+        public init(current: [UInt8]?, kept: [UInt8]??) {
+            self.current = current
+            self.kept = kept
+        }
+
+        public static func parse(_ text: String) -> Reading? {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard lines.count >= 2 else { return nil }
+            func decode(_ line: String) -> [UInt8]?? {
+                if line == "ABSENT" { return .some(nil) }
+                guard let data = Data(base64Encoded: line) else { return nil }
+                return .some(Array(data))
+            }
+            guard let current = decode(lines[0]) else { return nil }
+            if lines[1] == "NONE" { return Reading(current: current, kept: nil) }
+            guard let kept = decode(lines[1]) else { return nil }
+            return Reading(current: current, kept: .some(kept))
+        }
     }
 }

@@ -95,10 +95,37 @@ public struct NacosConfig: Hashable, Sendable, Codable {
     public var username: String?
     public var password: CredentialRef
     public var discoveryWait: TimeSpan?
+    /// Which config API publishes (K3): `v1` (`/nacos/v1/cs/configs`, every server) or `v2`
+    /// (`/nacos/v2/cs/config`, Nacos ≥ 2.2). Default v1.
+    public var configAPI: NacosConfigAPI = .v1
     public init(url: String) {
         self.url = url
         self.password = .none
     }
+}
+
+/// The Open API generation used for configurations (K3).
+public enum NacosConfigAPI: String, Hashable, Sendable, Codable, CaseIterable {
+    case v1, v2
+}
+
+/// How quickup tests and reloads nginx on the hosts (K2; env.yaml `nginx:`).
+public struct NginxConfig: Hashable, Sendable, Codable {
+    /// The nginx executable on the hosts.
+    public var binary = "nginx"
+    /// The main configuration file (`-c`), which includes the files config tasks change.
+    public var conf = "/etc/nginx/nginx.conf"
+    /// The prefix (`-p`), when nginx runs with one.
+    public var prefix: String?
+    /// The master's pid file: its workers show whether a reload took.
+    public var pidFile = "/run/nginx.pid"
+    /// Asked after the reload; it must answer 2xx.
+    public var healthURL: String?
+    /// How long a reload may take to bring up new workers.
+    public var reloadTimeout: TimeSpan = .seconds(10)
+    public var location: SourceLocation?
+
+    public init() {}
 }
 
 /// Assessment thresholds (A1), overridable per environment.
@@ -117,6 +144,8 @@ public struct Environment: Hashable, Sendable, Codable {
     public var hosts: [HostConfig]
     public var datasources: [DatasourceConfig]
     public var nacos: NacosConfig?
+    /// nginx on the hosts, for `format=nginx` config tasks (K2); defaults when absent.
+    public var nginx: NginxConfig?
     /// How each component's service is stopped and started (S3), by component name.
     public var services: [ServiceDefinition]
     /// SSH keepalive and reconnect policy per connection class (S1; env.yaml `ssh:`).

@@ -92,10 +92,13 @@ public struct TaskManifestParser {
         }
         if let entry = e["format"] {
             task.configFormat = ConfigFormat(rawValue: entry.value.trimmingSpaces)
-            if task.configFormat == nil { reader.fail(entry, expected: "properties, yaml, flink or file") }
+            if task.configFormat == nil { reader.fail(entry, expected: "properties, yaml, flink, file or nginx") }
         }
         if kind == .config, let entry = e["target"], let target = task.target, ConfigTarget(target) == nil {
             reader.fail(entry, expected: "an absolute path on the component's hosts (/opt/app/conf/application.properties) or nacos:<group>/<dataId>")
+        }
+        if task.configFormat == .nginx, let entry = e["target"], case .nacos? = task.target.flatMap(ConfigTarget.init) {
+            reader.fail(entry, expected: "a file on the hosts for format=nginx (nginx -t and reload run there), not a Nacos configuration")
         }
         if let entry = e["package"], let package = task.package, ToolEntry(package) == nil {
             reader.fail(entry, expected: "a relative executable path (tools/run.sh) or a Python entry (module.sub:function)")

@@ -22,7 +22,8 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
         let task = planned.task
         let policy = task.kind == .tool ? RetryPolicy(request.plugin(task.component).failurePolicy(for: task)) : RetryPolicy.of(task)
         // Tools follow their class's policy (T4) unless declared `.retryable=false`.
-        let retryable = task.kind == .tool ? task.retryable != false : task.retryable == true
+        // Config changes are idempotent (K1): retryable unless declared otherwise.
+        let retryable = task.kind == .tool || task.kind == .config ? task.retryable != false : task.retryable == true
         var attempt = previousAttempt
         var tries = 0
         while true {
@@ -195,8 +196,8 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                         _ = try await plugins.run(.task(task), entry: entry, attempt: attempt, progress: toolProgress)
                     }
                 case .config:
-                    throw QuickupError(.unsupported, "\(task.key): config tasks (K1) are not supported by this build",
-                                       hint: "apply the configuration change by hand, then run with --confirm-rerun after marking it")
+                    let work = context.configWork(request)
+                    for line in try await work.apply(task, runID: runID, attempt: attempt) { output.line(line) }
                 }
             }
         } catch let error as QuickupError {

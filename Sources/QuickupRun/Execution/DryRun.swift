@@ -6,7 +6,9 @@ struct DryRun: Sendable {
     let releaseRoot: String
 
     /// Returns the first error met (a script that cannot be split), after printing everything else.
-    func print(_ request: RunRequest, output: RunOutput, listed: inout [TaskOutcome]) -> QuickupError? {
+    /// Config tasks (K1) are shown as a diff per host: `config` reads the current files over SSH
+    /// (and Nacos), writing nothing.
+    func print(_ request: RunRequest, output: RunOutput, listed: inout [TaskOutcome], config: ConfigTaskWork) async -> QuickupError? {
         let runner = TaskRunner(releaseRoot: releaseRoot)
         var firstError: QuickupError?
         for stage in request.stages {
@@ -41,7 +43,15 @@ struct DryRun: Sendable {
                         output.line("   would start tool \(task.package ?? "?") in \(task.directory) as a \(profile.pluginClass.rawValue) plugin "
                             + "(\(profile.limits.memory), \(profile.limits.cpuPercent) % CPU; on failure: \(profile.failurePolicy(for: task).action.rawValue))")
                     case .config:
-                        output.line("   would apply configuration change \(task.file ?? "?")")
+                        output.line("   would apply configuration change \(task.file ?? "?") (\(task.configFormat?.rawValue ?? "?") → \(task.target ?? "?")):")
+                        do {
+                            for line in try await config.preview(task) { output.line(line) }
+                        } catch {
+                            listed[listed.count - 1].status = "FAILED"
+                            listed[listed.count - 1].error = error.description
+                            output.line("   cannot show what it would change: \(error)")
+                            if firstError == nil { firstError = error }
+                        }
                     }
                 }
             }

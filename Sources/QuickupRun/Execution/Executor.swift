@@ -25,7 +25,9 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
                                stageDurations: [], total: .zero, error: nil)
         if request.dryRun {
             output.line("Dry run of \(request.plan.release) \(request.plan.from) → \(request.plan.to): nothing is changed.")
-            result.error = DryRun(releaseRoot: request.releaseRoot).print(request, output: output, listed: &result.tasks)
+            result.error = await DryRun(releaseRoot: request.releaseRoot).print(request, output: output, listed: &result.tasks,
+                                                                                config: context.configWork(request))
+            await context.hosts.closeAll()
             result.status = result.error == nil ? .succeeded : .failed
             if let error = result.error { output.line("FAILED: \(error)") }
             return result
@@ -120,6 +122,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             }
         }
         await connections.closeAll()
+        await context.hosts.closeAll()
         await databaseLocks.release()
         result.total = started.duration(to: context.clock.now)
         result.status = result.error == nil ? .succeeded : (result.error?.code == .cancelled ? .cancelled : .failed)

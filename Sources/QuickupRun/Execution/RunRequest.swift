@@ -1,6 +1,7 @@
 import Foundation
 import QuickupCore
 import QuickupData
+import QuickupRemote
 import QuickupTools
 
 /// What to run (E1): a plan, where its files are, the environment, which stages, and the
@@ -77,6 +78,20 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     public let recordWrites = RecordWrites()
     /// Estimates corrected while the run goes (A5).
     public let estimates = LiveEstimates()
+    /// SSH connections to the hosts, for config tasks (K1); closed when the run ends.
+    public let hosts = RemoteHosts()
+
+    /// What runs, previews and undoes config tasks (K1–K3) for `environment` and `releaseRoot`.
+    public func configWork(releaseRoot: String, environment: Environment) -> ConfigTaskWork {
+        let output = self.output
+        let pool = hosts.connections(stateDirectory: stateDirectory, environment: environment) { line in output.line("   ssh: \(line)") }
+        return ConfigTaskWork(releaseRoot: releaseRoot, environment: environment, stateDirectory: stateDirectory,
+                              secrets: secrets, connections: pool)
+    }
+
+    func configWork(_ request: RunRequest) -> ConfigTaskWork {
+        configWork(releaseRoot: request.releaseRoot, environment: request.environment)
+    }
 
     /// `dir` from the current directory when relative: resolved once, because tools run in
     /// their own working directories (issue 13 item 3).

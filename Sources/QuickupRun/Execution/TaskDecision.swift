@@ -56,6 +56,11 @@ public enum TaskDecider {
             if task.retryable == true {
                 return .rerunInterrupted(reason: "interrupted in run \(latest.runID); it is declared retryable, so it runs again")
             }
+            if task.kind == .config, task.retryable != false {
+                // K1: a config task computes its file from the original kept on its first run,
+                // so running it again yields the same file.
+                return .rerunInterrupted(reason: "interrupted in run \(latest.runID); a config change is idempotent, so it runs again")
+            }
             if confirmed {
                 return .rerunInterrupted(reason: "interrupted in run \(latest.runID); re-run confirmed by the operator")
             }

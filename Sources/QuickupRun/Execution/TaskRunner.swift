@@ -10,7 +10,9 @@ struct TaskRunner: Sendable {
 
     /// The statements of a SQL or Redis task, in the datasource's dialect (D2).
     func statements(of task: UpgradeTask, type: DatasourceType?) throws(QuickupError) -> [SQLStatement] {
-        try statements(of: task, file: task.file, type: type)
+        // A config task's file is a change file (K1), read by ConfigTaskWork, not statements.
+        guard task.kind == .sql || task.kind == .redis else { return [] }
+        return try statements(of: task, file: task.file, type: type)
     }
 
     /// The statements of one of the task's files (its `.file`, or its `.rollback` for F4).

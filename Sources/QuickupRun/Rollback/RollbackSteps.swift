@@ -18,6 +18,12 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
         let applied = try journal.latestAttempts()
         for planned in request.plan.tasks.reversed() {
             let task = planned.task
+            if task.kind == .config {
+                // K1–K3: a unit of its own (the configuration phase of a phased rollback).
+                try await ConfigUndo(runID: runID, runs: runs, request: request, journal: journal, context: context)
+                    .undo(planned, latest: applied[task.key], into: &result)
+                continue
+            }
             guard task.kind == .sql, let name = planned.datasource else {
                 // Tools and Redis scripts have no undo script in this build: say so when the run applied them.
                 if let attempt = applied[task.key], runs.contains(attempt.runID), attempt.status == UpgradeLogStatus.success.rawValue {

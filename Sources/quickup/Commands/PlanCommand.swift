@@ -1,6 +1,7 @@
 import ArgumentParser
 import QuickupCore
 import QuickupRelease
+import QuickupRun
 
 /// `quickup plan --release DIR --from V --to V [--site S] [--json]` (P1–P4, P6).
 struct PlanCommand: AsyncParsableCommand {
@@ -12,6 +13,9 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var upgrade: UpgradeOptions
     @OptionGroup var envOption: EnvironmentOption
     @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: "Also show, per host, the unified diff each config task would make (reads the current files over SSH, and Nacos; changes nothing). Needs --env.")
+    var diff = false
+    @OptionGroup var stateOption: StateOption
 
     func run() async throws {
         try await runReporting {
@@ -24,7 +28,32 @@ struct PlanCommand: AsyncParsableCommand {
             } else {
                 Console.out(PlanRenderer().render(plan))
             }
+            if diff { return try await ConfigDiffs.show(plan, workspace: workspace, state: stateOption.state) }
             return .success
         }
+    }
+}
+
+/// `plan --diff` (K1): what each config task of the plan would change, per host.
+enum ConfigDiffs {
+    static func show(_ plan: Plan, workspace: Workspace, state: String) async throws(QuickupError) -> ExitStatus {
+        guard let environment = workspace.environment else {
+            throw QuickupError(.invalidArgument, "plan --diff needs --env: the hosts and Nacos hold the current configuration")
+        }
+        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutput(console: { Console.out($0) }))
+        let work = context.configWork(releaseRoot: workspace.releaseRoot, environment: environment)
+        var status = ExitStatus.success
+        for planned in plan.tasks where planned.task.kind == .config {
+            let task = planned.task
+            Console.out("-- \(task.component) \(task.version) \(task.qualifiedUID) (\(task.configFormat?.rawValue ?? "?") → \(task.target ?? "?")):")
+            do {
+                for line in try await work.preview(task) { Console.out(line) }
+            } catch {
+                Console.out("   cannot show what it would change: \(error)")
+                status = .failed
+            }
+        }
+        await context.hosts.closeAll()
+        return status
     }
 }
