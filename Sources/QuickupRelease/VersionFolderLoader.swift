@@ -40,8 +40,15 @@ struct VersionFolderLoader {
             return
         }
         var diagnostics = Diagnostics()
-        var tasks = TaskManifestParser(component: component.name, version: version, file: files.display(tasksPath))
-            .parse(entries(tasksPath), into: &diagnostics)
+        var tasks: [UpgradeTask] = []
+        if let text = manifestText(tasksPath) {
+            do {
+                tasks = try TaskManifestParser(component: component.name, version: version, file: files.display(tasksPath))
+                    .parse(text: text, into: &diagnostics)
+            } catch {
+                sink.diagnostics.append(error)
+            }
+        }
         if let path = found[.orchestration] {
             OrchestrationParser(file: files.display(path)).apply(entries(path), to: &tasks, diagnostics: &diagnostics)
         }
@@ -63,16 +70,24 @@ struct VersionFolderLoader {
     }
 
     private func entries(_ path: String) -> [PropertiesEntry] {
-        guard let bytes = files.read(path) else {
-            sink.error("cannot read file", at: SourceLocation(file: files.display(path)))
-            return []
-        }
-        do {
-            let text = try UTF8Text.decode(bytes, file: files.display(path), what: "manifest")
-            return try PropertiesReader.parse(text, file: files.display(path))
-        } catch {
+        guard let text = manifestText(path) else { return [] }
+        do { return try PropertiesReader.parse(text, file: files.display(path)) } catch {
             sink.diagnostics.append(error)
             return []
+        }
+    }
+
+    /// A manifest's text (its bytes end with this function, before it is parsed).
+    private func manifestText(_ path: String) -> String? {
+        guard let bytes = files.read(path) else {
+            sink.error("cannot read file", at: SourceLocation(file: files.display(path)))
+            return nil
+        }
+        do {
+            return try UTF8Text.decode(bytes, file: files.display(path), what: "manifest")
+        } catch {
+            sink.diagnostics.append(error)
+            return nil
         }
     }
 
