@@ -4,11 +4,19 @@ import QuickupCore
 struct ComponentLoader {
     let files: ReleaseFiles
     let sink: DiagnosticSink
+    /// Lint each script as it is validated (N1), when given.
+    var lint: LintPass? = nil
 
     /// The component, and whether its datasources are known: when component.yaml is missing or
     /// its datasources could not be read, every task would otherwise add a follow-on "no SQL
     /// datasource" error to the one that names the cause (issue 14 item 2).
-    func load(name: String) -> (component: Component, datasourcesKnown: Bool) {
+    struct Loaded {
+        var component: Component
+        var datasourcesKnown: Bool
+        var lint: ComponentLintResult?
+    }
+
+    func load(name: String) -> Loaded {
         var component = Component(name: name, location: SourceLocation(file: files.display("\(name)/component.yaml")))
         var datasourcesKnown = false
         if files.exists("\(name)/component.yaml") {
@@ -18,7 +26,8 @@ struct ComponentLoader {
                        hint: "every component declares its datasources and plugin class in component.yaml")
         }
         let upgrade = "\(name)/upgrade"
-        guard files.isDirectory(upgrade) else { return (component, datasourcesKnown) }
+        let linter = lint.map { ComponentLint(pass: $0, componentDisabled: component.lintDisabled) }
+        guard files.isDirectory(upgrade) else { return Loaded(component: component, datasourcesKnown: datasourcesKnown, lint: linter?.finish(component)) }
         for entry in files.list(upgrade) where !entry.hasPrefix(".") {
             let path = "\(upgrade)/\(entry)"
             guard files.isDirectory(path) else { continue }
@@ -27,10 +36,10 @@ struct ComponentLoader {
                            hint: "version folders are named like V2.16.7 or V2.16.7-P1")
                 continue
             }
-            VersionFolderLoader(files: files, sink: sink, component: component, version: version, folder: path)
+            VersionFolderLoader(files: files, sink: sink, component: component, version: version, folder: path, lint: linter)
                 .load(into: &component)
         }
-        return (component, datasourcesKnown)
+        return Loaded(component: component, datasourcesKnown: datasourcesKnown, lint: linter?.finish(component))
     }
 
     /// Reads component.yaml; returns false when its datasources could not be read.

@@ -7,6 +7,8 @@ public struct LoadedRelease: Sendable {
     public var diagnostics: Diagnostics
     /// The release directory as given.
     public var root: String
+    /// The lint report, when `load(directory:lint:)` was asked to lint (N1).
+    public var lint: LintReport? = nil
 }
 
 /// Reads a release directory (SPEC §3) into a `Release`, collecting all errors in one pass (M5).
@@ -14,7 +16,9 @@ public struct ReleaseLoader: Sendable {
     public init() {}
 
     /// Loads and validates; never throws for content problems — they are in `diagnostics`.
-    public func load(directory: String) -> LoadedRelease {
+    /// With `lint`, also lints every script while it is in hand from validation (one read, one
+    /// split, issue 19): the report is `ReleaseLinter`'s for the same release.
+    public func load(directory: String, lint: LintPass? = nil) -> LoadedRelease {
         let sink = DiagnosticSink()
         guard let files = ReleaseFiles(root: directory), files.isDirectory("") else {
             sink.error("release directory not found", at: SourceLocation(file: directory),
@@ -29,19 +33,23 @@ public struct ReleaseLoader: Sendable {
         }
         var diagnostics = sink.diagnostics
         var unknownDatasources: Set<String> = []
-        for (loaded, found) in loadComponents(names, files: files) {
+        let pass = lint.map { LintPass(request: $0.request, releaseDisabled: release.lintDisabled) }
+        var linted: [ComponentLintResult] = []
+        for (loaded, found) in loadComponents(names, files: files, lint: pass) {
             release.components.append(loaded.component)
             if !loaded.datasourcesKnown { unknownDatasources.insert(loaded.component.name) }
+            if let result = loaded.lint { linted.append(result) }
             diagnostics.merge(found)
         }
         ReleaseValidator().validate(release, into: &diagnostics, unknownDatasources: unknownDatasources)
-        return LoadedRelease(release: release, diagnostics: diagnostics, root: files.root)
+        return LoadedRelease(release: release, diagnostics: diagnostics, root: files.root,
+                             lint: pass.map { _ in ComponentLintResult.report(linted) })
     }
 
     /// Components are independent, so they load in parallel (one listing cache and sink each);
     /// results keep release order.
-    private func loadComponents(_ names: [String], files: ReleaseFiles) -> [((component: Component, datasourcesKnown: Bool), Diagnostics)] {
-        let results = UnsafeMutableBufferPointer<((component: Component, datasourcesKnown: Bool), Diagnostics)?>.allocate(capacity: names.count)
+    private func loadComponents(_ names: [String], files: ReleaseFiles, lint: LintPass?) -> [(ComponentLoader.Loaded, Diagnostics)] {
+        let results = UnsafeMutableBufferPointer<(ComponentLoader.Loaded, Diagnostics)?>.allocate(capacity: names.count)
         results.initialize(repeating: nil)
         defer {
             results.deinitialize()
@@ -51,7 +59,7 @@ public struct ReleaseLoader: Sendable {
         let root = files.root, realRoot = files.realRoot
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
             let sink = DiagnosticSink()
-            let component = ComponentLoader(files: ReleaseFiles(root: root, realRoot: realRoot), sink: sink).load(name: names[index])
+            let component = ComponentLoader(files: ReleaseFiles(root: root, realRoot: realRoot), sink: sink, lint: lint).load(name: names[index])
             slots[index] = (component, sink.diagnostics)
         }
         return results.compactMap { $0 }

@@ -8,6 +8,8 @@ struct VersionFolderLoader {
     let component: Component
     let version: Version
     let folder: String
+    /// Lints each script while it is in hand (N1, issue 19); nil when not linting.
+    var lint: ComponentLint? = nil
 
     private enum Manifest: String, CaseIterable {
         case tasks = "upgrade_tasks_"
@@ -38,8 +40,15 @@ struct VersionFolderLoader {
             return
         }
         var diagnostics = Diagnostics()
-        var tasks = TaskManifestParser(component: component.name, version: version, file: files.display(tasksPath))
-            .parse(entries(tasksPath), into: &diagnostics)
+        var tasks: [UpgradeTask] = []
+        if let text = manifestText(tasksPath) {
+            do {
+                tasks = try TaskManifestParser(component: component.name, version: version, file: files.display(tasksPath))
+                    .parse(text: text, into: &diagnostics)
+            } catch {
+                sink.diagnostics.append(error)
+            }
+        }
         if let path = found[.orchestration] {
             OrchestrationParser(file: files.display(path)).apply(entries(path), to: &tasks, diagnostics: &diagnostics)
         }
@@ -61,16 +70,24 @@ struct VersionFolderLoader {
     }
 
     private func entries(_ path: String) -> [PropertiesEntry] {
-        guard let bytes = files.read(path) else {
-            sink.error("cannot read file", at: SourceLocation(file: files.display(path)))
-            return []
-        }
-        do {
-            let text = try UTF8Text.decode(bytes, file: files.display(path), what: "manifest")
-            return try PropertiesReader.parse(text, file: files.display(path))
-        } catch {
+        guard let text = manifestText(path) else { return [] }
+        do { return try PropertiesReader.parse(text, file: files.display(path)) } catch {
             sink.diagnostics.append(error)
             return []
+        }
+    }
+
+    /// A manifest's text (its bytes end with this function, before it is parsed).
+    private func manifestText(_ path: String) -> String? {
+        guard let bytes = files.read(path) else {
+            sink.error("cannot read file", at: SourceLocation(file: files.display(path)))
+            return nil
+        }
+        do {
+            return try UTF8Text.decode(bytes, file: files.display(path), what: "manifest")
+        } catch {
+            sink.diagnostics.append(error)
+            return nil
         }
     }
 
@@ -111,10 +128,15 @@ struct VersionFolderLoader {
     /// (D2, M6), and notes DDL that makes a MariaDB task non-transactional (E5).
     private func checkScript(_ task: inout UpgradeTask, bytes: [UInt8], path: String) {
         if task.kind == .config { return checkChangeFile(task, bytes: bytes, path: path) }
+        let linting = lint.map { $0.wants(task) } ?? false
         if task.kind == .redis {
             // Redis scripts are UTF-8 too (issue 13 item 7); their syntax is checked at run time.
-            do { _ = try UTF8Text.decode(bytes, file: files.display(path), allowNUL: false, what: "script") } catch {
+            do {
+                let text = try UTF8Text.decode(bytes, file: files.display(path), allowNUL: false, what: "script")
+                if linting { lint?.lint(task, text: text, file: files.display(path), component: component, files: files) }
+            } catch {
                 sink.diagnostics.append(error)
+                lintUnvalidated(task, bytes: bytes, path: path, linting: linting)
             }
         }
         guard task.kind == .sql else { return }
@@ -125,13 +147,35 @@ struct VersionFolderLoader {
         case .sqlite?: dialect = .sqlite
         default: dialect = .mariadb
         }
+        let text: String
+        do { text = try UTF8Text.decode(bytes, file: files.display(path), allowNUL: false, what: "script") } catch {
+            sink.diagnostics.append(error)
+            return lintUnvalidated(task, bytes: bytes, path: path, linting: linting)
+        }
+        let splitter = SQLSplitter(dialect: dialect)
+        if linting, let lint {
+            // The split lint needs too (with the client's notes): the same statements and error.
+            let analysis = splitter.analyze(text, file: files.display(path))
+            if let error = analysis.error {
+                sink.diagnostics.append(error)
+            } else if dialect == .mariadb {
+                task.commitsImplicitly = analysis.statements.contains { ImplicitCommit.causes($0.text) }
+            }
+            lint.lint(task, text: text, file: files.display(path), analysis: analysis, component: component, files: files)
+            return
+        }
         do {
-            let text = try UTF8Text.decode(bytes, file: files.display(path), allowNUL: false, what: "script")
-            let statements = try SQLSplitter(dialect: dialect).split(text, file: files.display(path))
+            let statements = try splitter.split(text, file: files.display(path))
             if dialect == .mariadb { task.commitsImplicitly = statements.contains { ImplicitCommit.causes($0.text) } }
         } catch {
             sink.diagnostics.append(error)
         }
+    }
+
+    /// A script validation refused (a NUL byte) is still linted as `ReleaseLinter` reads it.
+    private func lintUnvalidated(_ task: UpgradeTask, bytes: [UInt8], path: String, linting: Bool) {
+        guard linting, let lint, let text = try? UTF8Text.decode(bytes, file: files.display(path), what: "script") else { return }
+        lint.lint(task, text: text, file: files.display(path), component: component, files: files)
     }
 
     /// A config task's change file must parse now, not on the hosts mid-upgrade (K1, M6).

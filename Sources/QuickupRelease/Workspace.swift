@@ -8,6 +8,8 @@ public struct Workspace: Sendable {
     public var releaseRoot: String
     public var environment: Environment?
     public var warnings: [QuickupError]
+    /// The release's lint, when `open` was asked to lint while loading (N1, issue 19).
+    public var lint: LintReport? = nil
 
     /// Each component's plugin class, limits, failure policy and hooks, in release order (T3–T5).
     public var plugins: [PluginProfile] { release.components.map(PluginProfile.init) }
@@ -15,11 +17,12 @@ public struct Workspace: Sendable {
     /// Loads the release (and env.yaml when given); throws every problem at once (M5).
     /// `release` is a directory or a zip from `quickup pack`: a zip is checked against its
     /// manifest and used from `cache` (default: a private temp folder), the one place every
-    /// command's `--release` goes through (R1).
+    /// command's `--release` goes through (R1). `lint`: lint every script while loading it
+    /// (`validate`'s lint, N1), the report in `lint`.
     public static func open(release: String, environment envFile: String? = nil,
-                            cache: ReleaseCache? = nil) throws(QuickupErrors) -> Workspace {
+                            cache: ReleaseCache? = nil, lint: LintPass? = nil) throws(QuickupErrors) -> Workspace {
         let directory = try ReleaseCache.resolve(release, cache: cache)
-        let loaded = ReleaseLoader().load(directory: directory)
+        let loaded = ReleaseLoader().load(directory: directory, lint: lint)
         var diagnostics = loaded.diagnostics
         var environment: Environment?
         if let envFile {
@@ -39,7 +42,8 @@ public struct Workspace: Sendable {
             }
         }
         guard diagnostics.isEmpty else { throw QuickupErrors(diagnostics.sortedErrors) }
-        return Workspace(release: loaded.release, releaseRoot: loaded.root, environment: environment, warnings: diagnostics.warnings)
+        return Workspace(release: loaded.release, releaseRoot: loaded.root, environment: environment, warnings: diagnostics.warnings,
+                         lint: loaded.lint)
     }
 
     /// Only env.yaml (for commands that need no release, like `hosts check`); every problem at once.

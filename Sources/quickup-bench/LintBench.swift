@@ -39,7 +39,7 @@ enum LintBench {
                     })
                 }
                 validateWithLint.append(try PackBench.time {
-                    let opened = try Workspace.open(release: release)
+                    let opened = try Workspace.open(release: release, lint: LintPass())
                     _ = ReleaseLint.validationErrors(opened)
                 })
                 lint.append(try PackBench.time { _ = try ReleaseLint.run(release: release) })

@@ -31,6 +31,10 @@ if CommandLine.arguments.dropFirst().first == "lint" {
 if CommandLine.arguments.dropFirst().first == "fanout" {
     exit(await FanoutBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
+/// quickup-bench plan-output [--tasks N] [--json] [--whole]: see PlanOutputBench.swift (issue 20).
+if CommandLine.arguments.dropFirst().first == "plan-output" {
+    exit(PlanOutputBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }

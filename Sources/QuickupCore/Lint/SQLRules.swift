@@ -2,12 +2,14 @@
 struct SQLRules {
     let context: ScriptLintContext
     var source: LintSource
+    /// The split of `source.text`, when the caller made it already.
+    var analysis: SQLScriptAnalysis? = nil
 
     private var task: UpgradeTask { context.task }
     private var file: String { context.file }
 
     mutating func run(into result: inout ScriptLintResult) {
-        let analysis = SQLSplitter(dialect: context.dialect).analyze(source.text, file: file)
+        let analysis = self.analysis ?? SQLSplitter(dialect: context.dialect).analyze(source.text, file: file)
         if let error = analysis.error { unterminated(error, into: &result) }
         clientNotes(analysis, into: &result)
         let shapes = analysis.statements.map { StatementShape.of($0.text) }

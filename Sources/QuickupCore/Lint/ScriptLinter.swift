@@ -60,12 +60,15 @@ public struct ScriptLintResult: Sendable {
 
 /// Runs the rules of N1 on one task's script. No I/O.
 public enum ScriptLinter {
-    public static func lint(_ text: String, context: ScriptLintContext) -> ScriptLintResult {
+    /// `analysis`: `SQLSplitter(dialect: context.dialect).analyze(text, file: context.file)` when
+    /// the caller already has it (the loader splits every script to validate it), so a script is
+    /// split once (issue 19).
+    public static func lint(_ text: String, context: ScriptLintContext, analysis: SQLScriptAnalysis? = nil) -> ScriptLintResult {
         var source = LintSource(text)
         var result = ScriptLintResult()
         switch context.task.kind {
         case .sql:
-            var rules = SQLRules(context: context, source: source)
+            var rules = SQLRules(context: context, source: source, analysis: analysis)
             rules.run(into: &result)
             source = rules.source
         case .redis:

@@ -77,31 +77,42 @@ struct EntryGroups {
     }
 
     var groups: [Group] = []
+    private var index: [String: Int] = [:]
+    private let prefixes: Set<String>
+    private let expectedForm: String
 
     init(entries: [PropertiesEntry], prefixes: Set<String>, reader: inout FieldReader, expectedForm: String) {
-        var index: [String: Int] = [:]
-        for entry in entries {
-            guard let key = TaskKey(entry.key), prefixes.contains(key.prefix) else {
-                reader.diagnostics.error(
-                    "unknown key '\(entry.key)'", at: reader.at(entry), hint: "expected \(expectedForm)")
-                continue
-            }
-            let groupKey = "\(key.prefix).\(key.uid)"
-            let slot: Int
-            if let existing = index[groupKey] {
-                slot = existing
-            } else {
-                slot = groups.count
-                index[groupKey] = slot
-                groups.append(Group(prefix: key.prefix, uid: key.uid, firstLine: entry.line, position: slot + 1))
-            }
-            if let first = groups[slot].entries[key.field] {
-                reader.diagnostics.error(
-                    "duplicate key '\(entry.key)' (first defined at line \(first.line))", at: reader.at(entry),
-                    hint: "remove one of them; Java would silently keep the last")
-                continue
-            }
-            groups[slot].entries[key.field] = entry
+        self.init(prefixes: prefixes, expectedForm: expectedForm)
+        for entry in entries { add(entry, reader: &reader) }
+    }
+
+    /// Empty, to be fed entry by entry as a manifest is read (issue 13 item 9).
+    init(prefixes: Set<String>, expectedForm: String) {
+        self.prefixes = prefixes
+        self.expectedForm = expectedForm
+    }
+
+    mutating func add(_ entry: PropertiesEntry, reader: inout FieldReader) {
+        guard let key = TaskKey(entry.key), prefixes.contains(key.prefix) else {
+            reader.diagnostics.error(
+                "unknown key '\(entry.key)'", at: reader.at(entry), hint: "expected \(expectedForm)")
+            return
         }
+        let groupKey = "\(key.prefix).\(key.uid)"
+        let slot: Int
+        if let existing = index[groupKey] {
+            slot = existing
+        } else {
+            slot = groups.count
+            index[groupKey] = slot
+            groups.append(Group(prefix: key.prefix, uid: key.uid, firstLine: entry.line, position: slot + 1))
+        }
+        if let first = groups[slot].entries[key.field] {
+            reader.diagnostics.error(
+                "duplicate key '\(entry.key)' (first defined at line \(first.line))", at: reader.at(entry),
+                hint: "remove one of them; Java would silently keep the last")
+            return
+        }
+        groups[slot].entries[key.field] = entry
     }
 }

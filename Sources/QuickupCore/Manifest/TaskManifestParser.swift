@@ -10,15 +10,34 @@ public struct TaskManifestParser {
         self.file = file
     }
 
+    private static let prefixes = Set(TaskKind.allCases.map(\.rawValue))
+    private static let expectedForm = "<sql|tool|redis|config>.<uid>.<field>"
+
     public func parse(_ entries: [PropertiesEntry], into diagnostics: inout Diagnostics) -> [UpgradeTask] {
         var reader = FieldReader(file: file, diagnostics: Diagnostics())
-        let prefixes = Set(TaskKind.allCases.map(\.rawValue))
-        let groups = EntryGroups(entries: entries, prefixes: prefixes, reader: &reader,
-                                 expectedForm: "<sql|tool|redis|config>.<uid>.<field>")
+        var groups = EntryGroups(entries: entries, prefixes: Self.prefixes, reader: &reader, expectedForm: Self.expectedForm)
+        return tasks(from: &groups, reader: &reader, into: &diagnostics)
+    }
+
+    /// Parses the manifest's text as it is read: entries go straight into their task's group,
+    /// and each group is dropped once its task is made, so a 50 MB manifest never holds its
+    /// entries, groups and tasks all at once (issue 13 item 9). Tasks and diagnostics equal
+    /// `parse(PropertiesReader.parse(text, file:), into:)`; a syntax error throws and yields no task.
+    public func parse(text: String, into diagnostics: inout Diagnostics) throws(QuickupError) -> [UpgradeTask] {
+        var reader = FieldReader(file: file, diagnostics: Diagnostics())
+        var groups = EntryGroups(prefixes: Self.prefixes, expectedForm: Self.expectedForm)
+        try PropertiesReader.forEachEntry(text, file: file) { groups.add($0, reader: &reader) }
+        return tasks(from: &groups, reader: &reader, into: &diagnostics)
+    }
+
+    private func tasks(from groups: inout EntryGroups, reader: inout FieldReader, into diagnostics: inout Diagnostics) -> [UpgradeTask] {
         var tasks: [UpgradeTask] = []
+        tasks.reserveCapacity(groups.groups.count)
         var seenUIDs: [String: Int] = [:]
         var seenIDs: [String: Int] = [:]
-        for group in groups.groups {
+        for slot in groups.groups.indices {
+            let group = groups.groups[slot]
+            groups.groups[slot].entries = [:]
             guard let kind = TaskKind(rawValue: group.prefix) else { continue }
             let location = SourceLocation(file: file, line: group.firstLine, key: "\(kind).\(group.uid)")
             if let line = seenUIDs[group.uid] {

@@ -3,18 +3,79 @@ public struct PlanRenderer: Sendable {
     public init() {}
 
     public func render(_ plan: Plan) -> String {
-        var out: [String] = []
+        var text = ""
+        render(plan, to: &text)
+        return text
+    }
+
+    /// Writes what `render(_:)` returns, a line at a time (no line break after the last), so
+    /// the plan of 100,000 tasks is never one string (issue 20 item 1).
+    public func render<Out: TextOutputStream>(_ plan: Plan, to out: inout Out) {
+        var first = true
+        func line(_ text: String) {
+            if !first { out.write("\n") }
+            first = false
+            out.write(text)
+        }
         let site = plan.site.map { ", site \($0)" } ?? ""
-        out.append("Plan: \(plan.release), \(plan.from) → \(plan.to)\(site)")
-        out.append("Mode: \(modeText(plan))")
-        for note in plan.notes { out.append("Note: \(note)") }
-        guard plan.taskCount > 0 else { return out.joined(separator: "\n") }
-        var table = TextTable(headers: ["STAGE", "COMPONENT", "VERSION", "TASK", "KIND", "FILE/PACKAGE", "DATASOURCE", "TX", "TIMEOUT", "ESTIMATE", "COMPATIBILITY"])
+        line("Plan: \(plan.release), \(plan.from) → \(plan.to)\(site)")
+        line("Mode: \(modeText(plan))")
+        for note in plan.notes { line("Note: \(note)") }
+        guard plan.taskCount > 0 else { return }
+        let headers = Self.headers
+        // Two passes over the tasks, as TextTable pads: measure every row, then write each.
+        var widths = headers.map(TextTable.width)
+        forEachRow(plan) { TextTable.widen(&widths, for: $0) }
+        line("")
+        line(TextTable.line(headers, widths: widths))
+        forEachRow(plan) { line(TextTable.line($0, widths: widths)) }
+        line("")
+        let counts = plan.stages.map { "\($0.stage) \($0.taskCount)" }.joined(separator: ", ")
+        line("\(plan.taskCount) tasks: \(counts)")
+        var overriddenTitle = false
+        forEachTask(plan) { planned in
+            let task = planned.task
+            guard !task.overrides.isEmpty else { return }
+            if !overriddenTitle {
+                line("")
+                line("Overridden by an orchestration file (M3):")
+                overriddenTitle = true
+            }
+            for (field, location) in task.overrides.sorted(by: { $0.key < $1.key }) {
+                line("  \(task.component) \(task.version) \(task.qualifiedUID): \(field) = \(Self.value(of: field, task)) from \(Self.inRelease(location.file, component: task.component)):\(location.line.map(String.init) ?? "?")")
+            }
+        }
+        guard plan.hasIncompatibleTask else { return }
+        line("")
+        line("Not compatible with a rolling upgrade from \(plan.from):")
+        forEachTask(plan) { planned in
+            guard planned.compatibility != .compatible else { return }
+            let task = planned.task
+            let why = planned.compatibility == .needsConfirmation
+                ? "no compatible_version: needs manual confirmation"
+                : "needs \(task.compatibleVersion?.description ?? "?") or later"
+            line("  \(task.component) \(task.version) \(task.qualifiedUID) — \(task.description) (\(why))")
+        }
+    }
+
+    /// Every planned task in plan order, without copying them into one array.
+    private func forEachTask(_ plan: Plan, _ body: (PlannedTask) -> Void) {
+        for stage in plan.stages {
+            for component in stage.components {
+                for planned in component.tasks { body(planned) }
+            }
+        }
+    }
+
+    static let headers = ["STAGE", "COMPONENT", "VERSION", "TASK", "KIND", "FILE/PACKAGE", "DATASOURCE", "TX", "TIMEOUT", "ESTIMATE", "COMPATIBILITY"]
+
+    /// The table's rows, each task's cells.
+    func forEachRow(_ plan: Plan, _ body: ([String]) -> Void) {
         for stage in plan.stages {
             for component in stage.components {
                 for planned in component.tasks {
                     let task = planned.task
-                    table.add([
+                    body([
                         stage.stage.rawValue, component.component, task.version.description, task.uid, task.kind.rawValue,
                         task.file ?? task.package ?? "-", planned.datasource ?? "-", transactionText(planned), planned.timeout.description,
                         planned.estimate?.duration.description ?? "-", compatibilityText(planned),
@@ -22,35 +83,6 @@ public struct PlanRenderer: Sendable {
                 }
             }
         }
-        out.append("")
-        out.append(table.render())
-        out.append("")
-        let counts = plan.stages.map { "\($0.stage) \($0.taskCount)" }.joined(separator: ", ")
-        out.append("\(plan.taskCount) tasks: \(counts)")
-        let overridden = plan.tasks.filter { !$0.task.overrides.isEmpty }
-        if !overridden.isEmpty {
-            out.append("")
-            out.append("Overridden by an orchestration file (M3):")
-            for planned in overridden {
-                let task = planned.task
-                for (field, location) in task.overrides.sorted(by: { $0.key < $1.key }) {
-                    out.append("  \(task.component) \(task.version) \(task.qualifiedUID): \(field) = \(Self.value(of: field, task)) from \(Self.inRelease(location.file, component: task.component)):\(location.line.map(String.init) ?? "?")")
-                }
-            }
-        }
-        let flagged = plan.incompatibleTasks
-        if !flagged.isEmpty {
-            out.append("")
-            out.append("Not compatible with a rolling upgrade from \(plan.from):")
-            for planned in flagged {
-                let task = planned.task
-                let why = planned.compatibility == .needsConfirmation
-                    ? "no compatible_version: needs manual confirmation"
-                    : "needs \(task.compatibleVersion?.description ?? "?") or later"
-                out.append("  \(task.component) \(task.version) \(task.qualifiedUID) — \(task.description) (\(why))")
-            }
-        }
-        return out.joined(separator: "\n")
     }
 
     /// The override's file from its component folder on: the same whether the release is a
@@ -76,7 +108,8 @@ public struct PlanRenderer: Sendable {
         case .nothingToDo: return "nothing to do"
         case .rolling: return "rolling upgrade possible (every task compatible with \(plan.from))"
         case .stopTheWorld:
-            let n = plan.incompatibleTasks.count
+            var n = 0
+            forEachTask(plan) { if $0.compatibility != .compatible { n += 1 } }
             return "stop-the-world upgrade (\(n) task\(n == 1 ? "" : "s") not compatible or not annotated)"
         }
     }

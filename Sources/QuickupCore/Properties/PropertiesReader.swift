@@ -62,18 +62,33 @@ public enum PropertiesReader {
 
     /// The parser proper, over valid UTF-8 (`Properties.load0` in JDK 17).
     static func parse(utf8 input: UnsafeBufferPointer<UInt8>, file: String) throws(QuickupError) -> [PropertiesEntry] {
+        var entries: [PropertiesEntry] = []
+        try forEachEntry(utf8: input, file: file) { entries.append($0) }
+        return entries
+    }
+
+    /// Hands each entry to `body` in file order, as `parse` would return them, without keeping
+    /// them: a 50 MB manifest's million entries need not all exist at once (issue 13 item 9).
+    /// Entries before a syntax error have been handed over when the error is thrown.
+    public static func forEachEntry(_ text: String, file: String, _ body: (PropertiesEntry) -> Void) throws(QuickupError) {
+        var text = text
+        let result = text.withUTF8 { bytes in
+            Result { () throws(QuickupError) in try forEachEntry(utf8: bytes, file: file, body) }
+        }
+        try result.get()
+    }
+
+    static func forEachEntry(utf8 input: UnsafeBufferPointer<UInt8>, file: String, _ body: (PropertiesEntry) -> Void) throws(QuickupError) {
         var reader = LogicalLineReader(input)
         var unescaper = PropertiesUnescaper()
-        var entries: [PropertiesEntry] = []
         while reader.readLine() {
             let result = reader.line.withUnsafeBufferPointer { line in
                 Result { () throws(QuickupError) in
                     try entry(in: line, reader: reader, unescaper: &unescaper, file: file)
                 }
             }
-            entries.append(try result.get())
+            body(try result.get())
         }
-        return entries
     }
 
     static func entry(

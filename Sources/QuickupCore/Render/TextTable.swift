@@ -8,19 +8,30 @@ public struct TextTable: Sendable {
     public mutating func add(_ row: [String]) { rows.append(row) }
 
     public func render() -> String {
+        let widths = Self.widths(headers: headers, rows: rows)
+        return ([Self.line(headers, widths: widths)] + rows.map { Self.line($0, widths: widths) }).joined(separator: "\n")
+    }
+
+    /// Column widths for `rows` under `headers`: what `render()` pads to. Lets a caller that
+    /// streams a large table (issue 20) measure its rows, then write them one by one.
+    public static func widths(headers: [String], rows: some Sequence<[String]>) -> [Int] {
         var widths = headers.map(Self.width)
-        for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(cell)) }
+        for row in rows { widen(&widths, for: row) }
+        return widths
+    }
+
+    public static func widen(_ widths: inout [Int], for row: [String]) {
+        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(cell)) }
+    }
+
+    /// One row as `render()` writes it, without a line break.
+    public static func line(_ cells: [String], widths: [Int]) -> String {
+        var text = ""
+        for (i, cell) in cells.enumerated() {
+            text += cell
+            if i < cells.count - 1 { text += String(repeating: " ", count: widths[i] - Self.width(cell) + 2) }
         }
-        func line(_ cells: [String]) -> String {
-            var text = ""
-            for (i, cell) in cells.enumerated() {
-                text += cell
-                if i < cells.count - 1 { text += String(repeating: " ", count: widths[i] - Self.width(cell) + 2) }
-            }
-            return text
-        }
-        return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+        return text
     }
 
     /// Terminal display width: East Asian wide characters take two cells.

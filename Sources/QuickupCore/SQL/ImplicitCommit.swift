@@ -34,7 +34,11 @@ public enum ImplicitCommit {
         var words: [String] = []
         var current = ""
         for scalar in text.unicodeScalars {
-            if scalar.properties.isAlphabetic || scalar == "_" {
+            // ASCII first: asking a scalar's properties costs a table lookup (issue 19).
+            let isWordScalar = scalar.isASCII
+                ? (scalar.value | 0x20 >= 0x61 && scalar.value | 0x20 <= 0x7A) || scalar == "_"
+                : scalar.properties.isAlphabetic
+            if isWordScalar {
                 current.unicodeScalars.append(scalar)
             } else {
                 if !current.isEmpty {

@@ -145,48 +145,121 @@ public enum TouchedTables {
 }
 
 /// Words, quoted identifiers and symbols of a statement; strings and comments dropped.
+///
+/// Read from UTF-8 bytes (issue 19: lint tokenises every DDL statement of a release): every
+/// byte that delimits a token is ASCII, and a non-ASCII scalar is decoded only to ask whether it
+/// is a letter, a digit or a blank. Combining marks continue a word, as they did when this read
+/// `Character`s; a `\r\n` inside a `--`/`#` comment does not end it (one `Character` then).
 enum SQLTokens {
     struct Token {
         /// Upper-cased bare word (keywords and unquoted names).
         var word: String?
         /// The name as written (bare words keep their case; quotes removed).
         var identifier: String?
-        var symbol: Character?
+        var symbol: Unicode.Scalar?
     }
 
     static func read(_ sql: String) -> [Token] {
+        var sql = sql
+        return sql.withUTF8 { read(utf8: $0) }
+    }
+
+    static func read(utf8 b: UnsafeBufferPointer<UInt8>) -> [Token] {
         var tokens: [Token] = []
-        let chars = Array(sql)
+        let n = b.count
         var i = 0
-        func isWordChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "$" }
-        while i < chars.count {
-            let c = chars[i]
-            if c.isWhitespace { i += 1; continue }
-            if c == "#" || (c == "-" && i + 1 < chars.count && chars[i + 1] == "-") {
-                while i < chars.count, chars[i] != "\n" { i += 1 }
-            } else if c == "/", i + 1 < chars.count, chars[i + 1] == "*" {
-                i += 2
-                while i + 1 < chars.count, !(chars[i] == "*" && chars[i + 1] == "/") { i += 1 }
-                i += 2
-            } else if c == "'" {
-                i += 1
-                while i < chars.count, chars[i] != "'" { i += chars[i] == "\\" ? 2 : 1 }
-                i += 1
-            } else if c == "`" || c == "\"" {
-                var j = i + 1, text = ""
-                while j < chars.count, chars[j] != c { text.append(chars[j]); j += 1 }
-                tokens.append(Token(identifier: text))
-                i = j + 1
-            } else if isWordChar(c) {
-                var j = i, text = ""
-                while j < chars.count, isWordChar(chars[j]) { text.append(chars[j]); j += 1 }
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                if c == 0x20 || (c >= 0x09 && c <= 0x0D) { i += 1; continue }
+                if c == UInt8(ascii: "#") || (c == UInt8(ascii: "-") && i + 1 < n && b[i + 1] == UInt8(ascii: "-")) {
+                    // To a line feed that is a Character of its own (not the end of a `\r\n`).
+                    while i < n, !(b[i] == 0x0A && (i == 0 || b[i - 1] != 0x0D)) { i += 1 }
+                } else if c == UInt8(ascii: "/"), i + 1 < n, b[i + 1] == UInt8(ascii: "*") {
+                    i += 2
+                    while i + 1 < n, !(b[i] == UInt8(ascii: "*") && b[i + 1] == UInt8(ascii: "/")) { i += 1 }
+                    i += 2
+                } else if c == UInt8(ascii: "'") {
+                    i += 1
+                    while i < n, b[i] != UInt8(ascii: "'") { i += b[i] == UInt8(ascii: "\\") ? 1 + scalarLength(b, i + 1) : scalarLength(b, i) }
+                    i += 1
+                } else if c == UInt8(ascii: "`") || c == UInt8(ascii: "\"") {
+                    var j = i + 1
+                    while j < n, b[j] != c { j += 1 }
+                    tokens.append(Token(identifier: String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<j]), as: UTF8.self)))
+                    i = j + 1
+                } else if isASCIIWordByte(c) {
+                    let j = wordEnd(b, from: i)
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
+                    tokens.append(Token(word: text.uppercased(), identifier: text))
+                    i = j
+                } else {
+                    tokens.append(Token(symbol: Unicode.Scalar(c)))
+                    i += 1
+                }
+                continue
+            }
+            let (scalar, length) = decode(b, i)
+            // Blanks, and marks left over from a Character begun by a blank or a quote.
+            if scalar.properties.isWhitespace || isCombining(scalar) { i += length; continue }
+            if isWordScalar(scalar) {
+                let j = wordEnd(b, from: i)
+                let text = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
                 tokens.append(Token(word: text.uppercased(), identifier: text))
                 i = j
             } else {
-                tokens.append(Token(symbol: c))
-                i += 1
+                tokens.append(Token(symbol: scalar))
+                i += length
+                // Marks that combine with a symbol belong to it (one Character).
+                while i < n, b[i] >= 0x80, case let (next, nextLength) = decode(b, i), isCombining(next) { i += nextLength }
             }
         }
         return tokens
+    }
+
+    @inline(__always)
+    private static func isASCIIWordByte(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+            || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "_") || c == UInt8(ascii: "$")
+    }
+
+    /// End of the word starting at `start`: letters, digits, `_`, `$`, and marks combining with them.
+    private static func wordEnd(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var j = start
+        while j < b.count {
+            if b[j] < 0x80 {
+                guard isASCIIWordByte(b[j]) else { break }
+                j += 1
+            } else {
+                let (scalar, length) = decode(b, j)
+                guard isWordScalar(scalar) || isCombining(scalar) else { break }
+                j += length
+            }
+        }
+        return j
+    }
+
+    private static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
+        s.properties.isAlphabetic || s.properties.numericType != nil
+    }
+
+    private static func isCombining(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return s.value == 0x200D  // zero-width joiner
+        }
+    }
+
+    @inline(__always)
+    private static func scalarLength(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        i < b.count ? SQLScriptBytes.sequenceLength(lead: b[i]) : 1
+    }
+
+    /// The scalar at `i` of valid UTF-8 (statements come from Strings), and its length.
+    private static func decode(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (Unicode.Scalar, Int) {
+        let length = min(SQLScriptBytes.sequenceLength(lead: b[i]), b.count - i)
+        var value = UInt32(b[i]) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for k in 1..<max(length, 1) { value = value << 6 | UInt32(b[i + k] & 0x3F) }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
     }
 }

@@ -23,10 +23,12 @@ struct PlanCommand: AsyncParsableCommand {
             let workspace = try Workspace.open(release: releaseOptions.release, environment: envOption.env)
             upgrade.warnIfBeyondNewest(workspace.release, to: to)
             let plan = try workspace.plan(from: from, to: to, site: upgrade.site)
+            // Streamed: the same bytes as printJSON(PlanDocument(plan)) / Console.out(render(plan)),
+            // without the whole document in memory (issue 20 item 1).
             if output.json {
-                try printJSON(PlanDocument(plan))
+                try Console.stream { try PlanJSON.write(plan, to: &$0) }
             } else {
-                Console.out(PlanRenderer().render(plan))
+                Console.stream { PlanRenderer().render(plan, to: &$0) }
             }
             if diff { return try await ConfigDiffs.show(plan, workspace: workspace, state: stateOption.state) }
             return .success

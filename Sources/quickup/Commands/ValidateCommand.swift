@@ -25,7 +25,8 @@ struct ValidateCommand: AsyncParsableCommand {
         try await runReporting {
             let workspace: Workspace
             do {
-                workspace = try Workspace.open(release: releaseOptions.release, environment: envOption.env)
+                workspace = try Workspace.open(release: releaseOptions.release, environment: envOption.env,
+                                               lint: LintSeverity(flag: lint).map { _ in LintPass() })
             } catch let error as QuickupErrors {
                 if output.json { try printJSON(ValidationReport(valid: false, errors: error.errors)) }
                 throw error

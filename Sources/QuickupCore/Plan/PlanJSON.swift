@@ -1,0 +1,145 @@
+import Foundation
+
+/// `quickup plan --json` written a task at a time (issue 20 item 1): exactly the bytes
+/// `JSONEncoder` with `PlanJSON.formatting` gives for `PlanDocument(plan)`, without building the
+/// document's 100,000 task values or the whole text in memory first. The top level (release,
+/// notes, sites…) still goes through `JSONEncoder`; stages, components and tasks are written
+/// here in its pretty-printed form (two-space indent, `"key" : value`, keys in byte order,
+/// `[\n\n]` for an empty array, integral doubles without `.0`).
+public enum PlanJSON {
+    public static let formatting: JSONEncoder.OutputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+
+    /// The whole document, as `String(decoding: encoder.encode(PlanDocument(plan)), as: UTF8.self)`.
+    public static func write<Out: TextOutputStream>(_ plan: Plan, to out: inout Out) throws {
+        var skeleton = plan
+        skeleton.stages = []
+        var document = PlanDocument(skeleton)
+        document.taskCount = plan.taskCount
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = formatting
+        let header = String(decoding: try encoder.encode(document), as: UTF8.self)
+        // Every string in the header is escaped, so a raw line break only comes from the layout.
+        guard !plan.stages.isEmpty, let empty = header.range(of: "\"stages\" : [\n\n  ]") else {
+            out.write(header)
+            return
+        }
+        out.write(String(header[..<empty.lowerBound]))
+        out.write("\"stages\" : [")
+        for (index, stage) in plan.stages.enumerated() {
+            out.write(index == 0 ? "\n" : ",\n")
+            try write(stage, to: &out)
+        }
+        out.write("\n  ]")
+        out.write(String(header[empty.upperBound...]))
+    }
+
+    private static func write<Out: TextOutputStream>(_ stage: StagePlan, to out: inout Out) throws {
+        out.write("    {\n      \"components\" : [")
+        for (index, component) in stage.components.enumerated() {
+            out.write(index == 0 ? "\n" : ",\n")
+            out.write("        {\n          \"after\" : \(array(component.after.map(quoted), indent: 10)),\n")
+            out.write("          \"name\" : \(quoted(component.component)),\n          \"tasks\" : [")
+            for (taskIndex, planned) in component.tasks.enumerated() {
+                out.write(taskIndex == 0 ? "\n" : ",\n")
+                out.write(try task(planned))
+            }
+            out.write(component.tasks.isEmpty ? "\n\n          ]\n        }" : "\n          ]\n        }")
+        }
+        if stage.components.isEmpty { out.write("\n") }
+        out.write("\n      ],\n      \"stage\" : \(quoted(stage.stage.rawValue))\n    }")
+    }
+
+    /// One task at indent 12, fields as `PlanDocument.task` fills them, absent ones left out.
+    static func task(_ planned: PlannedTask) throws -> String {
+        let t = PlanDocument.task(planned)
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(22)
+        func add(_ key: String, _ value: String?) { if let value { fields.append((key, value)) } }
+        add("checksum", t.checksum.map(quoted))
+        add("compatibility", quoted(t.compatibility))
+        add("compatibleVersion", t.compatibleVersion.map(quoted))
+        add("datasource", t.datasource.map(quoted))
+        add("depends", array(t.depends.map(quoted), indent: 14))
+        add("description", quoted(t.description))
+        add("estimateSeconds", try t.estimateSeconds.map(number))
+        add("estimateSource", t.estimateSource.map(quoted))
+        add("file", t.file.map(quoted))
+        add("id", quoted(t.id))
+        add("key", quoted(t.key))
+        add("kind", quoted(t.kind))
+        add("location", quoted(t.location))
+        add("overrides", t.overrides.map { overrides in
+            object(overrides.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (quoted($0.key), quoted($0.value)) }, indent: 14)
+        })
+        add("package", t.package.map(quoted))
+        add("retryable", t.retryable.map { $0 ? "true" : "false" })
+        add("source", t.source.map(quoted))
+        add("target", t.target.map(quoted))
+        add("timeoutSeconds", try number(t.timeoutSeconds))
+        add("transactional", t.transactional.map { $0 ? "true" : "false" })
+        add("uid", quoted(t.uid))
+        add("version", quoted(t.version))
+        return object(fields.map { (quoted($0.0), $0.1) }, indent: 12, pad: true)
+    }
+
+    private static func spaces(_ count: Int) -> String { String(repeating: " ", count: count) }
+
+    /// `[` items `]` with the closing bracket at `indent`.
+    static func array(_ items: [String], indent: Int) -> String {
+        if items.isEmpty { return "[\n\n\(spaces(indent))]" }
+        let inner = spaces(indent + 2)
+        return "[\n" + items.map { inner + $0 }.joined(separator: ",\n") + "\n\(spaces(indent))]"
+    }
+
+    /// `{` "key" : value … `}`; `pad`: the opening brace indented too (an array element).
+    static func object(_ fields: [(String, String)], indent: Int, pad: Bool = false) -> String {
+        let open = pad ? spaces(indent) + "{" : "{"
+        if fields.isEmpty { return open + "\n\n\(spaces(indent))}" }
+        let inner = spaces(indent + 2)
+        return open + "\n" + fields.map { "\(inner)\($0.0) : \($0.1)" }.joined(separator: ",\n") + "\n\(spaces(indent))}"
+    }
+
+    /// A JSON number as JSONEncoder writes a Double: its shortest form, `.0` dropped.
+    static func number(_ value: Double) throws -> String {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "Unable to encode \(value) directly in JSON."))
+        }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
+    }
+
+    /// A JSON string as JSONEncoder writes one without escaping slashes.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        var plainStart = text.utf8.startIndex
+        var index = plainStart
+        let utf8 = text.utf8
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                index = utf8.index(after: index)
+                continue
+            }
+            out += text[plainStart..<index]
+            switch byte {
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            default:
+                let hex = String(byte, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+            index = utf8.index(after: index)
+            plainStart = index
+        }
+        out += text[plainStart..<index]
+        out += "\""
+        return out
+    }
+}
