@@ -27,6 +27,10 @@ if CommandLine.arguments.dropFirst().first == "splitter" {
 if CommandLine.arguments.dropFirst().first == "lint" {
     exit(LintBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
+/// quickup-bench backup --database DB --table T: see BackupBench.swift (F3).
+if CommandLine.arguments.dropFirst().first == "backup" {
+    exit(await BackupBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
