@@ -91,61 +91,63 @@ struct BackupRunTests {
 
     @Test("a DROP COLUMN and a rewrite without .rollback: backed up before, restored by the rollback's phases; checksum as before; resumable")
     func restoresANonReversibleChange() async throws {
-        let site = try await site([("drop", "ALTER TABLE t DROP COLUMN note;", "sql.drop.order=1"),
-                                   ("rewrite", "UPDATE t SET name = 'rewritten';", "sql.rewrite.order=2")])
-        defer { Task { await site.cleanup() } }
-        let before = try await checksum(site)
-        let (run, lines) = try await run(site)
-        #expect(run.status == .succeeded && run.succeeded == 2, "\(String(describing: run.error))")
-        #expect(lines.contains { $0.hasPrefix("[BACKUP 1/1] shop_db t: 3000 rows") }, "\(lines)")
-        #expect(lines.firstIndex { $0.hasPrefix("[BACKUP") } ?? 99 < lines.firstIndex { $0.hasPrefix("== pre_stop") } ?? 0)
-        let journal = try Journal(stateDirectory: site.fixture.state)
-        let records = try journal.backups()
-        #expect(records.map(\.status) == ["done"] && records.first?.manifest?.checksum == before.first?.last ?? nil)
-        #expect(BackupManifest.read(from: try #require(records.first?.directory)).map(\.object) == ["t"], "a manifest beside the files")
-        #expect(try await checksum(site) != before)
+        let created = try await site([("drop", "ALTER TABLE t DROP COLUMN note;", "sql.drop.order=1"),
+                                         ("rewrite", "UPDATE t SET name = 'rewritten';", "sql.rewrite.order=2")])
+        try await using(created) { site in
+            let before = try await checksum(site)
+            let (run, lines) = try await run(site)
+            #expect(run.status == .succeeded && run.succeeded == 2, "\(String(describing: run.error))")
+            #expect(lines.contains { $0.hasPrefix("[BACKUP 1/1] shop_db t: 3000 rows") }, "\(lines)")
+            #expect(lines.firstIndex { $0.hasPrefix("[BACKUP") } ?? 99 < lines.firstIndex { $0.hasPrefix("== pre_stop") } ?? 0)
+            let journal = try Journal(stateDirectory: site.fixture.state)
+            let records = try journal.backups()
+            #expect(records.map(\.status) == ["done"] && records.first?.manifest?.checksum == before.first?.last ?? nil)
+            #expect(BackupManifest.read(from: try #require(records.first?.directory)).map(\.object) == ["t"], "a manifest beside the files")
+            #expect(try await checksum(site) != before)
 
-        let (dry, dryLines) = try await rollback(site, run.runID, dryRun: true)
-        #expect(dry.status == .succeeded)
-        #expect(dryLines.contains { $0.hasPrefix("Phases: stop-new-services → restore-configuration → undo-scripts → restore-tables") }, "\(dryLines)")
-        #expect(dryLines.contains { $0.hasPrefix("-- would restore shop_db t from mariadb-dump") })
-        #expect(try await checksum(site) != before, "a dry run changes nothing")
+            let (dry, dryLines) = try await rollback(site, run.runID, dryRun: true)
+            #expect(dry.status == .succeeded)
+            #expect(dryLines.contains { $0.hasPrefix("Phases: stop-new-services → restore-configuration → undo-scripts → restore-tables") }, "\(dryLines)")
+            #expect(dryLines.contains { $0.hasPrefix("-- would restore shop_db t from mariadb-dump") })
+            #expect(try await checksum(site) != before, "a dry run changes nothing")
 
-        // The verify phase fails once (something changed the table after the restore); rerun finishes.
-        let broken = HostRollbackPhase(slot: .startOldServices, title: "start old services", hasWork: { true }, actions: { ["start"] },
-                                       run: { _ async throws(QuickupError) in throw QuickupError(.taskFailed, "service did not start") })
-        let (failed, _) = try await rollback(site, run.runID, hostPhases: [broken])
-        #expect(failed.status == .failed && failed.error?.message == "service did not start")
-        #expect(try await checksum(site) == before, "restored before the failing phase")
-        #expect(try journal.phases(rollbackID: failed.runID).map(\.status) == ["done", "done", "done", "done", "done", "failed"])
-        try await site.connection.execute(SQLStatement(text: "INSERT INTO t VALUES (99999, 'later', '')", line: 1, file: "test"))
-        let (again, againLines) = try await rollback(site, run.runID)
-        #expect(again.status == .failed && again.error?.message.contains("verify: shop_db t has checksum") == true,
-                "the verify phase finds the change; the restore is not repeated: \(againLines)")
-        #expect(againLines.contains { $0.contains("[SKIPPED] restore of shop_db t: restored already") })
-        try await site.connection.execute(SQLStatement(text: "DELETE FROM t WHERE id = 99999", line: 1, file: "test"))
-        let (done, _) = try await rollback(site, run.runID)
-        #expect(done.status == .succeeded, "\(String(describing: done.error))")
-        #expect(try await checksum(site) == before)
-        #expect(try await site.connection.scalar("SELECT GROUP_CONCAT(DISTINCT status) FROM upgrade_log WHERE kind = 'rollback'") == "ROLLED_BACK")
+            // The verify phase fails once (something changed the table after the restore); rerun finishes.
+            let broken = HostRollbackPhase(slot: .startOldServices, title: "start old services", hasWork: { true }, actions: { ["start"] },
+                                           run: { _ async throws(QuickupError) in throw QuickupError(.taskFailed, "service did not start") })
+            let (failed, _) = try await rollback(site, run.runID, hostPhases: [broken])
+            #expect(failed.status == .failed && failed.error?.message == "service did not start")
+            #expect(try await checksum(site) == before, "restored before the failing phase")
+            #expect(try journal.phases(rollbackID: failed.runID).map(\.status) == ["done", "done", "done", "done", "done", "failed"])
+            try await site.connection.execute(SQLStatement(text: "INSERT INTO t VALUES (99999, 'later', '')", line: 1, file: "test"))
+            let (again, againLines) = try await rollback(site, run.runID)
+            #expect(again.status == .failed && again.error?.message.contains("verify: shop_db t has checksum") == true,
+                    "the verify phase finds the change; the restore is not repeated: \(againLines)")
+            #expect(againLines.contains { $0.contains("[SKIPPED] restore of shop_db t: restored already") })
+            try await site.connection.execute(SQLStatement(text: "DELETE FROM t WHERE id = 99999", line: 1, file: "test"))
+            let (done, _) = try await rollback(site, run.runID)
+            #expect(done.status == .succeeded, "\(String(describing: done.error))")
+            #expect(try await checksum(site) == before)
+            #expect(try await site.connection.scalar("SELECT GROUP_CONCAT(DISTINCT status) FROM upgrade_log WHERE kind = 'rollback'") == "ROLLED_BACK")
+        }
     }
 
     @Test("a resume does not take a finished backup again: the rollback restores the data from before the first run")
     func resumeKeepsTheFirstBackup() async throws {
-        let site = try await site([("rewrite", "UPDATE t SET name = 'rewritten';", "sql.rewrite.order=1"),
-                                   ("bad", "INSERT INTO t (id) VALUES (1);", "sql.bad.order=2")])
-        defer { Task { await site.cleanup() } }
-        let before = try await checksum(site)
-        let (first, _) = try await run(site)
-        #expect(first.status == .failed && first.succeeded == 1)
-        try site.fixture.write("release/shop/upgrade/V1.0.1/sql/bad.sql", "INSERT INTO t (id) VALUES (50000);")
-        let (resumed, lines) = try await run(site, resumes: first.runID)
-        #expect(resumed.status == .succeeded, "\(String(describing: resumed.error))")
-        #expect(!lines.contains { $0.hasPrefix("[BACKUP") }, "t was backed up by the first run: \(lines)")
-        #expect(try Journal(stateDirectory: site.fixture.state).backups().count == 1)
-        let (rolled, rolledLines) = try await rollback(site, resumed.runID)
-        #expect(rolled.status == .succeeded, "\(String(describing: rolled.error)) \(rolledLines)")
-        #expect(try await checksum(site) == before)
+        let created = try await site([("rewrite", "UPDATE t SET name = 'rewritten';", "sql.rewrite.order=1"),
+                                         ("bad", "INSERT INTO t (id) VALUES (1);", "sql.bad.order=2")])
+        try await using(created) { site in
+            let before = try await checksum(site)
+            let (first, _) = try await run(site)
+            #expect(first.status == .failed && first.succeeded == 1)
+            try site.fixture.write("release/shop/upgrade/V1.0.1/sql/bad.sql", "INSERT INTO t (id) VALUES (50000);")
+            let (resumed, lines) = try await run(site, resumes: first.runID)
+            #expect(resumed.status == .succeeded, "\(String(describing: resumed.error))")
+            #expect(!lines.contains { $0.hasPrefix("[BACKUP") }, "t was backed up by the first run: \(lines)")
+            #expect(try Journal(stateDirectory: site.fixture.state).backups().count == 1)
+            let (rolled, rolledLines) = try await rollback(site, resumed.runID)
+            #expect(rolled.status == .succeeded, "\(String(describing: rolled.error)) \(rolledLines)")
+            #expect(try await checksum(site) == before)
+        }
     }
 
     @Test("a backup.dir without the space refuses the run before any change, naming the need and the free space")
@@ -158,40 +160,49 @@ struct BackupRunTests {
             return
         }
         defer { _ = shell("/usr/bin/umount", [point]) }
-        let site = try await site([("drop", "ALTER TABLE t DROP COLUMN note;", "")], padding: 3000, backupDir: point)
-        defer { Task { await site.cleanup() } }
-        let before = try await checksum(site)
-        let (run, _) = try await run(site)
-        #expect(run.status == .failed && run.error?.code == .limitExceeded)
-        let message = run.error?.message ?? ""
-        #expect(message.contains("need about") && message.contains("has only") && message.contains(point), "\(message)")
-        #expect(try await checksum(site) == before, "nothing changed")
-        #expect(try await site.connection.scalar("SELECT COUNT(*) FROM upgrade_log") == "0")
+        try await using(try await site([("drop", "ALTER TABLE t DROP COLUMN note;", "")], padding: 3000, backupDir: point)) { site in
+            let before = try await checksum(site)
+            let (run, _) = try await run(site)
+            #expect(run.status == .failed && run.error?.code == .limitExceeded)
+            let message = run.error?.message ?? ""
+            #expect(message.contains("need about") && message.contains("has only") && message.contains(point), "\(message)")
+            #expect(try await checksum(site) == before, "nothing changed")
+            #expect(try await site.connection.scalar("SELECT COUNT(*) FROM upgrade_log") == "0")
+        }
     }
 
     @Test("cleanup refuses the newest successful upgrade's backups without --force, frees what du counts; retention removes only the expired")
     func cleanupAndRetention() async throws {
-        let site = try await site([("rewrite", "UPDATE t SET name = 'rewritten';", "")])
-        defer { Task { await site.cleanup() } }
-        let (run, _) = try await run(site)
-        #expect(run.status == .succeeded)
-        let journal = try Journal(stateDirectory: site.fixture.state)
-        let cleanup = BackupCleanup(journal: journal, environment: site.env, stateDirectory: site.fixture.state,
-                                    secrets: SecretResolver(), connect: { config throws(QuickupError) in try await Datasources.connect(config, secrets: SecretResolver()) })
-        #expect(throws: QuickupError.self) { try cleanup.selection(upgradeOf: run.runID, force: false) }
-        let selection = try cleanup.selection(upgradeOf: run.runID, force: true)
-        let directory = site.backups + "/\(run.runID)"
-        #expect(selection.directories == [directory] && selection.records.count == 1)
-        #expect(selection.diskBytes == (try du(directory)) && selection.diskBytes > 0)
-        // Retention: nothing expires while the backup is younger; the newest successful upgrade's never.
-        var env = site.env
-        env.backupRetention = .seconds(60)
-        let retention = BackupCleanup(journal: journal, environment: env, stateDirectory: site.fixture.state, secrets: SecretResolver(), connect: cleanup.connect)
-        #expect(try retention.expired(now: Int64(Date().timeIntervalSince1970 * 1000)).records.isEmpty)
-        #expect(try retention.expired(now: Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000).records.isEmpty, "the newest successful upgrade keeps its backups")
-        try await cleanup.remove(selection, at: 0)
-        #expect(!FileManager.default.fileExists(atPath: directory))
-        #expect(try journal.backups().map(\.status) == ["removed"])
+        try await using(try await site([("rewrite", "UPDATE t SET name = 'rewritten';", "")])) { site in
+            let (run, _) = try await run(site)
+            #expect(run.status == .succeeded)
+            let journal = try Journal(stateDirectory: site.fixture.state)
+            let cleanup = BackupCleanup(journal: journal, environment: site.env, stateDirectory: site.fixture.state,
+                                        secrets: SecretResolver(), connect: { config throws(QuickupError) in try await Datasources.connect(config, secrets: SecretResolver()) })
+            #expect(throws: QuickupError.self) { try cleanup.selection(upgradeOf: run.runID, force: false) }
+            let selection = try cleanup.selection(upgradeOf: run.runID, force: true)
+            let directory = site.backups + "/\(run.runID)"
+            #expect(selection.directories == [directory] && selection.records.count == 1)
+            #expect(selection.diskBytes == (try du(directory)) && selection.diskBytes > 0)
+            // Retention: nothing expires while the backup is younger; the newest successful upgrade's never.
+            var env = site.env
+            env.backupRetention = .seconds(60)
+            let retention = BackupCleanup(journal: journal, environment: env, stateDirectory: site.fixture.state, secrets: SecretResolver(), connect: cleanup.connect)
+            #expect(try retention.expired(now: Int64(Date().timeIntervalSince1970 * 1000)).records.isEmpty)
+            #expect(try retention.expired(now: Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000).records.isEmpty, "the newest successful upgrade keeps its backups")
+            try await cleanup.remove(selection, at: 0)
+            #expect(!FileManager.default.fileExists(atPath: directory))
+            #expect(try journal.backups().map(\.status) == ["removed"])
+        }
+    }
+
+    /// Runs `body` on the site, then drops its database and folder (also when it throws).
+    func using(_ site: Site, _ body: (Site) async throws -> Void) async throws {
+        do { try await body(site) } catch {
+            await site.cleanup()
+            throw error
+        }
+        await site.cleanup()
     }
 
     @discardableResult

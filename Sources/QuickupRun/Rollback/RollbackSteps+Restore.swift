@@ -22,7 +22,8 @@ extension RollbackSteps {
                 let transactional = TaskRunner.isTransactional(task, statements: forward, supportsTransactions: connection.supportsTransactions, type: type)
                 switch latest.status {
                 case .success: break
-                case .running, .failed where !transactional: break
+                case .running: break
+                case .failed where !transactional: break
                 default: continue
                 }
                 let objects = TouchedTables.of(forward) + (request.backupTables[task.component] ?? [])
