@@ -90,7 +90,10 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
     /// a rollback killed in any phase is finished by running it again.
     private func runPhases(_ steps: RollbackSteps<C>, runs: Set<String>, into result: inout RunResult) async throws(QuickupError) {
         let request = steps.request, output = context.output
-        let applied = try await steps.applied()
+        // The operator's word on a task (--undone-by-hand, --confirm-rerun) wins over a restore.
+        let applied = try await steps.applied().filter { item in
+            request.restoreTables || !(RunRequest.names(item.task, in: request.undoneByHand) || RunRequest.names(item.task, in: request.confirmRerun))
+        }
         let backups = try journal.backups(runs: runs)
         var restore = RestorePlan.make(applied, backups: backups, restoreAll: request.restoreTables)
         // Restored by an earlier rollback of this upgrade (killed or failed later): listed as
@@ -116,17 +119,17 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
             do throws(QuickupError) {
                 switch slot {
                 case .lightCleanup:
-                    output.line("   nothing of \(request.target)'s upgrade is applied: there is nothing to undo")
+                    output.line("(nothing of \(request.target)'s upgrade is applied: there is nothing to undo)")
                 case .undoScripts:
                     try await steps.run(into: &result, restoring: restore)
                 case .restoreTables:
-                    if restore.backups.isEmpty { output.line("   no task needs its tables restored") }
+                    if restore.backups.isEmpty { output.line("(no task needs its tables restored)") }
                     try await steps.restoreTables(restore, into: &result)
                 case .verify:
                     try await steps.verify(restore)
                 default:
                     let phases = request.hostPhases.filter { $0.slot == slot }
-                    if phases.isEmpty { output.line("   not provided in this build (the upgrade flow plugs it in)") }
+                    if phases.isEmpty { output.line("(not provided in this build: the upgrade flow plugs it in)") }
                     for phase in phases {
                         if request.dryRun {
                             for action in try await phase.actions() { output.line("-- \(phase.title): \(action)") }
