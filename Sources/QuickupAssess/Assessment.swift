@@ -111,6 +111,7 @@ public struct Assessor: Sendable {
         case .success(let host):
             hosts.append(host)
             checks += ResourceAssessment.evaluate(host, needs: needs, thresholds: env.thresholds, backupPath: backupPath, statePath: statePath)
+            checks.append(OldBackupsCheck.check(backupDirectory: env.backupDir ?? "\(statePath)/backups"))
         case .failure(let error):
             checks.append(CheckResult(category: .resources, id: "resources.\(probe.host)", title: "Resources of \(probe.host)",
                                       status: .fail, summary: "cannot read the figures: \(error.message)", suggestion: error.hint))

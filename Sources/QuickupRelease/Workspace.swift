@@ -65,6 +65,7 @@ public struct Workspace: Sendable {
     /// the env.yaml's folder.
     static func resolvingPaths(_ env: Environment, relativeTo base: String) -> Environment {
         var env = env
+        if let dir = env.backupDir, !dir.hasPrefix("/") { env.backupDir = "\(base)/\(dir)" }
         for i in env.hosts.indices {
             if let path = env.hosts[i].identityFile, !path.hasPrefix("/") { env.hosts[i].identityFile = "\(base)/\(path)" }
             if let path = env.hosts[i].knownHostsFile, !path.hasPrefix("/") { env.hosts[i].knownHostsFile = "\(base)/\(path)" }

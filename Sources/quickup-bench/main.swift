@@ -35,6 +35,10 @@ if CommandLine.arguments.dropFirst().first == "fanout" {
 if CommandLine.arguments.dropFirst().first == "plan-output" {
     exit(PlanOutputBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }
+/// quickup-bench backup --database DB --table T: see BackupBench.swift (F3).
+if CommandLine.arguments.dropFirst().first == "backup" {
+    exit(await BackupBench.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "mariadb-script" {
     exit(await MariaDBScriptBench.run(Array(CommandLine.arguments.dropFirst(2))))
 }

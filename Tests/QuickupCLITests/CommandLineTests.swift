@@ -122,13 +122,15 @@ struct RunCommandLineTests {
         #expect(unknown.status == 2 && unknown.stderr.contains("no run 'no-such-run'"))
 
         // F4: rolling back the first run covers the run that resumed it; B (applied by the
-        // resume, newest) has no .rollback script, so the rollback stops there first.
+        // resume, newest) has no .rollback script: it is to be restored from the backup the
+        // resume took (F3); A (no .rollback, its table created by the plan) stops the rollback.
+        // The operator's --undone-by-hand then wins over the restore.
         let stopped = try CLI.run(["rollback", runID] + common)
         #expect(stopped.status == 1, "\(stopped.stdout)\(stopped.stderr)")
-        #expect(stopped.stdout.contains("app/V1.0.1/sql.b was applied in run") && stopped.stdout.contains("--undone-by-hand b"), "\(stopped.stdout)")
+        #expect(stopped.stdout.contains("sql.b: restored from the backup in phase restore-tables") && stopped.stdout.contains("app/V1.0.1/sql.a was applied in run") && stopped.stdout.contains("--undone-by-hand a"), "\(stopped.stdout)")
         let rolled = try CLI.run(["rollback", runID, "--undone-by-hand", "B", "--undone-by-hand", "A"] + common)
         #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
-        #expect(rolled.stdout.contains("[ROLLED_BACK] app V1.0.1 sql.b (undone by hand, recorded)"))
+        #expect(rolled.stdout.contains("[ROLLED_BACK] app V1.0.1 sql.b (undone by hand, recorded)"), "\(rolled.stdout)")
         #expect(rolled.stdout.contains("[ROLLED_BACK] app V1.0.1 sql.a (undone by hand, recorded)"))
     }
 }

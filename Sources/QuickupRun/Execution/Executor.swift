@@ -86,6 +86,17 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         } catch {
             result.error = error
         }
+        // F6 then F3: old backups past backup.retention go, then this run's are taken, all before any change.
+        if result.error == nil {
+            do throws(QuickupError) {
+                try await BackupCleanup(journal: journal, environment: request.environment, stateDirectory: context.stateDirectory,
+                                        secrets: context.secrets, connect: context.connect).applyRetention(now: context.now(), output: output)
+                try await RunBackups(runID: runID, request: request, journal: journal, context: context, connections: connections,
+                                     runner: TaskRunner(releaseRoot: request.releaseRoot)).take()
+            } catch {
+                result.error = error
+            }
+        }
         for stage in request.stages where result.error == nil {
             // A stage without tasks still runs its hooks (T5); with neither it is left out.
             guard let stagePlan = request.plan.stage(stage) ?? (request.hasHooks(in: stage) ? StagePlan(stage: stage, components: []) : nil) else { continue }

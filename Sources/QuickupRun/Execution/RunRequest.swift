@@ -22,6 +22,8 @@ public struct RunRequest: Sendable {
     /// listed gets the default class's.
     /// In release order: hooks of one moment run in this order.
     public var plugins: [PluginProfile] = []
+    /// component.yaml's `backup_tables` by component (F3): backed up with the tables its scripts change.
+    public var backupTables: [String: [String]] = [:]
     /// The command that resumes a run, as the operator types it (E4, L2): every hint that says
     /// how to continue prints this. The CLI passes the full command line it was called with.
     public var resumeCommand: @Sendable (_ runID: String) -> String = { "quickup resume \($0)" }

@@ -84,6 +84,35 @@ enum JournalSchema {
                 );
                 """)
         }
+        // Backups taken before changes (F3) with their manifests, what restored them (F4), and
+        // the phases of rollbacks as checkpoints.
+        migrator.registerMigration("v4 backups (F3, F4)") { db in
+            try db.execute(sql: """
+                CREATE TABLE backup (
+                    run_id TEXT NOT NULL,
+                    datasource TEXT NOT NULL,
+                    object TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    directory TEXT NOT NULL,
+                    manifest TEXT,
+                    bytes INTEGER NOT NULL DEFAULT 0,
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER,
+                    restored_at INTEGER,
+                    restored_by TEXT,
+                    PRIMARY KEY (run_id, datasource, object)
+                );
+                CREATE TABLE rollback_phase (
+                    rollback_id TEXT NOT NULL,
+                    phase TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER,
+                    message TEXT,
+                    PRIMARY KEY (rollback_id, phase)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -41,7 +41,7 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
             }
             let steps = RollbackSteps(runID: runID, runs: runs, request: request, journal: journal, context: context,
                                       connections: connections, runner: TaskRunner(releaseRoot: request.releaseRoot))
-            try await steps.run(into: &result)
+            try await runPhases(steps, runs: runs, into: &result)
         } catch {
             result.error = error
         }
@@ -87,13 +87,79 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    /// The run and every run that resumed it (`resumes X` in the journal), transitively.
+    /// The phases the decision tree picks (RollbackPhases), each a checkpoint in the journal:
+    /// a rollback killed in any phase is finished by running it again.
+    private func runPhases(_ steps: RollbackSteps<C>, runs: Set<String>, into result: inout RunResult) async throws(QuickupError) {
+        let request = steps.request, output = context.output
+        // The operator's word on a task (--undone-by-hand, --confirm-rerun) wins over a restore.
+        let applied = try await steps.applied().filter { item in
+            request.restoreTables || !(RunRequest.names(item.task, in: request.undoneByHand) || RunRequest.names(item.task, in: request.confirmRerun))
+        }
+        let backups = try journal.backups(runs: runs)
+        var restore = RestorePlan.make(applied, backups: backups, restoreAll: request.restoreTables)
+        // Restored by an earlier rollback of this upgrade (killed or failed later): listed as
+        // done, verified again, restored again only with --restore-tables.
+        for record in backups where record.restoredAt != nil && !restore.backups.contains(where: {
+            ($0.runID, $0.datasource, $0.object) == (record.runID, record.datasource, record.object) }) {
+            restore.backups.append(record)
+        }
+        var hostsChanged = false
+        for phase in request.hostPhases {
+            if try await phase.hasWork() { hostsChanged = true }
+        }
+        // Where the upgrade stopped (§4.3.2): before any task ran (precheck, backup, transfer),
+        // nothing needs undoing; once a task ran, every phase runs (each skips what is done).
+        var dataChanged = false
+        for run in runs where !dataChanged { dataChanged = try !journal.attempts(run: run).isEmpty }
+        let slots = RollbackPhases.decide(dataChanged: dataChanged, hostsChanged: hostsChanged)
+        output.line("Phases: " + slots.map(\.rawValue).joined(separator: " → ") + " (runs of the upgrade, newest first: "
+            + (try journal.runs(limit: 10_000)).filter { runs.contains($0.id) }.map(\.id).joined(separator: ", ") + ")")
+        for (index, slot) in slots.enumerated() {
+            output.line("== phase \(index + 1)/\(slots.count) \(slot.rawValue): \(RollbackPhases.title(slot))")
+            if !request.dryRun { try journal.startPhase(rollbackID: result.runID, phase: slot.rawValue, at: context.now()) }
+            do throws(QuickupError) {
+                switch slot {
+                case .lightCleanup:
+                    output.line("(nothing of \(request.target)'s upgrade is applied: there is nothing to undo)")
+                case .undoScripts:
+                    try await steps.run(into: &result, restoring: restore)
+                case .restoreTables:
+                    if restore.backups.isEmpty { output.line("(no task needs its tables restored)") }
+                    try await steps.restoreTables(restore, into: &result)
+                case .verify:
+                    try await steps.verify(restore)
+                default:
+                    let phases = request.hostPhases.filter { $0.slot == slot }
+                    if phases.isEmpty { output.line("(not provided in this build: the upgrade flow plugs it in)") }
+                    for phase in phases {
+                        if request.dryRun {
+                            for action in try await phase.actions() { output.line("-- \(phase.title): \(action)") }
+                        } else {
+                            try await phase.run(output)
+                        }
+                    }
+                }
+            } catch {
+                if !request.dryRun {
+                    let (journal, id, now) = (self.journal, result.runID, context.now())
+                    context.recordWrites.attempt("the journal's FAILED row of rollback phase \(slot.rawValue)") { () throws(QuickupError) in
+                        try journal.finishPhase(rollbackID: id, phase: slot.rawValue, status: "failed", message: error.message, at: now)
+                    }
+                }
+                throw error
+            }
+            if !request.dryRun { try journal.finishPhase(rollbackID: result.runID, phase: slot.rawValue, status: "done", message: nil, at: context.now()) }
+        }
+    }
+
+    /// The runs of the upgrade `target` belongs to (every stage run and resume; UpgradeRuns)
+    /// and every run that resumed it (`resumes X` in the journal), transitively.
     private func resumeChain(of target: String) throws(QuickupError) -> Set<String> {
-        guard try journal.run(target) != nil else {
+        guard let targetRun = try journal.run(target) else {
             throw QuickupError(.invalidArgument, "no run '\(target)' in the journal", hint: "`quickup history` lists the runs")
         }
-        var chain: Set<String> = [target]
         let runs = try journal.runs(limit: 10_000)
+        var chain: Set<String> = Set(UpgradeRuns.of(targetRun, in: runs).map(\.id)).union([target])
         var grew = true
         while grew {
             grew = false

@@ -16,6 +16,13 @@ public struct RollbackRequest: Sendable {
     /// The command that runs this rollback again, as the operator types it (L2): the hints that
     /// say how to continue print it, with the flag they suggest appended.
     public var againCommand: String
+    /// Restore every backed-up table the upgrade changed, even where a `.rollback` script exists.
+    public var restoreTables = false
+    /// component.yaml's `backup_tables` by component: restored with the tables a task changes.
+    public var backupTables: [String: [String]] = [:]
+    /// Phases other parts of quickup add (program files, configuration, services; F4): run in
+    /// their slot of the decision tree (RollbackPhases).
+    public var hostPhases: [HostRollbackPhase] = []
 
     public init(plan: Plan, releaseRoot: String, environment: Environment, target: String, dryRun: Bool = false,
                 undoneByHand: Set<String> = [], confirmRerun: Set<String> = []) {

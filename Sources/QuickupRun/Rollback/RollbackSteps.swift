@@ -13,7 +13,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
     let connections: ConnectionSet
     let runner: TaskRunner
 
-    func run(into result: inout RunResult) async throws(QuickupError) {
+    func run(into result: inout RunResult, restoring: RestorePlan) async throws(QuickupError) {
         var logs: [String: [String: UpgradeLogEntry]] = [:]
         let applied = try journal.latestAttempts()
         for planned in request.plan.tasks.reversed() {
@@ -22,6 +22,12 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                 // K1–K3: a unit of its own (the configuration phase of a phased rollback).
                 try await ConfigUndo(runID: runID, runs: runs, request: request, journal: journal, context: context)
                     .undo(planned, latest: applied[task.key], into: &result)
+                continue
+            }
+            if restoring.tasks[task.key] != nil {
+                // Put back with its tables in the next phase: its script must not run on them.
+                result.tasks.append(TaskOutcome(task, status: request.dryRun ? "WOULD_RESTORE" : "TO_RESTORE"))
+                context.output.line("-- \(task.component) \(task.version) \(task.qualifiedUID): restored from the backup in phase restore-tables, not by a script")
                 continue
             }
             guard task.kind == .sql, let name = planned.datasource else {
@@ -140,7 +146,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
 
     /// A rollback row: the task's id, this rollback's run id, kind `rollback`, the next attempt
     /// after a rollback attempt of the same run that failed.
-    private func logEntry(_ planned: PlannedTask, status: UpgradeLogStatus, previous: UpgradeLogEntry?) -> UpgradeLogEntry {
+    func logEntry(_ planned: PlannedTask, status: UpgradeLogStatus, previous: UpgradeLogEntry?) -> UpgradeLogEntry {
         let task = planned.task
         let attempt = previous.map { $0.runID == runID ? $0.attempt + 1 : 1 } ?? 1
         return UpgradeLogEntry(taskID: task.key, component: task.component, versionFrom: request.plan.to.description,
@@ -152,7 +158,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
 
     /// The rollback's lines in its detail log (E10), as a run's: one at the start of an undo, one
     /// at each task's end with its status.
-    private func detail(_ planned: PlannedTask, event: String = "rollback_end", status: String? = nil, statements: Int? = nil,
+    func detail(_ planned: PlannedTask, event: String = "rollback_end", status: String? = nil, statements: Int? = nil,
                         durationMs: Int64? = nil, error: QuickupError? = nil, message: String? = nil) {
         var record = DetailRecord(run: runID, event: event, at: context.now(), task: planned.task, datasource: planned.datasource)
         record.status = status
@@ -163,7 +169,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
         context.output.record(record)
     }
 
-    private func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {
+    func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {
         AttemptRecord(mirroring: entry, datasource: planned.datasource)
     }
 }

@@ -8,7 +8,7 @@ import QuickupRun
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
-        abstract: "Undo what a run applied: each SQL task's .rollback script, newest first; run it again to resume.")
+        abstract: "Undo an upgrade in phases: .rollback scripts newest first, then tables restored from backups, then verify; run it again to resume.")
 
     @Argument(help: "The run to roll back.")
     var runID: String
@@ -19,7 +19,9 @@ struct RollbackCommand: AsyncParsableCommand {
     var undoneByHand: [String] = []
     @Option(name: .customLong("confirm-rerun"), help: "Run this uncertain task's rollback script anyway (uid or key); repeatable.")
     var confirmRerun: [String] = []
-    @Flag(name: .customLong("dry-run"), help: "Print the scripts that would run, in order, and change nothing.")
+    @Flag(name: .customLong("restore-tables"), help: "Restore every backed-up table the upgrade changed from its backup, even where a .rollback script exists (F4).")
+    var restoreTables = false
+    @Flag(name: .customLong("dry-run"), help: "Print the phases and every action (scripts, restores) in order, and change nothing.")
     var dryRun = false
     @Flag(name: .long, help: "Print only the final summary.")
     var quiet = false
@@ -31,7 +33,7 @@ struct RollbackCommand: AsyncParsableCommand {
         try await runReporting {
             try await RollbackLauncher(state: stateOption.state, quiet: quiet, json: json).launch(
                 runID: runID, release: releaseOptions.release, env: env, dryRun: dryRun,
-                undoneByHand: Set(undoneByHand), confirmRerun: Set(confirmRerun))
+                undoneByHand: Set(undoneByHand), confirmRerun: Set(confirmRerun), restoreTables: restoreTables)
         }
     }
 }
@@ -43,7 +45,7 @@ struct RollbackLauncher {
     var json = false
 
     func launch(runID: String, release: String, env: String, dryRun: Bool = false, undoneByHand: Set<String> = [],
-                confirmRerun: Set<String> = []) async throws -> ExitStatus {
+                confirmRerun: Set<String> = [], restoreTables: Bool = false) async throws -> ExitStatus {
         let journal = try Journal(stateDirectory: state)
         guard let previous = try journal.run(runID) else {
             throw QuickupError(.invalidArgument, "no run '\(runID)' in \(state)", hint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(state)))` lists the runs")
@@ -63,6 +65,8 @@ struct RollbackLauncher {
         var request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, target: runID,
                                       dryRun: dryRun, undoneByHand: undoneByHand, confirmRerun: confirmRerun)
         request.againCommand = NextCommand.rollback(runID, release: release, env: env, state: state)
+        request.restoreTables = restoreTables
+        request.backupTables = Dictionary(workspace.release.components.map { ($0.name, $0.backupTables) }, uniquingKeysWith: { $0 + $1 })
         let rollback = Rollback(journal: journal, context: context)
         let prepared = request
         let result = await RunOutcome.run(display: display) { await rollback.run(prepared) }

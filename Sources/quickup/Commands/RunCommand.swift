@@ -66,6 +66,7 @@ struct RunLauncher {
                                  dryRun: dryRun, confirmRerun: Set(execution?.confirmRerun ?? []),
                                  acceptChanged: Set(execution?.acceptChanged ?? []), resumes: resumes,
                                  plugins: workspace.plugins)
+        request.backupTables = Dictionary(workspace.release.components.map { ($0.name, $0.backupTables) }, uniquingKeysWith: { $0 + $1 })
         let (releaseFlag, envFlag, stateFlag) = (self.release, self.env, self.state)
         request.resumeCommand = { runID in NextCommand.resume(runID, release: releaseFlag, env: envFlag, state: stateFlag) }
         let result = await RunOutcome.run(Executor(journal: journal, context: context), request, display: display)

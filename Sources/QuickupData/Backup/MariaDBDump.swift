@@ -1,0 +1,113 @@
+import Foundation
+import QuickupCore
+
+/// MariaDB/MySQL tables kept by Debian's `mariadb-dump --single-transaction` (F3): a consistent
+/// snapshot without locking InnoDB writers, a file in `backup.dir` that survives the server, and
+/// the fastest restore of the ways measured (docs/PERFORMANCE.md). The password goes to the
+/// client in a defaults file readable by the owner only, never on its command line.
+struct MariaDBDump: Sendable {
+    static let method = "mariadb-dump --single-transaction"
+    var config: DatasourceConfig
+    var secrets: SecretResolver
+
+    func take(_ table: String, on connection: any DatasourceConnection, into directory: String) async throws(QuickupError) -> BackupManifest {
+        let (schema, name) = DataBackup.split(table, database: config.database)
+        guard let schema else {
+            throw QuickupError(.invalidArgument, "cannot back up \(table) of \(config.name): no database named", at: config.location,
+                               hint: "give the datasource a database in env.yaml or name the table schema.table")
+        }
+        let checksum = try await Self.checksum(table, on: connection)
+        let rows = Int64(try await connection.scalar("SELECT COUNT(*) FROM `\(schema)`.`\(name)`") ?? "0") ?? 0
+        let file = "\(DataBackup.safe(config.name))/\(DataBackup.safe(schema)).\(DataBackup.safe(name)).sql"
+        let path = "\(directory)/\(file)"
+        try Self.makeParent(of: path)
+        try await client("mariadb-dump", ["--single-transaction", "--quick", "--skip-lock-tables", "--no-tablespaces",
+                                          "--skip-dump-date", schema, name], stdin: nil, stdout: path)
+        return BackupManifest(datasource: config.name, engine: config.type.rawValue, object: table, method: Self.method,
+                              location: file, rows: rows, bytes: DataBackup.fileSize(path), checksum: checksum)
+    }
+
+    /// The dump drops and creates the table, then loads its rows: running it again is harmless.
+    func restore(_ manifest: BackupManifest, on connection: any DatasourceConnection, from directory: String) async throws(QuickupError) {
+        let (schema, _) = DataBackup.split(manifest.object, database: config.database)
+        try await client("mariadb", [schema ?? ""], stdin: "\(directory)/\(manifest.location)", stdout: nil)
+    }
+
+    /// `CHECKSUM TABLE`'s figure (the same the tests compare).
+    static func checksum(_ table: String, on connection: any DatasourceConnection) async throws(QuickupError) -> String {
+        let (schema, name) = DataBackup.split(table, database: connection.config.database)
+        let rows = try await connection.query("CHECKSUM TABLE \(schema.map { "`\($0)`." } ?? "")`\(name)`")
+        return (rows.first?.last ?? nil) ?? "NULL"
+    }
+
+    static func makeParent(of path: String) throws(QuickupError) {
+        let parent = (path as NSString).deletingLastPathComponent
+        do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+            throw QuickupError(.io, "cannot create \(parent): \(error.localizedDescription)", hint: "check backup.dir's permissions")
+        }
+    }
+
+    /// Runs the Debian client with a private defaults file holding the connection and password.
+    private func client(_ program: String, _ arguments: [String], stdin: String?, stdout: String?) async throws(QuickupError) {
+        let defaults = try defaultsFile()
+        defer { try? FileManager.default.removeItem(atPath: defaults) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(program)")
+        process.arguments = ["--defaults-extra-file=\(defaults)"] + arguments
+        let errors = Pipe()
+        process.standardError = errors
+        do {
+            if let stdin { process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdin)) }
+            if let stdout {
+                guard FileManager.default.createFile(atPath: stdout, contents: nil) else {
+                    throw QuickupError(.io, "cannot create \(stdout)", hint: "check backup.dir's permissions and free space")
+                }
+                process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+            }
+        } catch let error as QuickupError {
+            throw error
+        } catch {
+            throw QuickupError(.io, "cannot open \(stdin ?? stdout ?? ""): \(error.localizedDescription)")
+        }
+        let status: Int32 = await withCheckedContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: -1)
+            }
+        }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard status == 0 else {
+            throw QuickupError(.io, "\(program) \(arguments.joined(separator: " ")) on \(config.displayName) failed (exit \(status)): \(message.prefix(500))",
+                               at: config.location,
+                               hint: status == -1 ? "install Debian's mariadb-client (scripts/deps.sh)" : "check the server and free space in backup.dir")
+        }
+    }
+
+    private func defaultsFile() throws(QuickupError) -> String {
+        var lines = ["[client]"]
+        if let user = config.user { lines.append("user=\(Self.quoted(user))") }
+        if let password = try secrets.secret(for: config.password, of: config.name) { lines.append("password=\(Self.quoted(password))") }
+        if let socket = config.path, config.host == nil {
+            lines.append("socket=\(Self.quoted(socket))")
+        } else {
+            lines.append("host=\(config.host ?? "127.0.0.1")")
+            if let port = config.port { lines.append("port=\(port)") }
+            lines.append("protocol=TCP")
+        }
+        let path = NSTemporaryDirectory() + "quickup-client-\(UUID().uuidString).cnf"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw QuickupError(.io, "cannot create a private client defaults file in \(NSTemporaryDirectory())") }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw QuickupError(.io, "cannot write the client defaults file \(path)") }
+        return path
+    }
+
+    /// A value in an option file: quoted, with `\` and `"` escaped.
+    static func quoted(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
