@@ -16,6 +16,8 @@ public struct RollbackRequest: Sendable {
     /// The command that runs this rollback again, as the operator types it (L2): the hints that
     /// say how to continue print it, with the flag they suggest appended.
     public var againCommand: String
+    /// The rollback's id when the front end must know it first (the HTTP API's 202, H1); nil makes one.
+    public var runID: String?
 
     public init(plan: Plan, releaseRoot: String, environment: Environment, target: String, dryRun: Bool = false,
                 undoneByHand: Set<String> = [], confirmRerun: Set<String> = []) {
