@@ -22,6 +22,7 @@ check ssh openssh-client                            # S1/S2: ssh and sftp to the
 if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
     check javac default-jdk-headless      # M1 differential test against java.util.Properties
     check hyperfine hyperfine             # benchmarks
+    check wrk wrk                         # H1 benchmark: 100 clients polling the API (docs/PERFORMANCE.md)
     check /usr/sbin/sshd openssh-server   # S1–S3 tests: a private sshd on loopback
     check ip iproute2                     # S1 tests: sshd in a network namespace, link cut for real
     check curl curl                       # S3: health URLs are checked with curl on the host
