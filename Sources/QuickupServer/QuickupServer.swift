@@ -1,10 +1,12 @@
 import Dispatch
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import QuickupCore
 import ServiceLifecycle
+import UnixSignals
 
 /// `quickup serve` (H1): the API on Hummingbird 2 under swift-service-lifecycle. SIGTERM or
 /// SIGINT shut down gracefully: new runs are refused (503), running ones get the grace period
@@ -52,16 +54,14 @@ struct TokenReload: Service {
             nonisolated(unsafe) let held = source
             continuation.onTermination = { _ in held.cancel() }
         }
-        await withGracefulShutdownHandler {
-            for await _ in signals.cancelOnGracefulShutdown() {
-                do {
-                    try tokens.reload()
-                    logger.notice("SIGHUP: tokens file re-read, \(tokens.count) token(s)")
-                } catch {
-                    logger.error("SIGHUP: tokens file not re-read, the previous tokens stay: \(error)")
-                }
+        for try await _ in signals.cancelOnGracefulShutdown() {
+            do {
+                try tokens.reload()
+                logger.notice("SIGHUP: tokens file re-read, \(tokens.count) token(s)")
+            } catch {
+                logger.error("SIGHUP: tokens file not re-read, the previous tokens stay: \(error)")
             }
-        } onGracefulShutdown: {}
+        }
     }
 }
 

@@ -36,7 +36,7 @@ extension QuickupAPI {
             for try await buffer in request.body {
                 total += Int64(buffer.readableBytes)
                 if total > limit { throw tooLarge }
-                try handle.write(contentsOf: buffer.readableBytesView)
+                try handle.write(contentsOf: Data(buffer.readableBytesView))
             }
             try handle.close()
         } catch {

@@ -70,7 +70,7 @@ extension QuickupAPI {
         router.get("/v1/runs/:id/bundle") { request, context in
             let id = try self.runID(context)
             _ = try self.record(id)
-            let env = request.uri.queryParameters.get("env").map(String.init)
+            let env: String? = request.uri.queryParameters.get("env").map { String($0) }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quickup-bundle-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             defer { try? FileManager.default.removeItem(atPath: directory) }

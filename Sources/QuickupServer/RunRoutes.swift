@@ -126,24 +126,24 @@ extension QuickupAPI {
                _ prepare: (RunOutput, String) throws -> @Sendable () async -> RunResult) async throws -> Response {
         let id = RunIdentifier.make()
         if dryRun {
-            let lines = Mutex<[String]>([])
-            let output = RunOutput(console: { line in lines.withLock { $0.append(line) } })
+            let lines = Shared<[String]>([])
+            let output = RunOutput(console: { line in lines.value.withLock { $0.append(line) } })
             let result = await (try prepare(output, id))()
             return try JSONBody.response(DryRunAnswer(summary: RunSummary(command: command, result: result, dryRun: true, state: state, next: nil),
-                                                      lines: lines.withLock { $0 }))
+                                                      lines: lines.value.withLock { $0 }))
         }
         let board = LiveBoard()
         let work = try prepare(RunOutput(console: nil, board: board), id)
-        let ended = Mutex<RunResult?>(nil)
+        let ended = Shared<RunResult?>(nil)
         _ = try runs.start(id, board: board) {
             let result = await work()
-            ended.withLock { $0 = result }
+            ended.value.withLock { $0 = result }
             return result
         }
         // Answer once the run is in the journal, or with the reason it never got there.
         while true {
             if try journal.run(id) != nil { break }
-            if let result = ended.withLock({ $0 }) {
+            if let result = ended.value.withLock({ $0 }) {
                 if try journal.run(id) != nil { break }
                 throw APIError.from(result.error ?? QuickupError(.io, "the run ended before it was recorded"))
             }
@@ -191,4 +191,10 @@ enum Query {
         }
         return text
     }
+}
+
+/// A value shared between a handler and the work it started.
+final class Shared<T: Sendable>: Sendable {
+    let value: Mutex<T>
+    init(_ initial: T) { value = Mutex(initial) }
 }

@@ -13,7 +13,7 @@ struct APIEndpointTests {
         let server = try ServeProcess(in: tree)
         defer { server.stop() }
         let health = try await server.call(.GET, "/v1/healthz", token: .some(nil))
-        #expect(health.status == 200 && (try health.json()["status"] as? String) == "ok")
+        #expect(try health.status == 200 && (health.json()["status"] as? String) == "ok")
         let doc = try await server.call(.GET, "/openapi.json")
         let paths = try #require(try doc.json()["paths"] as? [String: Any])
         #expect((try doc.json()["openapi"] as? String) == "3.1.0")
@@ -22,7 +22,7 @@ struct APIEndpointTests {
             for method in (item as? [String: Any] ?? [:]).keys {
                 let concrete = path.replacingOccurrences(of: "{id}", with: "20260101-000000-abcd")
                 let answer = try await server.call(method == "get" ? .GET : .POST, concrete, json: method == "post" ? [:] as [String: Any] : nil)
-                #expect(answer.status != 404 || (try answer.json()["code"] as? String) != "not_found", "\(method) \(path) is documented but not served")
+                #expect(try answer.status != 404 || (answer.json()["code"] as? String) != "not_found", "\(method) \(path) is documented but not served")
             }
         }
     }
@@ -91,11 +91,11 @@ struct APIEndpointTests {
 
         // Resume of a run that succeeded: nothing to do. Cancel of a finished run: 409.
         let resume = try await server.call(.POST, "/v1/runs/\(runID)/resume", json: ["release": release, "env": env])
-        #expect(resume.status == 200 && (try resume.json()["status"] as? String) == "succeeded", "\(resume.text)")
+        #expect(try resume.status == 200 && (resume.json()["status"] as? String) == "succeeded", "\(resume.text)")
         let cancel = try await server.call(.POST, "/v1/runs/\(runID)/cancel")
-        #expect(cancel.status == 409 && (try cancel.json()["code"] as? String) == "not_running", "\(cancel.text)")
+        #expect(try cancel.status == 409 && (cancel.json()["code"] as? String) == "not_running", "\(cancel.text)")
         let gate = try await server.call(.POST, "/v1/runs/\(runID)/verification", json: ["decision": "continue"])
-        #expect(gate.status == 409 && (try gate.json()["code"] as? String) == "gate_unavailable" && gate.text.contains("quickup upgrade"), "\(gate.text)")
+        #expect(try gate.status == 409 && (gate.json()["code"] as? String) == "gate_unavailable" && gate.text.contains("quickup upgrade"), "\(gate.text)")
 
         let rollback = try await server.call(.POST, "/v1/runs/\(runID)/rollback", json: ["release": release, "env": env])
         #expect(rollback.status == 202, "\(rollback.text)")
@@ -161,7 +161,8 @@ struct APIEndpointTests {
         let server = try ServeProcess(in: tree)
         defer { server.stop() }
         try (line + "\n").write(toFile: server.tokensFile, atomically: true, encoding: .utf8)
-        #expect(try await server.call(.GET, "/v1/runs").status == 200, "before SIGHUP the old token still works")
+        let before = try await server.call(.GET, "/v1/runs").status
+        #expect(before == 200, "before SIGHUP the old token still works")
         kill(server.process.processIdentifier, SIGHUP)
         var status = 200
         for _ in 0..<200 where status == 200 {
@@ -169,11 +170,13 @@ struct APIEndpointTests {
             try await Task.sleep(for: .milliseconds(25))
         }
         #expect(status == 401, "the removed token is refused after SIGHUP")
-        #expect(try await server.call(.GET, "/v1/runs", token: "second-token").status == 200)
+        let second = try await server.call(.GET, "/v1/runs", token: "second-token").status
+        #expect(second == 200)
         try "garbage\n".write(toFile: server.tokensFile, atomically: true, encoding: .utf8)
         kill(server.process.processIdentifier, SIGHUP)
         try await Task.sleep(for: .milliseconds(500))
-        #expect(try await server.call(.GET, "/v1/runs", token: "second-token").status == 200, "a broken file keeps the tokens")
+        let kept = try await server.call(.GET, "/v1/runs", token: "second-token").status
+        #expect(kept == 200, "a broken file keeps the tokens")
         #expect(server.logText.contains("tokens file not re-read"), "\(server.logText)")
         #expect(!server.logText.contains("second-token"))
     }

@@ -81,7 +81,9 @@ struct MariaDBAPITests {
         #expect(firstFive.count == 5)
         #expect(firstFive + rest == whole, "reconnect lost or repeated events")
         #expect(whole.map(\.id) == Array(1...whole.count).map(Optional.some))
-        let finished = whole.filter { $0.event == "task_end" }.compactMap { $0.data.range(of: "t[0-9][0-9]", options: .regularExpression).map { String($0.data[$0]) } }
+        let finished = whole.filter { $0.event == "task_end" }.compactMap { message -> String? in
+            message.data.range(of: "t[0-9][0-9]", options: .regularExpression).map { String(message.data[$0]) }
+        }
         #expect(finished == tasks.map(\.0), "tasks ended out of order: \(finished)")
         #expect(whole.last?.event == "run_end" && whole.last?.data.contains("\"status\":\"succeeded\"") == true)
         #expect(try Self.mariadb("SELECT COUNT(*) FROM \(database).items") == "19")
@@ -128,7 +130,7 @@ struct MariaDBAPITests {
         let status = try await runProgram(ServeProcess.executable.path, ["status", runID, "--state", server.state])
         #expect(status.output.contains("Run \(runID): running"), "\(status.output)")
         let second = try await server.call(.POST, "/v1/runs", json: ["release": release, "env": env, "from": "V1.0.0", "to": "V1.0.1"])
-        #expect(second.status == 409 && (try second.json()["code"] as? String) == "locked" && second.text.contains(runID), "\(second.text)")
+        #expect(try second.status == 409 && (second.json()["code"] as? String) == "locked" && second.text.contains(runID), "\(second.text)")
 
         let cancel = try await server.call(.POST, "/v1/runs/\(runID)/cancel")
         #expect(cancel.status == 202, "\(cancel.text)")
@@ -136,11 +138,12 @@ struct MariaDBAPITests {
         #expect(ended["status"] as? String == "cancelled", "\(ended)")
         #expect(try Self.sleeping(marker) == 0, "the statement still runs on the server")
         let resumed = try await server.call(.POST, "/v1/runs/\(runID)/resume", json: ["release": release, "env": env])
-        #expect(resumed.status == 202 && (try resumed.json()["resumes"] as? String) == runID, "\(resumed.text)")
+        #expect(try resumed.status == 202 && (resumed.json()["resumes"] as? String) == runID, "\(resumed.text)")
         let resumedID = try #require(try resumed.json()["runId"] as? String)
         try await Self.waitForSleep(marker)
         _ = try await server.call(.POST, "/v1/runs/\(resumedID)/cancel")
-        #expect(try await server.waitForEnd(resumedID)["status"] as? String == "cancelled")
+        let resumedEnd = try await server.waitForEnd(resumedID)
+        #expect(resumedEnd["status"] as? String == "cancelled")
     }
 
     @Test("CLI run holds the site lock: the API answers 409 naming it and lists it; cancel through the API stops the CLI run cleanly")
@@ -167,13 +170,43 @@ struct MariaDBAPITests {
         let cliRunID = try #require(cliRun["id"] as? String)
         #expect(cliRun["status"] as? String == "running")
         let refused = try await server.call(.POST, "/v1/runs", json: ["release": release, "env": env, "from": "V1.0.0", "to": "V1.0.1"])
-        #expect(refused.status == 409 && (try refused.json()["code"] as? String) == "locked", "\(refused.text)")
+        #expect(try refused.status == 409 && (refused.json()["code"] as? String) == "locked", "\(refused.text)")
         #expect(refused.text.contains(cliRunID) && refused.text.contains("pid \(cli.processIdentifier)"), "\(refused.text)")
 
         let cancel = try await server.call(.POST, "/v1/runs/\(cliRunID)/cancel")
         #expect(cancel.status == 202, "\(cancel.text)")
         cli.waitUntilExit()
-        #expect(try await server.waitForEnd(cliRunID)["status"] as? String == "cancelled")
+        let cliEnd = try await server.waitForEnd(cliRunID)
+        #expect(cliEnd["status"] as? String == "cancelled")
         #expect(try Self.sleeping(marker) == 0)
+    }
+
+    @Test("SIGTERM: new runs refused, the running one gets the grace period, then is cancelled like Ctrl-C — statement killed, recorded cancelled, resumable")
+    func gracefulShutdown() async throws {
+        let tree = try TemporaryTree("qu-api-term")
+        defer { tree.remove() }
+        let marker = "qu_api_\(UInt32.random(in: 0...UInt32.max))"
+        let (zip, env, database) = try Self.fixture(tree, [("a", "CREATE TABLE t (x INT);"), ("b", "SELECT SLEEP(300) AS \(marker);")])
+        defer { _ = try? Self.mariadb("DROP DATABASE \(database)") }
+        let server = try ServeProcess(in: tree)
+        defer { server.stop() }
+        let release = try await APIRelease.upload(server, zip)
+        let started = try await server.call(.POST, "/v1/runs", json: ["release": release, "env": env, "from": "V1.0.0", "to": "V1.0.1"])
+        let runID = try #require(try started.json()["runId"] as? String, "\(started.text)")
+        try await Self.waitForSleep(marker)
+        kill(server.process.processIdentifier, SIGTERM)
+        // Within the grace period (5 s) the server is still there but takes no new run.
+        var refusedWhileDraining = false
+        for _ in 0..<40 where !refusedWhileDraining {
+            let answer = try? await server.call(.POST, "/v1/runs", json: ["release": release, "env": env, "from": "V1.0.0", "to": "V1.0.1"])
+            refusedWhileDraining = answer?.status == 503 && answer?.text.contains("shutting_down") == true
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(refusedWhileDraining, "no 503 while shutting down")
+        server.process.waitUntilExit()
+        #expect(try Self.sleeping(marker) == 0, "the statement outlived the server")
+        let status = try await runProgram(ServeProcess.executable.path, ["status", runID, "--state", server.state])
+        #expect(status.output.contains("Run \(runID): cancelled"), "\(status.output)")
+        #expect(server.logText.contains("cancelling 1 run"), "\(server.logText)")
     }
 }

@@ -46,10 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.maxUploadBytes = max(1, maxUploadBytes)
             for warning in configuration.warnings { Console.error(warning) }
             if tokens == nil { Console.error("note: no --tokens: every request on \(configuration.host) is let through") }
-            let scheme = tlsCert == nil ? "http" : "https"
+            let scheme = tlsCert == nil ? "http" : "https", host = configuration.host
             do {
                 try await QuickupServer.run(configuration) { port in
-                    Console.error("quickup serve: listening on \(scheme)://\(configuration.host):\(port) (OpenAPI at /openapi.json)")
+                    Console.error("quickup serve: listening on \(scheme)://\(host):\(port) (OpenAPI at /openapi.json)")
                 }
             } catch let error as QuickupError {
                 throw error
