@@ -124,9 +124,16 @@ struct MariaDBAPITests {
         let runID = try #require(try started.json()["runId"] as? String, "\(started.text)")
         try await Self.waitForSleep(marker)
 
-        let cli = try await runProgram(ServeProcess.executable.path, ["run", "--release", zip, "--env", env, "--from", "V1.0.0", "--to", "V1.0.1",
-                                                                "--state", server.state, "--quiet"])
-        #expect(cli.status == 4 && cli.output.contains(runID), "\(cli.output)")
+        let cli = Process()
+        cli.executableURL = ServeProcess.executable
+        cli.arguments = ["run", "--release", zip, "--env", env, "--from", "V1.0.0", "--to", "V1.0.1", "--state", server.state, "--quiet"]
+        let stderr = Pipe()
+        cli.standardError = stderr
+        cli.standardOutput = FileHandle.nullDevice
+        try cli.run()
+        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        cli.waitUntilExit()
+        #expect(cli.terminationStatus == 4 && text.contains(runID), "\(text)")
         let status = try await runProgram(ServeProcess.executable.path, ["status", runID, "--state", server.state])
         #expect(status.output.contains("Run \(runID): running"), "\(status.output)")
         let second = try await server.call(.POST, "/v1/runs", json: ["release": release, "env": env, "from": "V1.0.0", "to": "V1.0.1"])

@@ -175,6 +175,7 @@ enum APIRelease {
             sql.b.stage=pre_stop
             sql.b.datasource=db
             sql.b.depends=a
+            sql.b.rollback=sql/b_undo.sql
             sql.c.id=C
             sql.c.description=index
             sql.c.file=sql/c.sql
@@ -184,6 +185,7 @@ enum APIRelease {
         try tree.write("release/app/upgrade/V1.0.1/sql/a.sql", "CREATE TABLE t (x INT);")
         try tree.write("release/app/upgrade/V1.0.1/sql/a_undo.sql", "DROP TABLE t;")
         try tree.write("release/app/upgrade/V1.0.1/sql/b.sql", "INSERT INTO t VALUES (1);")
+        try tree.write("release/app/upgrade/V1.0.1/sql/b_undo.sql", "DELETE FROM t;")
         try tree.write("release/app/upgrade/V1.0.1/sql/c.sql", "CREATE INDEX t_x ON t (x);")
         try tree.write("env.yaml", """
             site: \(site)

@@ -29,7 +29,7 @@ struct UploadSafetyTests {
         bad.append(("zip bomb", try surgery("bomb", [.addZeros("app/zeros.bin", 64 << 20)]), "zip bomb"))
         bad.append(("not a zip", Data("hello".utf8), "zip"))
 
-        let server = try ServeProcess(in: tree, extra: ["--max-upload-bytes", String(good.count + 4096)])
+        let server = try ServeProcess(in: tree, extra: ["--max-upload-bytes", String(good.count + 400_000)])
         defer { server.stop() }
         for (name, data, reason) in bad {
             let answer = try await server.call(.POST, "/v1/releases", body: data, contentType: "application/zip")
@@ -39,7 +39,7 @@ struct UploadSafetyTests {
                     || (body["errors"] as? [[String: Any]] ?? []).contains { ($0["message"] as? String ?? "").localizedCaseInsensitiveContains(reason) },
                     "\(name): \(answer.text)")
         }
-        let oversize = try await server.call(.POST, "/v1/releases", body: good + Data(count: 8192), contentType: "application/zip")
+        let oversize = try await server.call(.POST, "/v1/releases", body: good + Data(count: 500_000), contentType: "application/zip")
         #expect(try oversize.status == 413 && (oversize.json()["code"] as? String) == "too_large", "\(oversize.text)")
         let empty = try await server.call(.POST, "/v1/releases", body: Data(), contentType: "application/zip")
         #expect(empty.status == 400, "\(empty.text)")
