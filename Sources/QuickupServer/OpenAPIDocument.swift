@@ -256,8 +256,9 @@ enum OpenAPIDocument {
     "summary": "Upload a release zip from `quickup pack`; checked as `--release` checks a zip (manifest, checksums, zip-slip, expansion limits).",
     "requestBody": {
      "required": true,
+     "description": "The zip (any Content-Type; application/zip or application/octet-stream).",
      "content": {
-      "application/zip": {
+      "application/octet-stream": {
        "schema": {
         "type": "string",
         "format": "binary"
