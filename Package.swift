@@ -19,6 +19,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // HTTP API (H1, H2): `quickup serve`.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
     ],
     targets: [
         .target(name: "QuickupCore"),
@@ -74,10 +80,32 @@ let package = Package(
             dependencies: ["QuickupCore", "QuickupRelease", "QuickupRun",
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // One core, two front ends (H2): run/resume/rollback/status/history/bundle launchers shared by CLI and API.
+        .target(
+            name: "QuickupOperations",
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools",
+                           "QuickupAssess", "QuickupBundle", "QuickupRemote",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        // The HTTP API adapter (H1): Hummingbird 2 routes over QuickupOperations.
+        .target(
+            name: "QuickupServer",
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupOperations", "QuickupRun", "QuickupAssess", "QuickupBundle",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdCore", package: "hummingbird"),
+                           .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                           .product(name: "HummingbirdTLS", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "quickup",
             dependencies: [
                 "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess", "QuickupBundle", "QuickupRemote",
+                "QuickupOperations", "QuickupServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +123,12 @@ let package = Package(
         .testTarget(name: "QuickupToolsTests", dependencies: ["QuickupTools", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupAssessTests", dependencies: ["QuickupAssess", "QuickupRemote", "QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRemoteTests", dependencies: ["QuickupRemote", "QuickupTools", "QuickupCore", "QuickupTestSupport"]),
+        .testTarget(name: "QuickupServerTests", dependencies: ["QuickupServer", "QuickupOperations", "QuickupRun", "QuickupData", "QuickupCore",
+                                                              "QuickupRelease", "QuickupTestSupport",
+                                                              .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                              .product(name: "NIOCore", package: "swift-nio"),
+                                                              .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                              .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
     ]
 )

@@ -8,6 +8,7 @@
 #   scripts/bench.sh tools       starting a Python tool through quickup vs a bare `python3 -c pass` (issue 7)
 #   scripts/bench.sh pack        pack, first and cached open of a release zip vs the directory (R1)
 #   scripts/bench.sh lint        lint of a generated 100,000-task release vs validate (N1, issue 19)
+#   scripts/bench.sh api         quickup serve: 100 pollers during a 1,000-task run, SSE latency (H1, issue 17)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -57,6 +58,11 @@ case "$what" in
   lint)
     # Issue 19: lint ≤ 2 s on 100,000 tasks; the rules ≤ 20 % over validate.
     "$bench" lint --tasks 100000 --runs "${BENCH_RUNS:-5}"
+    ;;
+  api)
+    # Issue 17 (H1): 100 wrk clients polling run status during a 1,000-task run; SSE latency.
+    swift build -c release --product quickup >/dev/null
+    python3 scripts/bench_api.py --quickup .build/release/quickup "${@:2}"
     ;;
   *)
     "$bench" "$@"

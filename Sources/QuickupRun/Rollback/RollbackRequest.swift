@@ -23,6 +23,8 @@ public struct RollbackRequest: Sendable {
     /// Phases other parts of quickup add (program files, configuration, services; F4): run in
     /// their slot of the decision tree (RollbackPhases).
     public var hostPhases: [HostRollbackPhase] = []
+    /// The rollback's id when the front end must know it first (the HTTP API's 202, H1); nil makes one.
+    public var runID: String?
 
     public init(plan: Plan, releaseRoot: String, environment: Environment, target: String, dryRun: Bool = false,
                 undoneByHand: Set<String> = [], confirmRerun: Set<String> = []) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuickupAssess
 import QuickupCore
+import QuickupOperations
 import QuickupRun
 import QuickupRelease
 import QuickupRemote
@@ -58,45 +59,12 @@ struct AssessCommand: AsyncParsableCommand {
     }
 }
 
-/// Shared by `assess` and `demo`.
+/// Shared by `assess` and `demo`: the library operation, with its warnings on stderr.
 enum AssessmentRunner {
     static func run(workspace: Workspace, environment: Environment, plan: Plan, state: String,
                     html: String?) async throws(QuickupError) -> AssessmentReport {
-        let request = AssessmentRequest(plan: plan, release: workspace.release, releaseRoot: workspace.releaseRoot,
-                                        environment: environment, stateDirectory: state)
-        let hooks = HookProbe(releaseRoot: workspace.releaseRoot, environment: environment, plugins: workspace.plugins, stateDirectory: state)
-        // A1 on every host of env.yaml: one probe script per host over its shared status connection.
-        let connections = SSHConnections(context: RemoteContext(stateDirectory: state, keepalive: environment.keepalive))
-        let report = await Assessor(hostProbes: SSHResourceProbe.probes(for: environment, connections: connections), hooks: hooks).assess(request)
-        await connections.closeAll()
-        keep(report, in: state)
-        if let html {
-            do {
-                try Data(HTMLRenderer().render(report).utf8).write(to: URL(fileURLWithPath: html))
-            } catch {
-                throw QuickupError(.io, "cannot write the HTML report to \(html): \(error.localizedDescription)",
-                                   hint: "pass --html with a writable path")
-            }
-        }
-        return report
-    }
-
-    /// An assessment is kept as JSON under `<state>/assessments/` when the state directory exists
-    /// (assess alone never creates one), so `quickup bundle` can ship the reports behind a
-    /// support case (L1). Best effort: a read-only state directory only warns.
-    static func keep(_ report: AssessmentReport, in state: String) {
-        guard FileManager.default.fileExists(atPath: state) else { return }
-        let directory = "\(state)/assessments"
-        let stamp = report.assessedAt.filter { $0.isNumber || $0 == "T" }
-        let file = "\(directory)/assessment-\(stamp)-\(report.from)-\(report.to).json"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try encoder.encode(report).write(to: URL(fileURLWithPath: file))
-        } catch {
-            Console.error("assess: warning: the report was not kept in \(directory): \(error.localizedDescription)")
-        }
+        try await AssessOperation.run(workspace: workspace, environment: environment, plan: plan, state: state, html: html,
+                                      warn: { Console.error($0) })
     }
 
     static func status(_ report: AssessmentReport) -> ExitStatus {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuickupBundle
 import QuickupCore
+import QuickupOperations
 
 /// `quickup bundle RUN -o file.zip` (L1): one zip with what an engineer needs about a run —
 /// logs, journal extract, plan, assessment reports, doctor, version, env.yaml with secrets redacted.
@@ -21,9 +22,7 @@ struct BundleCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            let request = SupportBundleRequest(stateDirectory: stateOption.state, run: run, environmentFile: env,
-                                               doctor: DoctorCommand.render(DoctorCommand.makeReport()))
-            let result = try SupportBundle(request).write(to: output)
+            let result = try BundleOperation.write(state: stateOption.state, run: run, env: env, to: output)
             Console.out("Bundled run \(result.runID) into \(result.output): \(result.files.count) files (README.txt lists them).")
             return .success
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuickupCore
+import QuickupOperations
 import QuickupRun
 
 /// `quickup history [--json]`: the runs recorded in the state directory, newest first.
@@ -14,14 +15,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            let journal = try Journal(stateDirectory: stateOption.state)
-            // A run whose quickup was killed is interrupted, not running (issue 13 item 1).
-            try journal.markDeadRunsInterrupted(host: ProcessInfo.processInfo.hostName, at: Int64(Date().timeIntervalSince1970 * 1000))
-            let runs = try journal.runs(limit: limit).map { run in
-                var run = run
-                run.planJSON = nil
-                return run
-            }
+            let runs = try RunQueries(state: stateOption.state).history(limit: limit)
             if output.json {
                 try printJSON(runs)
                 return .success

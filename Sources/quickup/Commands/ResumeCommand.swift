@@ -1,5 +1,6 @@
 import ArgumentParser
 import QuickupCore
+import QuickupOperations
 import QuickupRelease
 import QuickupRun
 
@@ -19,11 +20,9 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            let journal = try Journal(stateDirectory: stateOption.state)
-            guard let previous = try journal.run(runID) else {
-                throw QuickupError(.invalidArgument, "no run '\(runID)' in \(stateOption.state)", hint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(stateOption.state)))` lists the runs")
-            }
-            if previous.status == .succeeded {
+            let target = try ResumeOperation(state: stateOption.state).target(
+                runID, hint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(stateOption.state)))` lists the runs")
+            guard case .resumable(let previous, let from, let to, let stages) = target else {
                 if execution.json {
                     printSummary(RunSummary(command: "resume", result: RunResult(runID: runID, status: .succeeded), dryRun: false,
                                             state: stateOption.state, next: nil))
@@ -32,9 +31,6 @@ struct ResumeCommand: AsyncParsableCommand {
                 }
                 return .success
             }
-            let from = try Version(parsing: previous.from, origin: SourceLocation(file: "journal run \(runID)"))
-            let to = try Version(parsing: previous.to, origin: SourceLocation(file: "journal run \(runID)"))
-            let stages = previous.stage == "all" ? Stage.allCases : previous.stage.split(separator: ",").compactMap { Stage(rawValue: String($0)) }
             let workspace = try Workspace.open(release: releaseOptions.release, environment: env, cache: .inState(stateOption.state))
             let plan = try workspace.plan(from: from, to: to, site: previous.site)
             let launcher = RunLauncher(state: stateOption.state, quiet: execution.quiet, json: execution.json,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import QuickupCore
+import QuickupOperations
 import QuickupRelease
 import QuickupRun
 
@@ -46,30 +47,15 @@ struct RollbackLauncher {
 
     func launch(runID: String, release: String, env: String, dryRun: Bool = false, undoneByHand: Set<String> = [],
                 confirmRerun: Set<String> = [], restoreTables: Bool = false) async throws -> ExitStatus {
-        let journal = try Journal(stateDirectory: state)
-        guard let previous = try journal.run(runID) else {
-            throw QuickupError(.invalidArgument, "no run '\(runID)' in \(state)", hint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(state)))` lists the runs")
-        }
-        guard previous.stage != "rollback" else {
-            throw QuickupError(.invalidArgument, "\(runID) is itself a rollback", hint: "name the upgrade run it rolled back")
-        }
-        let origin = SourceLocation(file: "journal run \(runID)")
-        let workspace = try Workspace.open(release: release, environment: env, cache: .inState(state))
-        guard let environment = workspace.environment else {
-            throw QuickupError(.invalidArgument, "rolling back needs --env with the site's datasources")
-        }
-        let plan = try workspace.plan(from: try Version(parsing: previous.from, origin: origin),
-                                      to: try Version(parsing: previous.to, origin: origin), site: previous.site)
         let display = RunOutcome.display(quiet: quiet, json: json)
-        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet, json: json, display: display))
-        var request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, target: runID,
-                                      dryRun: dryRun, undoneByHand: undoneByHand, confirmRerun: confirmRerun)
-        request.againCommand = NextCommand.rollback(runID, release: release, env: env, state: state)
-        request.restoreTables = restoreTables
-        request.backupTables = Dictionary(workspace.release.components.map { ($0.name, $0.backupTables) }, uniquingKeysWith: { $0 + $1 })
-        let rollback = Rollback(journal: journal, context: context)
-        let prepared = request
-        let result = await RunOutcome.run(display: display) { await rollback.run(prepared) }
+        let prepared = try RollbackOperation(state: state).prepare(
+            runID: runID, release: release, env: env, dryRun: dryRun, undoneByHand: undoneByHand, confirmRerun: confirmRerun,
+            restoreTables: restoreTables,
+            output: RunOutcome.output(quiet: quiet, json: json, display: display),
+            historyHint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(state)))` lists the runs",
+            againCommand: NextCommand.rollback(runID, release: release, env: env, state: state))
+        let request = prepared.request
+        let result = await RunOutcome.run(display: display) { await prepared.run() }
         if json {
             printSummary(RunSummary(command: "rollback", result: result, dryRun: dryRun, state: state,
                                     next: result.stoppedAt == nil ? request.againCommand : nil))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import QuickupCore
+import QuickupOperations
 import QuickupRelease
 import QuickupRun
 
@@ -35,16 +36,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-enum StageSelection {
-    static func parse(_ text: String) throws(QuickupError) -> [Stage] {
-        if text == "all" { return Stage.allCases }
-        guard let stage = Stage(rawValue: text) else {
-            throw QuickupError(.invalidArgument, "invalid value '\(text)' for --stage", hint: "expected \(Stage.expectedList) or all")
-        }
-        return [stage]
-    }
-}
-
 /// Shared by `run`, `resume` and `demo`: opens the journal and runs the executor.
 struct RunLauncher {
     var state: String
@@ -56,20 +47,15 @@ struct RunLauncher {
 
     func launch(workspace: Workspace, plan: Plan, stages: [Stage], dryRun: Bool, execution: ExecutionOptions?,
                 resumes: String?) async throws(QuickupError) -> ExitStatus {
-        guard let environment = workspace.environment else {
-            throw QuickupError(.invalidArgument, "running needs --env with the site's datasources")
-        }
-        let journal = try Journal(stateDirectory: state)
         let display = RunOutcome.display(quiet: quiet, json: json)
-        let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutcome.output(quiet: quiet, json: json, display: display))
-        var request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: environment, stages: stages,
-                                 dryRun: dryRun, confirmRerun: Set(execution?.confirmRerun ?? []),
-                                 acceptChanged: Set(execution?.acceptChanged ?? []), resumes: resumes,
-                                 plugins: workspace.plugins)
-        request.backupTables = Dictionary(workspace.release.components.map { ($0.name, $0.backupTables) }, uniquingKeysWith: { $0 + $1 })
         let (releaseFlag, envFlag, stateFlag) = (self.release, self.env, self.state)
-        request.resumeCommand = { runID in NextCommand.resume(runID, release: releaseFlag, env: envFlag, state: stateFlag) }
-        let result = await RunOutcome.run(Executor(journal: journal, context: context), request, display: display)
+        let prepared = try RunOperation(state: state).prepare(
+            workspace: workspace, plan: plan, stages: stages, dryRun: dryRun,
+            confirmRerun: Set(execution?.confirmRerun ?? []), acceptChanged: Set(execution?.acceptChanged ?? []), resumes: resumes,
+            output: RunOutcome.output(quiet: quiet, json: json, display: display),
+            resumeCommand: { runID in NextCommand.resume(runID, release: releaseFlag, env: envFlag, state: stateFlag) })
+        let request = prepared.request
+        let result = await RunOutcome.run(display: display) { await prepared.run() }
         if json {
             printSummary(RunSummary(command: resumes == nil ? "run" : "resume", result: result, dryRun: dryRun, state: state,
                                     next: request.resumeCommand(result.runID)))

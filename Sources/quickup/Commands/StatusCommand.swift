@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuickupCore
+import QuickupOperations
 import QuickupRun
 
 /// `quickup status [RUN] [--json]`: a run's state and its task attempts (default: the latest run).
@@ -12,30 +13,15 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var stateOption: StateOption
     @OptionGroup var output: OutputOptions
 
-    struct Report: Encodable {
-        var run: RunRecord
-        var attempts: [AttemptRecord]
-        var events: [EventRecord]
-    }
-
     func run() async throws {
         try await runReporting {
-            let journal = try Journal(stateDirectory: stateOption.state)
-            // A run whose quickup was killed is interrupted, not running (issue 13 item 1).
-            try journal.markDeadRunsInterrupted(host: ProcessInfo.processInfo.hostName, at: Int64(Date().timeIntervalSince1970 * 1000))
-            let record: RunRecord?
-            if let run { record = try journal.run(run) } else { record = try journal.runs(limit: 1).first }
-            guard var record else {
-                throw QuickupError(.invalidArgument, run.map { "no run '\($0)' in \(stateOption.state)" } ?? "no run recorded in \(stateOption.state) yet",
-                                   hint: "`quickup history --state \(stateOption.state)` lists the runs")
-            }
-            record.planJSON = nil
-            let attempts = try journal.attempts(run: record.id)
+            let queries = RunQueries(state: stateOption.state)
+            let report = try queries.status(run, hint: "`quickup history --state \(stateOption.state)` lists the runs")
             if output.json {
-                try printJSON(Report(run: record, attempts: attempts, events: try journal.events(run: record.id)))
+                try printJSON(report)
                 return .success
             }
-            Console.out(try Self.text(record, attempts: attempts, journal: journal))
+            Console.out(try Self.text(report.run, attempts: report.attempts, journal: try Journal(stateDirectory: stateOption.state)))
             return .success
         }
     }

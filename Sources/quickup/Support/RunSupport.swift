@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuickupCore
+import QuickupOperations
 import QuickupRun
 
 /// `--state DIR` (default `.quickup/`).
@@ -88,59 +89,6 @@ enum RunOutcome {
             }
             return result ?? RunResult(runID: "-", status: .cancelled, error: QuickupError(.cancelled, "the run was cancelled before it started"))
         }
-    }
-}
-
-/// `run|resume|rollback --json`: what a script needs from a finished run (C).
-struct RunSummary: Encodable {
-    struct Counts: Encodable {
-        var succeeded: Int
-        var skipped: Int
-        var failed: Int
-    }
-    struct StageTime: Encodable {
-        var stage: String
-        var durationMs: Int64
-    }
-    struct Problem: Encodable {
-        var code: String
-        var message: String
-        var file: String?
-        var line: Int?
-        var hint: String?
-    }
-
-    var command: String
-    var runId: String
-    var status: String
-    var dryRun: Bool
-    var counts: Counts
-    var durationMs: Int64
-    var stages: [StageTime]
-    var tasks: [TaskOutcome]
-    var error: Problem?
-    /// The command that continues, exactly as to type it (absent when nothing is left to do).
-    var next: String?
-    var logs: String?
-
-    init(command: String, result: RunResult, dryRun: Bool, state: String, next: String?) {
-        self.command = command
-        runId = result.runID
-        status = result.status.rawValue
-        self.dryRun = dryRun
-        counts = Counts(succeeded: result.succeeded, skipped: result.skipped, failed: result.failed)
-        durationMs = Self.milliseconds(result.total)
-        stages = result.stageDurations.map { StageTime(stage: $0.0.rawValue, durationMs: Self.milliseconds($0.1)) }
-        tasks = result.tasks
-        error = result.error.map { Problem(code: $0.code.rawValue, message: $0.message, file: $0.location?.file,
-                                           line: $0.location?.line, hint: $0.hint) }
-        self.next = result.error == nil ? nil : next
-        let directory = "\(state)/runs/\(result.runID)"
-        logs = FileManager.default.fileExists(atPath: directory) ? directory : nil
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }
 

@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import QuickupCore
+import QuickupRun
+import ServiceLifecycle
+import Synchronization
+
+/// Runs and rollbacks started through the API (H1): each is a task of its own, so the request
+/// that started it can answer 202 at once. On SIGTERM (graceful shutdown) no new work is taken,
+/// running work gets the grace period to finish, then it is cancelled the way Ctrl-C cancels a
+/// CLI run — statements killed, recorded `cancelled`, resumable.
+public final class ActiveRuns: Service, Sendable {
+    struct Active: Sendable {
+        let task: Task<RunResult, Never>
+        let board: LiveBoard
+    }
+
+    private let runs = Mutex<[String: Active]>([:])
+    private let draining = Atomic<Bool>(false)
+    let grace: Duration
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    init(grace: Duration, metrics: ServerMetrics, logger: Logger) {
+        self.grace = grace
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+    public var tasksInFlight: Int { runs.withLock { $0.values.reduce(0) { $0 + $1.board.count } } }
+    public func isActive(_ id: String) -> Bool { runs.withLock { $0[id] != nil } }
+    public var activeCount: Int { runs.withLock { $0.count } }
+
+    /// Starts `work` as run `id`; returns its task. Throws when the server is shutting down.
+    func start(_ id: String, board: LiveBoard, _ work: @escaping @Sendable () async -> RunResult) throws(APIError) -> Task<RunResult, Never> {
+        guard !isDraining else {
+            throw APIError(.serviceUnavailable, "shutting_down", "the server is shutting down and takes no new runs",
+                           hint: "start the run again once quickup serve is back")
+        }
+        let task = Task<RunResult, Never> { [metrics, logger] in
+            let result = await work()
+            metrics.finished(result)
+            logger.info("run ended", metadata: ["run": "\(result.runID)", "status": "\(result.status.rawValue)"])
+            return result
+        }
+        runs.withLock { $0[id] = Active(task: task, board: board) }
+        Task { [weak self] in
+            _ = await task.value
+            self?.runs.withLock { _ = $0.removeValue(forKey: id) }
+        }
+        return task
+    }
+
+    /// Cancels run `id` if this server runs it; false when it does not.
+    func cancel(_ id: String) -> Bool {
+        guard let active = runs.withLock({ $0[id] }) else { return false }
+        active.task.cancel()
+        return true
+    }
+
+    /// Waits until no run is left (or `deadline` passes); true when none is left.
+    func waitForAll(until deadline: ContinuousClock.Instant) async -> Bool {
+        while ContinuousClock.now < deadline {
+            if runs.withLock({ $0.isEmpty }) { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return runs.withLock { $0.isEmpty }
+    }
+
+    /// Stops taking work, gives running work the grace period, then cancels what is left and waits for it.
+    public func drain() async {
+        guard !draining.exchange(true, ordering: .relaxed) else { return }
+        let left = runs.withLock { $0.count }
+        if left > 0 { logger.notice("shutting down: waiting up to \(grace) for \(left) run(s) to finish") }
+        if await waitForAll(until: .now + grace) { return }
+        let active = runs.withLock { Array($0.values) }
+        logger.notice("shutting down: cancelling \(active.count) run(s) (recorded cancelled, resumable)")
+        for run in active { run.task.cancel() }
+        for run in active { _ = await run.task.value }
+    }
+
+    /// Service: runs until graceful shutdown, then drains.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await drain()
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import QuickupCore
+
+/// `POST /v1/releases` (upload a zip from `quickup pack`) and `GET /v1/releases` (H1, R1).
+extension QuickupAPI {
+    struct ReleaseList: Codable {
+        var releases: [ReleaseStore.Entry]
+    }
+
+    func addReleaseRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/v1/releases") { _, _ in
+            try JSONBody.response(ReleaseList(releases: self.store.list()))
+        }
+        router.post("/v1/releases") { request, _ in
+            let upload = try await self.receive(request)
+            let entry = try self.store.accept(upload: upload, now: Int64(Date().timeIntervalSince1970 * 1000))
+            self.logger.info("release uploaded", metadata: ["release": "\(entry.name)", "id": "\(entry.id)"])
+            return try JSONBody.response(entry, status: .created)
+        }
+    }
+
+    /// Streams the body into a private file in the store, stopping at the size limit.
+    func receive(_ request: Request) async throws -> String {
+        let limit = configuration.maxUploadBytes
+        let tooLarge = APIError(.contentTooLarge, "too_large", "the release is larger than the limit of \(limit) bytes",
+                                hint: "a release zip from `quickup pack` fits; the limit is the server's")
+        if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > limit { throw tooLarge }
+        let path = try store.temporaryUpload()
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw QuickupError(.io, "cannot write the upload into the release store", hint: "check the store's permissions and free space")
+        }
+        var total: Int64 = 0
+        do {
+            for try await buffer in request.body {
+                total += Int64(buffer.readableBytes)
+                if total > limit { throw tooLarge }
+                try handle.write(contentsOf: Data(buffer.readableBytesView))
+            }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        guard total > 0 else {
+            try? FileManager.default.removeItem(atPath: path)
+            throw APIError(.badRequest, QuickupError.Code.releaseArchive.rawValue, "the request body is empty",
+                           hint: "send the zip written by `quickup pack` as the body (Content-Type: application/zip)")
+        }
+        return path
+    }
+}
