@@ -68,6 +68,12 @@ let package = Package(
             name: "QuickupAssess",
             dependencies: ["QuickupCore", "QuickupData", "QuickupRun"]
         ),
+        // The whole upgrade of a site (F1, F2, F5): five flows as checkpointed steps, install layout,
+        // gate, retry/cleanup rules, program rollback (issue 15).
+        .target(
+            name: "QuickupUpgrade",
+            dependencies: ["QuickupCore", "QuickupData", "QuickupRun", "QuickupRemote", "QuickupAssess", "QuickupTools"]
+        ),
         // Support bundles (L1): a run's logs, journal extract, plan and redacted env.yaml in one zip.
         .target(
             name: "QuickupBundle",
@@ -77,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "quickup",
             dependencies: [
-                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess", "QuickupBundle", "QuickupRemote",
+                "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess", "QuickupBundle", "QuickupRemote", "QuickupUpgrade",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +101,7 @@ let package = Package(
         .testTarget(name: "QuickupToolsTests", dependencies: ["QuickupTools", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupAssessTests", dependencies: ["QuickupAssess", "QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRemoteTests", dependencies: ["QuickupRemote", "QuickupTools", "QuickupCore", "QuickupTestSupport"]),
+        .testTarget(name: "QuickupUpgradeTests", dependencies: ["QuickupUpgrade", "QuickupRelease", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
     ]
 )
