@@ -24,7 +24,8 @@ struct StepActions: Sendable {
             let (h, service) = try target(host, component)
             let began = context.now()
             let report = try await services.stop(service, on: h)
-            return StepDetail(values: ["stopBegan": "\(began)", "wasRunning": "\(report.wasRunning)", "killed": "\(report.killed)"])
+            return StepDetail(values: ["stopBegan": "\(began)", "wasRunning": "\(report.wasRunning)", "killed": "\(report.killed)",
+                                       "stopMs": "\(report.stopTime?.milliseconds ?? 0)"])
         case .install(let host, let component):
             let (h, service) = try target(host, component)
             guard let deployment = scope.deployment(component) else { throw missing(component) }

@@ -27,7 +27,9 @@ public struct Upgrade: Sendable {
         do {
             scope = try UpgradeScope.build(release: request.release, releaseRoot: request.releaseRoot, environment: request.environment,
                                            from: request.plan.from, to: request.plan.to)
-            (runID, rolling) = try open(request)
+            let opened = try open(request)
+            runID = opened.id
+            rolling = opened.rolling
         } catch let errors as QuickupErrors {
             let first = errors.errors.first ?? QuickupError(.invalidArgument, "invalid input")
             return UpgradeResult(runID: "-", status: .failed, error: first, message: errors.description)
@@ -45,7 +47,7 @@ public struct Upgrade: Sendable {
         let connections = SSHConnections(context: RemoteContext(stateDirectory: context.stateDirectory, keepalive: request.environment.keepalive,
                                                                log: { line in output.record(["event": "remote", "message": line]) }))
         let nacos: NacosClient?
-        do { nacos = try request.environment.nacos.map { config throws(QuickupError) in
+        do throws(QuickupError) { nacos = try request.environment.nacos.map { config throws(QuickupError) in
             NacosClient(config: config, password: try SecretResolver().secret(for: config.password, of: "nacos"))
         } } catch {
             return finish(UpgradeResult(runID: runID, status: .failed, error: error), steps: steps, scope: scope, request: request)
@@ -66,7 +68,11 @@ public struct Upgrade: Sendable {
                     result.stepsSkipped += 1
                     continue
                 }
-                try await perform(step, seq: seq, attempt: (latest[step.key]?.attempt ?? 0) + 1, actions: actions)
+                // An interrupted step (RUNNING: quickup died in it) is done again as the same attempt,
+                // so its remote steps find their markers and nothing runs twice on a host (S1).
+                let previous = latest[step.key]
+                let attempt = previous.map { $0.status == .running ? $0.attempt : $0.attempt + 1 } ?? 1
+                try await perform(step, seq: seq, attempt: attempt, actions: actions)
                 result.stepsDone += 1
             }
             result.status = .succeeded
@@ -109,7 +115,7 @@ public struct Upgrade: Sendable {
     }
 
     /// A new run record, or the resumed one (which must be an upgrade that is not finished).
-    private func open(_ request: UpgradeRequest) throws(QuickupError) -> (String, Bool) {
+    private func open(_ request: UpgradeRequest) throws(QuickupError) -> (id: String, rolling: Bool) {
         if let id = request.resume {
             guard let run = try journal.run(id), run.stage.hasPrefix("upgrade") else {
                 throw QuickupError(.invalidArgument, "no upgrade run \(id) in this state directory", hint: "quickup history lists the runs")

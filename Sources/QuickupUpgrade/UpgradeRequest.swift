@@ -10,7 +10,7 @@ public struct UpgradeRequest: Sendable {
     public var environment: Environment
     public var plan: Plan
     public var plugins: [PluginProfile]
-    public var mode: UpgradeMode
+    public var mode: UpgradeStrategy
     /// Skip the manual verification gate and accept assessment warnings (`--yes`).
     public var yes: Bool
     /// The operator verified the upgraded services (`--resume RUN --verified`, or the API's call).
@@ -23,7 +23,7 @@ public struct UpgradeRequest: Sendable {
     public var rollbackCommand: @Sendable (_ runID: String) -> String = { "quickup rollback \($0)" }
 
     public init(release: Release, releaseRoot: String, environment: Environment, plan: Plan, plugins: [PluginProfile],
-                mode: UpgradeMode = .auto, yes: Bool = false, verified: Bool = false, resume: String? = nil) {
+                mode: UpgradeStrategy = .auto, yes: Bool = false, verified: Bool = false, resume: String? = nil) {
         self.release = release
         self.releaseRoot = releaseRoot
         self.environment = environment

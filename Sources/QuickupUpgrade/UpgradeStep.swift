@@ -7,7 +7,7 @@ public enum UpgradeFlow: String, Sendable, Codable, CaseIterable {
 
 /// How services are replaced (F1): one host at a time when the assessment says the upgrade is
 /// compatible (A3), or all stopped together.
-public enum UpgradeMode: String, Sendable, Codable, CaseIterable {
+public enum UpgradeStrategy: String, Sendable, Codable, CaseIterable {
     case auto, rolling
     case stopTheWorld = "stop-the-world"
 }

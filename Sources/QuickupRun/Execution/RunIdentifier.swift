@@ -1,8 +1,8 @@
 import Foundation
 
 /// Run ids sort by time and are unique: `20261125-154312-3f9a`.
-enum RunIdentifier {
-    static func make(now: Date = Date()) -> String {
+public enum RunIdentifier {
+    public static func make(now: Date = Date()) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

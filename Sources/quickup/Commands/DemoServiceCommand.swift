@@ -17,6 +17,7 @@ struct DemoServiceCommand: ParsableCommand {
     func run() throws {
         let version = ((try? String(contentsOfFile: "\(dir)/VERSION", encoding: .utf8)) ?? "unknown")
             .split(separator: "\n").first.map(String.init) ?? "unknown"
+        signal(SIGPIPE, SIG_IGN)
         let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard server >= 0 else { throw ExitCode(1) }
         var yes: Int32 = 1

@@ -34,7 +34,7 @@ struct UpgradeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            guard let mode = QuickupUpgrade.UpgradeMode(rawValue: mode) else {
+            guard let mode = UpgradeStrategy(rawValue: mode) else {
                 throw QuickupError(.invalidArgument, "invalid value '\(mode)' for --mode", hint: "expected auto, rolling or stop-the-world")
             }
             return try await UpgradeLauncher(state: stateOption.state, release: releaseOptions.release, env: env)
@@ -50,7 +50,7 @@ struct UpgradeLauncher {
     var env: String
     var quiet = false
 
-    func launch(from: String?, to: String?, site: String?, mode: QuickupUpgrade.UpgradeMode, yes: Bool, resume: String?,
+    func launch(from: String?, to: String?, site: String?, mode: UpgradeStrategy, yes: Bool, resume: String?,
                 verified: Bool) async throws -> ExitStatus {
         let journal = try Journal(stateDirectory: state)
         var versions = (from, to)
