@@ -35,10 +35,10 @@ struct ComponentLoader {
 
     /// `package: DIR`: the folder must be there with one sub-folder per version (docs/FORMATS.md
     /// "Artefacts"), or nothing can be installed (issue 15 item 1).
-    private func readPackage(_ package: String, at location: SourceLocation, into component: inout Component) {
-        let folder = "\(component.name)/\(package)"
-        guard !package.hasPrefix("/"), !package.split(separator: "/").contains(".."), files.isDirectory(folder) else {
-            sink.error("package folder '\(package)' of component \(component.name) is missing", at: location,
+    private func readPackage(_ name: String, at location: SourceLocation, into component: inout Component) {
+        let folder = "\(component.name)/\(name)"
+        guard !name.hasPrefix("/"), !name.split(separator: "/").contains(".."), files.isDirectory(folder) else {
+            sink.error("package folder '\(name)' of component \(component.name) is missing", at: location,
                        hint: "put what the component installs in \(folder)/<version>/ (docs/FORMATS.md, Artefacts), or remove 'package'")
             return
         }
@@ -52,10 +52,10 @@ struct ComponentLoader {
             versions.append(version)
         }
         if versions.isEmpty {
-            sink.error("package folder '\(package)' of component \(component.name) has no version folder", at: location,
+            sink.error("package folder '\(name)' of component \(component.name) has no version folder", at: location,
                        hint: "put the files of each version in \(folder)/<version>/")
         }
-        component.package = package
+        component.packageFolder = name
         component.packageVersions = versions.sorted()
     }
 
@@ -91,8 +91,8 @@ struct ComponentLoader {
         component.hostRoles = yaml.strings("host_roles") ?? []
         component.backupTables = yaml.strings("backup_tables") ?? []
         component.keep = yaml.strings("keep") ?? []
-        if let package = yaml.string("package") {
-            readPackage(package, at: yaml.location("package"), into: &component)
+        if let folder = yaml.string("package") {
+            readPackage(folder, at: yaml.location("package"), into: &component)
         }
         if let hooks = yaml.object("hooks") {
             for point in HookPoint.allCases {

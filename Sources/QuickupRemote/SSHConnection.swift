@@ -81,7 +81,7 @@ public final class SSHConnection: Sendable {
 
     private func masterAlive() async throws(QuickupError) -> Bool {
         if host.kind == .local { return true }
-        try await CommandProcess.run(commandLine.control("check")).succeeded
+        return try await CommandProcess.run(commandLine.control("check")).succeeded
     }
 
     /// After a drop: up to the class's reconnect tries, waiting by the backoff between them.

@@ -82,7 +82,7 @@ extension ProgramRollback {
     public static func ofUpgrade(runID: String, release: Release, releaseRoot: String, environment: Environment, from: Version, to: Version,
                                  stateDirectory: String, output: RunOutput) async throws(QuickupError) {
         let scope: UpgradeScope
-        do { scope = try UpgradeScope.build(release: release, releaseRoot: releaseRoot, environment: environment, from: from, to: to) } catch {
+        do throws(QuickupErrors) { scope = try UpgradeScope.build(release: release, releaseRoot: releaseRoot, environment: environment, from: from, to: to) } catch {
             throw error.errors.first ?? QuickupError(.invalidArgument, "invalid input")
         }
         let connections = SSHConnections(context: RemoteContext(stateDirectory: RunContext<ContinuousClock>.absolute(stateDirectory),

@@ -148,8 +148,11 @@ public struct Upgrade: Sendable {
     private func finish(_ input: UpgradeResult, steps: [UpgradeStep], scope: UpgradeScope, request: UpgradeRequest) -> UpgradeResult {
         var result = input
         let output = context.output, runID = result.runID
-        let records = (try? journal.steps(run: runID)) ?? []
-        let estimate = records.last { $0.key == "precheck" && $0.status == .success }.flatMap { StepDetail($0.detail)["outageEstimateSeconds"] }.flatMap(Double.init)
+        var records: [StepRecord] = []
+        do { records = try journal.steps(run: runID) } catch {
+            output.line("Warning: cannot read the steps of upgrade \(runID) back from the journal: \(error)")
+        }
+        let estimate = records.last { $0.key == "precheck" && $0.status == .success }.flatMap { StepDetail($0.detail)["outageEstimateSeconds"] }.flatMap { Double($0) }
         result.outages = ServiceOutage.measure(records, scope: scope, estimateSeconds: estimate)
         if result.status == .succeeded { for outage in result.outages { output.line(outage.line) } }
         let message: String

@@ -34,7 +34,7 @@ public struct UpgradeScope: Sendable {
         var deployments: [Deployment] = []
         for component in release.components {
             let hosts = environment.hosts.filter { $0.runs(component.name, hostRoles: component.hostRoles) }
-            guard let package = component.package, let version = component.package(from: from, to: to), !hosts.isEmpty else { continue }
+            guard let folder = component.packageFolder, let version = component.packageVersion(from: from, to: to), !hosts.isEmpty else { continue }
             guard let service = environment.service(of: component.name) else {
                 diagnostics.error("component \(component.name) installs a package on \(hosts.map(\.name).joined(separator: ", ")) but env.yaml has no service for it",
                                   at: hosts[0].location.with(key: "components"),
@@ -51,7 +51,7 @@ public struct UpgradeScope: Sendable {
                 continue
             }
             deployments.append(Deployment(component: component.name, version: version,
-                                          packageFolder: "\(releaseRoot)/\(component.name)/\(package)/\(version)",
+                                          packageFolder: "\(releaseRoot)/\(component.name)/\(folder)/\(version)",
                                           keep: component.keep, service: service, hosts: hosts))
         }
         let errors = diagnostics.errors

@@ -121,7 +121,7 @@ import Testing
 /// A client that polls the service through both hosts the way a discovery client does: the
 /// first host, and the other when the first does not answer. A failure: neither answered.
 final class Poller: @unchecked Sendable {
-    let ports: [Int]
+    let urls: [String]
     private let lock = NSLock()
     private var running = true
     private var thread: Thread?
@@ -129,16 +129,17 @@ final class Poller: @unchecked Sendable {
     private(set) var failures = 0
     private(set) var saw = Set<String>()
 
-    init(ports: [Int]) { self.ports = ports }
+    init(ports: [Int], address: String = "127.0.0.1") { urls = ports.map { "http://\(address):\($0)/version" } }
+    init(urls: [String]) { self.urls = urls }
 
     func start() {
         let t = Thread { [self] in
             var turn = 0
             while lock.withLock({ running }) {
                 turn += 1
-                let order = turn % 2 == 0 ? ports : ports.reversed()
+                let order = turn % 2 == 0 ? urls : urls.reversed()
                 var answer: String?
-                for port in order where answer == nil { answer = Self.get(port) }
+                for url in order where answer == nil { answer = Self.get(url) }
                 lock.withLock {
                     requests += 1
                     if let answer { saw.insert(answer) } else { failures += 1 }
@@ -155,8 +156,8 @@ final class Poller: @unchecked Sendable {
         while thread?.isFinished == false { usleep(10_000) }
     }
 
-    static func get(_ port: Int) -> String? {
-        let r = try? CLI.run(["-c", "curl -fsS -m 2 http://127.0.0.1:\(port)/version"], program: URL(fileURLWithPath: "/bin/sh"))
+    static func get(_ url: String) -> String? {
+        let r = try? CLI.run(["-c", "curl -fsS -m 2 \(url)"], program: URL(fileURLWithPath: "/bin/sh"))
         guard let r, r.status == 0, !r.stdout.isEmpty else { return nil }
         return r.stdout
     }

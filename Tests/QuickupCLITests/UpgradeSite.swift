@@ -7,17 +7,34 @@ import QuickupTestSupport
 /// V1.0.0 installed and running. Each start appends a line to `<host>/starts.log`: the marker
 /// that tells whether a start ran twice.
 struct UpgradeSite {
+    /// A host of the site: its env.yaml entry (without `components`) and the command prefix that
+    /// runs a process where its services run (`ip netns exec NS` for an SSH host in a namespace).
+    struct Host {
+        var name: String
+        var entry: String
+        var portOffset: Int
+        var prefix: [String]
+    }
+
+    static func localHosts(_ root: String) -> [Host] {
+        [Host(name: "a", entry: "{name: a, kind: local, state_dir: \(root)/a/quickup", portOffset: 0, prefix: []),
+         Host(name: "b", entry: "{name: b, kind: local, port_offset: 1, state_dir: \(root)/b/quickup", portOffset: 1, prefix: [])]
+    }
+
     let tree: TemporaryTree
     let port: Int
+    let hosts: [Host]
     var root: String { tree.path }
     var release: String { "\(root)/release" }
     var env: String { "\(root)/env.yaml" }
     var state: String { "\(root)/state" }
 
     init(inStopSQL: String = "CREATE TABLE IF NOT EXISTS orders_v2 (id INTEGER);", compatible: Bool = true,
-         check: String = "#!/bin/sh\nexit 0\n") throws {
+         check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", hosts: ((String) -> [Host])? = nil) throws {
         tree = try TemporaryTree("quickup-upgrade")
         port = try Self.freePair()
+        let hosts = (hosts ?? Self.localHosts)(tree.path)
+        self.hosts = hosts
         let compat = compatible ? "V1.0.0" : "V9.0.0"
         try tree.write("release/release.yaml", "name: site\ncomponents: [app]\n")
         try tree.write("release/app/component.yaml", """
@@ -56,15 +73,15 @@ struct UpgradeSite {
         let program = CLI.executable.path
         try tree.write("env.yaml", """
             site: UP-\(port)
+            thresholds: {cpu_idle_min: 0}
             datasources:
-              db: {type: sqlite, path: \(root)/app.db}
+              db: \(datasource ?? "{type: sqlite, path: \(root)/app.db}")
             hosts:
-              - {name: a, kind: local, state_dir: \(root)/a/quickup, components: [app]}
-              - {name: b, kind: local, port_offset: 1, state_dir: \(root)/b/quickup, components: [app]}
+            \(hosts.map { "  - \($0.entry), components: [app]}" }.joined(separator: "\n"))
             services:
               app:
-                start: echo start >> \(root)/{host}/starts.log; exec \(program) demo-service --port {port} --dir {install_dir}/current
-                process_match: demo-service --port {port} --dir
+                start: echo start >> \(root)/{host}/starts.log; exec \(program) demo-service --port {port} --dir {install_dir}/current --bind \(bind)
+                process_match: demo-service --port {port} --dir {install_dir}/current
                 port: \(port)
                 health_url: http://127.0.0.1:{port}/health
                 version_url: http://127.0.0.1:{port}/version
@@ -73,7 +90,8 @@ struct UpgradeSite {
                 start_timeout: 30s
 
             """)
-        for (host, offset) in [("a", 0), ("b", 1)] {
+        for h in hosts {
+            let (host, offset) = (h.name, h.portOffset)
             let dir = "\(root)/\(host)/app"
             let script = """
                 set -e
@@ -82,11 +100,28 @@ struct UpgradeSite {
                 echo 'site: own' > \(dir)/releases/V1.0.0/conf/site.yml
                 ln -s releases/V1.0.0 \(dir)/current
                 echo start >> \(root)/\(host)/starts.log
-                setsid nohup \(program) demo-service --port \(port + offset) --dir \(dir)/current > /dev/null 2>&1 < /dev/null &
+                setsid nohup \(h.prefix.joined(separator: " ")) \(program) demo-service --port \(port + offset) --dir \(dir)/current --bind \(bind) > /dev/null 2>&1 < /dev/null &
                 """
             _ = try CLI.run(["-c", script], program: URL(fileURLWithPath: "/bin/sh"))
         }
-        for offset in [0, 1] { _ = try waitVersion(port + offset, not: "") }
+        for h in hosts { _ = try waitVersion(h.name, not: "") }
+    }
+
+    /// What the service on host `name` answers at /version, asked where it runs.
+    func version(_ name: String) -> String {
+        guard let h = hosts.first(where: { $0.name == name }) else { return "" }
+        let line = (h.prefix + ["curl", "-fsS", "-m", "2", "http://127.0.0.1:\(port + h.portOffset)/version"]).joined(separator: " ")
+        return (try? CLI.run(["-c", line], program: URL(fileURLWithPath: "/bin/sh")).stdout) ?? ""
+    }
+
+    @discardableResult
+    func waitVersion(_ name: String, not unwanted: String) throws -> String {
+        for _ in 0..<100 {
+            let v = version(name)
+            if !v.isEmpty, v != unwanted { return v }
+            usleep(100_000)
+        }
+        return ""
     }
 
     func upgrade(_ extra: [String], environment: [String: String] = [:]) throws -> CLI.Result {
@@ -96,16 +131,6 @@ struct UpgradeSite {
     /// What the service on `port` answers at /version ("" when it does not answer).
     func version(_ port: Int) -> String {
         (try? CLI.run(["-c", "curl -fsS -m 2 http://127.0.0.1:\(port)/version"], program: URL(fileURLWithPath: "/bin/sh")).stdout) ?? ""
-    }
-
-    @discardableResult
-    func waitVersion(_ port: Int, not unwanted: String) throws -> String {
-        for _ in 0..<100 {
-            let v = version(port)
-            if !v.isEmpty, v != unwanted { return v }
-            usleep(100_000)
-        }
-        return ""
     }
 
     func starts(_ host: String) -> Int {

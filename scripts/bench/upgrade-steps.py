@@ -52,6 +52,7 @@ def site(root):
         write(f"{rel}/app/package/{v}/VERSION", v + "\n")
     write(f"{root}/app.db", "")
     write(f"{root}/env.yaml", f"""site: BENCH-{port}
+thresholds: {{cpu_idle_min: 0}}
 datasources:
   db: {{type: sqlite, path: {root}/app.db}}
 hosts:

@@ -74,7 +74,7 @@ public struct Component: Hashable, Sendable, Codable {
     public var backupTables: [String]
     /// The folder (relative to the component's) holding what it installs on its hosts, one
     /// sub-folder per version (`package/<version>/…`, docs/FORMATS.md "Artefacts"); nil: none.
-    public var package: String?
+    public var packageFolder: String?
     /// Files of the installed folder the site changes and an upgrade must carry over
     /// (`keep: [conf/application-site.yml]`).
     public var keep: [String] = []
@@ -83,7 +83,7 @@ public struct Component: Hashable, Sendable, Codable {
 
     /// The package a site at `from` gets when upgraded to `to`: the newest version folder in
     /// (from, to]; nil when the release does not change this component's program files.
-    public func package(from: Version, to: Version) -> Version? {
+    public func packageVersion(from: Version, to: Version) -> Version? {
         packageVersions.last { $0 > from && $0 <= to }
     }
     public var tasks: [UpgradeTask]

@@ -9,8 +9,10 @@ struct DemoServiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "demo-service", abstract: "The demo's tiny HTTP service.",
                                                     shouldDisplay: false)
 
-    @Option(name: .long, help: "Port on 127.0.0.1.")
+    @Option(name: .long, help: "Port to listen on.")
     var port: Int
+    @Option(name: .long, help: "Address to listen on (default 127.0.0.1).")
+    var bind: String = "127.0.0.1"
     @Option(name: .long, help: "The installed folder (its VERSION file is the version answered).")
     var dir: String
 
@@ -25,15 +27,15 @@ struct DemoServiceCommand: ParsableCommand {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(bind)
         let bound = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard bound == 0, listen(server, 64) == 0 else {
-            Console.error("demo-service: cannot listen on 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+            Console.error("demo-service: cannot listen on \(bind):\(port): \(String(cString: strerror(errno)))")
             throw ExitCode(1)
         }
-        Console.error("demo-service \(version) listening on 127.0.0.1:\(port)")
+        Console.error("demo-service \(version) listening on \(bind):\(port)")
         while true {
             let client = accept(server, nil, nil)
             guard client >= 0 else { continue }

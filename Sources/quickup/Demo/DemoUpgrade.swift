@@ -80,6 +80,7 @@ struct DemoUpgrade {
         var text = """
             # Written by quickup demo: two local hosts (no SSH), two services, one SQLite database.
             site: DEMO-UPGRADE
+            thresholds: {cpu_idle_min: 0}   # the demo runs on a busy laptop too
             datasources:
               shop_db:
                 type: sqlite
