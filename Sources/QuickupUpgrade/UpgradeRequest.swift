@@ -87,9 +87,10 @@ public struct UpgradeResult: Sendable {
     public var stepsDone = 0
     public var stepsSkipped = 0
 
-    public init(runID: String, status: RunStatus, error: QuickupError? = nil) {
+    public init(runID: String, status: RunStatus, error: QuickupError? = nil, message: String? = nil) {
         self.runID = runID
         self.status = status
         self.error = error
+        self.message = message
     }
 }

@@ -83,8 +83,7 @@ struct UpgradeLauncher {
                                      crashPoints: CrashPoints(ProcessInfo.processInfo.environment["QUICKUP_CRASH_AT"]))
         if isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
             context.confirm = { question in
-                print("\(question)? [yes/no] ", terminator: "")
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data("\(question)? [yes/no] ".utf8))
                 return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
             }
         }
