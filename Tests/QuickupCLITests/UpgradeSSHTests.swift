@@ -28,7 +28,7 @@ import Testing
                 zip(["h1", "h2"], servers).map { name, server in
                     UpgradeSite.Host(name: name,
                                      entry: "{name: \(name), address: \(server.address), port: \(server.port), user: root, identity_file: \(server.clientKey), host_key: '\(server.hostPublicKey)', state_dir: \(root)/\(name)/quickup",
-                                     portOffset: 0, prefix: ["ip", "netns", "exec", server.namespace ?? "none"])
+                                     portOffset: 0, prefix: ["/usr/sbin/ip", "netns", "exec", server.namespace ?? "none"])
                 }
             }
         }

@@ -100,9 +100,13 @@ struct UpgradeSite {
                 echo 'site: own' > \(dir)/releases/V1.0.0/conf/site.yml
                 ln -s releases/V1.0.0 \(dir)/current
                 echo start >> \(root)/\(host)/starts.log
-                setsid nohup \(h.prefix.joined(separator: " ")) \(program) demo-service --port \(port + offset) --dir \(dir)/current --bind \(bind) > /dev/null 2>&1 < /dev/null &
                 """
             _ = try CLI.run(["-c", script], program: URL(fileURLWithPath: "/bin/sh"))
+            // Spawned with nothing of the test process inherited: a held pipe end would keep
+            // CLI.run waiting for EOF.
+            _ = try ChildSpawn.spawn((h.prefix.isEmpty ? ["/usr/bin/setsid"] : h.prefix)
+                                     + [program, "demo-service", "--port", "\(port + offset)", "--dir", "\(dir)/current", "--bind", bind],
+                                     output: "/dev/null")
         }
         for h in hosts { _ = try waitVersion(h.name, not: "") }
     }

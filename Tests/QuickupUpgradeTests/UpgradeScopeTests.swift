@@ -72,7 +72,7 @@ import Testing
             let texts = error.errors.map(\.description)
             #expect(texts.contains { $0.contains("env.yaml:7") && $0.contains("host 'idle' runs no component") })
             #expect(texts.contains { $0.contains("env.yaml:9") && $0.contains("needs 'install_dir'") })
-            #expect(error.errors.allSatisfy(\.isInvalidInput))
+            #expect(error.errors.allSatisfy { $0.isInvalidInput })
         }
     }
 
