@@ -74,7 +74,8 @@ struct UpgradeLauncher {
         var request = UpgradeRequest(release: workspace.release, releaseRoot: workspace.releaseRoot, environment: environment, plan: plan,
                                      plugins: workspace.plugins, mode: mode, yes: yes, verified: verified, resume: resume)
         let site = NextCommand.site(release: release, env: env, state: state)
-        request.resumeCommand = { NextCommand.line(["upgrade", "--resume", $0] + site) }
+        // The hint keeps --yes: an upgrade started with it passes the gate when resumed too.
+        request.resumeCommand = { NextCommand.line(["upgrade", "--resume", $0] + site + (yes ? ["--yes"] : [])) }
         request.rollbackCommand = { NextCommand.line(["rollback", $0] + site) }
         let display = RunOutcome.display(quiet: quiet)
         let output = RunOutcome.output(quiet: quiet, display: display)
