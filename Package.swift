@@ -74,6 +74,12 @@ let package = Package(
             name: "QuickupAssess",
             dependencies: ["QuickupCore", "QuickupData", "QuickupRun", "QuickupRemote"]
         ),
+        // The whole upgrade of a site (F1, F2, F5): five flows as checkpointed steps, install layout,
+        // gate, retry/cleanup rules, program rollback (issue 15).
+        .target(
+            name: "QuickupUpgrade",
+            dependencies: ["QuickupCore", "QuickupData", "QuickupRun", "QuickupRemote", "QuickupAssess", "QuickupTools"]
+        ),
         // Support bundles (L1): a run's logs, journal extract, plan and redacted env.yaml in one zip.
         .target(
             name: "QuickupBundle",
@@ -105,7 +111,7 @@ let package = Package(
             name: "quickup",
             dependencies: [
                 "QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools", "QuickupAssess", "QuickupBundle", "QuickupRemote",
-                "QuickupOperations", "QuickupServer",
+                "QuickupOperations", "QuickupServer", "QuickupUpgrade",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -129,6 +135,7 @@ let package = Package(
                                                               .product(name: "NIOCore", package: "swift-nio"),
                                                               .product(name: "NIOHTTP1", package: "swift-nio"),
                                                               .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "QuickupUpgradeTests", dependencies: ["QuickupUpgrade", "QuickupRelease", "QuickupCore", "QuickupTestSupport"]),
         .testTarget(name: "QuickupRunTests", dependencies: ["QuickupRun", "QuickupData", "QuickupCore", "QuickupRelease", "QuickupTestSupport"]),
     ]
 )

@@ -42,6 +42,32 @@ struct ComponentLoader {
         return Loaded(component: component, datasourcesKnown: datasourcesKnown, lint: linter?.finish(component))
     }
 
+    /// `package: DIR`: the folder must be there with one sub-folder per version (docs/FORMATS.md
+    /// "Artefacts"), or nothing can be installed (issue 15 item 1).
+    private func readPackage(_ name: String, at location: SourceLocation, into component: inout Component) {
+        let folder = "\(component.name)/\(name)"
+        guard !name.hasPrefix("/"), !name.split(separator: "/").contains(".."), files.isDirectory(folder) else {
+            sink.error("package folder '\(name)' of component \(component.name) is missing", at: location,
+                       hint: "put what the component installs in \(folder)/<version>/ (docs/FORMATS.md, Artefacts), or remove 'package'")
+            return
+        }
+        var versions: [Version] = []
+        for entry in files.list(folder) where !entry.hasPrefix(".") && files.isDirectory("\(folder)/\(entry)") {
+            guard let version = Version.parse(entry) else {
+                sink.error("invalid version format: '\(entry)'", at: SourceLocation(file: files.display("\(folder)/\(entry)")),
+                           hint: "package folders are named like V2.16.7 or V2.16.7-P1")
+                continue
+            }
+            versions.append(version)
+        }
+        if versions.isEmpty {
+            sink.error("package folder '\(name)' of component \(component.name) has no version folder", at: location,
+                       hint: "put the files of each version in \(folder)/<version>/")
+        }
+        component.packageFolder = name
+        component.packageVersions = versions.sorted()
+    }
+
     /// Reads component.yaml; returns false when its datasources could not be read.
     private func readComponentYAML(_ component: inout Component) -> Bool {
         let file = files.display("\(component.name)/component.yaml")
@@ -73,6 +99,10 @@ struct ComponentLoader {
         component.dependsOn = yaml.strings("depends_on") ?? []
         component.hostRoles = yaml.strings("host_roles") ?? []
         component.backupTables = yaml.strings("backup_tables") ?? []
+        component.keep = yaml.strings("keep") ?? []
+        if let folder = yaml.string("package") {
+            readPackage(folder, at: yaml.location("package"), into: &component)
+        }
         if let hooks = yaml.object("hooks") {
             for point in HookPoint.allCases {
                 guard let entry = hooks.string(point.rawValue) else { continue }

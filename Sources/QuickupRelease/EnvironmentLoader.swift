@@ -64,7 +64,10 @@ public struct EnvironmentLoader: Sendable {
 
     private func readHost(_ item: YAMLObject, into env: inout Environment) {
         let name = item.string("name", required: true) ?? ""
-        var host = HostConfig(name: name, address: item.string("address", required: true) ?? "", location: item.location())
+        let kind = item.oneOf("kind", HostKind.self) ?? .ssh
+        var host = HostConfig(name: name, address: item.string("address", required: kind == .ssh) ?? "127.0.0.1", location: item.location())
+        host.kind = kind
+        host.portOffset = item.int("port_offset", min: 0) ?? 0
         host.port = item.int("port", min: 1) ?? 22
         host.user = item.string("user")
         host.identityFile = item.string("identity_file")
@@ -125,6 +128,13 @@ public struct EnvironmentLoader: Sendable {
         service.nacosService = item.string("nacos_service")
         service.stopGrace = item.parsed("stop_grace", expected: "a duration such as 15s", TimeSpan.parse) ?? ServiceDefinition.defaultStopGrace
         service.startTimeout = item.parsed("start_timeout", expected: "a duration such as 2m", TimeSpan.parse) ?? ServiceDefinition.defaultStartTimeout
+        service.installDir = item.string("install_dir")
+        service.owner = item.string("owner")
+        service.mode = item.string("mode")
+        service.versionURL = item.string("version_url")
+        if let dir = service.installDir, !dir.hasPrefix("/") {
+            item.sink.error("install_dir of service '\(component)' must be an absolute path, got '\(dir)'", at: item.location("install_dir"))
+        }
         if service.port == nil, service.healthURL == nil {
             item.sink.error("service '\(component)' needs 'port' or 'health_url': quickup must know when it is ready", at: item.location())
         }

@@ -126,6 +126,16 @@ public struct PackageTransfer: Sendable {
         }
         let started = ContinuousClock.now
         defer { report.transferTime += started.duration(to: .now) }
+        if connection.host.kind == .local {
+            // A local host: a plain copy to the partial file; the checksum step is the same.
+            let script = files.map { "cp -p \(ShellQuoting.quote($0.file.local)) \(ShellQuoting.quote(TransferScripts.partPath($0.file.remote)))" }
+            let copied = try await connection.run(script.joined(separator: " && \\\n") + "\n", retryOnDrop: true)
+            guard copied.succeeded else {
+                throw QuickupError(.remoteCommandFailed, "copy to \(connection.host.name) failed: \(SSHConnection.lastLine(copied.stderr) ?? "status \(copied.status)")",
+                                   at: connection.host.location, hint: "check free space and permissions of the target directories")
+            }
+            return
+        }
         let result = try await connection.execute(connection.commandLine.sftpBatch(limitKbitPerSecond: limitKbitPerSecond), input: Data((lines.joined(separator: "\n") + "\n").utf8),
                                                   retryOnDrop: false, anyFailureMayBeDrop: true)
         guard result.succeeded else {

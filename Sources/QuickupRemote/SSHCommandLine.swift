@@ -52,8 +52,10 @@ public struct SSHCommandLine: Sendable {
     }
 
     /// A command over the shared master; the script comes on stdin (`sh -s`).
+    /// A `local` host runs it with `sh -s` on this machine (docs/HOSTS.md "Local hosts").
     public var shellOverMaster: [String] {
-        [ssh] + commonOptions + ["-o", "ControlMaster=no", "-T", host.address, "sh -s"]
+        if host.kind == .local { return ["sh", "-s"] }
+        return [ssh] + commonOptions + ["-o", "ControlMaster=no", "-T", host.address, "sh -s"]
     }
 
     /// `ssh -O check|exit` against the master.

@@ -58,6 +58,7 @@ public final class SSHConnection: Sendable {
 
     /// Starts the master unless its control socket is already there.
     public func connect() async throws(QuickupError) {
+        if host.kind == .local { return }
         if FileManager.default.fileExists(atPath: commandLine.controlPath) { return }
         await gate.enter()
         defer { gate.leave() }
@@ -74,11 +75,13 @@ public final class SSHConnection: Sendable {
 
     /// Asks the master to exit (`ssh -O exit`); harmless when none runs.
     public func close() async {
+        if host.kind == .local { return }
         _ = try? await CommandProcess.run(commandLine.control("exit"))
     }
 
     private func masterAlive() async throws(QuickupError) -> Bool {
-        try await CommandProcess.run(commandLine.control("check")).succeeded
+        if host.kind == .local { return true }
+        return try await CommandProcess.run(commandLine.control("check")).succeeded
     }
 
     /// After a drop: up to the class's reconnect tries, waiting by the backoff between them.

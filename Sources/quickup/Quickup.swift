@@ -9,8 +9,8 @@ struct Quickup: AsyncParsableCommand {
         commandName: "quickup",
         abstract: "Plan, assess and run upgrades of a multi-component platform.",
         version: QuickupInfo.version,
-        subcommands: [ValidateCommand.self, LintCommand.self, PlanCommand.self, AssessCommand.self, RunCommand.self, StatusCommand.self, ResumeCommand.self, RollbackCommand.self, HistoryCommand.self, DoctorCommand.self, HostsCommand.self, DemoCommand.self,
-                      PackCommand.self, BundleCommand.self, UnlockCommand.self, CleanupCommand.self, ServeCommand.self]
+        subcommands: [ValidateCommand.self, LintCommand.self, PlanCommand.self, AssessCommand.self, RunCommand.self, UpgradeCommand.self, StatusCommand.self, ResumeCommand.self, RollbackCommand.self, HistoryCommand.self, DoctorCommand.self, HostsCommand.self, DemoCommand.self,
+                      PackCommand.self, BundleCommand.self, UnlockCommand.self, CleanupCommand.self, ServeCommand.self, DemoServiceCommand.self]
     )
 
     /// ArgumentParser's entry point with SPEC §13's exit codes: a usage error (unknown flag,

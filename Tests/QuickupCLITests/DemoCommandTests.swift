@@ -52,7 +52,15 @@ struct DemoCommandTests {
                     "\(path) differs from examples/demo-release: run scripts/embed-demo-release.py")
         }
         // F4 in the demo: all 8 tasks rolled back newest first, then applied again.
-        let rolledBack = result.stdout.split(separator: "\n").filter { $0.hasPrefix("[ROLLED_BACK]") }
+        let parts = result.stdout.components(separatedBy: "== The whole upgrade")
+        #expect(parts.count == 2, "\(result.stdout)")
+        let rolledBack = (parts.first ?? "").split(separator: "\n").filter { $0.hasPrefix("[ROLLED_BACK]") }
+        // Issue 15 item 6: the whole upgrade of two local hosts with real services, then its rollback.
+        let upgrade = parts.last ?? ""
+        #expect(upgrade.contains("succeeded"), "\(upgrade)")
+        #expect(upgrade.contains("inventory on node2 answers version V1.1.0-P1"), "\(upgrade)")
+        #expect(upgrade.contains("orders on node1 answers version V1.0.0"), "\(upgrade)")
+        #expect(upgrade.contains("The demo's services are stopped."))
         #expect(rolledBack.count == 8, "\(result.stdout)")
         #expect(rolledBack.last?.contains("sql.create_warehouse") == true)
 

@@ -70,7 +70,19 @@ public struct HostConfig: Hashable, Sendable, Codable {
     public var remoteStateDir: String
     public var roles: [String]
     public var components: [String]
+    /// `ssh` (the default) or `local`: steps run as local processes on quickup's own machine (the
+    /// demo and tests; docs/HOSTS.md "Local hosts").
+    public var kind: HostKind = .ssh
+    /// Added to every service port on this host, so that several `local` hosts on one machine
+    /// do not collide (docs/HOSTS.md).
+    public var portOffset: Int = 0
     public var location: SourceLocation
+
+    /// Whether the host runs `component`: listed under `components:`, or one of its `roles:` is
+    /// one of the component's `host_roles` (component.yaml).
+    public func runs(_ component: String, hostRoles: [String]) -> Bool {
+        components.contains(component) || !Set(roles).isDisjoint(with: hostRoles)
+    }
 
     /// On the host's local disk and kept across reboots, unlike /tmp.
     public static let defaultRemoteStateDir = "/var/tmp/quickup"
@@ -85,6 +97,14 @@ public struct HostConfig: Hashable, Sendable, Codable {
         self.components = []
         self.location = location
     }
+}
+
+/// How quickup reaches a host.
+public enum HostKind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Over OpenSSH (S1).
+    case ssh
+    /// Steps run as local processes (`sh -s`) on quickup's machine: `quickup demo`, tests.
+    case local
 }
 
 /// The Nacos server used for service discovery and configuration (S3, K3).

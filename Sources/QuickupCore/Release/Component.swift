@@ -72,6 +72,20 @@ public struct Component: Hashable, Sendable, Codable {
     public var onFailure: FailurePolicy.Override?
     public var service: ServiceSpec?
     public var backupTables: [String]
+    /// The folder (relative to the component's) holding what it installs on its hosts, one
+    /// sub-folder per version (`package/<version>/…`, docs/FORMATS.md "Artefacts"); nil: none.
+    public var packageFolder: String?
+    /// Files of the installed folder the site changes and an upgrade must carry over
+    /// (`keep: [conf/application-site.yml]`).
+    public var keep: [String] = []
+    /// The version folders found under `package` (sorted).
+    public var packageVersions: [Version] = []
+
+    /// The package a site at `from` gets when upgraded to `to`: the newest version folder in
+    /// (from, to]; nil when the release does not change this component's program files.
+    public func packageVersion(from: Version, to: Version) -> Version? {
+        packageVersions.last { $0 > from && $0 <= to }
+    }
     public var tasks: [UpgradeTask]
     public var qualityRules: [QualityRule]
     /// Lint rules switched off for this component (`lint: {disable: […]}` in component.yaml, N1).

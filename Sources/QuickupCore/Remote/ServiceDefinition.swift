@@ -22,6 +22,14 @@ public struct ServiceDefinition: Sendable, Hashable, Codable {
     public var stopGrace: TimeSpan
     /// How long the service may take to become ready after its start command (§6.1.3.5.4: 2 min).
     public var startTimeout: TimeSpan
+    /// Where the component's program files live on its hosts: `<install_dir>/releases/<version>/`
+    /// plus the `current` symlink (F1 install; docs/HOSTS.md "Install layout").
+    public var installDir: String?
+    /// Owner (`user` or `user:group`) and mode (`u=rwX,go=rX` or octal) given to installed files.
+    public var owner: String?
+    public var mode: String?
+    /// An HTTP URL answering the running version in its body (post-upgrade check, F1 flow 5).
+    public var versionURL: String?
     public var location: SourceLocation
 
     public static let defaultStopGrace = TimeSpan.seconds(15)
@@ -36,6 +44,27 @@ public struct ServiceDefinition: Sendable, Hashable, Codable {
     }
 
     public var nacosServiceName: String { nacosService ?? component }
+
+    /// The definition as it applies on `host`: the port moved by the host's `port_offset`, and
+    /// `{host}`, `{port}` and `{install_dir}` replaced in commands, paths and URLs.
+    public func resolved(on host: HostConfig) -> ServiceDefinition {
+        var copy = self
+        copy.port = port.map { $0 + host.portOffset }
+        let install = installDir.map { $0.replacingOccurrences(of: "{host}", with: host.name) }
+        copy.installDir = install
+        func fill(_ text: String) -> String {
+            text.replacingOccurrences(of: "{host}", with: host.name)
+                .replacingOccurrences(of: "{port}", with: copy.port.map(String.init) ?? "")
+                .replacingOccurrences(of: "{install_dir}", with: install ?? "")
+        }
+        copy.start = fill(start)
+        copy.stop = stop.map(fill)
+        copy.healthURL = healthURL.map(fill)
+        copy.versionURL = versionURL.map(fill)
+        copy.pidFile = pidFile.map(fill)
+        copy.processMatch = processMatch.map(fill)
+        return copy
+    }
 }
 
 extension NacosConfig {

@@ -6,6 +6,8 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case running, succeeded, failed, cancelled
     /// Found `running` with no live process: crashed or killed (E4).
     case interrupted
+    /// A whole upgrade paused at the manual verification gate (F1): `upgrade --resume RUN --verified`.
+    case awaitingVerification = "awaiting_verification"
 }
 
 /// One execution of a plan against an environment (SPEC §1 "run").

@@ -113,6 +113,26 @@ enum JournalSchema {
                 );
                 """)
         }
+        // The whole upgrade (F5, issue 15): one row per flow step and attempt, written before the
+        // step starts (RUNNING) and when it ends, so `upgrade --resume` continues at the right step.
+        migrator.registerMigration("v4 upgrade steps") { db in
+            try db.execute(sql: """
+                CREATE TABLE upgrade_step (
+                    run_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    step_key TEXT NOT NULL,
+                    flow TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER,
+                    detail TEXT,
+                    error TEXT,
+                    PRIMARY KEY (run_id, step_key, attempt)
+                );
+                CREATE INDEX upgrade_step_run ON upgrade_step (run_id, seq);
+                """)
+        }
         return migrator
     }
 }

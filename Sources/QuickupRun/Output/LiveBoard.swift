@@ -21,7 +21,7 @@ public final class LiveBoard: Sendable {
 
     public init() {}
 
-    func begin(_ id: String, title: String, estimate: Duration?, started: ContinuousClock.Instant = .now,
+    public func begin(_ id: String, title: String, estimate: Duration?, started: ContinuousClock.Instant = .now,
                probe: (@Sendable () async -> (Double?, String?))? = nil) {
         entries.withLock { $0[id] = Entry(title: title, started: started, estimate: estimate, probe: probe) }
         order.withLock { $0.removeAll { $0 == id }; $0.append(id) }
@@ -32,7 +32,7 @@ public final class LiveBoard: Sendable {
         entries.withLock { $0[id]?.estimate = estimate }
     }
 
-    func end(_ id: String) {
+    public func end(_ id: String) {
         entries.withLock { $0[id] = nil }
         order.withLock { $0.removeAll { $0 == id } }
     }

@@ -106,7 +106,7 @@ struct DemoTour {
         command(["history", "--state", state])
         Console.out(HistoryCommand.text(try journal.runs(limit: 50), state: state))
         Console.out("\nEvery task and rollback above is also recorded in the upgrade_log table of the demo database (shop.db).")
-        return .success
+        return try await DemoUpgrade(folder: folder, release: release, state: "\(folder)/state-upgrade").run()
     }
 
     private func command(_ words: [String], _ note: String? = nil) {

@@ -18,6 +18,29 @@ datasources:
   - name: shop_db
     type: sqlite
 
+# What the demo's services install (docs/FORMATS.md, Artefacts): package/<version>/, and the
+# site's own settings carried over on upgrade.
+package: package
+keep: [conf/application-site.yml]
+
+"""#),
+        ("inventory/package/V1.0.0/VERSION", #"""
+V1.0.0
+
+"""#),
+        ("inventory/package/V1.0.0/conf/application.yml", #"""
+# inventory V1.0.0: shipped defaults
+log_level: info
+
+"""#),
+        ("inventory/package/V1.1.0-P1/VERSION", #"""
+V1.1.0-P1
+
+"""#),
+        ("inventory/package/V1.1.0-P1/conf/application.yml", #"""
+# inventory V1.1.0-P1: shipped defaults
+log_level: info
+
 """#),
         ("inventory/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties", #"""
 # Inventory V1.0.1: warehouses become their own table.
@@ -148,6 +171,29 @@ depends_on: [inventory]
 datasources:
   - name: shop_db
     type: sqlite
+
+# What the demo's services install (docs/FORMATS.md, Artefacts): package/<version>/, and the
+# site's own settings carried over on upgrade.
+package: package
+keep: [conf/application-site.yml]
+
+"""#),
+        ("orders/package/V1.0.0/VERSION", #"""
+V1.0.0
+
+"""#),
+        ("orders/package/V1.0.0/conf/application.yml", #"""
+# orders V1.0.0: shipped defaults
+log_level: info
+
+"""#),
+        ("orders/package/V1.1.0-P1/VERSION", #"""
+V1.1.0-P1
+
+"""#),
+        ("orders/package/V1.1.0-P1/conf/application.yml", #"""
+# orders V1.1.0-P1: shipped defaults
+log_level: info
 
 """#),
         ("orders/upgrade/V1.1.0/upgrade_orchestration_V1.1.0.properties", #"""

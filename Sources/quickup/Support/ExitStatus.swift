@@ -8,6 +8,8 @@ enum ExitStatus: Int32 {
     case invalidInput = 2
     case warnings = 3
     case locked = 4
+    /// `quickup upgrade` paused at the manual verification gate (F1): `--resume RUN --verified` continues.
+    case awaitingVerification = 5
 
     var code: ExitCode { ExitCode(rawValue) }
 

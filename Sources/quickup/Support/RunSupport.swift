@@ -69,7 +69,12 @@ enum RunOutcome {
 
     /// The same for any work that ends in a RunResult (a rollback).
     static func run(display: TerminalDisplay?, _ work: @escaping @Sendable () async -> RunResult) async -> RunResult {
-        await withTaskGroup(of: RunResult?.self) { group in
+        await run(display: display, cancelled: RunResult(runID: "-", status: .cancelled, error: QuickupError(.cancelled, "the run was cancelled before it started")), work)
+    }
+
+    /// The same for any work (an upgrade): `cancelled` is the result when a signal ends it first.
+    static func run<T: Sendable>(display: TerminalDisplay?, cancelled: T, _ work: @escaping @Sendable () async -> T) async -> T {
+        await withTaskGroup(of: T?.self) { group in
             group.addTask { await work() }
             if let display {
                 group.addTask {
@@ -81,13 +86,13 @@ enum RunOutcome {
                 await Interruption.wait()
                 return nil
             }
-            var result: RunResult?
+            var result: T?
             while let next = await group.next() {
-                // The run ended (stop the helpers), or a signal arrived (cancel the run and wait for it).
+                // The work ended (stop the helpers), or a signal arrived (cancel the work and wait for it).
                 group.cancelAll()
                 if let next { result = next }
             }
-            return result ?? RunResult(runID: "-", status: .cancelled, error: QuickupError(.cancelled, "the run was cancelled before it started"))
+            return result ?? cancelled
         }
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+import QuickupCore
+import QuickupAssess
+import QuickupRun
+
+/// What to upgrade and how (F1): the front ends (CLI, HTTP API) build it from their input.
+public struct UpgradeRequest: Sendable {
+    public var release: Release
+    public var releaseRoot: String
+    public var environment: Environment
+    public var plan: Plan
+    public var plugins: [PluginProfile]
+    public var mode: UpgradeStrategy
+    /// Skip the manual verification gate and accept assessment warnings (`--yes`).
+    public var yes: Bool
+    /// The operator verified the upgraded services (`--resume RUN --verified`, or the API's call).
+    public var verified: Bool
+    /// The run to continue (`--resume RUN`); nil starts a new upgrade.
+    public var resume: String?
+    /// The command that resumes this upgrade, as the operator types it (L2).
+    public var resumeCommand: @Sendable (_ runID: String) -> String = { "quickup upgrade --resume \($0)" }
+    /// The command that rolls it back, as the operator types it (L2).
+    public var rollbackCommand: @Sendable (_ runID: String) -> String = { "quickup rollback \($0)" }
+
+    public init(release: Release, releaseRoot: String, environment: Environment, plan: Plan, plugins: [PluginProfile],
+                mode: UpgradeStrategy = .auto, yes: Bool = false, verified: Bool = false, resume: String? = nil) {
+        self.release = release
+        self.releaseRoot = releaseRoot
+        self.environment = environment
+        self.plan = plan
+        self.plugins = plugins
+        self.mode = mode
+        self.yes = yes
+        self.verified = verified
+        self.resume = resume
+    }
+}
+
+/// Where quickup kills itself on purpose (`QUICKUP_CRASH_AT=<step key>@<point>`), to prove that
+/// a `kill -9` at that point resumes (F5). Points: `begin` (recorded RUNNING, nothing done),
+/// `end` (done, not yet recorded SUCCESS). Data, read by the front end; empty in production.
+public struct CrashPoints: Sendable {
+    public var points: Set<String>
+    public init(_ text: String?) {
+        points = Set((text ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    }
+
+    func check(_ key: String, _ point: String) {
+        guard points.contains("\(key)@\(point)") else { return }
+        kill(getpid(), SIGKILL)
+    }
+}
+
+/// Everything from outside an upgrade needs: state directory, output, clock, the gate's prompt.
+public struct UpgradeContext: Sendable {
+    public var stateDirectory: String
+    public var output: RunOutput
+    /// Output of the task runs inside the upgrade (their own logs under runs/<child id>/).
+    public var taskOutput: @Sendable () -> RunOutput
+    public var now: @Sendable () -> Int64
+    /// Asks the operator at the verification gate on a terminal; nil when there is none.
+    public var confirm: (@Sendable (String) async -> Bool)?
+    public var crashPoints: CrashPoints
+    /// Host probes (A1 over SSH) given to the precheck's assessment; the SSH probe plugs in here.
+    public var hostProbes: @Sendable (Environment) -> [any ResourceProbe] = { _ in [] }
+
+    public init(stateDirectory: String, output: RunOutput, taskOutput: @escaping @Sendable () -> RunOutput,
+                confirm: (@Sendable (String) async -> Bool)? = nil, crashPoints: CrashPoints = CrashPoints(nil),
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.stateDirectory = RunContext<ContinuousClock>.absolute(stateDirectory)
+        self.output = output
+        self.taskOutput = taskOutput
+        self.confirm = confirm
+        self.crashPoints = crashPoints
+        self.now = now
+    }
+}
+
+/// How an upgrade ended, with what a person needs to act on it (L2).
+public struct UpgradeResult: Sendable {
+    public var runID: String
+    public var status: RunStatus
+    public var error: QuickupError?
+    /// What failed, why, and the two ways on, as printed.
+    public var message: String?
+    public var outages: [ServiceOutage] = []
+    public var stepsDone = 0
+    public var stepsSkipped = 0
+
+    public init(runID: String, status: RunStatus, error: QuickupError? = nil, message: String? = nil) {
+        self.runID = runID
+        self.status = status
+        self.error = error
+        self.message = message
+    }
+}

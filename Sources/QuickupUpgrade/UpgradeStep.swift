@@ -1,0 +1,115 @@
+import QuickupCore
+
+/// The five flows of a whole upgrade (F1, robustness doc §4.1.1).
+public enum UpgradeFlow: String, Sendable, Codable, CaseIterable {
+    case precheck, backup, transfer, formal, postcheck
+}
+
+/// How services are replaced (F1): one host at a time when the assessment says the upgrade is
+/// compatible (A3), or all stopped together.
+public enum UpgradeStrategy: String, Sendable, Codable, CaseIterable {
+    case auto, rolling
+    case stopTheWorld = "stop-the-world"
+}
+
+/// One checkpointed step of a whole upgrade: recorded RUNNING before it acts and SUCCESS after
+/// (F5). Every action is safe to repeat after a crash (stop of a stopped service does nothing;
+/// install and start are remote steps with markers; tasks are skipped once applied, E3), so an
+/// interrupted step is simply done again on resume.
+public struct UpgradeStep: Sendable, Hashable {
+    public enum Action: Sendable, Hashable {
+        case precheck
+        case backup
+        case transfer
+        /// A stage's tasks and the hooks of that moment (T5), through the run engine.
+        case tasks(Stage)
+        case stop(host: String, component: String)
+        case install(host: String, component: String)
+        case start(host: String, component: String)
+        case gate
+        case verify
+    }
+
+    public var action: Action
+    public var flow: UpgradeFlow
+
+    public init(_ action: Action, flow: UpgradeFlow) {
+        self.action = action
+        self.flow = flow
+    }
+
+    /// Stable name in the journal, logs and `QUICKUP_CRASH_AT`.
+    public var key: String {
+        switch action {
+        case .precheck: "precheck"
+        case .backup: "backup"
+        case .transfer: "transfer"
+        case .tasks(let stage): "tasks.\(stage.rawValue)"
+        case .stop(let host, let component): "stop.\(host).\(component)"
+        case .install(let host, let component): "install.\(host).\(component)"
+        case .start(let host, let component): "start.\(host).\(component)"
+        case .gate: "gate"
+        case .verify: "verify"
+        }
+    }
+
+    /// F2, §4.1.2–4.1.4: outside the formal upgrade every step is retried directly; inside it,
+    /// stop and the gate are; install, schema changes (tasks) and start (service registration)
+    /// are not: after their failure the environment is cleaned and the formal upgrade restarts.
+    public var retryable: Bool {
+        guard flow == .formal else { return true }
+        switch action {
+        case .stop, .gate: return true
+        default: return false
+        }
+    }
+
+    public var title: String {
+        switch action {
+        case .precheck: "precheck: assessment and business_check hooks"
+        case .backup: "backup"
+        case .transfer: "transfer packages to the hosts"
+        case .tasks(let stage): "\(stage.rawValue) tasks and hooks"
+        case .stop(let host, let component): "stop \(component) on \(host)"
+        case .install(let host, let component): "install \(component) on \(host)"
+        case .start(let host, let component): "start \(component) on \(host)"
+        case .gate: "manual verification gate"
+        case .verify: "post-upgrade checks: health, version, business_check, quality rules"
+        }
+    }
+}
+
+/// The ordered steps of an upgrade (pure). Stop-the-world: pre_stop → stop all → install all →
+/// in_stop → start all → post_start → gate → post_upgrade. Rolling (compatible, A3): pre_stop →
+/// in_stop (old services still run: the change is compatible) → per host: stop, install, start
+/// of each component → post_start → gate → post_upgrade.
+public enum UpgradeStepList {
+    public static func build(_ scope: UpgradeScope, rolling: Bool) -> [UpgradeStep] {
+        var steps = [UpgradeStep(.precheck, flow: .precheck), UpgradeStep(.backup, flow: .backup), UpgradeStep(.transfer, flow: .transfer)]
+        let pairs = scope.hosts.flatMap { host in
+            scope.deployments.filter { $0.hosts.contains { $0.name == host.name } }.map { (host.name, $0.component) }
+        }
+        func formal(_ action: UpgradeStep.Action) { steps.append(UpgradeStep(action, flow: .formal)) }
+        formal(.tasks(.preStop))
+        if rolling {
+            formal(.tasks(.inStop))
+            for host in scope.hosts.map(\.name) {
+                for (h, component) in pairs where h == host {
+                    formal(.stop(host: h, component: component))
+                    formal(.install(host: h, component: component))
+                    formal(.start(host: h, component: component))
+                }
+            }
+        } else {
+            for (host, component) in pairs { formal(.stop(host: host, component: component)) }
+            for (host, component) in pairs { formal(.install(host: host, component: component)) }
+            formal(.tasks(.inStop))
+            for (host, component) in pairs { formal(.start(host: host, component: component)) }
+        }
+        formal(.tasks(.postStart))
+        formal(.gate)
+        formal(.tasks(.postUpgrade))
+        steps.append(UpgradeStep(.verify, flow: .postcheck))
+        return steps
+    }
+}

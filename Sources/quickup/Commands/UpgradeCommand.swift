@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import QuickupCore
+import QuickupRelease
+import QuickupRun
+import QuickupUpgrade
+
+/// `quickup upgrade --release R --env E --from V --to V [--site S] [--yes] [--mode …]` and
+/// `quickup upgrade --resume RUN --release R --env E [--verified]` (F1, F2, F5; issue 15).
+struct UpgradeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upgrade",
+        abstract: "Upgrade the whole site: precheck, backup, transfer, formal upgrade (stop, install, start around the task stages), post-checks.",
+        discussion: "Every step is a checkpoint: after a failure or crash, --resume RUN continues. Exit 5: paused at the manual verification gate.")
+
+    @OptionGroup var releaseOptions: ReleaseOptions
+    @Option(name: .long, help: "The site's env.yaml (hosts, services, datasources, Nacos).")
+    var env: String
+    @Option(name: .long, help: "Version installed now (not needed with --resume).")
+    var from: String?
+    @Option(name: .long, help: "Version to upgrade to (not needed with --resume).")
+    var to: String?
+    @Option(name: .long, help: "Site id (default: env.yaml's site).")
+    var site: String?
+    @Option(name: .long, help: "auto (rolling when the assessment says compatible), rolling or stop-the-world.")
+    var mode: String = "auto"
+    @Flag(name: .long, help: "Accept assessment warnings and skip the manual verification gate.")
+    var yes = false
+    @Option(name: .long, help: "Continue this upgrade run where it stopped.")
+    var resume: String?
+    @Flag(name: .long, help: "With --resume: the upgraded services were verified; pass the gate.")
+    var verified = false
+    @OptionGroup var stateOption: StateOption
+
+    func run() async throws {
+        try await runReporting {
+            guard let mode = UpgradeStrategy(rawValue: mode) else {
+                throw QuickupError(.invalidArgument, "invalid value '\(mode)' for --mode", hint: "expected auto, rolling or stop-the-world")
+            }
+            return try await UpgradeLauncher(state: stateOption.state, release: releaseOptions.release, env: env)
+                .launch(from: from, to: to, site: site, mode: mode, yes: yes, resume: resume, verified: verified)
+        }
+    }
+}
+
+/// Shared by `upgrade` and `demo`: builds the request and context and calls the library operation.
+struct UpgradeLauncher {
+    var state: String
+    var release: String
+    var env: String
+    var quiet = false
+
+    func launch(from: String?, to: String?, site: String?, mode: UpgradeStrategy, yes: Bool, resume: String?,
+                verified: Bool) async throws -> ExitStatus {
+        let journal = try Journal(stateDirectory: state)
+        var versions = (from, to)
+        if let resume {
+            guard let run = try journal.run(resume) else {
+                throw QuickupError(.invalidArgument, "no run '\(resume)' in \(state)", hint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(state)))` lists the runs")
+            }
+            versions = (run.from, run.to)
+        }
+        guard let fromText = versions.0, let toText = versions.1 else {
+            throw QuickupError(.invalidArgument, "--from and --to are needed (or --resume RUN)", hint: "e.g. --from V2.16.7 --to V2.17.0")
+        }
+        let workspace = try Workspace.open(release: release, environment: env, cache: .inState(state))
+        guard let environment = workspace.environment else { throw QuickupError(.invalidArgument, "upgrading needs --env") }
+        let from = try Version(parsing: fromText, origin: SourceLocation(file: "--from"))
+        let to = try Version(parsing: toText, origin: SourceLocation(file: "--to"))
+        let plan = try workspace.plan(from: from, to: to, site: workspace.site(site))
+        // Bad input (hosts running nothing, missing packages, services without start or install_dir)
+        // is refused with file:line before anything changes (exit 2).
+        _ = try UpgradeScope.build(release: workspace.release, releaseRoot: workspace.releaseRoot, environment: environment, from: from, to: to)
+        var request = UpgradeRequest(release: workspace.release, releaseRoot: workspace.releaseRoot, environment: environment, plan: plan,
+                                     plugins: workspace.plugins, mode: mode, yes: yes, verified: verified, resume: resume)
+        let site = NextCommand.site(release: release, env: env, state: state)
+        // The hint keeps --yes: an upgrade started with it passes the gate when resumed too.
+        request.resumeCommand = { NextCommand.line(["upgrade", "--resume", $0] + site + (yes ? ["--yes"] : [])) }
+        request.rollbackCommand = { NextCommand.line(["rollback", $0] + site) }
+        let display = RunOutcome.display(quiet: quiet)
+        let output = RunOutcome.output(quiet: quiet, display: display)
+        let taskConsole: @Sendable (String) -> Void = { line in output.progress("    \(line)") }
+        var context = UpgradeContext(stateDirectory: state, output: output, taskOutput: { RunOutput(console: taskConsole, board: display?.board) },
+                                     crashPoints: CrashPoints(ProcessInfo.processInfo.environment["QUICKUP_CRASH_AT"]))
+        if isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
+            context.confirm = { question in
+                FileHandle.standardOutput.write(Data("\(question)? [yes/no] ".utf8))
+                return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
+            }
+        }
+        let upgrade = Upgrade(journal: journal, context: context)
+        let prepared = request
+        let result = await RunOutcome.run(display: display, cancelled: UpgradeResult(runID: "-", status: .cancelled,
+                                                                                     error: QuickupError(.cancelled, "the upgrade was cancelled"))) {
+            await upgrade.run(prepared)
+        }
+        if result.runID == "-", let message = result.message { Console.error(message) }
+        if result.status == .awaitingVerification { return .awaitingVerification }
+        guard let error = result.error else { return .success }
+        return ExitStatus.of(error)
+    }
+}
+

@@ -1,0 +1,164 @@
+import Foundation
+import QuickupTestSupport
+import Testing
+
+/// `quickup upgrade` end to end on two `local` hosts with real service processes and SQLite
+/// (F1, F2, F5; issue 15). The services are `quickup demo-service` processes answering /version.
+@Suite(.serialized) struct UpgradeCommandTests {
+    @Test("stop-the-world: both hosts run V1.1.0, keep files carried over, previous folder kept, new schema (F1)")
+    func stopTheWorld() throws {
+        let site = try UpgradeSite()
+        defer { site.remove() }
+        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(site.version(site.port) == "V1.1.0")
+        #expect(site.version(site.port + 1) == "V1.1.0")
+        #expect(site.current("a") == "releases/V1.1.0")
+        #expect(FileManager.default.fileExists(atPath: "\(site.root)/a/app/releases/V1.0.0/VERSION"))
+        #expect((try? String(contentsOfFile: "\(site.root)/b/app/current/conf/site.yml", encoding: .utf8)) == "site: own\n")
+        #expect(try site.tableExists("orders_v2"))
+        #expect(r.stdout.contains("backup NOT made"))
+        #expect(r.stdout.contains("outage of app: observed"))
+        #expect(site.starts("a") == 2 && site.starts("b") == 2)
+    }
+
+    @Test("rolling: a client polling through both hosts sees no failed request (F1)")
+    func rolling() throws {
+        let site = try UpgradeSite()
+        defer { site.remove() }
+        let poller = Poller(ports: [site.port, site.port + 1])
+        poller.start()
+        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "rolling"])
+        poller.stop()
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("rolling"))
+        #expect(site.version(site.port) == "V1.1.0" && site.version(site.port + 1) == "V1.1.0")
+        #expect(poller.requests > 10)
+        #expect(poller.failures == 0, "\(poller.failures) of \(poller.requests) requests failed")
+        #expect(poller.saw.contains("V1.0.0") && poller.saw.contains("V1.1.0"))
+    }
+
+    @Test("the gate pauses with exit 5 and awaiting_verification; the printed --resume … --verified continues")
+    func gate() throws {
+        let site = try UpgradeSite()
+        defer { site.remove() }
+        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0"])
+        #expect(r.status == 5, "\(r.stdout)\n\(r.stderr)")
+        let id = try #require(UpgradeSite.runID(r.stdout))
+        let status = try CLI.run(["status", id, "--state", site.state])
+        #expect(status.stdout.contains("awaiting_verification"), "\(status.stdout)")
+        let parts = r.stdout.split(separator: "`", omittingEmptySubsequences: false)
+        let hint = try #require(parts.first { $0.contains("--verified") }.map(String.init))
+        let resumed = try CLI.shell(hint, in: URL(fileURLWithPath: site.root))
+        #expect(resumed.status == 0, "\(hint)\n\(resumed.stdout)\n\(resumed.stderr)")
+        #expect(site.version(site.port + 1) == "V1.1.0")
+    }
+
+    @Test("a failing non-retryable step (in_stop schema) → resume cleans the environment and the formal upgrade starts again (F2)")
+    func nonRetryableCleanup() throws {
+        let site = try UpgradeSite(inStopSQL: "INSERT INTO needed_first (id) VALUES (1);")
+        defer { site.remove() }
+        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("FAILED: step 'in_stop tasks and hooks' failed"), "\(r.stdout)")
+        let resume = try #require(CLI.hint(after: "Next:", in: r.stdout))
+        #expect(r.stdout.contains("rollback"))
+        _ = try CLI.run(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table needed_first (id integer)'); c.commit()", "\(site.root)/app.db"],
+                        program: URL(fileURLWithPath: "/usr/bin/python3"))
+        let again = try CLI.shell(resume, in: URL(fileURLWithPath: site.root))
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(again.stdout.contains("cleaning the environment"))
+        #expect(again.stdout.contains("switched releases/V1.0.0"))
+        #expect(site.version(site.port) == "V1.1.0" && site.version(site.port + 1) == "V1.1.0")
+    }
+
+    @Test("a failing retryable step (precheck's business_check) is retried directly on resume, no cleanup (F2)")
+    func retryableDirect() throws {
+        let site = try UpgradeSite(check: "#!/bin/sh\n[ -f ../../ok ] || { echo 'business data not ready' >&2; exit 1; }\n")
+        defer { site.remove() }
+        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("retried directly"), "\(r.stdout)")
+        try site.tree.write("ok", "")
+        let again = try CLI.shell(try #require(CLI.hint(after: "Next:", in: r.stdout)), in: URL(fileURLWithPath: site.root))
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(!again.stdout.contains("cleaning the environment"))
+        #expect(site.version(site.port) == "V1.1.0")
+    }
+
+    @Test("rollback of an upgrade run: previous program files and services back")
+    func rollback() throws {
+        let site = try UpgradeSite()
+        defer { site.remove() }
+        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let id = try #require(UpgradeSite.runID(r.stdout))
+        let back = try CLI.run(["rollback", id, "--release", site.release, "--env", site.env, "--state", site.state])
+        #expect(back.status == 0, "\(back.stdout)\n\(back.stderr)")
+        #expect(site.current("a") == "releases/V1.0.0" && site.current("b") == "releases/V1.0.0")
+        #expect(site.version(site.port) == "V1.0.0" && site.version(site.port + 1) == "V1.0.0")
+    }
+
+    @Test("bad input: a host running no component, a service without start → exit 2 with file:line, nothing changed")
+    func badInput() throws {
+        let site = try UpgradeSite()
+        defer { site.remove() }
+        let text = try String(contentsOfFile: site.env, encoding: .utf8)
+        try (text + "").replacingOccurrences(of: "hosts:\n", with: "hosts:\n  - {name: idle, kind: local, state_dir: /tmp/x}\n")
+            .write(toFile: site.env, atomically: true, encoding: .utf8)
+        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
+        #expect(r.status == 2, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stderr.contains("env.yaml:5") && r.stderr.contains("host 'idle' runs no component"), "\(r.stderr)")
+        try text.replacingOccurrences(of: "    start: ", with: "    begin: ").write(toFile: site.env, atomically: true, encoding: .utf8)
+        let s = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
+        #expect(s.status == 2, "\(s.stdout)\n\(s.stderr)")
+        #expect(s.stderr.contains("env.yaml:9") && s.stderr.contains("start"), "\(s.stderr)")
+        #expect(site.current("a") == "releases/V1.0.0" && site.version(site.port) == "V1.0.0")
+        #expect(!FileManager.default.fileExists(atPath: "\(site.state)/journal.sqlite") || !s.stdout.contains("Upgrade "))
+    }
+}
+
+/// A client that polls the service through both hosts the way a discovery client does: the
+/// first host, and the other when the first does not answer. A failure: neither answered.
+final class Poller: @unchecked Sendable {
+    let urls: [String]
+    private let lock = NSLock()
+    private var running = true
+    private var thread: Thread?
+    private(set) var requests = 0
+    private(set) var failures = 0
+    private(set) var saw = Set<String>()
+
+    init(ports: [Int], address: String = "127.0.0.1") { urls = ports.map { "http://\(address):\($0)/version" } }
+    init(urls: [String]) { self.urls = urls }
+
+    func start() {
+        let t = Thread { [self] in
+            var turn = 0
+            while lock.withLock({ running }) {
+                turn += 1
+                let order = turn % 2 == 0 ? urls : urls.reversed()
+                var answer: String?
+                for url in order where answer == nil { answer = Self.get(url) }
+                lock.withLock {
+                    requests += 1
+                    if let answer { saw.insert(answer) } else { failures += 1 }
+                }
+                usleep(20_000)
+            }
+        }
+        thread = t
+        t.start()
+    }
+
+    func stop() {
+        lock.withLock { running = false }
+        while thread?.isFinished == false { usleep(10_000) }
+    }
+
+    static func get(_ url: String) -> String? {
+        let r = try? CLI.run(["-c", "curl -fsS -m 2 \(url)"], program: URL(fileURLWithPath: "/bin/sh"))
+        guard let r, r.status == 0, !r.stdout.isEmpty else { return nil }
+        return r.stdout
+    }
+}
