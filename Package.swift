@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "QuickupOperations",
             dependencies: ["QuickupCore", "QuickupRelease", "QuickupData", "QuickupRun", "QuickupTools",
-                           "QuickupAssess", "QuickupBundle", "QuickupRemote",
+                           "QuickupAssess", "QuickupBundle", "QuickupRemote", "QuickupUpgrade",
                            .product(name: "Logging", package: "swift-log")]
         ),
         // The HTTP API adapter (H1): Hummingbird 2 routes over QuickupOperations.

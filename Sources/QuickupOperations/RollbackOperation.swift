@@ -2,6 +2,7 @@ import Foundation
 import QuickupCore
 import QuickupRelease
 import QuickupRun
+import QuickupUpgrade
 
 /// What `quickup rollback RUN` and `POST /v1/runs/{id}/rollback` both do (F4, H2): plan the
 /// run's upgrade again from the release and undo what it applied, newest first.
@@ -43,6 +44,12 @@ public struct RollbackOperation: Sendable {
         request.restoreTables = restoreTables
         request.backupTables = Dictionary(workspace.release.components.map { ($0.name, $0.backupTables) }, uniquingKeysWith: { $0 + $1 })
         request.runID = rollbackID
+        if previous.stage.hasPrefix("upgrade") {
+            // A whole upgrade (F4): its program files and services go back in their phase.
+            request.hostPhases.append(ProgramRollback.phase(runID: runID, release: workspace.release, releaseRoot: workspace.releaseRoot,
+                                                            environment: environment, from: plan.from, to: plan.to,
+                                                            stateDirectory: state))
+        }
         return Prepared(rollback: Rollback(journal: journal, context: context), request: request)
     }
 }

@@ -101,3 +101,21 @@ extension ProgramRollback {
         await connections.closeAll()
     }
 }
+
+extension ProgramRollback {
+    /// The rollback phase of an upgrade run's program files and services (F4, slot
+    /// restore-program-files): host by host, stop the new service, switch `current` back, start
+    /// the old one. Resumable: the switch and the service steps are remote steps.
+    public static func phase(runID: String, release: Release, releaseRoot: String, environment: Environment, from: Version, to: Version,
+                             stateDirectory: String) -> HostRollbackPhase {
+        HostRollbackPhase(
+            slot: .restoreProgramFiles,
+            title: "program files and services",
+            hasWork: { true },
+            actions: { ["on every host of the upgrade: stop the new service, switch `current` back to the previous release, start the old service"] },
+            run: { output throws(QuickupError) in
+                try await ofUpgrade(runID: runID, release: release, releaseRoot: releaseRoot, environment: environment,
+                                    from: from, to: to, stateDirectory: stateDirectory, output: output)
+            })
+    }
+}

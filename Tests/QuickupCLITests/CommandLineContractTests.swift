@@ -20,7 +20,7 @@ struct CommandLineContractTests {
 
     @Test("an unknown command is an error naming the known ones, with --help too; known ones still show their help")
     func unknownCommand() throws {
-        for arguments in [["upgrade"], ["upgrade", "--help"], ["daemon", "-h"]] {
+        for arguments in [["daemon"], ["daemon", "--help"], ["frobnicate", "-h"]] {
             let result = try CLI.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stdout)\(result.stderr)")
             #expect(result.stderr.contains("unknown command '\(arguments[0])'"), "\(result.stderr)")

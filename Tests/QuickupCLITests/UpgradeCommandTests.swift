@@ -88,7 +88,7 @@ import Testing
 
     @Test("rollback of an upgrade run: previous program files and services back")
     func rollback() throws {
-        let site = try UpgradeSite()
+        let site = try UpgradeSite(withRollback: true)
         defer { site.remove() }
         let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
@@ -97,6 +97,7 @@ import Testing
         #expect(back.status == 0, "\(back.stdout)\n\(back.stderr)")
         #expect(site.current("a") == "releases/V1.0.0" && site.current("b") == "releases/V1.0.0")
         #expect(site.version(site.port) == "V1.0.0" && site.version(site.port + 1) == "V1.0.0")
+        #expect(try !site.tableExists("orders_v2"), "the data phase ran before the program phase (F4)")
     }
 
     @Test("bad input: a host running no component, a service without start → exit 2 with file:line, nothing changed")
@@ -104,15 +105,20 @@ import Testing
         let site = try UpgradeSite()
         defer { site.remove() }
         let text = try String(contentsOfFile: site.env, encoding: .utf8)
-        try (text + "").replacingOccurrences(of: "hosts:\n", with: "hosts:\n  - {name: idle, kind: local, state_dir: /tmp/x}\n")
-            .write(toFile: site.env, atomically: true, encoding: .utf8)
+        let idle = text.replacingOccurrences(of: "hosts:\n", with: "hosts:\n  - {name: idle, kind: local, state_dir: /tmp/x}\n")
+        try idle.write(toFile: site.env, atomically: true, encoding: .utf8)
+        // The line the error must name, counted in the file the test wrote (1-based).
+        func line(of needle: String, in body: String) -> Int {
+            (body.components(separatedBy: "\n").firstIndex { $0.contains(needle) } ?? -1) + 1
+        }
         let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
         #expect(r.status == 2, "\(r.stdout)\n\(r.stderr)")
-        #expect(r.stderr.contains("env.yaml:5") && r.stderr.contains("host 'idle' runs no component"), "\(r.stderr)")
-        try text.replacingOccurrences(of: "    start: ", with: "    begin: ").write(toFile: site.env, atomically: true, encoding: .utf8)
+        #expect(r.stderr.contains("env.yaml:\(line(of: "name: idle", in: idle)):") && r.stderr.contains("host 'idle' runs no component"), "\(r.stderr)")
+        let noStart = text.replacingOccurrences(of: "    start: ", with: "    begin: ")
+        try noStart.write(toFile: site.env, atomically: true, encoding: .utf8)
         let s = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
         #expect(s.status == 2, "\(s.stdout)\n\(s.stderr)")
-        #expect(s.stderr.contains("env.yaml:9") && s.stderr.contains("start"), "\(s.stderr)")
+        #expect(s.stderr.contains("env.yaml:\(line(of: "    begin: ", in: noStart)):") && s.stderr.contains("start"), "\(s.stderr)")
         #expect(site.current("a") == "releases/V1.0.0" && site.version(site.port) == "V1.0.0")
         #expect(!FileManager.default.fileExists(atPath: "\(site.state)/journal.sqlite") || !s.stdout.contains("Upgrade "))
     }

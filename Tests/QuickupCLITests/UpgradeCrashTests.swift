@@ -25,7 +25,7 @@ import Testing
                                       environment: ["QUICKUP_CRASH_AT": point])
         #expect(killed.status == 9, "expected SIGKILL at \(point): \(killed.status)\n\(killed.stdout)\n\(killed.stderr)")
         let id = try #require(UpgradeSite.runID(killed.stdout))
-        let resumed = try site.upgrade(["--resume", id])
+        let resumed = try site.upgrade(["--resume", id, "--yes"])
         #expect(resumed.status == 0, "\(point): \(resumed.stdout)\n\(resumed.stderr)")
         #expect(site.version(site.port) == "V1.1.0" && site.version(site.port + 1) == "V1.1.0", "\(point)")
         #expect(site.current("a") == "releases/V1.1.0" && site.current("b") == "releases/V1.1.0")

@@ -30,7 +30,7 @@ struct UpgradeSite {
     var state: String { "\(root)/state" }
 
     init(inStopSQL: String = "CREATE TABLE IF NOT EXISTS orders_v2 (id INTEGER);", compatible: Bool = true,
-         check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", hosts: ((String) -> [Host])? = nil) throws {
+         check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", withRollback: Bool = false, hosts: ((String) -> [Host])? = nil) throws {
         tree = try TemporaryTree("quickup-upgrade")
         port = try Self.freePair()
         let hosts = (hosts ?? Self.localHosts)(tree.path)
@@ -41,7 +41,7 @@ struct UpgradeSite {
             plugin_class: core
             on_failure: {tries: 1}
             datasources:
-              - {name: db, type: sqlite}
+              - {name: db, type: \(datasource?.contains("type: mariadb") == true ? "mariadb" : "sqlite")}
             package: package
             keep: [conf/site.yml]
             hooks:
@@ -61,8 +61,12 @@ struct UpgradeSite {
             sql.schema.file=sql/schema.sql
             sql.schema.stage=in_stop
             sql.schema.compatible_version=\(compat)
-
+            \(withRollback ? "sql.prepare.rollback=sql/prepare_rollback.sql\nsql.schema.rollback=sql/schema_rollback.sql\n" : "")
             """)
+        if withRollback {
+            try tree.write("release/app/upgrade/V1.1.0/sql/prepare_rollback.sql", "DROP TABLE IF EXISTS prepared;\n")
+            try tree.write("release/app/upgrade/V1.1.0/sql/schema_rollback.sql", "DROP TABLE IF EXISTS orders_v2;\n")
+        }
         try tree.write("release/app/upgrade/V1.1.0/sql/prepare.sql", "CREATE TABLE IF NOT EXISTS prepared (id INTEGER);\n")
         try tree.write("release/app/upgrade/V1.1.0/sql/schema.sql", inStopSQL + "\n")
         for version in ["V1.0.0", "V1.1.0"] {

@@ -130,7 +130,7 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
                     try await steps.verify(restore)
                 default:
                     let phases = request.hostPhases.filter { $0.slot == slot }
-                    if phases.isEmpty { output.line("(not provided in this build: the upgrade flow plugs it in)") }
+                    if phases.isEmpty { output.line("(nothing in this phase for this run)") }
                     for phase in phases {
                         if request.dryRun {
                             for action in try await phase.actions() { output.line("-- \(phase.title): \(action)") }

@@ -3,7 +3,6 @@ import QuickupCore
 import QuickupOperations
 import QuickupRelease
 import QuickupRun
-import QuickupUpgrade
 
 /// `quickup rollback RUN --release DIR --env env.yaml` (F4): undoes the SQL tasks that run (and
 /// the runs that resumed it) applied, newest first, through their `.rollback` scripts.
@@ -62,12 +61,6 @@ struct RollbackLauncher {
                                     next: result.stoppedAt == nil ? request.againCommand : nil))
         } else if quiet {
             print("Rollback \(result.runID): \(result.status.rawValue), \(result.succeeded) rolled back, \(result.skipped) skipped, \(result.failed) failed.")
-        }
-        if previous.stage.hasPrefix("upgrade"), result.error == nil, !dryRun {
-            // A whole upgrade (F4): after the task phase, its program files and services.
-            try await ProgramRollback.ofUpgrade(runID: runID, release: workspace.release, releaseRoot: workspace.releaseRoot,
-                                                environment: environment, from: plan.from, to: plan.to, stateDirectory: state,
-                                                output: RunOutcome.output(quiet: quiet, json: json))
         }
         return RunOutcome.status(result, shown: !quiet || json)
     }
