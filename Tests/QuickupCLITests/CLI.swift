@@ -30,6 +30,17 @@ enum CLI {
         return parts.count >= 3 ? String(parts[1]) : nil
     }
 
+    /// `run` on a thread of its own, for long commands (a whole upgrade): waiting there does not
+    /// hold one of Swift concurrency's pool threads — two on a 2-core machine — that every async
+    /// test of the process shares, so SSH keepalive and timeout tests beside it are not starved.
+    static func runOffPool(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, Error>) in
+            Thread {
+                continuation.resume(with: Swift.Result { try run(arguments, environment: environment) })
+            }.start()
+        }
+    }
+
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
                     program: URL? = nil) throws -> Result {
         let process = Process()

@@ -6,10 +6,10 @@ import Testing
 /// (F1, F2, F5; issue 15). The services are `quickup demo-service` processes answering /version.
 @Suite(.serialized) struct UpgradeCommandTests {
     @Test("stop-the-world: both hosts run V1.1.0, keep files carried over, previous folder kept, new schema (F1)")
-    func stopTheWorld() throws {
+    func stopTheWorld() async throws {
         let site = try UpgradeSite()
         defer { site.remove() }
-        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
+        let r = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         #expect(site.version(site.port) == "V1.1.0")
         #expect(site.version(site.port + 1) == "V1.1.0")
@@ -23,12 +23,12 @@ import Testing
     }
 
     @Test("rolling: a client polling through both hosts sees no failed request (F1)")
-    func rolling() throws {
+    func rolling() async throws {
         let site = try UpgradeSite()
         defer { site.remove() }
         let poller = Poller(ports: [site.port, site.port + 1])
         poller.start()
-        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "rolling"])
+        let r = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "rolling"])
         poller.stop()
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         #expect(r.stdout.contains("rolling"))
@@ -39,10 +39,10 @@ import Testing
     }
 
     @Test("the gate pauses with exit 5 and awaiting_verification; the printed --resume … --verified continues")
-    func gate() throws {
+    func gate() async throws {
         let site = try UpgradeSite()
         defer { site.remove() }
-        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0"])
+        let r = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0"])
         #expect(r.status == 5, "\(r.stdout)\n\(r.stderr)")
         let id = try #require(UpgradeSite.runID(r.stdout))
         let status = try CLI.run(["status", id, "--state", site.state])
@@ -55,10 +55,10 @@ import Testing
     }
 
     @Test("a failing non-retryable step (in_stop schema) → resume cleans the environment and the formal upgrade starts again (F2)")
-    func nonRetryableCleanup() throws {
+    func nonRetryableCleanup() async throws {
         let site = try UpgradeSite(inStopSQL: "INSERT INTO needed_first (id) VALUES (1);")
         defer { site.remove() }
-        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
+        let r = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
         #expect(r.status == 1)
         #expect(r.stdout.contains("FAILED: step 'in_stop tasks and hooks' failed"), "\(r.stdout)")
         let resume = try #require(CLI.hint(after: "Next:", in: r.stdout))
@@ -73,10 +73,10 @@ import Testing
     }
 
     @Test("a failing retryable step (precheck's business_check) is retried directly on resume, no cleanup (F2)")
-    func retryableDirect() throws {
+    func retryableDirect() async throws {
         let site = try UpgradeSite(check: "#!/bin/sh\n[ -f ../../ok ] || { echo 'business data not ready' >&2; exit 1; }\n")
         defer { site.remove() }
-        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
+        let r = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
         #expect(r.status == 1)
         #expect(r.stdout.contains("retried directly"), "\(r.stdout)")
         try site.tree.write("ok", "")
@@ -87,10 +87,10 @@ import Testing
     }
 
     @Test("rollback of an upgrade run: previous program files and services back")
-    func rollback() throws {
+    func rollback() async throws {
         let site = try UpgradeSite(withRollback: true)
         defer { site.remove() }
-        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
+        let r = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let id = try #require(UpgradeSite.runID(r.stdout))
         let back = try CLI.run(["rollback", id, "--release", site.release, "--env", site.env, "--state", site.state])
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test("bad input: a host running no component, a service without start → exit 2 with file:line, nothing changed")
-    func badInput() throws {
+    func badInput() async throws {
         let site = try UpgradeSite()
         defer { site.remove() }
         let text = try String(contentsOfFile: site.env, encoding: .utf8)
@@ -111,12 +111,12 @@ import Testing
         func line(of needle: String, in body: String) -> Int {
             (body.components(separatedBy: "\n").firstIndex { $0.contains(needle) } ?? -1) + 1
         }
-        let r = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
+        let r = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
         #expect(r.status == 2, "\(r.stdout)\n\(r.stderr)")
         #expect(r.stderr.contains("env.yaml:\(line(of: "name: idle", in: idle)):") && r.stderr.contains("host 'idle' runs no component"), "\(r.stderr)")
         let noStart = text.replacingOccurrences(of: "    start: ", with: "    begin: ")
         try noStart.write(toFile: site.env, atomically: true, encoding: .utf8)
-        let s = try site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
+        let s = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes"])
         #expect(s.status == 2, "\(s.stdout)\n\(s.stderr)")
         #expect(s.stderr.contains("env.yaml:\(line(of: "    begin: ", in: noStart)):") && s.stderr.contains("start"), "\(s.stderr)")
         #expect(site.current("a") == "releases/V1.0.0" && site.version(site.port) == "V1.0.0")

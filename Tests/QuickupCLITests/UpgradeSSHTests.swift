@@ -53,10 +53,10 @@ import Testing
     }
 
     @Test("stop-the-world over SSH: both namespace hosts run V1.1.0, MariaDB has the new schema")
-    func stopTheWorld() throws {
+    func stopTheWorld() async throws {
         let f = try Fixture()
         defer { f.remove() }
-        let r = try f.site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
+        let r = try await f.site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         #expect(f.site.version("h1") == "V1.1.0" && f.site.version("h2") == "V1.1.0")
         #expect(try Self.mariadb("SELECT COUNT(*) FROM information_schema.TABLES WHERE table_schema = '\(f.database)' AND table_name = 'orders_v2'") == "1")
@@ -64,12 +64,12 @@ import Testing
     }
 
     @Test("rolling over SSH: a client polling both hosts sees no failed request")
-    func rolling() throws {
+    func rolling() async throws {
         let f = try Fixture()
         defer { f.remove() }
         let poller = Poller(urls: f.servers.map { "http://\($0.address):\(f.site.port)/version" })
         poller.start()
-        let r = try f.site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "rolling"])
+        let r = try await f.site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "rolling"])
         poller.stop()
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         #expect(f.site.version("h1") == "V1.1.0" && f.site.version("h2") == "V1.1.0")

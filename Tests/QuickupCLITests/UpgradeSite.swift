@@ -132,8 +132,8 @@ struct UpgradeSite {
         return ""
     }
 
-    func upgrade(_ extra: [String], environment: [String: String] = [:]) throws -> CLI.Result {
-        try CLI.run(["upgrade", "--release", release, "--env", env, "--state", state] + extra, environment: environment)
+    func upgrade(_ extra: [String], environment: [String: String] = [:]) async throws -> CLI.Result {
+        try await CLI.runOffPool(["upgrade", "--release", release, "--env", env, "--state", state] + extra, environment: environment)
     }
 
     /// What the service on `port` answers at /version ("" when it does not answer).

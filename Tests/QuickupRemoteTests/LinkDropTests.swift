@@ -7,7 +7,7 @@ import Testing
 /// S1 with the link cut for real: sshd runs in its own network namespace, reached over a veth
 /// pair whose far end the test takes down (no RST, no FIN: packets just stop).
 @Suite(.serialized) struct LinkDropTests {
-    @Test("S1: a dropped link is noticed by the keepalives and re-established with backoff", .timeLimit(.minutes(3)))
+    @Test("S1: a dropped link is noticed by the keepalives and re-established with backoff", .timeLimit(.minutes(10)))
     func dropDetectedAndReconnected() async throws {
         try await RemoteFixture.with(isolated: true) { fixture in
             let connection = fixture.connection(.control)

@@ -22,10 +22,11 @@ final class RemoteFixture: Sendable {
                                              connectTimeout: .seconds(1), persist: .seconds(30))
 
     /// For tests that do not cut the link: the same backoff, but keepalives patient enough that
-    /// a loaded machine never looks like a dropped link.
+    /// a loaded machine never looks like a dropped link, and a master that outlives a test
+    /// process whose threads are busy for minutes with other tests (ControlPersist).
     static let relaxedPolicy = KeepalivePolicy(interval: .seconds(5), timeout: .seconds(30), reconnectTries: 3,
                                                backoff: Backoff(firstDelay: TimeSpan(milliseconds: 200)),
-                                               connectTimeout: .seconds(5), persist: .seconds(30))
+                                               connectTimeout: .seconds(5), persist: .seconds(900))
 
     init(isolated: Bool = false, policy: KeepalivePolicy? = nil, realSleep: Duration = .milliseconds(20)) throws {
         let policy = policy ?? (isolated ? Self.shortPolicy : Self.relaxedPolicy)
