@@ -60,10 +60,27 @@ public final class SSHConnection: Sendable {
     public func connect() async throws(QuickupError) {
         if host.kind == .local { return }
         if FileManager.default.fileExists(atPath: commandLine.controlPath) { return }
+        if let reason = masterTimedOut() {
+            // The master noticed the drop itself (its keepalives ran out) while no command ran:
+            // the same drop, handled the same way — said, then reconnected with the backoff.
+            context.log("\(host.name) (\(connectionClass.rawValue)): link dropped: \(reason)")
+            try await reconnect(after: reason)
+            return
+        }
         await gate.enter()
         defer { gate.leave() }
         if FileManager.default.fileExists(atPath: commandLine.controlPath) { return }
         try await establish(tries: 1 + policy.reconnectTries, firstFailure: nil)
+    }
+
+    /// Why our last master ended, when its log says the server stopped answering keepalives
+    /// (OpenSSH: "Timeout, server … not responding."); nil when no master of ours ran or it ended
+    /// for another reason (ControlPersist, `close()`).
+    private func masterTimedOut() -> String? {
+        guard mastersStarted > 0,
+              let text = try? String(contentsOfFile: context.paths.masterLog(for: host, connectionClass), encoding: .utf8),
+              let line = text.split(separator: "\n").last(where: { $0.contains("Timeout, server") }) else { return nil }
+        return String(line).trimmingCharacters(in: .whitespaces)
     }
 
     /// The pid of the running master, if one runs (`ssh -O check`).

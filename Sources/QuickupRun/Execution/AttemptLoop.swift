@@ -201,6 +201,12 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
         } catch let error as QuickupError {
+            // A statement or tool stopped because the run was cancelled (Ctrl-C, the API's cancel)
+            // fails with its own error, sometimes before the cancellation is seen: the cause is the
+            // cancellation, so the run is recorded cancelled and resumable, not failed.
+            if Task.isCancelled, error.code != .cancelled {
+                throw QuickupError(.cancelled, "\(task.key) was cancelled (\(error.message))")
+            }
             throw error
         } catch is Deadline<C>.TimedOut {
             throw timeoutError(planned, start: start)
