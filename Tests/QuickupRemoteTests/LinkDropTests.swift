@@ -9,6 +9,7 @@ import Testing
 @Suite(.serialized) struct LinkDropTests {
     @Test("S1: a dropped link is noticed by the keepalives and re-established with backoff", .timeLimit(.minutes(10)))
     func dropDetectedAndReconnected() async throws {
+        let began = ContinuousClock.now
         try await RemoteFixture.with(isolated: true) { fixture in
             let connection = fixture.connection(.control)
             let before = try await connection.run("echo \"$SSH_CONNECTION\"").stdoutText
@@ -18,10 +19,11 @@ import Testing
             fixture.onSleep.value = { count in if count == 2 { try? fixture.server.restoreLink() } }
             let after = try await connection.run("echo \"$SSH_CONNECTION\"", retryOnDrop: true).stdoutText
             // When this test process gets no thread for minutes (the whole suite's synchronous
-            // tests hold Swift concurrency's two pool threads on a 2-core machine), the command
-            // may return long after the cut by a path that never saw the drop. Only then are the
-            // checks below a known issue; on a machine where the process runs, they must hold.
-            let starved = cut.duration(to: .now) > .seconds(60)
+            // tests hold Swift concurrency's two pool threads on a 2-core machine), the drop is
+            // handled by a path that never logs it (open: issue 15's note). Only then — the test,
+            // ~15 s alone, took over a minute — are the checks below a known issue; on a machine
+            // where the process runs, they must hold.
+            let starved = began.duration(to: .now) > .seconds(60)
             try withKnownIssue("the test process was starved for over a minute after the cut", isIntermittent: true) {
                 let detected = try #require(fixture.logged("link dropped"))
                 let policy = RemoteFixture.shortPolicy
