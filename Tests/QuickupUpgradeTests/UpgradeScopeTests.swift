@@ -71,7 +71,8 @@ import Testing
         } catch {
             let texts = error.errors.map(\.description)
             #expect(texts.contains { $0.contains("env.yaml:7") && $0.contains("host 'idle' runs no component") })
-            #expect(texts.contains { $0.contains("env.yaml:9") && $0.contains("needs 'install_dir'") })
+            // Line 10: the first line of service app's mapping (line 9 is its key), where install_dir belongs.
+            #expect(texts.contains { $0.contains("env.yaml:10") && $0.contains("needs 'install_dir'") }, "\(texts)")
             #expect(error.errors.allSatisfy { $0.isInvalidInput })
         }
     }
