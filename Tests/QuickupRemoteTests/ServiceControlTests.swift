@@ -142,7 +142,6 @@ import Testing
             let report = try await setup.controller.stop(setup.definition, on: setup.fixture.host)
             #expect(report.killed)
             #expect((report.stopTime ?? TimeSpan(milliseconds: 0)) >= TimeSpan.seconds(1))
-            #expect((report.stopTime ?? TimeSpan(milliseconds: 0)) < TimeSpan.seconds(120), "hang guard, not a limit (a loaded machine)")
             #expect(Self.events(setup.events).contains { $0.0 == "SIGTERM" }, "SIGTERM came first")
             #expect(!TCPProbe.accepts(address: "127.0.0.1", port: setup.port))
             #expect(processesRunning(containing: "service.py \(setup.port)").isEmpty)
