@@ -10,7 +10,11 @@ public final class SSHConnections: @unchecked Sendable {
     public init(context: RemoteContext) { self.context = context }
 
     public func connection(to host: HostConfig, _ connectionClass: ConnectionClass) -> SSHConnection {
-        let key = "\(connectionClass.rawValue) \(host.user ?? "")@\(host.address):\(host.port)"
+        // Keyed by the host's name too: a connection carries its host's state_dir (markers of
+        // remote steps live there) and location, so two env.yaml hosts on one machine — two
+        // `local` hosts, or two entries for one address — must never share one (issue 15: host
+        // b's start marker was written under host a's state_dir and a resume started b again).
+        let key = "\(connectionClass.rawValue) \(host.name) \(host.user ?? "")@\(host.address):\(host.port)"
         return lock.withLock {
             if let existing = connections[key] { return existing }
             let connection = SSHConnection(host: host, connectionClass: connectionClass, context: context)

@@ -49,7 +49,9 @@ public struct SSHPaths: Sendable {
 
     /// Short, stable and file-name safe: class initial + first 12 hex of SHA-256(user@address:port).
     static func key(_ host: HostConfig, _ connectionClass: ConnectionClass) -> String {
-        let identity = "\(host.user ?? "")@\(host.address):\(host.port)"
+        // The host's name is part of it: two env.yaml hosts on one machine (own state_dir, own
+        // port offset) each have their own master, as they have their own connection object.
+        let identity = "\(host.name) \(host.user ?? "")@\(host.address):\(host.port)"
         return "\(connectionClass.rawValue.prefix(1))-\(SHA256.hex(Array(identity.utf8)).prefix(12))"
     }
 }

@@ -11,27 +11,9 @@ extension ServiceController {
         let log = Self.logPath(service, host)
         let step = RemoteStep(runID: runID, stepID: stepID, command: ServiceScripts.start(service, log: log))
         let outcome = try await RemoteSteps(connection: connection, poll: poll).run(step)
-        let fields = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
-        guard outcome.succeeded, fields.count == 3, fields[0] == "started", let pid = Int(fields[1]), let launchedAt = Int64(fields[2]) else {
-            throw QuickupError(.remoteCommandFailed, "cannot start \(service.component) on \(host.name): \(SSHConnection.firstLine(outcome.stderr) ?? "status \(outcome.exitCode)")",
-                               at: service.location, hint: "check services.\(service.component).start in env.yaml")
-        }
-        let waited = try await connection.run(ServiceScripts.waitReady(service, log: log, poll: poll, launchedAt: launchedAt), retryOnDrop: true)
-        let lines = waited.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let answer = lines.first?.split(separator: " ") ?? []
-        guard answer.first == "ready", answer.count > 1, let ms = Int64(answer[1]) else {
-            let tail = lines.dropFirst().filter { !$0.isEmpty }.suffix(5).joined(separator: " | ")
-            throw QuickupError(.serviceNotReady, "\(service.component) on \(host.name) did not become ready within \(service.startTimeout)",
-                               at: service.location,
-                               hint: "look at its log \(log) on \(host.name)" + (tail.isEmpty ? "" : " (last lines: \(tail))")
-                                   + "; fix the start command or the port, or raise services.\(service.component).start_timeout in env.yaml")
-        }
-        var report = StartReport(readyAfter: TimeSpan(milliseconds: ms), pid: pid)
-        if let nacos, let instance = instance(service, host) {
-            try await nacos.setEnabled(true, instance)
-            report.markedOnline = true
-        }
-        return report
+        let launch = try Self.launch(succeeded: outcome.succeeded, stdout: outcome.stdout, stderr: outcome.stderr,
+                                     status: outcome.exitCode, service, host)
+        return try await waitReadyAndOnline(service, on: host, log: log, launch: launch)
     }
 
     /// Runs `script` on the host once per `stepID` (a remote step) and returns its outcome.

@@ -69,12 +69,28 @@ public struct ServiceController: Sendable {
         let log = Self.logPath(service, host)
         // Not retried on a drop: a start command may not be safe to run twice.
         let started = try await connection.run(ServiceScripts.start(service, log: log))
-        let fields = started.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
-        guard started.succeeded, fields.count == 3, fields[0] == "started", let pid = Int(fields[1]), let launchedAt = Int64(fields[2]) else {
-            throw QuickupError(.remoteCommandFailed, "cannot start \(service.component) on \(host.name): \(SSHConnection.firstLine(started.stderr) ?? "status \(started.status)")",
+        let launch = try Self.launch(succeeded: started.succeeded, stdout: started.stdoutText, stderr: started.stderr,
+                                     status: started.status, service, host)
+        return try await waitReadyAndOnline(service, on: host, log: log, launch: launch)
+    }
+
+    /// What the start script answered: "started PID LAUNCHED_AT", or an error naming the command.
+    static func launch(succeeded: Bool, stdout: String, stderr: String, status: Int32,
+                       _ service: ServiceDefinition, _ host: HostConfig) throws(QuickupError) -> (pid: Int, launchedAt: Int64) {
+        let fields = stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        guard succeeded, fields.count == 3, fields[0] == "started", let pid = Int(fields[1]), let launchedAt = Int64(fields[2]) else {
+            throw QuickupError(.remoteCommandFailed, "cannot start \(service.component) on \(host.name): \(SSHConnection.firstLine(stderr) ?? "status \(status)")",
                                at: service.location, hint: "check services.\(service.component).start in env.yaml")
         }
-        let waited = try await connection.run(ServiceScripts.waitReady(service, log: log, poll: poll, launchedAt: launchedAt), retryOnDrop: true)
+        return (pid, launchedAt)
+    }
+
+    /// Waits until a launched service is ready (port and health URL), then marks it online in
+    /// Nacos. Safe to repeat: only reads on the host.
+    func waitReadyAndOnline(_ service: ServiceDefinition, on host: HostConfig, log: String,
+                            launch: (pid: Int, launchedAt: Int64)) async throws(QuickupError) -> StartReport {
+        let connection = connections.connection(to: host, .control)
+        let waited = try await connection.run(ServiceScripts.waitReady(service, log: log, poll: poll, launchedAt: launch.launchedAt), retryOnDrop: true)
         let lines = waited.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let answer = lines.first?.split(separator: " ") ?? []
         guard answer.first == "ready", answer.count > 1, let ms = Int64(answer[1]) else {
@@ -86,7 +102,7 @@ public struct ServiceController: Sendable {
                                hint: "look at its log \(log) on \(host.name)" + (tail.isEmpty ? "" : " (last lines: \(tail))")
                                    + "; fix the start command or the port, or raise services.\(service.component).start_timeout in env.yaml if it needs longer")
         }
-        var report = StartReport(readyAfter: TimeSpan(milliseconds: ms), pid: pid)
+        var report = StartReport(readyAfter: TimeSpan(milliseconds: ms), pid: launch.pid)
         if let nacos, let instance = instance(service, host) {
             try await nacos.setEnabled(true, instance)
             report.markedOnline = true
