@@ -16,10 +16,13 @@ final class RemoteFixture: Sendable {
     let onSleep = Locked<(@Sendable (Int) -> Void)?>(nil)
 
     /// For drop tests: 1 s keepalive, gone after 2 s of silence (OpenSSH: (count + 1) × interval), 1 s connect
-    /// timeout, 3 reconnect tries 200 ms, 400 ms … apart.
+    /// timeout, 3 reconnect tries 200 ms, 400 ms … apart. ControlPersist 900 s: the master must
+    /// still be there when the test cuts the link, even when the test process got no thread for
+    /// minutes in a busy suite — with 30 s it had ended idle before the cut, so the drop was never
+    /// seen and the next command simply connected afresh.
     static let shortPolicy = KeepalivePolicy(interval: .seconds(1), timeout: .seconds(2), reconnectTries: 3,
                                              backoff: Backoff(firstDelay: TimeSpan(milliseconds: 200)),
-                                             connectTimeout: .seconds(1), persist: .seconds(30))
+                                             connectTimeout: .seconds(1), persist: .seconds(900))
 
     /// For tests that do not cut the link: the same backoff, but keepalives patient enough that
     /// a loaded machine never looks like a dropped link, and a master that outlives a test
