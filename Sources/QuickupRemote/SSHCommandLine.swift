@@ -46,8 +46,11 @@ public struct SSHCommandLine: Sendable {
 
     /// Starts the shared master in the background once authenticated; it stays `persist` after
     /// its last client and logs to `log` (its stderr is /dev/null).
+    /// LogLevel INFO for the master (the first value of an option wins): OpenSSH logs "Timeout,
+    /// server … not responding." at INFO, and that line is how a drop the master noticed while no
+    /// command ran is told from a master that ended idle (`SSHConnection.masterTimedOut`).
     public func master(log: String) -> [String] {
-        [ssh] + commonOptions + ["-o", "ControlMaster=yes", "-o", "ControlPersist=\(Self.wholeSeconds(policy.persist))",
+        [ssh, "-o", "LogLevel=INFO"] + commonOptions + ["-o", "ControlMaster=yes", "-o", "ControlPersist=\(Self.wholeSeconds(policy.persist))",
                                  "-N", "-f", "-n", "-E", log, host.address]
     }
 

@@ -136,7 +136,9 @@ public final class SSHConnection: Sendable {
                 return
             }
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            lastReason = Self.firstLine(text) ?? "ssh exited with status \(status)"
+            // The last line: the master logs at INFO, so notices ("Warning: Permanently added …")
+            // may come before the error that ended it.
+            lastReason = Self.lastLine(text) ?? "ssh exited with status \(status)"
             if text.contains("Permission denied") {
                 throw QuickupError(.remoteAuthentication, "\(host.name) (\(target)) refused quickup's key: \(lastReason)", at: host.location,
                                    hint: "add the public key of \(host.identityFile ?? "the identity file") to ~/.ssh/authorized_keys of \(host.user ?? "root") on \(host.name)")

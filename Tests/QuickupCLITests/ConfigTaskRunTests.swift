@@ -125,7 +125,7 @@ struct ConfigTaskRunTests {
         for (name, path) in paths { #expect(ConfigSite.snapshot(path) == before[name] ?? nil, "\(name) not restored to the original") }
     }
 
-    @Test("K1/S1: the SSH link cut while the config tasks run: reconnected, each file written once, the run succeeds", .timeLimit(.minutes(4)))
+    @Test("K1/S1: the SSH link cut while the config tasks run: reconnected, each file written once, the run succeeds", .timeLimit(.minutes(10)))
     func linkDrop() throws {
         let site = try ConfigSite("qu-cfg-drop", isolated: true)
         defer { site.stop() }

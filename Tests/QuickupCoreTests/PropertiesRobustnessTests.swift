@@ -14,7 +14,7 @@ struct PropertiesRobustnessTests {
     ]
 
     @Test("random bytes and random grammar soup: entries or a located error, never a crash",
-          .timeLimit(.minutes(5)))
+          .timeLimit(.minutes(10)))
     func randomInput() {
         var rng = SplitMix64(seed: 0xF022_0001)
         for round in 0..<20_000 {
@@ -32,7 +32,7 @@ struct PropertiesRobustnessTests {
     }
 
     @Test("pathological shapes stay linear: long backslash runs, endless continuations, one huge line",
-          .timeLimit(.minutes(5)))
+          .timeLimit(.minutes(10)))
     func pathologicalInput() throws {
         let size = 1 << 20
         // Linear means a sixteenth of the input takes about a sixteenth of the time: each shape is

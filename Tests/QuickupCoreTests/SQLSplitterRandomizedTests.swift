@@ -4,7 +4,7 @@ import Testing
 
 /// Random input must never crash or hang the splitter, and what it yields must be consistent.
 /// Seeds are fixed so that a failure can be replayed.
-@Suite("SQL splitter: randomized", .timeLimit(.minutes(2)))
+@Suite("SQL splitter: randomized", .timeLimit(.minutes(10)))
 struct SQLSplitterRandomizedTests {
     static let dialects: [SQLDialect] = [.mariadb, .clickhouse, .sqlite]
 

@@ -6,7 +6,7 @@ import Testing
 
 @Suite(.serialized, .enabled(if: TestServers.mariaDBEnabled, "needs MariaDB installed (scripts/services.sh)"))
 struct MariaDBCrashTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func serverKilledInTheMiddleOfALongScript() async throws {
         _ = try TestServers.requireMariaDB()  // MariaDB is installed; under CI, say so if not
         let instance = try await PrivateMariaDB.start()
@@ -21,7 +21,7 @@ struct MariaDBCrashTests {
 
     /// A frozen server (SIGSTOP) answers neither the statement nor a KILL: cancelling must still
     /// return, by shutting the connection's socket down once the side connection cannot log in.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func cancelWhileTheServerIsFrozen() async throws {
         _ = try TestServers.requireMariaDB()  // MariaDB is installed; under CI, say so if not
         let instance = try await PrivateMariaDB.start()

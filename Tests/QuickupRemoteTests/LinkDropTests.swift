@@ -33,6 +33,24 @@ import Testing
         }
     }
 
+    @Test("S1: a drop the master noticed while no command ran (a busy machine) is reported as a drop and reconnected", .timeLimit(.minutes(10)))
+    func dropNoticedByTheMasterAlone() async throws {
+        try await RemoteFixture.with(isolated: true) { fixture in
+            let connection = fixture.connection(.control)
+            _ = try await connection.run("true")
+            let master = try #require(await connection.masterPID())
+            try fixture.server.cutLink()
+            // Order of events, not time: the master ends on its own keepalives before quickup
+            // sends its next command (as when quickup got no CPU for a while after the cut).
+            while kill(master, 0) == 0 { try await Task.sleep(for: .milliseconds(100)) }
+            fixture.onSleep.value = { count in if count == 2 { try? fixture.server.restoreLink() } }
+            #expect(try await connection.run("echo back", retryOnDrop: true).stdoutText == "back\n")
+            let line = fixture.logLines.value.map(\.line).first { $0.contains("link dropped") }
+            #expect(line?.contains("Timeout, server") == true, "\(fixture.logLines.value.map(\.line))")
+            #expect(connection.reconnects == 1 && connection.mastersStarted == 2)
+        }
+    }
+
     @Test("S1: a command that must not run twice is not repeated after a drop; the error says so")
     func notRepeatedAfterDrop() async throws {
         try await RemoteFixture.with(isolated: true) { fixture in

@@ -162,7 +162,7 @@ struct MariaDBRunTests {
     }
 
     @Test("the database server killed mid-run: a clear failure, no hang; after a restart the run resumes cleanly",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func serverKilled() async throws {
         _ = try TestServers.requireMariaDB()
         let instance = try await PrivateMariaDB.start()
