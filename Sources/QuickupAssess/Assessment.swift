@@ -121,13 +121,7 @@ public struct Assessor: Sendable {
         checks += survey.checks
         checks += footprints.map(ResourceAssessment.check)
         // A2
-        var quality = outcomes.values.flatMap(\.rules)
-        for check in scope.unrunnable { quality.append(check.skipped("env.yaml has no datasource '\(check.datasource ?? "?")'")) }
-        let order = Dictionary(scope.checks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        quality.sort { (order[$0.id] ?? 0) < (order[$1.id] ?? 0) }
-        quality += scope.outOfRange.map { $0.check.skipped($0.reason) }
-        for result in quality where result.status == .skipped { log.append("rule \(result.id) SKIPPED: \(result.summary)") }
-        checks += quality
+        checks += Self.quality(scope, outcomes: outcomes, log: &log)
         // A3
         let (compatibility, compatibilityCheck) = CompatibilityAssessment.assess(request.plan)
         checks.append(compatibilityCheck)

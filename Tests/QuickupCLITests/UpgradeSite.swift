@@ -30,7 +30,8 @@ struct UpgradeSite {
     var state: String { "\(root)/state" }
 
     init(inStopSQL: String = "CREATE TABLE IF NOT EXISTS orders_v2 (id INTEGER);", compatible: Bool = true,
-         check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", withRollback: Bool = false, hosts: ((String) -> [Host])? = nil) throws {
+         check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", withRollback: Bool = false, hosts: ((String) -> [Host])? = nil,
+         releaseFiles: [String: String] = [:]) throws {
         tree = try TemporaryTree("quickup-upgrade")
         port = try Self.freePair()
         let hosts = (hosts ?? Self.localHosts)(tree.path)
@@ -67,6 +68,7 @@ struct UpgradeSite {
             try tree.write("release/app/upgrade/V1.1.0/sql/prepare_rollback.sql", "DROP TABLE IF EXISTS prepared;\n")
             try tree.write("release/app/upgrade/V1.1.0/sql/schema_rollback.sql", "DROP TABLE IF EXISTS orders_v2;\n")
         }
+        for (path, text) in releaseFiles { try tree.write("release/\(path)", text) }
         try tree.write("release/app/upgrade/V1.1.0/sql/prepare.sql", "CREATE TABLE IF NOT EXISTS prepared (id INTEGER);\n")
         try tree.write("release/app/upgrade/V1.1.0/sql/schema.sql", inStopSQL + "\n")
         for version in ["V1.0.0", "V1.1.0"] {
