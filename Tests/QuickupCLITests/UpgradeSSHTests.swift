@@ -13,7 +13,7 @@ import Testing
         var site: UpgradeSite
         var database: String
 
-        init() throws {
+        init(envExtra: String = "") throws {
             let servers = [try TestSSHServer.start(isolated: true), try TestSSHServer.start(isolated: true)]
             let e = UpgradeSSHTests.env
             guard let host = e["QUICKUP_TEST_MARIADB_HOST"], let port = e["QUICKUP_TEST_MARIADB_PORT"], let user = e["QUICKUP_TEST_MARIADB_USER"] else {
@@ -24,13 +24,13 @@ import Testing
             self.database = database
             self.servers = servers
             site = try UpgradeSite(datasource: "{type: mariadb, host: \(host), port: \(port), user: \(user), password_env: QUICKUP_TEST_MARIADB_PASSWORD, database: \(database)}",
-                                   bind: "0.0.0.0") { root in
+                                   bind: "0.0.0.0", hosts: { root in
                 zip(["h1", "h2"], servers).map { name, server in
                     UpgradeSite.Host(name: name,
                                      entry: "{name: \(name), address: \(server.address), port: \(server.port), user: root, identity_file: \(server.clientKey), host_key: '\(server.hostPublicKey)', state_dir: \(root)/\(name)/quickup",
                                      portOffset: 0, prefix: ["/usr/sbin/ip", "netns", "exec", server.namespace ?? "none"])
                 }
-            }
+            }, envExtra: envExtra)
         }
 
         func remove() {
@@ -75,5 +75,42 @@ import Testing
         #expect(f.site.version("h1") == "V1.1.0" && f.site.version("h2") == "V1.1.0")
         #expect(poller.requests > 10 && poller.failures == 0, "\(poller.failures) of \(poller.requests) failed")
         #expect(poller.saw.contains("V1.0.0") && poller.saw.contains("V1.1.0"))
+    }
+
+    @Test("S1/F5: the link to a host is cut while its install runs: the drop is noticed, the link re-established, the install not run twice, the upgrade ends")
+    func linkCutDuringInstall() async throws {
+        // Keepalives short enough to notice the cut within seconds, and reconnect tries enough
+        // for a loaded machine (policies are data: env.yaml `ssh:`).
+        let f = try Fixture(envExtra: "ssh:\n  control: {interval: 2s, timeout: 6s, reconnects: 10}\n")
+        defer { f.remove() }
+        let site = f.site
+        async let upgraded = site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
+        // Order of events, not time: cut as soon as h2's install step has claimed its marker…
+        let steps = "\(site.root)/h2/quickup/steps"
+        func installMarkers() -> [String] {
+            let runs = (try? FileManager.default.contentsOfDirectory(atPath: steps)) ?? []
+            return runs.flatMap { run in
+                ((try? FileManager.default.contentsOfDirectory(atPath: "\(steps)/\(run)")) ?? []).filter { $0.hasPrefix("install.h2.app") }
+            }
+        }
+        var waited = 0
+        while installMarkers().isEmpty && waited < 6_000 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
+        try #require(!installMarkers().isEmpty, "h2's install never started")
+        try f.servers[1].cutLink()
+        // …and bring the link back once quickup has noticed the drop and is reconnecting.
+        func detailLogs() -> String {
+            let runs = (try? FileManager.default.contentsOfDirectory(atPath: "\(site.state)/runs")) ?? []
+            return runs.compactMap { try? String(contentsOfFile: "\(site.state)/runs/\($0)/detail.jsonl", encoding: .utf8) }.joined()
+        }
+        waited = 0
+        while !detailLogs().contains("reconnecting") && waited < 6_000 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
+        try f.servers[1].restoreLink()
+        let r = try await upgraded
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let log = detailLogs()
+        #expect(log.contains("h2 (control): link dropped"), "\(log)")
+        #expect(installMarkers() == ["install.h2.app_1"], "one install on h2: \(installMarkers())")
+        #expect(site.version("h1") == "V1.1.0" && site.version("h2") == "V1.1.0")
+        #expect(site.starts("h1") == 2 && site.starts("h2") == 2)
     }
 }

@@ -31,7 +31,7 @@ struct UpgradeSite {
 
     init(inStopSQL: String = "CREATE TABLE IF NOT EXISTS orders_v2 (id INTEGER);", compatible: Bool = true,
          check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", withRollback: Bool = false, hosts: ((String) -> [Host])? = nil,
-         releaseFiles: [String: String] = [:]) throws {
+         releaseFiles: [String: String] = [:], envExtra: String = "") throws {
         tree = try TemporaryTree("quickup-upgrade")
         port = try Self.freePair()
         let hosts = (hosts ?? Self.localHosts)(tree.path)
@@ -94,7 +94,7 @@ struct UpgradeSite {
                 install_dir: \(root)/{host}/app
                 stop_grace: 5s
                 start_timeout: 30s
-
+            \(envExtra)
             """)
         for h in hosts {
             let (host, offset) = (h.name, h.portOffset)
