@@ -45,13 +45,14 @@ struct BackupRunTests {
         }
     }
 
-    func plan(_ site: Site) throws -> (Workspace, Plan) {
+    func plan(_ site: Site, from: Version = Version(1, 0, 0), to: Version = Version(1, 0, 1)) throws -> (Workspace, Plan) {
         let workspace = try Workspace.open(release: site.fixture.release)
-        return (workspace, try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil))
+        return (workspace, try workspace.plan(from: from, to: to, site: nil))
     }
 
-    func run(_ site: Site, resumes: String? = nil, now: Int64? = nil) async throws -> (RunResult, [String]) {
-        let (workspace, plan) = try plan(site)
+    func run(_ site: Site, resumes: String? = nil, now: Int64? = nil,
+             from: Version = Version(1, 0, 0), to: Version = Version(1, 0, 1)) async throws -> (RunResult, [String]) {
+        let (workspace, plan) = try plan(site, from: from, to: to)
         let lines = RunFixture.Lines()
         var context = RunContext(stateDirectory: site.fixture.state, clock: ContinuousClock(), output: RunOutput(console: { lines.add($0) }))
         if let now { context.now = { now } }
@@ -193,6 +194,36 @@ struct BackupRunTests {
             try await cleanup.remove(selection, at: 0)
             #expect(!FileManager.default.fileExists(atPath: directory))
             #expect(try journal.backups().map(\.status) == ["removed"])
+        }
+    }
+
+    @Test("F6: at a run's start backup.retention removes backups past it — files and record — but never the newest successful upgrade's")
+    func retentionRemovesAtRunStart() async throws {
+        try await using(try await site([("a", "UPDATE t SET name = 'a';", "")])) { site in
+            let day: Int64 = 86_400_000
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            var site = site
+            // Three upgrades (V1.0.0 → V1.0.1 → V1.0.2 → V1.0.3) three, two and zero days ago, each
+            // changing t (so each backs it up).
+            for minor in 2...3 {
+                try site.fixture.write("release/shop/upgrade/V1.0.\(minor)/upgrade_tasks_V1.0.\(minor).properties",
+                                       "sql.u\(minor).id=U\(minor)\nsql.u\(minor).description=u\(minor)\nsql.u\(minor).file=u.sql\nsql.u\(minor).stage=pre_stop\n")
+                try site.fixture.write("release/shop/upgrade/V1.0.\(minor)/u.sql", "UPDATE t SET name = 'u\(minor)';\n")
+            }
+            let (first, _) = try await run(site, now: now - 3 * day)
+            let (second, _) = try await run(site, now: now - 2 * day, from: Version(1, 0, 1), to: Version(1, 0, 2))
+            #expect(first.status == .succeeded && second.status == .succeeded)
+            let firstDirectory = site.backups + "/\(first.runID)", secondDirectory = site.backups + "/\(second.runID)"
+            #expect(FileManager.default.fileExists(atPath: firstDirectory) && FileManager.default.fileExists(atPath: secondDirectory))
+            site.env.backupRetention = .seconds(86_400)
+            let (third, lines) = try await run(site, now: now, from: Version(1, 0, 2), to: Version(1, 0, 3))
+            #expect(third.status == .succeeded, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("Retention (backup.retention") && $0.contains("removed 1 old backup") }, "\(lines)")
+            #expect(!FileManager.default.fileExists(atPath: firstDirectory), "past the retention: removed")
+            #expect(FileManager.default.fileExists(atPath: secondDirectory), "older than a day, but the newest successful upgrade's when the run began")
+            #expect(FileManager.default.fileExists(atPath: site.backups + "/\(third.runID)"))
+            let statuses = Dictionary(try Journal(stateDirectory: site.fixture.state).backups().map { ($0.runID, $0.status) }, uniquingKeysWith: { a, _ in a })
+            #expect(statuses[first.runID] == "removed" && statuses[second.runID] != "removed" && statuses[third.runID] != "removed", "\(statuses)")
         }
     }
 
