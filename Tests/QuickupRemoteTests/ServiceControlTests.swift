@@ -192,7 +192,9 @@ import Testing
         try await Self.with { setup in
             var definition = setup.definition
             let marker = setup.fixture.state.path + "/stop-command-ran"
-            definition.stop = "touch \(ShellQuoting.quote(marker)); kill -TERM $(pgrep -f 'service.py \(setup.port)')"
+            // `service[.]py`: the pattern must not match this command's own shell, whose command line
+            // holds the pattern (a shell with a lower pid — pids wrap — signalled itself first).
+            definition.stop = "touch \(ShellQuoting.quote(marker)); kill -TERM $(pgrep -f 'service[.]py \(setup.port)')"
             _ = try await setup.controller.start(definition, on: setup.fixture.host)
             let report = try await setup.controller.stop(definition, on: setup.fixture.host)
             #expect(report.wasRunning && !report.killed)

@@ -20,7 +20,7 @@ actor DatabaseLocks {
         let lockName = Self.name(site: environment.site)
         for config in environment.datasources where used.contains(config.name) && config.type == .sqlite {
             guard let path = config.path else { continue }
-            if let fd = try SQLiteLockFile.take(database: path, holder: holder, datasource: config.name) { files.append(fd) }
+            if let fd = try await SQLiteLockFile.takeSettled(database: path, holder: holder, datasource: config.name) { files.append(fd) }
         }
         let configs = environment.datasources.filter { used.contains($0.name) && ($0.type == .mariadb || $0.type == .mysql) }
         // One lock per server: datasources on the same host:port share it.
@@ -62,13 +62,45 @@ enum SQLiteLockFile {
         return (real ?? database) + ".quickup-lock"
     }
 
-    /// The held lock's descriptor; nil when the database's directory does not exist — no run can
-    /// use (or create) a database there, so there is nothing to share; the run then fails on
-    /// connecting, recorded and resumable like any failed run (E4).
-    static func take(database: String, holder: LockRecord, datasource: String) throws(QuickupError) -> Int32? {
+    /// How long a lock whose file names no holder may take to settle: the holder is between
+    /// taking the lock and writing its record, or has released it while a child process forked
+    /// by this process at that moment (a tool, a client) still shares the descriptor until it
+    /// execs — the kernel drops the `flock` only when that copy closes (seen under load: a run
+    /// refused right after the previous one in the same process ended).
+    static let settleTries = 50
+    static let settleDelay = Duration.milliseconds(100)
+
+    /// `take`, asked again while the lock is held but its file names no holder (see above).
+    static func takeSettled(database: String, holder: LockRecord, datasource: String) async throws(QuickupError) -> Int32? {
+        var tries = 0
+        while true {
+            switch try take(database: database, holder: holder, datasource: datasource) {
+            case .held(let fd): return fd
+            case .noDirectory: return nil
+            case .busy(let who) where who.isEmpty && tries < settleTries:
+                tries += 1
+                do { try await Task.sleep(for: settleDelay) } catch { throw QuickupError(.cancelled, "waiting for the lock of datasource \(datasource) was cancelled") }
+            case .busy(let who):
+                throw QuickupError(.locked, "datasource \(datasource) is locked by another quickup run: \(who.isEmpty ? "holder unknown" : who) (lock: \(path(database: database)))",
+                                   hint: "that run uses another state directory: wait for it to finish; the lock goes with its process, so it is never left behind")
+            }
+        }
+    }
+
+    enum Taken {
+        case held(Int32)
+        /// The database's directory does not exist — no run can use (or create) a database there,
+        /// so there is nothing to share; the run then fails on connecting, recorded and
+        /// resumable like any failed run (E4).
+        case noDirectory
+        /// Another holder has it; what its lock file says ("" when nothing).
+        case busy(String)
+    }
+
+    static func take(database: String, holder: LockRecord, datasource: String) throws(QuickupError) -> Taken {
         let file = path(database: database)
         let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0, errno == ENOENT { return nil }
+        if fd < 0, errno == ENOENT { return .noDirectory }
         guard fd >= 0 else {
             throw QuickupError(.io, "cannot open the lock file \(file) of datasource \(datasource): \(String(cString: strerror(errno)))",
                                hint: "the directory of the SQLite database must be writable")
@@ -78,14 +110,12 @@ enum SQLiteLockFile {
             let text = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
             close(fd)
             guard busy else { throw QuickupError(.io, "cannot lock \(file): \(String(cString: strerror(errno)))") }
-            let who = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw QuickupError(.locked, "datasource \(datasource) is locked by another quickup run: \(who.isEmpty ? "holder unknown" : who) (lock: \(file))",
-                               hint: "that run uses another state directory: wait for it to finish; the lock goes with its process, so it is never left behind")
+            return .busy(text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let text = "run \(holder.runID) on host \(holder.host), pid \(holder.pid), started \(Timestamps.text(holder.startedAt))\n"
         _ = ftruncate(fd, 0)
         _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
-        return fd
+        return .held(fd)
     }
 
     static func release(_ fd: Int32) {
