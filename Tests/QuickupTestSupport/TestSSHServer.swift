@@ -77,7 +77,7 @@ public final class TestSSHServer: @unchecked Sendable {
             if let namespace { arguments = ["/usr/sbin/ip", "netns", "exec", namespace] + arguments }
             let log = "\(directory)/sshd.log"
             let pid = try ChildSpawn.spawn(arguments, output: log)
-            if waitForPort(address: address, port: port, pid: pid) {
+            if waitForPort(address: address, port: port, pid: pid, log: log) {
                 return TestSSHServer(directory: directory, address: address, port: port, clientKey: "\(directory)/client_key",
                                      hostPublicKey: hostKey, namespace: namespace, inner: inner, outer: outer, listener: pid)
             }
@@ -146,16 +146,21 @@ public final class TestSSHServer: @unchecked Sendable {
         Subsystem sftp internal-sftp
         MaxSessions 100
         MaxStartups 100
-        LogLevel ERROR
+        LogLevel INFO
 
         """
     }
 
-    private static func waitForPort(address: String, port: Int, pid: pid_t) -> Bool {
-        for _ in 0..<100 {
+    /// Ready when OUR sshd says it listens: a port that accepts connections may be another
+    /// test's sshd that took it first (two tests picked one port; ours then fails to bind, but
+    /// may not have exited yet) — its clients then met the other server's host key.
+    private static func waitForPort(address: String, port: Int, pid: pid_t, log: String) -> Bool {
+        for _ in 0..<600 {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { return false }
-            if TCPProbe.accepts(address: address, port: port) { return true }
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("Server listening on \(address) port \(port)"), TCPProbe.accepts(address: address, port: port) { return true }
+            if text.contains("Cannot bind") || text.contains("Bind to port") { return false }
             usleep(50_000)
         }
         return false
