@@ -52,8 +52,9 @@ public struct Upgrade: Sendable {
         } } catch {
             return finish(UpgradeResult(runID: runID, status: .failed, error: error), steps: steps, scope: scope, request: request)
         }
+        let stages = steps.compactMap { step -> Stage? in if case .tasks(let stage) = step.action { stage } else { nil } }
         let actions = StepActions(runID: runID, request: request, context: context, scope: scope, journal: journal,
-                                  services: ServiceController(connections: connections, nacos: nacos))
+                                  services: ServiceController(connections: connections, nacos: nacos), stages: stages)
         var result = UpgradeResult(runID: runID, status: .running)
         do throws(QuickupError) {
             var latest = try journal.latestSteps(run: runID)

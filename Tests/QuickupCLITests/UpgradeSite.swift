@@ -30,7 +30,8 @@ struct UpgradeSite {
     var state: String { "\(root)/state" }
 
     init(inStopSQL: String = "CREATE TABLE IF NOT EXISTS orders_v2 (id INTEGER);", compatible: Bool = true,
-         check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", withRollback: Bool = false, hosts: ((String) -> [Host])? = nil) throws {
+         check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", withRollback: Bool = false, schemaRollback: Bool = true,
+         component extra: String = "", hosts: ((String) -> [Host])? = nil) throws {
         tree = try TemporaryTree("quickup-upgrade")
         port = try Self.freePair()
         let hosts = (hosts ?? Self.localHosts)(tree.path)
@@ -46,7 +47,7 @@ struct UpgradeSite {
             keep: [conf/site.yml]
             hooks:
               business_check: hooks/check.sh
-
+            \(extra)
             """)
         try tree.write("release/app/hooks/check.sh", check)
         chmod("\(release)/app/hooks/check.sh", 0o755)
@@ -61,7 +62,7 @@ struct UpgradeSite {
             sql.schema.file=sql/schema.sql
             sql.schema.stage=in_stop
             sql.schema.compatible_version=\(compat)
-            \(withRollback ? "sql.prepare.rollback=sql/prepare_rollback.sql\nsql.schema.rollback=sql/schema_rollback.sql\n" : "")
+            \(withRollback ? "sql.prepare.rollback=sql/prepare_rollback.sql\n" + (schemaRollback ? "sql.schema.rollback=sql/schema_rollback.sql\n" : "") : "")
             """)
         if withRollback {
             try tree.write("release/app/upgrade/V1.1.0/sql/prepare_rollback.sql", "DROP TABLE IF EXISTS prepared;\n")
