@@ -81,6 +81,7 @@ struct StepActions: Sendable {
         var runRequest = RunRequest(plan: request.plan, releaseRoot: request.releaseRoot, environment: request.environment,
                                     stages: stages, resumes: runID, plugins: request.plugins)
         runRequest.backupTables = request.release.backupTablesByComponent
+        runRequest.siteLockHeldBy = runID
         let resume = request.resumeCommand, id = runID
         runRequest.resumeCommand = { _ in resume(id) }
         return runRequest

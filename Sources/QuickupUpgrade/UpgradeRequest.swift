@@ -86,11 +86,15 @@ public struct UpgradeResult: Sendable {
     public var outages: [ServiceOutage] = []
     public var stepsDone = 0
     public var stepsSkipped = 0
+    /// False when it ended before it began: bad input, or the site locked by another run (E6);
+    /// nothing was recorded or printed, so the front end shows `message`.
+    public var started = true
 
-    public init(runID: String, status: RunStatus, error: QuickupError? = nil, message: String? = nil) {
+    public init(runID: String, status: RunStatus, error: QuickupError? = nil, message: String? = nil, started: Bool = true) {
         self.runID = runID
         self.status = status
         self.error = error
         self.message = message
+        self.started = started
     }
 }

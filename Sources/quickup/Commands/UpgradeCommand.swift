@@ -94,7 +94,7 @@ struct UpgradeLauncher {
                                                                                      error: QuickupError(.cancelled, "the upgrade was cancelled"))) {
             await upgrade.run(prepared)
         }
-        if result.runID == "-", let message = result.message { Console.error(message) }
+        if !result.started, let message = result.message { Console.error(message) }
         if result.status == .awaitingVerification { return .awaitingVerification }
         guard let error = result.error else { return .success }
         return ExitStatus.of(error)
