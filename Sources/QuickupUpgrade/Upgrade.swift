@@ -31,7 +31,7 @@ public struct Upgrade: Sendable {
             // E6 for the whole upgrade: the site's lock is held from here to the end (its stage
             // runs work under it), taken before the run is recorded so a refused attempt leaves
             // no run behind; a resume takes it again under the same run id.
-            let id = request.resume ?? RunIdentifier.make()
+            let id = request.resume ?? request.runID ?? RunIdentifier.make()
             try lock.take(runID: id, host: ProcessInfo.processInfo.hostName, pid: ProcessIdentity.current.pid, now: context.now, output: output)
             do {
                 let opened = try open(request, id: id)

@@ -17,6 +17,11 @@ public struct UpgradeRequest: Sendable {
     public var verified: Bool
     /// The run to continue (`--resume RUN`); nil starts a new upgrade.
     public var resume: String?
+    /// A new upgrade's id when the front end must know it before it starts (the HTTP API
+    /// answers 202 with it, H1); nil makes a new one.
+    public var runID: String?
+    /// Accept assessment warnings without skipping the gate (the API's `acceptWarnings`).
+    public var acceptWarnings = false
     /// The command that resumes this upgrade, as the operator types it (L2).
     public var resumeCommand: @Sendable (_ runID: String) -> String = { "quickup upgrade --resume \($0)" }
     /// The command that rolls it back, as the operator types it (L2).
