@@ -158,8 +158,11 @@ struct UpgradeSite {
 
     /// Stops the services and removes the folder.
     func remove() {
-        _ = try? CLI.run(["-c", "pkill -f 'demo-service --port \(port) --dir'; pkill -f 'demo-service --port \(port + 1) --dir'; :"],
-                         program: URL(fileURLWithPath: "/bin/sh"))
+        // pkill itself, not through `sh -c`: the shell's own command line holds both patterns, so
+        // the first pkill killed the shell and host b's service was left running.
+        for port in [port, port + 1] {
+            _ = try? CLI.run(["-f", "demo-service --port \(port) --dir"], program: URL(fileURLWithPath: "/usr/bin/pkill"))
+        }
         tree.remove()
     }
 
