@@ -96,7 +96,7 @@ let package = Package(
         // The HTTP API adapter (H1): Hummingbird 2 routes over QuickupOperations.
         .target(
             name: "QuickupServer",
-            dependencies: ["QuickupCore", "QuickupRelease", "QuickupOperations", "QuickupRun", "QuickupAssess", "QuickupBundle",
+            dependencies: ["QuickupCore", "QuickupRelease", "QuickupOperations", "QuickupRun", "QuickupAssess", "QuickupBundle", "QuickupUpgrade",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdCore", package: "hummingbird"),
                            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),

@@ -42,7 +42,7 @@ public struct RollbackOperation: Sendable {
                                       dryRun: dryRun, undoneByHand: undoneByHand, confirmRerun: confirmRerun)
         request.againCommand = againCommand
         request.restoreTables = restoreTables
-        request.backupTables = Dictionary(workspace.release.components.map { ($0.name, $0.backupTables) }, uniquingKeysWith: { $0 + $1 })
+        request.backupTables = workspace.release.backupTablesByComponent
         request.runID = rollbackID
         if previous.stage.hasPrefix("upgrade") {
             // A whole upgrade (F4): its program files and services go back in their phase.

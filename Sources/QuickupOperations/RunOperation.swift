@@ -32,7 +32,7 @@ public struct RunOperation: Sendable {
                                  dryRun: dryRun, confirmRerun: confirmRerun, acceptChanged: acceptChanged,
                                  resumes: resumes, plugins: workspace.plugins)
         request.resumeCommand = resumeCommand
-        request.backupTables = Dictionary(workspace.release.components.map { ($0.name, $0.backupTables) }, uniquingKeysWith: { $0 + $1 })
+        request.backupTables = workspace.release.backupTablesByComponent
         request.runID = runID
         return Prepared(executor: Executor(journal: journal, context: context), request: request)
     }

@@ -13,6 +13,8 @@ public final class ActiveRuns: Service, Sendable {
     struct Active: Sendable {
         let task: Task<RunResult, Never>
         let board: LiveBoard
+        /// Tells this start from a later one under the same id (an upgrade resumed at its gate).
+        let token: UUID
     }
 
     private let runs = Mutex<[String: Active]>([:])
@@ -44,12 +46,20 @@ public final class ActiveRuns: Service, Sendable {
             logger.info("run ended", metadata: ["run": "\(result.runID)", "status": "\(result.status.rawValue)"])
             return result
         }
-        runs.withLock { $0[id] = Active(task: task, board: board) }
+        let token = UUID()
+        runs.withLock { $0[id] = Active(task: task, board: board, token: token) }
         Task { [weak self] in
             _ = await task.value
-            self?.runs.withLock { _ = $0.removeValue(forKey: id) }
+            self?.runs.withLock { if $0[id]?.token == token { $0.removeValue(forKey: id) } }
         }
         return task
+    }
+
+    /// Waits for the work this server runs as `id` to return, if any (an upgrade that recorded
+    /// its pause at the gate is returning: its continuation must not overlap it).
+    func ended(_ id: String) async {
+        guard let active = runs.withLock({ $0[id] }) else { return }
+        _ = await active.task.value
     }
 
     /// Cancels run `id` if this server runs it; false when it does not.

@@ -633,7 +633,7 @@ enum OpenAPIDocument {
       }
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the verification gate is not available.",
+      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
       "content": {
        "application/json": {
         "schema": {
@@ -688,6 +688,114 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/DryRun"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/upgrades": {
+   "post": {
+    "operationId": "startUpgrade",
+    "summary": "Start the whole upgrade of a site (`quickup upgrade`, F1): precheck, backup, transfer, formal upgrade, post-checks; 202 with the run id. Without `yes` it pauses at the manual verification gate (status awaiting_verification, its event stream ends): `POST /v1/runs/{id}/verification` continues it. 409 names the holder when the site is locked.",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/UpgradeStartRequest"
+       }
+      }
+     }
+    },
+    "responses": {
+     "400": {
+      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "No valid bearer token.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "The path exists but not with this method.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "No such run or release, or a file named in the request does not exist.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "The request body is larger than the server's limit.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "The operation failed (a quickup error that is not invalid input).",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "The server is shutting down and takes no new work.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "202": {
+      "description": "Started and recorded.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Accepted"
         }
        }
       }
@@ -921,7 +1029,7 @@ enum OpenAPIDocument {
       }
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the verification gate is not available.",
+      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
       "content": {
        "application/json": {
         "schema": {
@@ -1011,7 +1119,7 @@ enum OpenAPIDocument {
       }
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the verification gate is not available.",
+      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
       "content": {
        "application/json": {
         "schema": {
@@ -1076,7 +1184,7 @@ enum OpenAPIDocument {
   "/v1/runs/{id}/verification": {
    "post": {
     "operationId": "verificationGate",
-    "summary": "Pass (or abort at) the verification gate of a paused whole upgrade. Without `quickup upgrade` in this build it answers 409 gate_unavailable.",
+    "summary": "Answer the manual verification gate of a whole upgrade paused at it (status awaiting_verification): `continue` resumes it past the gate under its own id (202, as `quickup upgrade --resume RUN --verified`); `abort` records it cancelled (200; roll it back with `POST /v1/runs/{id}/rollback`). Any other run answers 409 not_awaiting_verification.",
     "parameters": [
      {
       "name": "id",
@@ -1141,7 +1249,7 @@ enum OpenAPIDocument {
       }
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the verification gate is not available.",
+      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
       "content": {
        "application/json": {
         "schema": {
@@ -1161,11 +1269,21 @@ enum OpenAPIDocument {
       }
      },
      "200": {
-      "description": "The decision was taken.",
+      "description": "abort: the upgrade is recorded cancelled at the gate.",
       "content": {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Answer"
+        }
+       }
+      }
+     },
+     "202": {
+      "description": "continue: the upgrade resumes past the gate; follow it at its events.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Accepted"
         }
        }
       }
@@ -1241,7 +1359,7 @@ enum OpenAPIDocument {
       }
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the verification gate is not available.",
+      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
       "content": {
        "application/json": {
         "schema": {
@@ -1510,7 +1628,7 @@ enum OpenAPIDocument {
     "properties": {
      "code": {
       "type": "string",
-      "description": "The CLI's error code (invalid_argument, locked, release_archive_invalid…), or unauthorized, too_large, not_running, gate_unavailable, shutting_down, internal."
+      "description": "The CLI's error code (invalid_argument, locked, release_archive_invalid…), or unauthorized, too_large, not_running, not_awaiting_verification, shutting_down, internal."
      },
      "message": {
       "type": "string"
@@ -1698,6 +1816,49 @@ enum OpenAPIDocument {
      }
     }
    },
+   "UpgradeStartRequest": {
+    "type": "object",
+    "required": [
+     "release",
+     "env",
+     "from",
+     "to"
+    ],
+    "properties": {
+     "release": {
+      "type": "string"
+     },
+     "env": {
+      "type": "string"
+     },
+     "from": {
+      "type": "string"
+     },
+     "to": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "mode": {
+      "type": "string",
+      "enum": [
+       "auto",
+       "rolling",
+       "stop-the-world"
+      ],
+      "description": "auto (default): rolling when the assessment says compatible."
+     },
+     "yes": {
+      "type": "boolean",
+      "description": "Skip the verification gate and accept assessment warnings (the CLI's --yes)."
+     },
+     "acceptWarnings": {
+      "type": "boolean",
+      "description": "Accept assessment warnings; the gate still pauses."
+     }
+    }
+   },
    "ResumeRequest": {
     "type": "object",
     "required": [
@@ -1770,6 +1931,14 @@ enum OpenAPIDocument {
      },
      "note": {
       "type": "string"
+     },
+     "release": {
+      "type": "string",
+      "description": "continue: the release store id to resume with; default the one the upgrade was started with through this server."
+     },
+     "env": {
+      "type": "string",
+      "description": "continue: the env.yaml path to resume with; default the one the upgrade was started with through this server."
      }
     }
    },

@@ -5,9 +5,10 @@ import QuickupCore
 import QuickupOperations
 import QuickupRelease
 import QuickupRun
+import Synchronization
 
 /// Everything the handlers share (H1): settings, tokens, the release store, the journal, the
-/// runs this server started, metrics and the verification gate seam. The handlers are thin:
+/// runs this server started, metrics and where its upgrades come from. The handlers are thin:
 /// each calls one QuickupOperations operation, as the CLI commands do (H2).
 public final class QuickupAPI: Sendable {
     public let configuration: ServerConfiguration
@@ -16,15 +17,15 @@ public final class QuickupAPI: Sendable {
     public let journal: Journal
     public let runs: ActiveRuns
     public let metrics: ServerMetrics
-    public let gate: any VerificationGate
+    /// Release and env.yaml of the upgrades this server started, by run id: what the
+    /// verification gate resumes them with when the request does not name them.
+    let upgradeSources = Mutex<[String: UpgradeSource]>([:])
     let logger: Logger
     let started = Date()
 
-    public init(configuration: ServerConfiguration, tokens: TokenStore, gate: any VerificationGate = UnavailableGate(),
-                logger: Logger) throws(QuickupError) {
+    public init(configuration: ServerConfiguration, tokens: TokenStore, logger: Logger) throws(QuickupError) {
         self.configuration = configuration
         self.tokens = tokens
-        self.gate = gate
         self.logger = logger
         store = ReleaseStore(root: RunContext<ContinuousClock>.absolute(configuration.releaseStore))
         journal = try Journal(stateDirectory: configuration.state)

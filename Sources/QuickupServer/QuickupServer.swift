@@ -13,11 +13,11 @@ import UnixSignals
 /// to finish and are then cancelled like Ctrl-C (recorded `cancelled`, resumable), then the
 /// listener closes. SIGHUP re-reads the tokens file.
 public enum QuickupServer {
-    public static func run(_ configuration: ServerConfiguration, gate: any VerificationGate = UnavailableGate(),
+    public static func run(_ configuration: ServerConfiguration,
                            logger: Logger = Logger(label: "quickup.serve"),
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let tokens = try TokenStore(file: configuration.tokensFile)
-        let api = try QuickupAPI(configuration: configuration, tokens: tokens, gate: gate, logger: logger)
+        let api = try QuickupAPI(configuration: configuration, tokens: tokens, logger: logger)
         let app = Application(
             router: api.router(), server: try server(configuration),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "quickup"),
@@ -74,6 +74,7 @@ extension QuickupAPI {
         addPlanRoutes(to: router)
         addRunRoutes(to: router)
         addRunOutputRoutes(to: router)
+        addUpgradeRoutes(to: router)
         return router
     }
 }

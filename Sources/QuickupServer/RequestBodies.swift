@@ -50,10 +50,28 @@ struct RollbackBody: Codable, Sendable {
     var confirmRerun: [String]?
 }
 
-/// `POST /v1/runs/{id}/verification`.
+/// `POST /v1/runs/{id}/verification`. `release` and `env` are what `continue` resumes the
+/// upgrade with; they default to those it was started with through this server.
 struct VerificationBody: Codable, Sendable {
     var decision: String
     var note: String?
+    var release: String?
+    var env: String?
+}
+
+/// `POST /v1/upgrades`: the whole upgrade of a site (F1), as `quickup upgrade` takes it.
+struct UpgradeStartBody: Codable, Sendable {
+    var release: String
+    var env: String
+    var from: String
+    var to: String
+    var site: String?
+    /// auto, rolling or stop-the-world.
+    var mode: String?
+    /// Skip the verification gate and accept assessment warnings (the CLI's --yes).
+    var yes: Bool?
+    /// Accept assessment warnings; the gate still pauses.
+    var acceptWarnings: Bool?
 }
 
 /// The 202 answer of everything that starts work.

@@ -64,7 +64,13 @@ extension QuickupAPI {
         router.post("/v1/runs/:id/resume") { request, context in
             let id = try self.runID(context)
             let body = try await self.decode(ResumeBody.self, request)
-            _ = try self.record(id)
+            let record = try self.record(id)
+            if record.stage.hasPrefix("upgrade"), record.status != .succeeded {
+                // A whole upgrade resumes as `quickup upgrade --resume RUN` does, under its own id.
+                var input = UpgradeOperation.Input(release: try self.store.zip(body.release), env: body.env)
+                input.resume = id
+                return try await self.startUpgrade(input, source: UpgradeSource(release: body.release, env: body.env), continuing: id)
+            }
             switch try ResumeOperation(state: self.state).target(id, hint: "`GET /v1/runs` lists the runs") {
             case .succeeded:
                 return try JSONBody.response(Accepted(runId: id, status: RunStatus.succeeded.rawValue))
@@ -97,21 +103,6 @@ extension QuickupAPI {
             let record = try self.record(id)
             return try JSONBody.response(try self.cancel(record), status: .accepted)
         }
-        router.post("/v1/runs/:id/verification") { request, context in
-            let id = try self.runID(context)
-            let body = try await self.decode(VerificationBody.self, request)
-            guard ["continue", "abort"].contains(body.decision) else {
-                throw APIError(.badRequest, QuickupError.Code.invalidArgument.rawValue, "invalid decision '\(body.decision.prefix(40))'",
-                               hint: "expected continue or abort")
-            }
-            _ = try self.record(id)
-            do {
-                let message = try await self.gate.decide(runID: id, decision: body.decision, note: body.note)
-                return try JSONBody.response(CancelAnswer(runId: id, status: body.decision, message: message))
-            } catch let error as QuickupError where error.code == UnavailableGate.code {
-                throw APIError(.conflict, error.code.rawValue, error.message, hint: error.hint)
-            }
-        }
     }
 
     static let resumeHint: @Sendable (String) -> String = { "POST /v1/runs/\($0)/resume" }
@@ -122,9 +113,11 @@ extension QuickupAPI {
 
     /// Starts work that ends in a RunResult and answers 202 once it is recorded (or 409 when the
     /// site lock refused it, naming the holder). A dry run runs to its end and answers 200.
-    func start(dryRun: Bool, command: String, resumes: String? = nil, rollsBack: String? = nil,
+    /// `id` is the run the work records (a new one unless it continues a run under its own id);
+    /// `begun` says from the journal that the work got past its locks (default: the run exists).
+    func start(dryRun: Bool, command: String, id: String = RunIdentifier.make(), resumes: String? = nil, rollsBack: String? = nil,
+               begun: ((RunRecord) -> Bool)? = nil,
                _ prepare: (RunOutput, String) throws -> @Sendable () async -> RunResult) async throws -> Response {
-        let id = RunIdentifier.make()
         if dryRun {
             let lines = Shared<[String]>([])
             let output = RunOutput(console: { line in lines.value.withLock { $0.append(line) } })
@@ -141,10 +134,11 @@ extension QuickupAPI {
             return result
         }
         // Answer once the run is in the journal, or with the reason it never got there.
+        let recorded: () throws -> Bool = { [journal] in try journal.run(id).map { begun?($0) ?? true } ?? false }
         while true {
-            if try journal.run(id) != nil { break }
+            if try recorded() { break }
             if let result = ended.value.withLock({ $0 }) {
-                if try journal.run(id) != nil { break }
+                if try recorded() { break }
                 throw APIError.from(result.error ?? QuickupError(.io, "the run ended before it was recorded"))
             }
             try await Task.sleep(for: .milliseconds(5))

@@ -23,7 +23,7 @@ struct Precheck: Sendable {
             throw QuickupError(.taskFailed, "the assessment failed: " + problems.filter { $0.status == .fail }.map(\.title).joined(separator: "; "),
                                hint: "fix what FAILs (quickup assess shows the figures and suggestions)")
         }
-        if report.status == .warn, !request.yes {
+        if report.status == .warn, !request.yes, !request.acceptWarnings {
             let accepted = await context.confirm?("The assessment has warnings (above). Upgrade anyway") ?? false
             if !accepted {
                 throw QuickupError(.taskFailed, "the assessment has warnings: " + problems.map(\.title).joined(separator: "; "),

@@ -13,11 +13,13 @@ struct StepActions: Sendable {
     let scope: UpgradeScope
     let journal: Journal
     let services: ServiceController
+    /// The stages whose tasks the upgrade runs (its `tasks` steps): what its backup covers.
+    let stages: [Stage]
 
     func perform(_ step: UpgradeStep, attempt: Int) async throws(QuickupError) -> StepDetail {
         switch step.action {
         case .precheck: return try await Precheck(request: request, context: context).run()
-        case .backup: return backup()
+        case .backup: return try await backup()
         case .transfer: return try await transfer()
         case .tasks(let stage): return try await tasks(stage)
         case .stop(let host, let component):
@@ -57,14 +59,32 @@ struct StepActions: Sendable {
                      hint: "resume with the same --release and --env as the upgrade was started with, or roll it back")
     }
 
-    /// F3 is built elsewhere (issue 16): this step says what a backup would hold and that it was not made.
-    private func backup() -> StepDetail {
-        let tables = request.release.components.flatMap { c in c.backupTables.map { "\(c.name):\($0)" } }
-        let programs = scope.deployments.flatMap { d in d.hosts.map { "\($0.name):\(d.service(on: $0).installDir ?? "?")/current" } }
-        context.output.line("  backup NOT made: this quickup has no backup capability yet (issue 16). It would back up "
-            + "tables [\(tables.joined(separator: ", "))] and program files [\(programs.joined(separator: ", "))]; "
-            + "program files stay in <install_dir>/releases/ and `current` can be switched back.")
-        return StepDetail(values: ["backedUp": "false", "tables": tables.joined(separator: ","), "programFiles": programs.joined(separator: ",")])
+    /// Flow 2 (F3, issue 16): the backups `quickup run` takes before its first change, for every
+    /// stage of the upgrade at once and before the outage: the tables its scripts change plus
+    /// `backup_tables` (and Redis keys), the space checked first. Backups any run of this upgrade
+    /// took already are kept, never taken again (a resume, a step redone after a crash), and the
+    /// upgrade's stage runs find them taken. Program files need no copy: the previous version
+    /// stays in `<install_dir>/releases/` and `current` is switched back (F4).
+    private func backup() async throws(QuickupError) -> StepDetail {
+        let runContext = RunContext(stateDirectory: context.stateDirectory, clock: ContinuousClock(), output: context.output, now: context.now)
+        let backups = try await BackupBeforeChange.take(runID: runID, request: engineRequest(stages), journal: journal, context: runContext)
+        let tables = backups.map { "\($0.datasource):\($0.object)" }
+        let programs = scope.deployments.flatMap { d in d.hosts.map { "\($0.name):\(d.service(on: $0).installDir ?? "?")/releases" } }
+        context.output.line("  tables backed up before change: " + (tables.isEmpty ? "none (no table the scripts change exists yet, or all were backed up before)" : tables.joined(separator: ", "))
+            + "; program files are kept in " + (programs.isEmpty ? "no host" : programs.joined(separator: ", ")))
+        return StepDetail(values: ["backups": "\(backups.count)", "tables": tables.joined(separator: ","), "programFiles": programs.joined(separator: ",")])
+    }
+
+    /// A run of the engine inside this upgrade: its stage runs and its backup (F3). It works under
+    /// the upgrade's site lock and counts as one of the upgrade's runs (rollback, cleanup).
+    private func engineRequest(_ stages: [Stage]) -> RunRequest {
+        var runRequest = RunRequest(plan: request.plan, releaseRoot: request.releaseRoot, environment: request.environment,
+                                    stages: stages, resumes: runID, plugins: request.plugins)
+        runRequest.backupTables = request.release.backupTablesByComponent
+        runRequest.siteLockHeldBy = runID
+        let resume = request.resumeCommand, id = runID
+        runRequest.resumeCommand = { _ in resume(id) }
+        return runRequest
     }
 
     private func transfer() async throws(QuickupError) -> StepDetail {
@@ -87,11 +107,8 @@ struct StepActions: Sendable {
     /// A stage's tasks and hooks through the run engine, as a run of its own whose parent is the
     /// upgrade; tasks already applied are skipped (E3), so this is safe to repeat.
     private func tasks(_ stage: Stage) async throws(QuickupError) -> StepDetail {
-        var runRequest = RunRequest(plan: request.plan, releaseRoot: request.releaseRoot, environment: request.environment,
-                                    stages: [stage], resumes: runID, plugins: request.plugins)
+        let runRequest = engineRequest([stage])
         guard request.plan.stage(stage) != nil || runRequest.hasHooks(in: stage) else { return StepDetail(values: ["tasks": "0"]) }
-        let resume = request.resumeCommand, id = runID
-        runRequest.resumeCommand = { _ in resume(id) }
         let runContext = RunContext(stateDirectory: context.stateDirectory, clock: ContinuousClock(), output: context.taskOutput())
         let result = await Executor(journal: journal, context: runContext).run(runRequest)
         if let error = result.error { throw error }

@@ -24,19 +24,32 @@ public struct Upgrade: Sendable {
         let runID: String
         let rolling: Bool
         let scope: UpgradeScope
+        let lock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory)
         do {
             scope = try UpgradeScope.build(release: request.release, releaseRoot: request.releaseRoot, environment: request.environment,
                                            from: request.plan.from, to: request.plan.to)
-            let opened = try open(request)
-            runID = opened.id
-            rolling = opened.rolling
+            // E6 for the whole upgrade: the site's lock is held from here to the end (its stage
+            // runs work under it), taken before the run is recorded so a refused attempt leaves
+            // no run behind; a resume takes it again under the same run id.
+            let id = request.resume ?? request.runID ?? RunIdentifier.make()
+            try lock.take(runID: id, host: ProcessInfo.processInfo.hostName, pid: ProcessIdentity.current.pid, now: context.now, output: output)
+            do {
+                let opened = try open(request, id: id)
+                runID = opened.id
+                rolling = opened.rolling
+            } catch {
+                do { try lock.release(runID: id) } catch let failure {
+                    output.line("Warning: the site lock taken for upgrade \(id) was not released: \(failure)")
+                }
+                throw error
+            }
         } catch let errors as QuickupErrors {
             let first = errors.errors.first ?? QuickupError(.invalidArgument, "invalid input")
-            return UpgradeResult(runID: "-", status: .failed, error: first, message: errors.description)
+            return UpgradeResult(runID: "-", status: .failed, error: first, message: errors.description, started: false)
         } catch let error as QuickupError {
-            return UpgradeResult(runID: request.resume ?? "-", status: .failed, error: error, message: error.description)
+            return UpgradeResult(runID: request.resume ?? "-", status: .failed, error: error, message: error.description, started: false)
         } catch {
-            return UpgradeResult(runID: "-", status: .failed, error: QuickupError(.io, "\(error)"))
+            return UpgradeResult(runID: "-", status: .failed, error: QuickupError(.io, "\(error)"), started: false)
         }
         output.open(stateDirectory: context.stateDirectory, runID: runID)
         defer { output.close() }
@@ -50,10 +63,11 @@ public struct Upgrade: Sendable {
         do throws(QuickupError) { nacos = try request.environment.nacos.map { config throws(QuickupError) in
             NacosClient(config: config, password: try SecretResolver().secret(for: config.password, of: "nacos"))
         } } catch {
-            return finish(UpgradeResult(runID: runID, status: .failed, error: error), steps: steps, scope: scope, request: request)
+            return finish(UpgradeResult(runID: runID, status: .failed, error: error), steps: steps, scope: scope, request: request, lock: lock)
         }
+        let stages = steps.compactMap { step -> Stage? in if case .tasks(let stage) = step.action { stage } else { nil } }
         let actions = StepActions(runID: runID, request: request, context: context, scope: scope, journal: journal,
-                                  services: ServiceController(connections: connections, nacos: nacos))
+                                  services: ServiceController(connections: connections, nacos: nacos), stages: stages)
         var result = UpgradeResult(runID: runID, status: .running)
         do throws(QuickupError) {
             var latest = try journal.latestSteps(run: runID)
@@ -81,7 +95,7 @@ public struct Upgrade: Sendable {
             result.status = error.code == .awaitingVerification ? .awaitingVerification : (error.code == .cancelled ? .cancelled : .failed)
         }
         await connections.closeAll()
-        return finish(result, steps: steps, scope: scope, request: request)
+        return finish(result, steps: steps, scope: scope, request: request, lock: lock)
     }
 
     /// One step: RUNNING in the journal, the action, SUCCESS (or FAILED with the error).
@@ -115,8 +129,8 @@ public struct Upgrade: Sendable {
     }
 
     /// A new run record, or the resumed one (which must be an upgrade that is not finished).
-    private func open(_ request: UpgradeRequest) throws(QuickupError) -> (id: String, rolling: Bool) {
-        if let id = request.resume {
+    private func open(_ request: UpgradeRequest, id: String) throws(QuickupError) -> (id: String, rolling: Bool) {
+        if request.resume != nil {
             guard let run = try journal.run(id), run.stage.hasPrefix("upgrade") else {
                 throw QuickupError(.invalidArgument, "no upgrade run \(id) in this state directory", hint: "quickup history lists the runs")
             }
@@ -134,7 +148,6 @@ public struct Upgrade: Sendable {
             throw QuickupError(.invalidArgument, "--mode rolling refused: \(request.plan.incompatibleTasks.count) task(s) are not compatible with \(request.plan.from) (A3)",
                                hint: "use --mode stop-the-world or auto; quickup assess lists the tasks")
         }
-        let id = RunIdentifier.make()
         var run = RunRecord(id: id, release: request.plan.release, from: request.plan.from.description, to: request.plan.to.description,
                             site: request.plan.site, stage: rolling ? "upgrade rolling" : "upgrade stop-the-world", status: .running,
                             startedAt: context.now(), host: ProcessInfo.processInfo.hostName, pid: ProcessIdentity.current.pid)
@@ -145,7 +158,8 @@ public struct Upgrade: Sendable {
 
     /// Ends the run: the journal's status, the outage summary, and for a failure what failed,
     /// why and the two ways on (L2).
-    private func finish(_ input: UpgradeResult, steps: [UpgradeStep], scope: UpgradeScope, request: UpgradeRequest) -> UpgradeResult {
+    private func finish(_ input: UpgradeResult, steps: [UpgradeStep], scope: UpgradeScope, request: UpgradeRequest,
+                        lock: SiteLock) -> UpgradeResult {
         var result = input
         let output = context.output, runID = result.runID
         var records: [StepRecord] = []
@@ -176,6 +190,15 @@ public struct Upgrade: Sendable {
             }
         } catch {
             output.line("Warning: the journal did not record the end of upgrade \(runID): \(error)")
+        }
+        // The lock goes at every end, the gate's pause included. At the pause this process exits
+        // (exit 5) and verification may take hours: a lock kept by a process that no longer runs
+        // is what a crashed holder leaves, and the next run would take it over anyway (E6), so
+        // keeping it would only pretend. What an operator needs from a paused site is that its
+        // two ways on work — `--resume RUN --verified` and `quickup rollback RUN` — and both take
+        // the lock again; `quickup status` shows the upgrade awaiting_verification meanwhile.
+        do { try lock.release(runID: runID) } catch {
+            output.line("Warning: the site lock of upgrade \(runID) was not released: \(error); `quickup unlock \(runID)` breaks it")
         }
         return result
     }

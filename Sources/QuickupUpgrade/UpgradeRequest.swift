@@ -17,6 +17,11 @@ public struct UpgradeRequest: Sendable {
     public var verified: Bool
     /// The run to continue (`--resume RUN`); nil starts a new upgrade.
     public var resume: String?
+    /// A new upgrade's id when the front end must know it before it starts (the HTTP API
+    /// answers 202 with it, H1); nil makes a new one.
+    public var runID: String?
+    /// Accept assessment warnings without skipping the gate (the API's `acceptWarnings`).
+    public var acceptWarnings = false
     /// The command that resumes this upgrade, as the operator types it (L2).
     public var resumeCommand: @Sendable (_ runID: String) -> String = { "quickup upgrade --resume \($0)" }
     /// The command that rolls it back, as the operator types it (L2).
@@ -86,11 +91,15 @@ public struct UpgradeResult: Sendable {
     public var outages: [ServiceOutage] = []
     public var stepsDone = 0
     public var stepsSkipped = 0
+    /// False when it ended before it began: bad input, or the site locked by another run (E6);
+    /// nothing was recorded or printed, so the front end shows `message`.
+    public var started = true
 
-    public init(runID: String, status: RunStatus, error: QuickupError? = nil, message: String? = nil) {
+    public init(runID: String, status: RunStatus, error: QuickupError? = nil, message: String? = nil, started: Bool = true) {
         self.runID = runID
         self.status = status
         self.error = error
         self.message = message
+        self.started = started
     }
 }

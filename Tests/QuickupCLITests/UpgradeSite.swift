@@ -30,7 +30,8 @@ struct UpgradeSite {
     var state: String { "\(root)/state" }
 
     init(inStopSQL: String = "CREATE TABLE IF NOT EXISTS orders_v2 (id INTEGER);", compatible: Bool = true,
-         check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", withRollback: Bool = false, hosts: ((String) -> [Host])? = nil,
+         check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", withRollback: Bool = false, schemaRollback: Bool = true,
+         component extra: String = "", hosts: ((String) -> [Host])? = nil,
          releaseFiles: [String: String] = [:], envExtra: String = "") throws {
         tree = try TemporaryTree("quickup-upgrade")
         port = try Self.freePair()
@@ -47,7 +48,7 @@ struct UpgradeSite {
             keep: [conf/site.yml]
             hooks:
               business_check: hooks/check.sh
-
+            \(extra)
             """)
         try tree.write("release/app/hooks/check.sh", check)
         chmod("\(release)/app/hooks/check.sh", 0o755)
@@ -62,7 +63,7 @@ struct UpgradeSite {
             sql.schema.file=sql/schema.sql
             sql.schema.stage=in_stop
             sql.schema.compatible_version=\(compat)
-            \(withRollback ? "sql.prepare.rollback=sql/prepare_rollback.sql\nsql.schema.rollback=sql/schema_rollback.sql\n" : "")
+            \(withRollback ? "sql.prepare.rollback=sql/prepare_rollback.sql\n" + (schemaRollback ? "sql.schema.rollback=sql/schema_rollback.sql\n" : "") : "")
             """)
         if withRollback {
             try tree.write("release/app/upgrade/V1.1.0/sql/prepare_rollback.sql", "DROP TABLE IF EXISTS prepared;\n")
@@ -159,8 +160,11 @@ struct UpgradeSite {
 
     /// Stops the services and removes the folder.
     func remove() {
-        _ = try? CLI.run(["-c", "pkill -f 'demo-service --port \(port) --dir'; pkill -f 'demo-service --port \(port + 1) --dir'; :"],
-                         program: URL(fileURLWithPath: "/bin/sh"))
+        // pkill itself, not through `sh -c`: the shell's own command line holds both patterns, so
+        // the first pkill killed the shell and host b's service was left running.
+        for port in [port, port + 1] {
+            _ = try? CLI.run(["-f", "demo-service --port \(port) --dir"], program: URL(fileURLWithPath: "/usr/bin/pkill"))
+        }
         tree.remove()
     }
 

@@ -95,7 +95,7 @@ struct APIEndpointTests {
         let cancel = try await server.call(.POST, "/v1/runs/\(runID)/cancel")
         #expect(try cancel.status == 409 && (cancel.json()["code"] as? String) == "not_running", "\(cancel.text)")
         let gate = try await server.call(.POST, "/v1/runs/\(runID)/verification", json: ["decision": "continue"])
-        #expect(try gate.status == 409 && (gate.json()["code"] as? String) == "gate_unavailable" && gate.text.contains("quickup upgrade"), "\(gate.text)")
+        #expect(try gate.status == 409 && (gate.json()["code"] as? String) == "not_awaiting_verification" && gate.text.contains("stage run"), "\(gate.text)")
 
         let rollback = try await server.call(.POST, "/v1/runs/\(runID)/rollback", json: ["release": release, "env": env])
         #expect(rollback.status == 202, "\(rollback.text)")

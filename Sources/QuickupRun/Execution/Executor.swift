@@ -34,7 +34,8 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         }
         // E6: the locks come first, so a refused attempt leaves no run behind (it would show as
         // the latest run in status and history); then the run's record.
-        let siteLock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory)
+        let siteLock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory,
+                                heldBy: request.siteLockHeldBy)
         do {
             try siteLock.take(runID: runID, host: context.host, pid: context.pid, now: context.now, output: output)
         } catch {
@@ -89,10 +90,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         // F6 then F3: old backups past backup.retention go, then this run's are taken, all before any change.
         if result.error == nil {
             do throws(QuickupError) {
-                try await BackupCleanup(journal: journal, environment: request.environment, stateDirectory: context.stateDirectory,
-                                        secrets: context.secrets, connect: context.connect).applyRetention(now: context.now(), output: output)
-                try await RunBackups(runID: runID, request: request, journal: journal, context: context, connections: connections,
-                                     runner: TaskRunner(releaseRoot: request.releaseRoot)).take()
+                try await BackupBeforeChange.take(runID: runID, request: request, journal: journal, context: context, connections: connections)
             } catch {
                 result.error = error
             }

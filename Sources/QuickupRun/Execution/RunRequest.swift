@@ -30,6 +30,9 @@ public struct RunRequest: Sendable {
     /// The run's id when the front end must know it before the run starts (the HTTP API answers
     /// 202 with it, H1); nil makes a new one.
     public var runID: String?
+    /// The run that holds the site lock this run works under (E6): a whole upgrade holds it for
+    /// its whole duration and its stage runs work under it (issue 15); nil takes the lock.
+    public var siteLockHeldBy: String?
 
     public func plugin(_ component: String) -> PluginProfile {
         plugins.first { $0.component == component } ?? PluginProfile(defaultFor: component)

@@ -6,15 +6,26 @@ import QuickupTools
 /// process is gone — no such pid, an unreaped zombie, or a pid now naming another process — is
 /// taken over with a note; a live one refuses the new run with who holds it and what to do.
 /// The lock is taken before the run is recorded, so a refused attempt never shows as a run.
-struct SiteLock {
+public struct SiteLock: Sendable {
     let journal: Journal
     let site: String
     /// For the hints: the state directory the operator passed.
     let stateDirectory: String
+    /// The run whose lock this one works under (a whole upgrade's stage runs, issue 15): while
+    /// that run holds the site's lock, taking it succeeds without a row of its own.
+    var heldBy: String?
+
+    public init(journal: Journal, site: String, stateDirectory: String, heldBy: String? = nil) {
+        self.journal = journal
+        self.site = site
+        self.stateDirectory = stateDirectory
+        self.heldBy = heldBy
+    }
 
     static func name(_ site: String) -> String { "site:\(site)" }
 
-    func take(runID: String, host: String, pid: Int32, now: @Sendable () -> Int64, output: RunOutput) throws(QuickupError) {
+    public func take(runID: String, host: String, pid: Int32, now: @Sendable () -> Int64, output: RunOutput) throws(QuickupError) {
+        if let heldBy, try journal.lockHolder(environment: Self.name(site))?.runID == heldBy { return }
         let start = pid == ProcessIdentity.current.pid ? ProcessIdentity.current.start : ProcessIdentity.of(pid)?.start
         let lock = LockRecord(environment: Self.name(site), runID: runID, host: host, pid: pid, startedAt: now(), processStart: start)
         switch try journal.acquireLock(lock, isAlive: LockLiveness.isAlive) {
@@ -35,6 +46,11 @@ struct SiteLock {
             : "wait for it to finish; if that run is gone for good (host \(holder.host) crashed), check on \(holder.host) that pid \(holder.pid) no longer runs, then `quickup unlock \(holder.runID) --state \(state) --force` breaks the lock"
         return QuickupError(.locked, "site \(site) is locked by run \(holder.runID) on host \(holder.host), pid \(holder.pid), started \(Timestamps.text(holder.startedAt)) (lock: state journal \(journal.path))",
                             hint: hint)
+    }
+
+    /// Releases `runID`'s lock (nothing when another run holds it).
+    public func release(runID: String) throws(QuickupError) {
+        try journal.releaseLock(environment: Self.name(site), runID: runID)
     }
 
     func release(runID: String, writes: RecordWrites) {

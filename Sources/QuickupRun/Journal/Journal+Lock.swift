@@ -17,8 +17,14 @@ extension Journal {
         try write("take the run lock") { db in
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM run_lock WHERE environment = ?", arguments: [lock.environment]) {
                 let holder = Self.lock(row)
-                if holder.runID == lock.runID { return .acquired }
+                if holder.runID == lock.runID, holder.host == lock.host, holder.pid == lock.pid { return .acquired }
                 if isAlive(holder) { return .held(holder) }
+                // The same run resumed by a new process (a whole upgrade keeps its id, issue 15):
+                // its own dead holder is replaced, the run itself is not marked interrupted.
+                if holder.runID == lock.runID {
+                    try Self.insertLock(lock, db)
+                    return .acquired
+                }
                 try db.execute(sql: "UPDATE run SET status = 'interrupted' WHERE id = ? AND status = 'running'", arguments: [holder.runID])
                 try Self.insertLock(lock, db)
                 return .takenOver(from: holder)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuickupCore
+import QuickupOperations
 import QuickupRelease
 import QuickupRun
 import QuickupUpgrade
@@ -52,31 +53,9 @@ struct UpgradeLauncher {
 
     func launch(from: String?, to: String?, site: String?, mode: UpgradeStrategy, yes: Bool, resume: String?,
                 verified: Bool) async throws -> ExitStatus {
-        let journal = try Journal(stateDirectory: state)
-        var versions = (from, to)
-        if let resume {
-            guard let run = try journal.run(resume) else {
-                throw QuickupError(.invalidArgument, "no run '\(resume)' in \(state)", hint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(state)))` lists the runs")
-            }
-            versions = (run.from, run.to)
-        }
-        guard let fromText = versions.0, let toText = versions.1 else {
-            throw QuickupError(.invalidArgument, "--from and --to are needed (or --resume RUN)", hint: "e.g. --from V2.16.7 --to V2.17.0")
-        }
-        let workspace = try Workspace.open(release: release, environment: env, cache: .inState(state))
-        guard let environment = workspace.environment else { throw QuickupError(.invalidArgument, "upgrading needs --env") }
-        let from = try Version(parsing: fromText, origin: SourceLocation(file: "--from"))
-        let to = try Version(parsing: toText, origin: SourceLocation(file: "--to"))
-        let plan = try workspace.plan(from: from, to: to, site: workspace.site(site))
-        // Bad input (hosts running nothing, missing packages, services without start or install_dir)
-        // is refused with file:line before anything changes (exit 2).
-        _ = try UpgradeScope.build(release: workspace.release, releaseRoot: workspace.releaseRoot, environment: environment, from: from, to: to)
-        var request = UpgradeRequest(release: workspace.release, releaseRoot: workspace.releaseRoot, environment: environment, plan: plan,
-                                     plugins: workspace.plugins, mode: mode, yes: yes, verified: verified, resume: resume)
-        let site = NextCommand.site(release: release, env: env, state: state)
-        // The hint keeps --yes: an upgrade started with it passes the gate when resumed too.
-        request.resumeCommand = { NextCommand.line(["upgrade", "--resume", $0] + site + (yes ? ["--yes"] : [])) }
-        request.rollbackCommand = { NextCommand.line(["rollback", $0] + site) }
+        var input = UpgradeOperation.Input(release: release, env: env)
+        (input.from, input.to, input.site, input.mode, input.yes, input.resume, input.verified) = (from, to, site, mode, yes, resume, verified)
+        let siteFlags = NextCommand.site(release: release, env: env, state: state)
         let display = RunOutcome.display(quiet: quiet)
         let output = RunOutcome.output(quiet: quiet, display: display)
         let taskConsole: @Sendable (String) -> Void = { line in output.progress("    \(line)") }
@@ -88,13 +67,16 @@ struct UpgradeLauncher {
                 return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
             }
         }
-        let upgrade = Upgrade(journal: journal, context: context)
-        let prepared = request
+        // The hint keeps --yes: an upgrade started with it passes the gate when resumed too.
+        let prepared = try UpgradeOperation(state: state).prepare(
+            input, context: context, historyHint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(state)))` lists the runs",
+            resumeCommand: { NextCommand.line(["upgrade", "--resume", $0] + siteFlags + (yes ? ["--yes"] : [])) },
+            rollbackCommand: { NextCommand.line(["rollback", $0] + siteFlags) })
         let result = await RunOutcome.run(display: display, cancelled: UpgradeResult(runID: "-", status: .cancelled,
                                                                                      error: QuickupError(.cancelled, "the upgrade was cancelled"))) {
-            await upgrade.run(prepared)
+            await prepared.run()
         }
-        if result.runID == "-", let message = result.message { Console.error(message) }
+        if !result.started, let message = result.message { Console.error(message) }
         if result.status == .awaitingVerification { return .awaitingVerification }
         guard let error = result.error else { return .success }
         return ExitStatus.of(error)
