@@ -34,7 +34,7 @@ public struct ConfigTaskWork: Sendable {
             return try await publish(task, editor, NacosClient.ConfigKey(group: group, dataId: dataId))
         case .file(let path):
             var lines: [String] = []
-            for host in try hosts(of: task) {
+            for (host, path) in try placements(of: task, path: path) {
                 let reading = try await files.read(path, taskKey: task.key, on: host)
                 let content = try edit(editor, reading.original, name: "\(host.name):\(path)")
                 let outcome = try await files.install(content, at: path, taskKey: task.key, on: host, runID: runID,
@@ -72,6 +72,20 @@ public struct ConfigTaskWork: Sendable {
                                at: task.location, hint: "list \(task.component) under components of its hosts in env.yaml")
         }
         return hosts
+    }
+
+    /// The hosts that run the task's component, each with the target's path there: an absolute
+    /// path as written; `{install_dir}/…` below the component's install directory on that host
+    /// (env.yaml `services.<component>.install_dir`, `{host}` resolved).
+    func placements(of task: UpgradeTask, path: String) throws(QuickupError) -> [(host: HostConfig, path: String)] {
+        let hosts = try hosts(of: task)
+        guard let relative = ConfigTarget.belowInstallDir(path) else { return hosts.map { ($0, path) } }
+        guard let service = environment.service(of: task.component), service.installDir != nil else {
+            throw QuickupError(.invalidArgument, "\(task.key) changes \(path), but env.yaml gives no install_dir for the service \(task.component)",
+                               at: task.location(of: "target"),
+                               hint: "add services.\(task.component).install_dir to env.yaml, or give the target as an absolute path")
+        }
+        return hosts.map { host in (host, "\(service.resolved(on: host).installDir ?? "")/\(relative)") }
     }
 
     var nginx: NginxConfig { environment.nginx ?? NginxConfig() }
