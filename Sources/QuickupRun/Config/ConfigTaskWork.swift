@@ -27,7 +27,9 @@ public struct ConfigTaskWork: Sendable {
     var files: RemoteConfigFiles { RemoteConfigFiles(connections: connections) }
 
     /// Applies the task; returns the lines to show (one per host, or the Nacos publish).
-    public func apply(_ task: UpgradeTask, runID: String, attempt: Int) async throws(QuickupError) -> [String] {
+    /// `markerGroup`: the first run of the resume chain (`Journal.firstRun`), which keys each
+    /// host's install step, so a resume after a `kill -9` never installs twice (S1, E4).
+    public func apply(_ task: UpgradeTask, markerGroup: String, attempt: Int) async throws(QuickupError) -> [String] {
         let (editor, target) = try prepare(task)
         switch target {
         case .nacos(let group, let dataId):
@@ -37,10 +39,11 @@ public struct ConfigTaskWork: Sendable {
             for (host, path) in try placements(of: task, path: path) {
                 let reading = try await files.read(path, taskKey: task.key, on: host)
                 let content = try edit(editor, reading.original, name: "\(host.name):\(path)")
-                let outcome = try await files.install(content, at: path, taskKey: task.key, on: host, runID: runID,
-                                                      stepID: "config-\(task.key)-\(host.name)-\(attempt)",
+                let outcome = try await files.install(content, at: path, taskKey: task.key, on: host, runID: markerGroup,
+                                                      stepID: "config-\(task.key)-\(host.name)",
                                                       nginx: editor.format == .nginx ? nginx : nil)
                 var line = "   \(host.name): \(path) written (\(content.count) bytes; previous \(reading.original == nil ? "absent" : "kept"))"
+                if !outcome.startedByThisCall { line += " by the install an interrupted attempt started (waited for, not run again)" }
                 if editor.format == .nginx { line += "; " + Self.nginxSummary(outcome.stdout) }
                 lines.append(line)
             }
