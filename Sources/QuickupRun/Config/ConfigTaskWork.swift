@@ -29,6 +29,13 @@ public struct ConfigTaskWork: Sendable {
     /// Applies the task; returns the lines to show (one per host, or the Nacos publish).
     /// `markerGroup`: the first run of the resume chain (`Journal.firstRun`), which keys each
     /// host's install step, so a resume after a `kill -9` never installs twice (S1, E4).
+    ///
+    /// Hosts are changed one after another, on purpose (issue 18 item 3): SPEC K1 asks for the
+    /// change "on the hosts that run the component", not for parallelism (S2 asks it of package
+    /// transfers only; E1's parallelism is across components); a file edit is one round trip per
+    /// host, so there is little to gain; and stopping at the first host that fails (a refused
+    /// `nginx -t`, a permission) leaves the others untouched — the one-host-at-a-time caution of
+    /// F1's rolling upgrade, which matters most for nginx, the site's entry point (K2).
     public func apply(_ task: UpgradeTask, markerGroup: String, attempt: Int) async throws(QuickupError) -> [String] {
         let (editor, target) = try prepare(task)
         switch target {
