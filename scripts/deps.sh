@@ -29,6 +29,7 @@ if [ "${QUICKUP_DEPS_TEST:-0}" = 1 ]; then
     check pgrep procps                    # S3: ps/pgrep find services on the host (here: loopback)
     check /usr/sbin/nginx nginx-light     # K2 tests: a private nginx is tested (nginx -t) and reloaded
     check unshare util-linux              # K2: nginx -t runs in a private mount namespace on the host
+    check flock util-linux                # K1: installs of one config task on a host take a lock (issue 18)
 fi
 if [ ${#need[@]} -gt 0 ]; then
     echo "deps.sh: installing ${need[*]}"

@@ -36,14 +36,17 @@ public struct RemoteConfigFiles: Sendable {
     }
 
     /// Installs `content` as `target` (keeping the previous file), as remote step `stepID` of
-    /// `runID`. With `nginx`, the candidate is tested first and nginx reloaded after (K2).
+    /// `runID` — the first run of a resume chain, so that after a `kill -9` the resume waits for
+    /// (or collects) the install the killed run left going instead of starting a second one; an
+    /// install that failed before is run again. With `nginx`, the candidate is tested first and
+    /// nginx reloaded after (K2).
     public func install(_ content: [UInt8], at target: String, taskKey: String, on host: HostConfig, runID: String, stepID: String,
                         nginx: NginxConfig?) async throws(QuickupError) -> RemoteStepOutcome {
         let backup = Self.backupPath(on: host, taskKey: taskKey)
         let script = nginx.map { NginxScripts.testInstallReload(target: target, backup: backup, content: content, nginx: $0, scratch: host.remoteStateDir) }
             ?? ConfigFileScripts.install(target: target, backup: backup, content: content)
         let outcome = try await RemoteSteps(connection: connections.connection(to: host, .control), poll: poll)
-            .run(RemoteStep(runID: runID, stepID: stepID, command: script))
+            .runRetryingEarlierFailure(RemoteStep(runID: runID, stepID: stepID, command: script))
         guard outcome.succeeded else { throw Self.failure(outcome, target: target, host: host, nginx: nginx != nil, what: "install") }
         return outcome
     }

@@ -24,8 +24,21 @@ public struct RemoteSteps: Sendable {
             throw QuickupError(.remoteCommandFailed, "cannot start step \(step.stepID) on \(host.name): \(SSHConnection.firstLine(launched.stderr) ?? "status \(launched.status)")",
                                at: host.location, hint: "check that \(host.remoteStateDir) on \(host.name) is writable (state_dir in env.yaml)")
         }
+        if launchText == "exists" {
+            connection.context.log("\(host.name): step \(step.stepID) was started before (by a run killed or interrupted, or before a dropped link): waiting for its end and taking its result, not starting it again")
+        }
         let waited = try await connection.run(RemoteStepScripts.wait(directory: directory, poll: poll), retryOnDrop: true)
         return try Self.outcome(of: waited, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory)
+    }
+
+    /// `run`, except that a step an earlier call started and saw *fail* is cleared and run again
+    /// (a retry, E8); one that succeeded is collected, one still running is waited for.
+    public func runRetryingEarlierFailure(_ step: RemoteStep) async throws(QuickupError) -> RemoteStepOutcome {
+        let outcome = try await run(step)
+        guard !outcome.startedByThisCall, !outcome.succeeded else { return outcome }
+        connection.context.log("\(connection.host.name): step \(step.stepID) had failed in an earlier attempt (status \(outcome.exitCode)); running it again")
+        try await forget(step)
+        return try await run(step)
     }
 
     /// Removes the step's marker so the next `run` starts it afresh: only for a step known to

@@ -75,12 +75,7 @@ public struct RemoteToolRunner: Sendable {
     public func run(_ tool: RemoteTool, on host: HostConfig) async throws(QuickupError) -> RemoteToolOutcome {
         let steps = RemoteSteps(connection: connections.connection(to: host, .plugin), poll: poll)
         let step = RemoteStep(runID: tool.markerGroup, stepID: tool.stepID, command: RemoteToolScript.command(tool, host: host))
-        var outcome = try await steps.run(step)
-        if !outcome.startedByThisCall && !outcome.succeeded {
-            connections.context.log("\(host.name): \(tool.name) had failed in an earlier attempt (status \(outcome.exitCode)); running it again")
-            try await steps.forget(step)
-            outcome = try await steps.run(step)
-        }
+        let outcome = try await steps.runRetryingEarlierFailure(step)
         let messages = outcome.stdout.split(separator: "\n", omittingEmptySubsequences: true).map { ToolMessage.parse(String($0)) }
         return RemoteToolOutcome(host: host.name, exitCode: outcome.exitCode, messages: messages, stderrTail: Self.tail(outcome.stderr),
                                  startedByThisCall: outcome.startedByThisCall)

@@ -61,8 +61,10 @@ struct DemoCommandTests {
         #expect(upgrade.contains("inventory on node2 answers version V1.1.0-P1"), "\(upgrade)")
         #expect(upgrade.contains("orders on node1 answers version V1.0.0"), "\(upgrade)")
         #expect(upgrade.contains("The demo's services are stopped."))
-        #expect(rolledBack.count == 8, "\(result.stdout)")
+        #expect(rolledBack.count == 9, "\(result.stdout)")
         #expect(rolledBack.last?.contains("sql.create_warehouse") == true)
+        #expect(rolledBack.contains { $0.contains("config.orders_pool") }, "\(result.stdout)")
+        try Self.checkConfigTask(upgrade, folder: folder)
 
         // The `$ quickup status` line, typed as printed, prints exactly what the demo showed under it,
         // and names the latest run at that point: the one that applied the tasks.
@@ -84,6 +86,30 @@ struct DemoCommandTests {
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         #expect(runs.count == 4 && runs.allSatisfy { $0["site"] as? String == "DEMO" }, "\(history.stdout)")
         #expect(runs.map { $0["stage"] as? String } == ["all", "rollback", "all", "all"])
+    }
+
+    /// Issue 18 item 1 (K1): the release's config task changed orders.properties on both local
+    /// hosts during the whole upgrade (shown), and the rollback put every byte back (on disk).
+    /// The tour's host (node0) ends applied: the tour's last step runs the upgrade again.
+    static func checkConfigTask(_ upgrade: String, folder: String) throws {
+        let original = try #require(FileManager.default.contents(atPath: CLI.repositoryRoot
+            .appendingPathComponent("examples/demo-release/orders/package/V1.0.0/conf/orders.properties").path))
+        let changed = "# orders: the site's settings, copied to <install_dir>/conf/ when the site is set up\n"
+            + "orders.pool.size = 16\n\n# left as it is by every upgrade\norders.region=eu-west\n"
+        let halves = upgrade.components(separatedBy: "\n$ ")
+        let upgraded = halves.dropLast().joined(), rolledBack = halves.last ?? ""
+        #expect(halves.count >= 3 && rolledBack.split(separator: "\n").first?.contains(" rollback ") == true, "\(upgrade)")
+        for host in ["node1", "node2"] {
+            let path = "\(folder)/hosts/\(host)/orders/conf/orders.properties"
+            #expect(upgraded.contains("\(host): \(path) written"), "\(upgraded)")
+            #expect(upgraded.contains("orders on \(host) has conf/orders.properties: orders.pool.size = 16; orders.region=eu-west"), "\(upgraded)")
+            #expect(rolledBack.contains("\(host): \(path) put back as it was before the upgrade"), "\(rolledBack)")
+            #expect(rolledBack.contains("orders on \(host) has conf/orders.properties: orders.pool.size = 8; orders.legacy.timeout=30s; orders.region=eu-west"),
+                    "\(rolledBack)")
+            #expect(FileManager.default.contents(atPath: path) == original, "\(path) after the rollback")
+        }
+        let tour = "\(folder)/hosts/node0/orders/conf/orders.properties"
+        #expect(FileManager.default.contents(atPath: tour).map { String(decoding: $0, as: UTF8.self) } == changed)
     }
 
     @Test("without --keep the demo removes its folder and says where it was")

@@ -65,11 +65,13 @@ enum QuickupProcess {
          "--from", "V1.0.0", "--to", "V1.0.1", "--state", state] + (quiet ? ["--quiet"] : [])
     }
 
-    /// Starts the built quickup with `arguments`; output is discarded unless `output` is given.
-    static func start(_ arguments: [String], in directory: URL? = nil, output: URL? = nil) throws -> Process {
+    /// Starts the built quickup with `arguments`; output is discarded unless `output` is given;
+    /// `environment` is added to the test's own.
+    static func start(_ arguments: [String], in directory: URL? = nil, output: URL? = nil, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         if let directory { process.currentDirectoryURL = directory }
         if let output {
             _ = FileManager.default.createFile(atPath: output.path, contents: nil)

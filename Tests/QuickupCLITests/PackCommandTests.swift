@@ -5,7 +5,23 @@ import Testing
 /// R1 through the binary: pack, then validate / plan / run from the zip; damaged zips refused.
 @Suite("quickup pack and --release ZIP (R1)")
 struct PackCommandTests {
-    static let demoEnvironment = "site: DEMO\ndatasources:\n  shop_db: {type: sqlite, path: shop.db}\n"
+    /// The demo's env.yaml: its database, and one local host for its config task (issue 18).
+    static func demoEnvironment(_ root: String) -> String {
+        """
+        site: DEMO
+        datasources:
+          shop_db: {type: sqlite, path: shop.db}
+        hosts:
+          - {name: node0, kind: local, state_dir: \(root)/hosts/node0/quickup, components: [orders]}
+        services:
+          orders:
+            start: exec true
+            process_match: demo-service-node0
+            port: 1
+            install_dir: \(root)/hosts/{host}/orders
+
+        """
+    }
 
     func pack(_ release: String, into tree: TemporaryTree, name: String = "release.zip") throws -> String {
         let zip = "\(tree.path)/\(name)"
@@ -36,10 +52,11 @@ struct PackCommandTests {
     @Test("run --release ZIP on SQLite: extracted under the state directory once, reused by the next run; assess and resume too")
     func runFromZip() throws {
         let tree = try TemporaryTree("quickup-pack-run", files: [
-            "env.yaml": Self.demoEnvironment, "shop.db": "",
+            "shop.db": "",
             "missing.yaml": "site: DEMO\ndatasources:\n  shop_db: {type: sqlite, path: nowhere/shop.db}\n",
         ])
         defer { tree.remove() }
+        try tree.write("env.yaml", Self.demoEnvironment(tree.path))
         let zip = try pack("examples/demo-release", into: tree)
         // A run that fails (its database is missing), resumed from the zip with the right env.yaml (E4).
         let failed = try CLI.run(["run", "--release", zip, "--env", "\(tree.path)/missing.yaml", "--from", "V1.0.0", "--to", "V1.1.0-P1",
@@ -47,12 +64,12 @@ struct PackCommandTests {
         #expect(failed.status != 0 && failed.stdout.contains("failed"), "\(failed.stdout)\n\(failed.stderr)")
         let failedID = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(tree.path)/state/runs").first)
         let resume = try CLI.run(["resume", failedID, "--release", zip, "--env", "\(tree.path)/env.yaml", "--state", "\(tree.path)/state", "--quiet"])
-        #expect(resume.status == 0 && resume.stdout.contains("8 succeeded"), "\(resume.stdout)\n\(resume.stderr)")
+        #expect(resume.status == 0 && resume.stdout.contains("9 succeeded"), "\(resume.stdout)\n\(resume.stderr)")
         let arguments = ["run", "--release", zip, "--env", "\(tree.path)/env.yaml", "--from", "V1.0.0", "--to", "V1.1.0-P1",
                          "--state", "\(tree.path)/state", "--quiet"]
         let first = try CLI.run(arguments)
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
-        #expect(first.stdout.contains("0 succeeded, 8 skipped, 0 failed"), "\(first.stdout)")
+        #expect(first.stdout.contains("0 succeeded, 9 skipped, 0 failed"), "\(first.stdout)")
         let cached = try FileManager.default.contentsOfDirectory(atPath: "\(tree.path)/state/releases")
         #expect(cached.count == 1 && cached[0].count == 64, "\(cached)")
         let second = try CLI.run(arguments)
@@ -79,8 +96,9 @@ struct PackCommandTests {
 
     /// Packs the demo release, damages it, and runs `plan` and `run` on the damaged zip.
     func refused(_ operations: [ZipSurgery.Operation]) throws -> String {
-        let tree = try TemporaryTree("quickup-pack-tamper", files: ["env.yaml": Self.demoEnvironment, "shop.db": ""])
+        let tree = try TemporaryTree("quickup-pack-tamper", files: ["shop.db": ""])
         defer { tree.remove() }
+        try tree.write("env.yaml", Self.demoEnvironment(tree.path))
         let zip = try pack("examples/demo-release", into: tree)
         try ZipSurgery.rewrite(zip, to: "\(tree.path)/bad.zip", operations)
         let plan = try CLI.run(["plan", "--release", "\(tree.path)/bad.zip", "--from", "V1.0.0", "--to", "V1.1.0-P1"])

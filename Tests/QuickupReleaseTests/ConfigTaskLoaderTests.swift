@@ -68,4 +68,14 @@ struct ConfigTaskLoaderTests {
         #expect(loaded.diagnostics.errors.isEmpty, "\(loaded.diagnostics.errors)")
         #expect(loaded.release.components[0].tasks.first { $0.uid == "port" }?.configTarget == .nacos(group: "DEFAULT_GROUP", dataId: "app.yaml"))
     }
+
+    @Test("issue 18: a target below the service's install directory is accepted; one leaving it or without the slash is not")
+    func installDirTarget() {
+        #expect(ConfigTarget("{install_dir}/conf/orders.properties") == .file(path: "{install_dir}/conf/orders.properties"))
+        #expect(ConfigTarget.belowInstallDir("{install_dir}/conf/orders.properties") == "conf/orders.properties")
+        #expect(ConfigTarget.belowInstallDir("/opt/app/conf/a.properties") == nil)
+        for bad in ["{install_dir}/../etc/passwd", "{install_dir}conf/a", "{install_dir}/", "{install_dir}", "{host}/conf/a"] {
+            #expect(ConfigTarget(bad) == nil, "\(bad)")
+        }
+    }
 }

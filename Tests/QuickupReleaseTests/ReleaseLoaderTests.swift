@@ -198,7 +198,7 @@ struct ReleaseLoaderTests {
     func examples() throws {
         let root = ReleaseFixture.repositoryRoot.appendingPathComponent("examples")
         let demo = try Workspace.open(release: root.appendingPathComponent("demo-release").path)
-        #expect(demo.release.taskCount == 8)
+        #expect(demo.release.taskCount == 9)  // 8 SQL tasks and config.orders_pool (issue 18)
         let real = try Workspace.open(release: root.appendingPathComponent("release").path,
                                       environment: root.appendingPathComponent("env/site-a.yaml").path)
         let plan = try real.plan(from: Version(2, 16, 7), to: Version(2, 17, 0), site: nil)

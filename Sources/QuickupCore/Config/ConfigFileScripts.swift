@@ -8,6 +8,11 @@ import Foundation
 /// complete), so a task re-run after a crash never backs up its own half-applied result, and a
 /// rollback always restores the file as it was before the upgrade — or removes one that did not
 /// exist.
+///
+/// Installs of one task on one host hold a lock (`flock` on `<backup>.lock`, util-linux), so an
+/// install left running by a killed quickup and the one a later run starts never interleave:
+/// without it the later one could pass the "nothing kept yet" check, then copy the file the
+/// earlier one had just written, and keep a half-applied result as the original.
 public enum ConfigFileScripts {
     /// Installs `content` at `target`, keeping the previous file as `backup`.
     public static func install(target: String, backup: String, content: [UInt8]) -> String {
@@ -16,6 +21,8 @@ public enum ConfigFileScripts {
         set -eu
         t=\(ShellQuoting.quote(target)); b=\(ShellQuoting.quote(backup)); n="$t.quickup-new.$$"
         mkdir -p "${b%/*}" "${t%/*}"
+        exec 9> "$b.lock"
+        flock 9
         if [ ! -e "$b.saved" ]; then
           if [ -e "$t" ]; then cp -p "$t" "$b.tmp"; mv -f "$b.tmp" "$b"; echo present > "$b.state"; else echo absent > "$b.state"; fi
           mv -f "$b.state" "$b.saved"

@@ -114,7 +114,7 @@ public struct TaskManifestParser {
             if task.configFormat == nil { reader.fail(entry, expected: "properties, yaml, flink, file or nginx") }
         }
         if kind == .config, let entry = e["target"], let target = task.target, ConfigTarget(target) == nil {
-            reader.fail(entry, expected: "an absolute path on the component's hosts (/opt/app/conf/application.properties) or nacos:<group>/<dataId>")
+            reader.fail(entry, expected: "an absolute path on the component's hosts (/opt/app/conf/application.properties), a path below the service's install directory ({install_dir}/conf/application.properties) or nacos:<group>/<dataId>")
         }
         if task.configFormat == .nginx, let entry = e["target"], case .nacos? = task.target.flatMap(ConfigTarget.init) {
             reader.fail(entry, expected: "a file on the hosts for format=nginx (nginx -t and reload run there), not a Nacos configuration")

@@ -18,7 +18,7 @@ extension ConfigTaskWork {
             lines.append("   nacos \(client.config.namespace ?? "public")/\(key)\(current == nil ? " (does not exist yet)" : ""):")
             lines += Self.diff(current.map { Array($0.utf8) }, content, name: "nacos:\(key)")
         case .file(let path):
-            for host in try hosts(of: task) {
+            for (host, path) in try placements(of: task, path: path) {
                 let reading = try await files.read(path, taskKey: task.key, on: host)
                 let content = try edit(editor, reading.original, name: "\(host.name):\(path)")
                 lines.append("   \(host.name): \(path)\(reading.current == nil ? " (does not exist yet)" : "")"

@@ -27,20 +27,30 @@ public struct ConfigTaskWork: Sendable {
     var files: RemoteConfigFiles { RemoteConfigFiles(connections: connections) }
 
     /// Applies the task; returns the lines to show (one per host, or the Nacos publish).
-    public func apply(_ task: UpgradeTask, runID: String, attempt: Int) async throws(QuickupError) -> [String] {
+    /// `markerGroup`: the first run of the resume chain (`Journal.firstRun`), which keys each
+    /// host's install step, so a resume after a `kill -9` never installs twice (S1, E4).
+    ///
+    /// Hosts are changed one after another, on purpose (issue 18 item 3): SPEC K1 asks for the
+    /// change "on the hosts that run the component", not for parallelism (S2 asks it of package
+    /// transfers only; E1's parallelism is across components); a file edit is one round trip per
+    /// host, so there is little to gain; and stopping at the first host that fails (a refused
+    /// `nginx -t`, a permission) leaves the others untouched — the one-host-at-a-time caution of
+    /// F1's rolling upgrade, which matters most for nginx, the site's entry point (K2).
+    public func apply(_ task: UpgradeTask, markerGroup: String, attempt: Int) async throws(QuickupError) -> [String] {
         let (editor, target) = try prepare(task)
         switch target {
         case .nacos(let group, let dataId):
             return try await publish(task, editor, NacosClient.ConfigKey(group: group, dataId: dataId))
         case .file(let path):
             var lines: [String] = []
-            for host in try hosts(of: task) {
+            for (host, path) in try placements(of: task, path: path) {
                 let reading = try await files.read(path, taskKey: task.key, on: host)
                 let content = try edit(editor, reading.original, name: "\(host.name):\(path)")
-                let outcome = try await files.install(content, at: path, taskKey: task.key, on: host, runID: runID,
-                                                      stepID: "config-\(task.key)-\(host.name)-\(attempt)",
+                let outcome = try await files.install(content, at: path, taskKey: task.key, on: host, runID: markerGroup,
+                                                      stepID: "config-\(task.key)-\(host.name)",
                                                       nginx: editor.format == .nginx ? nginx : nil)
                 var line = "   \(host.name): \(path) written (\(content.count) bytes; previous \(reading.original == nil ? "absent" : "kept"))"
+                if !outcome.startedByThisCall { line += " by the install an interrupted attempt started (waited for, not run again)" }
                 if editor.format == .nginx { line += "; " + Self.nginxSummary(outcome.stdout) }
                 lines.append(line)
             }
@@ -72,6 +82,20 @@ public struct ConfigTaskWork: Sendable {
                                at: task.location, hint: "list \(task.component) under components of its hosts in env.yaml")
         }
         return hosts
+    }
+
+    /// The hosts that run the task's component, each with the target's path there: an absolute
+    /// path as written; `{install_dir}/…` below the component's install directory on that host
+    /// (env.yaml `services.<component>.install_dir`, `{host}` resolved).
+    func placements(of task: UpgradeTask, path: String) throws(QuickupError) -> [(host: HostConfig, path: String)] {
+        let hosts = try hosts(of: task)
+        guard let relative = ConfigTarget.belowInstallDir(path) else { return hosts.map { ($0, path) } }
+        guard let service = environment.service(of: task.component), service.installDir != nil else {
+            throw QuickupError(.invalidArgument, "\(task.key) changes \(path), but env.yaml gives no install_dir for the service \(task.component)",
+                               at: task.location(of: "target"),
+                               hint: "add services.\(task.component).install_dir to env.yaml, or give the target as an absolute path")
+        }
+        return hosts.map { host in (host, "\(service.resolved(on: host).installDir ?? "")/\(relative)") }
     }
 
     var nginx: NginxConfig { environment.nginx ?? NginxConfig() }

@@ -197,7 +197,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     }
                 case .config:
                     let work = context.configWork(request)
-                    for line in try await work.apply(task, runID: runID, attempt: attempt) { output.line(line) }
+                    for line in try await work.apply(task, markerGroup: try journal.firstRun(of: runID), attempt: attempt) { output.line(line) }
                 }
             }
         } catch let error as QuickupError {

@@ -32,7 +32,7 @@ struct RemoteToolTask<C: Clock>: Sendable where C.Duration == Duration {
         let profile = request.plugin(task.component)
         let toolContext = try plugins.makeContext(.task(task), profile: profile, attempt: attempt, work: "\(root)/\(task.directory)")
         let tool = RemoteTool(
-            name: task.key, markerGroup: try firstRun(of: plugins.runID), stepID: "tool-\(task.key)", executable: executable,
+            name: task.key, markerGroup: try journal.firstRun(of: plugins.runID), stepID: "tool-\(task.key)", executable: executable,
             context: { host in
                 var own = toolContext
                 own.environment["host"] = host.name
@@ -76,14 +76,5 @@ struct RemoteToolTask<C: Clock>: Sendable where C.Duration == Duration {
             throw QuickupError(.taskFailed, "\(task.key) failed on \(failures.count) of \(hosts.count) host(s): " + failures.joined(separator: "; "),
                                at: task.location, hint: firstError?.hint ?? "see the run's detail log for everything the tool printed on each host")
         }
-    }
-
-    /// The run this one resumes, followed back to the first: every resume of an upgrade shares
-    /// its remote step markers.
-    private func firstRun(of runID: String) throws(QuickupError) -> String {
-        var id = runID
-        var seen: Set<String> = [id]
-        while let parent = try journal.run(id)?.parent, seen.insert(parent).inserted { id = parent }
-        return id
     }
 }

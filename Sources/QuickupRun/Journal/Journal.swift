@@ -95,6 +95,16 @@ public final class Journal: Sendable {
         try read("read run \(id)") { db in try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.run) }
     }
 
+    /// The run `id` resumes, followed back to the first: every resume of an upgrade shares the
+    /// remote step markers of that first run (S1), so a step started before a crash or `kill -9`
+    /// is waited for or collected by the resume, never started a second time.
+    public func firstRun(of id: String) throws(QuickupError) -> String {
+        var first = id
+        var seen: Set<String> = [first]
+        while let parent = try run(first)?.parent, seen.insert(parent).inserted { first = parent }
+        return first
+    }
+
     /// Most recent first.
     public func runs(limit: Int = 50) throws(QuickupError) -> [RunRecord] {
         try read("list runs") { db in

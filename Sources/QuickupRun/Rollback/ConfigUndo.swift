@@ -111,7 +111,7 @@ extension ConfigTaskWork {
             return ["   nacos \(client.config.namespace ?? "public")/\(key): " + (saved.content == nil ? "deleted (it did not exist before), checked absent" : "previous content republished, read back (MD5 \(MD5.hex(Array((saved.content ?? "").utf8))))")]
         case .file(let path):
             var lines: [String] = []
-            for host in try hosts(of: task) {
+            for (host, path) in try placements(of: task, path: path) {
                 let restored = try await files.restore(path, taskKey: task.key, on: host, runID: runID,
                                                        stepID: "config-undo-\(task.key)-\(host.name)-\(attempt)",
                                                        nginx: task.configFormat == .nginx ? nginx : nil)

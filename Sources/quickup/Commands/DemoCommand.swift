@@ -52,7 +52,8 @@ struct DemoTour {
         let from = Version(1, 0, 0), to = Version(1, 1, 0, p: 1)
         let envFile = "\(folder)/env.yaml", state = "\(folder)/state"
         try DemoRelease.writeFile("\(folder)/shop.db", contents: "")
-        try DemoRelease.writeFile(envFile, contents: DemoRelease.environment)
+        try DemoRelease.writeFile(envFile, contents: DemoRelease.environment(folder: folder))
+        try DemoRelease.placeSiteSettings(release: release, component: "orders", version: from, installDir: "\(folder)/hosts/node0/orders")
         let site = NextCommand.site(release: release, env: envFile, state: state)
         let versions = ["--from", from.description, "--to", to.description]
 

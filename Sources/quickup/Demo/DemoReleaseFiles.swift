@@ -187,6 +187,15 @@ V1.0.0
 log_level: info
 
 """#),
+        ("orders/package/V1.0.0/conf/orders.properties", #"""
+# orders: the site's settings, copied to <install_dir>/conf/ when the site is set up
+orders.pool.size = 8
+orders.legacy.timeout=30s
+
+# left as it is by every upgrade
+orders.region=eu-west
+
+"""#),
         ("orders/package/V1.1.0-P1/VERSION", #"""
 V1.1.0-P1
 
@@ -217,6 +226,21 @@ sql.backfill_orders.stage=post_start
 sql.backfill_orders.transactional=true
 sql.backfill_orders.volume=5000rows
 sql.backfill_orders.rate=2000rows/s
+
+# The orders service's site settings, changed on every host of orders while it is stopped
+# (SPEC K1): below its install directory on each host (env.yaml services.orders.install_dir).
+config.orders_pool.id=ORD-110-03
+config.orders_pool.description=Larger connection pool; the legacy timeout goes
+config.orders_pool.stage=in_stop
+config.orders_pool.format=properties
+config.orders_pool.target={install_dir}/conf/orders.properties
+config.orders_pool.file=config/orders_pool.change
+
+"""#),
+        ("orders/upgrade/V1.1.0/config/orders_pool.change", #"""
+# set/remove operations on orders.properties (docs/FORMATS.md, config tasks)
+set orders.pool.size = 16
+remove orders.legacy.timeout
 
 """#),
         ("orders/upgrade/V1.1.0/sql/01_create_orders.sql", #"""

@@ -8,7 +8,9 @@ import QuickupUpgrade
 /// The demo's whole upgrade (issue 15 item 6): two `local` hosts, each running the two
 /// components as real services (`quickup demo-service`, listening on free ports, answering
 /// /health and /version), installed at V1.0.0; then `quickup upgrade` to V1.1.0-P1 and
-/// `quickup rollback` back, with no server and no SSH. The services are stopped at the end.
+/// `quickup rollback` back, with no server and no SSH; the release's config task changes the
+/// orders settings file on both hosts and the rollback puts it back (issue 18). The services are
+/// stopped at the end.
 struct DemoUpgrade {
     let folder: String
     let release: String
@@ -56,6 +58,8 @@ struct DemoUpgrade {
                 let installed = try await services.query(InstallLayout.install(service: service, staging: deployment.packageFolder,
                                                                                version: deployment.version, keep: []), on: host)
                 guard installed.ok else { throw QuickupError(.io, "demo: cannot install \(deployment.component) on \(host.name): \(installed.stderr)") }
+                try DemoRelease.placeSiteSettings(release: release, component: deployment.component, version: deployment.version,
+                                                  installDir: service.installDir ?? "/nonexistent")
                 _ = try await services.query("mkdir -p \(ShellQuoting.quote(service.installDir ?? "/nonexistent"))/current/conf && echo 'site_name: demo' > \(ShellQuoting.quote(service.installDir ?? "/nonexistent"))/current/conf/application-site.yml\n", on: host)
                 _ = try await services.startOnce(service, on: host, runID: "demo-setup", stepID: "start.\(host.name).\(deployment.component).\(UUID().uuidString.prefix(8))")
                 Console.out("  \(deployment.component) on \(host.name): \(deployment.version) installed in \(service.installDir ?? "?"), listening on port \(service.port ?? 0)")
@@ -70,6 +74,9 @@ struct DemoUpgrade {
                 guard let url = service.versionURL else { continue }
                 let answer = try await services.query("curl -fsS -m 5 \(ShellQuoting.quote(url)) || echo down\n", on: host)
                 Console.out("  \(service.component) on \(host.name) answers version \(answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
+                if let settings = DemoRelease.siteSettings(component: service.component, host: host.name, installDir: service.installDir ?? "/nonexistent") {
+                    Console.out("  " + settings)
+                }
             }
         }
     }
