@@ -8,6 +8,8 @@
 #   scripts/bench.sh tools       starting a Python tool through quickup vs a bare `python3 -c pass` (issue 7)
 #   scripts/bench.sh pack        pack, first and cached open of a release zip vs the directory (R1)
 #   scripts/bench.sh lint        lint of a generated 100,000-task release vs validate (N1, issue 19)
+#   scripts/bench.sh cli         quickup plan/validate/lint of 100,000 tasks as whole processes (issues 20.1, 19)
+#   scripts/bench.sh huge        validate/plan of a 50 MB task manifest, peak RSS (issue 13 item 9)
 #   scripts/bench.sh api         quickup serve: 100 pollers during a 1,000-task run, SSE latency (H1, issue 17)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +60,34 @@ case "$what" in
   lint)
     # Issue 19: lint ≤ 2 s on 100,000 tasks; the rules ≤ 20 % over validate.
     "$bench" lint --tasks 100000 --runs "${BENCH_RUNS:-5}"
+    ;;
+  cli)
+    # Issue 20 item 1: quickup plan (text, --json) of 100,000 tasks ≤ 1.5 s, ≤ 250 MB as a whole process;
+    # issue 19: quickup lint ≤ 2 s. The release is the plan benchmark's (generated once into DIR).
+    swift build -c release --product quickup >/dev/null
+    dir="${BENCH_DIR:-${TMPDIR:-/tmp}/quickup-bench}"
+    "$bench" plan --tasks 100000 --runs 1 --dir "$dir" >/dev/null
+    r="$dir/release-100000" q=.build/release/quickup
+    for args in "plan --from V2.0.0 --to V3.0.0 --site SITE-A" "plan --from V2.0.0 --to V3.0.0 --site SITE-A --json" \
+                "validate" "validate --lint off" "lint"; do
+      /usr/bin/time -f "$args: %e s, %M KB peak RSS" $q $args --release "$r" >/dev/null 2>/tmp/quickup-bench-time.txt || true
+      tail -1 /tmp/quickup-bench-time.txt
+    done
+    hyperfine -N -i --warmup 1 --runs "${BENCH_RUNS:-5}" \
+      "$q plan --release $r --from V2.0.0 --to V3.0.0 --site SITE-A" "$q plan --release $r --from V2.0.0 --to V3.0.0 --site SITE-A --json" \
+      "$q validate --release $r --lint off" "$q validate --release $r" "$q lint --release $r"
+    ;;
+  huge)
+    # Issue 13 item 9: a 50 MB upgrade_tasks manifest, valid tasks and every file missing; goal ≤ 300 MB peak RSS.
+    swift build -c release --product quickup >/dev/null
+    dir="${BENCH_DIR:-${TMPDIR:-/tmp}/quickup-bench}" q=.build/release/quickup
+    for kind in valid missing; do
+      [ -d "$dir/huge-$kind" ] || python3 scripts/bench/huge-manifest.py "$dir/huge-$kind" "$kind"
+      for args in "validate" "plan --from V1.0.0 --to V1.0.1"; do
+        /usr/bin/time -f "huge-$kind $args: %e s, %M KB peak RSS" $q $args --release "$dir/huge-$kind" >/dev/null 2>/tmp/quickup-bench-time.txt || true
+        tail -1 /tmp/quickup-bench-time.txt
+      done
+    done
     ;;
   api)
     # Issue 17 (H1): 100 wrk clients polling run status during a 1,000-task run; SSE latency.
