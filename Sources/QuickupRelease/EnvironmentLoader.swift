@@ -4,6 +4,9 @@ import QuickupCore
 public struct LoadedEnvironment: Sendable {
     public var environment: Environment
     public var diagnostics: Diagnostics
+    /// False when the file is not YAML at all: then nothing was read, and checks against the
+    /// release ("no datasource X") would only repeat that one mistake many times.
+    public var parsed = true
 }
 
 /// Reads env.yaml (docs/FORMATS.md): site, hosts, datasources with credential references,
@@ -15,7 +18,7 @@ public struct EnvironmentLoader: Sendable {
         let sink = DiagnosticSink()
         var env = Environment(site: "")
         guard let yaml = YAMLObject.load(text: text, file: file, sink: sink, what: "env.yaml") else {
-            return LoadedEnvironment(environment: env, diagnostics: sink.diagnostics)
+            return LoadedEnvironment(environment: env, diagnostics: sink.diagnostics, parsed: false)
         }
         env.site = yaml.string("site", required: true) ?? ""
         env.name = yaml.string("name")

@@ -34,7 +34,7 @@ public struct Workspace: Sendable {
                 }
                 let env = EnvironmentLoader().load(file: envFile, text: text)
                 diagnostics.merge(env.diagnostics)
-                EnvironmentValidator().validate(env.environment, for: loaded.release, into: &diagnostics)
+                if env.parsed { EnvironmentValidator().validate(env.environment, for: loaded.release, into: &diagnostics) }
                 environment = Self.resolvingPaths(env.environment, relativeTo: URL(fileURLWithPath: envFile).deletingLastPathComponent().path)
             } else {
                 diagnostics.error("environment file not found", at: SourceLocation(file: envFile),

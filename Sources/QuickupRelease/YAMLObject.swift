@@ -167,9 +167,12 @@ final class YAMLObject {
 
     private static func problem(of error: YamlError) -> String {
         switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
-             .composer(let context, let problem, _, _):
-            return [context.map { "\($0.text)" }, problem].compactMap { $0 }.joined(separator: ": ")
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            // The parser notices an unclosed `{`, `[` or quote where the file ends: name the line
+            // where it was opened too, which is the line to fix.
+            let opened = context.flatMap { $0.mark.line != mark.line ? " (opened on line \($0.mark.line))" : nil } ?? ""
+            return [context.map { "\($0.text)\(opened)" }, problem].compactMap { $0 }.joined(separator: ": ")
         default: return "\(error)"
         }
     }

@@ -49,6 +49,13 @@ struct CommandLineTests {
         let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(report?["valid"] as? Bool == false)
         #expect((report?["errors"] as? [Any])?.count == 3)
+        // An env.yaml that is not YAML: one error at the line to fix, not one per datasource missing.
+        let env = dir.appendingPathComponent("env.yaml")
+        try Data("site: X\nservices:\n  base: {start: 7\n".utf8).write(to: env)
+        let broken = try CLI.run(["validate", "--release", "examples/release", "--env", env.path])
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("env.yaml:4: not valid YAML: while parsing a flow mapping (opened on line 3)"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("1 error found"), "\(broken.stderr)")
     }
 
     @Test("plan: table, JSON, and exit 2 for bad versions and downgrades")

@@ -24,6 +24,15 @@ struct EnvironmentLoaderTests {
         #expect(!(env.datasource(named: "c")!.displayName.contains("hunter2")))
     }
 
+    @Test("an unclosed flow mapping names the line where it was opened, not only the end of the file")
+    func unclosedFlowMapping() {
+        let loaded = EnvironmentLoader().load(file: "env.yaml", text: "site: X\nservices:\n  base: {start: 7\n\n# end\n")
+        let error = loaded.diagnostics.errors.first
+        #expect(error?.message.contains("not valid YAML") == true, "\(loaded.diagnostics.errors)")
+        #expect(error?.message.contains("opened on line 3") == true, "\(String(describing: error))")
+        #expect(!loaded.parsed, "nothing read: no checks against the release follow")
+    }
+
     @Test("mistakes name the line and key")
     func errors() {
         let loaded = EnvironmentLoader().load(file: "env.yaml", text: """
