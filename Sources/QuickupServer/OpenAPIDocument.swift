@@ -38,14 +38,7 @@ enum OpenAPIDocument {
       }
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      }
     }
    }
@@ -56,44 +49,16 @@ enum OpenAPIDocument {
     "summary": "Ready to take work (503 while shutting down).",
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "503": {
-      "description": "The server is shutting down and takes no new work.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/ShuttingDown"
      },
      "200": {
       "description": "Ready.",
@@ -114,34 +79,13 @@ enum OpenAPIDocument {
     "summary": "Prometheus metrics: runs by status, task durations, tasks in flight, assessments, HTTP requests.",
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "200": {
       "description": "Prometheus text format.",
@@ -162,34 +106,13 @@ enum OpenAPIDocument {
     "summary": "This document.",
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "200": {
       "description": "OpenAPI 3.1.",
@@ -210,34 +133,13 @@ enum OpenAPIDocument {
     "summary": "The releases uploaded, newest first.",
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "200": {
       "description": "The releases.",
@@ -268,54 +170,19 @@ enum OpenAPIDocument {
     },
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "413": {
-      "description": "The request body is larger than the server's limit.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/TooLarge"
      },
      "422": {
-      "description": "The operation failed (a quickup error that is not invalid input).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Failed"
      },
      "201": {
       "description": "Kept.",
@@ -346,64 +213,22 @@ enum OpenAPIDocument {
     },
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "413": {
-      "description": "The request body is larger than the server's limit.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/TooLarge"
      },
      "422": {
-      "description": "The operation failed (a quickup error that is not invalid input).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Failed"
      },
      "200": {
       "description": "The plan.",
@@ -434,64 +259,22 @@ enum OpenAPIDocument {
     },
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "413": {
-      "description": "The request body is larger than the server's limit.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/TooLarge"
      },
      "422": {
-      "description": "The operation failed (a quickup error that is not invalid input).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Failed"
      },
      "200": {
       "description": "The report (PASS, WARN or FAIL inside).",
@@ -537,34 +320,13 @@ enum OpenAPIDocument {
     ],
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "200": {
       "description": "The runs.",
@@ -593,94 +355,31 @@ enum OpenAPIDocument {
     },
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Conflict"
      },
      "413": {
-      "description": "The request body is larger than the server's limit.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/TooLarge"
      },
      "422": {
-      "description": "The operation failed (a quickup error that is not invalid input).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Failed"
      },
      "503": {
-      "description": "The server is shutting down and takes no new work.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/ShuttingDown"
      },
      "202": {
-      "description": "Started and recorded.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Accepted"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Started"
      },
      "200": {
       "description": "Dry run: what would run.",
@@ -711,94 +410,31 @@ enum OpenAPIDocument {
     },
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Conflict"
      },
      "413": {
-      "description": "The request body is larger than the server's limit.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/TooLarge"
      },
      "422": {
-      "description": "The operation failed (a quickup error that is not invalid input).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Failed"
      },
      "503": {
-      "description": "The server is shutting down and takes no new work.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/ShuttingDown"
      },
      "202": {
-      "description": "Started and recorded.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Accepted"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Started"
      }
     }
    }
@@ -832,44 +468,16 @@ enum OpenAPIDocument {
     ],
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "200": {
       "description": "The run.",
@@ -919,44 +527,16 @@ enum OpenAPIDocument {
     ],
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "200": {
       "description": "The event stream; it ends after the run's `run_end` event.",
@@ -989,54 +569,19 @@ enum OpenAPIDocument {
     ],
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Conflict"
      },
      "202": {
       "description": "Being cancelled.",
@@ -1079,84 +624,28 @@ enum OpenAPIDocument {
     },
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Conflict"
      },
      "413": {
-      "description": "The request body is larger than the server's limit.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/TooLarge"
      },
      "422": {
-      "description": "The operation failed (a quickup error that is not invalid input).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Failed"
      },
      "503": {
-      "description": "The server is shutting down and takes no new work.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/ShuttingDown"
      },
      "202": {
       "description": "Resumed.",
@@ -1209,64 +698,22 @@ enum OpenAPIDocument {
     },
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Conflict"
      },
      "413": {
-      "description": "The request body is larger than the server's limit.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/TooLarge"
      },
      "200": {
       "description": "abort: the upgrade is recorded cancelled at the gate.",
@@ -1319,84 +766,28 @@ enum OpenAPIDocument {
     },
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "409": {
-      "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Conflict"
      },
      "413": {
-      "description": "The request body is larger than the server's limit.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/TooLarge"
      },
      "422": {
-      "description": "The operation failed (a quickup error that is not invalid input).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Failed"
      },
      "503": {
-      "description": "The server is shutting down and takes no new work.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/ShuttingDown"
      },
      "202": {
       "description": "Started.",
@@ -1468,44 +859,16 @@ enum OpenAPIDocument {
     ],
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "200": {
       "description": "A page.",
@@ -1546,54 +909,19 @@ enum OpenAPIDocument {
     ],
     "responses": {
      "400": {
-      "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "401": {
-      "description": "No valid bearer token.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unauthorized"
      },
      "405": {
-      "description": "The path exists but not with this method.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/MethodNotAllowed"
      },
      "404": {
-      "description": "No such run or release, or a file named in the request does not exist.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "422": {
-      "description": "The operation failed (a quickup error that is not invalid input).",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Failed"
      },
      "200": {
       "description": "The zip.",
@@ -2448,6 +1776,98 @@ enum OpenAPIDocument {
      },
      "checks": {
       "type": "array"
+     }
+    }
+   }
+  },
+  "responses": {
+   "BadRequest": {
+    "description": "Invalid input: the body, a parameter, the release or env.yaml (code, message, hint; file and line when a file is at fault).",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "Conflict": {
+    "description": "Conflict: the site is locked by another run (the holder is named), the run is not running, or the run is not waiting at a verification gate.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "Failed": {
+    "description": "The operation failed (a quickup error that is not invalid input).",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "MethodNotAllowed": {
+    "description": "The path exists but not with this method.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "NotFound": {
+    "description": "No such run or release, or a file named in the request does not exist.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "ShuttingDown": {
+    "description": "The server is shutting down and takes no new work.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "Started": {
+    "description": "Started and recorded.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Accepted"
+      }
+     }
+    }
+   },
+   "TooLarge": {
+    "description": "The request body is larger than the server's limit.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "Unauthorized": {
+    "description": "No valid bearer token.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
      }
     }
    }
