@@ -1,4 +1,5 @@
 import Foundation
+import QuickupTestSupport
 
 /// Runs the built `quickup` executable, which SwiftPM places next to the test bundle.
 enum CLI {
@@ -59,9 +60,9 @@ enum CLI {
         let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
         reader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let status = process.waitReaped()
         while !reader.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        return Result(status: status, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 }
