@@ -80,13 +80,7 @@ public struct Assessor: Sendable {
         let hooks = self.hooks, plan = request.plan
         async let answers = hooks?.run(.resourceCheck, plan: plan) ?? [:]
         let history = JournalHistory.durations(stateDirectory: statePath, keys: request.plan.tasks.map(\.task.key), site: request.plan.site)
-        let connector = self.connector, width = connectionsPerDatasource
-        let outcomes = await withTaskGroup(of: DatasourceWork.Outcome.self) { group in
-            for work in scope.work { group.addTask { await work.run(connector: connector, width: width) } }
-            var all: [String: DatasourceWork.Outcome] = [:]
-            for await outcome in group { all[outcome.name] = outcome }
-            return all
-        }
+        let outcomes = await run(scope.work)
         var checks: [CheckResult] = []
         // A1: datasources' touched tables, then the host.
         var footprints: [DatasourceFootprint] = []

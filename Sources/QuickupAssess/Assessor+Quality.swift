@@ -12,15 +12,19 @@ extension Assessor {
             rulesOnly.jobs = work.jobs.filter { if case .rule = $0 { true } else { false } }
             return rulesOnly.jobs.isEmpty ? nil : rulesOnly
         }
+        let checks = Self.quality(scope, outcomes: await run(scope.work), log: &log)
+        return (checks, log)
+    }
+
+    /// Every datasource's work at once, each with up to `connectionsPerDatasource` connections.
+    func run(_ works: [DatasourceWork]) async -> [String: DatasourceWork.Outcome] {
         let connector = self.connector, width = connectionsPerDatasource
-        let outcomes = await withTaskGroup(of: DatasourceWork.Outcome.self) { group in
-            for work in scope.work { group.addTask { await work.run(connector: connector, width: width) } }
+        return await withTaskGroup(of: DatasourceWork.Outcome.self) { group in
+            for work in works { group.addTask { await work.run(connector: connector, width: width) } }
             var all: [String: DatasourceWork.Outcome] = [:]
             for await outcome in group { all[outcome.name] = outcome }
             return all
         }
-        let checks = Self.quality(scope, outcomes: outcomes, log: &log)
-        return (checks, log)
     }
 
     /// A2's results in the release's rule order: run, unrunnable (no such datasource) and out of
