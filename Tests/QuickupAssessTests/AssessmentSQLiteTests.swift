@@ -1,4 +1,5 @@
 import Foundation
+import QuickupTestSupport
 import QuickupCore
 import QuickupRelease
 import QuickupRun
@@ -42,14 +43,10 @@ struct AssessmentSQLiteTests {
         ])
         defer { fixture.remove() }
         let db = fixture.root.appendingPathComponent("shop.db").path
-        let seed = Process()
-        seed.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        seed.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", db,
+        let seed = try ChildProcess.run(["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", db,
                           "CREATE TABLE item (id INTEGER PRIMARY KEY, qty INTEGER, pad TEXT); "
-                          + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO item SELECT i, i, hex(randomblob(100)) FROM n;"]
-        try seed.run()
-        seed.waitUntilExit()
-        try #require(seed.terminationStatus == 0)
+                          + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO item SELECT i, i, hex(randomblob(100)) FROM n;"])
+        try #require(seed.status == 0)
 
         let workspace = try Workspace.open(release: fixture.release)
         let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)

@@ -16,14 +16,7 @@ struct OldBackupsCheckTests {
         try tree.write("backups/RUN1/shop_db/db.t.sql", String(repeating: "INSERT INTO t VALUES (1);\n", count: 4000))
         try tree.write("backups/RUN1/manifest.json", "[]")
         try tree.write("backups/RUN2/redis/keys-3.redisdump", String(repeating: "x", count: 70_000))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/du")
-        process.arguments = ["-sB1", dir]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let du = Double(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\t").first ?? "")
-        process.waitUntilExit()
+        let du = Double(try ChildProcess.run(["/usr/bin/du", "-sB1", dir]).stdout.split(separator: "\t").first ?? "")
         let check = OldBackupsCheck.check(backupDirectory: dir)
         #expect(check.measured == du && (du ?? 0) > 100_000)
         #expect(check.status == .pass && check.summary.contains("old backups hold"))

@@ -1,4 +1,5 @@
 import Foundation
+import QuickupTestSupport
 import Testing
 
 /// `quickup assess` through the built executable (A1–A4, §13 exit codes) on a SQLite release,
@@ -51,13 +52,9 @@ struct AssessCommandTests {
 
         /// Creates the database with the system's python3, an independent SQLite client.
         func sqlite(_ script: String) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()",
-                                 dir.appendingPathComponent("shop.db").path, script]
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            let process = try ChildProcess.run(["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()",
+                                                dir.appendingPathComponent("shop.db").path, script])
+            #expect(process.status == 0)
         }
 
         func assess(_ extra: [String] = []) throws -> CLI.Result {

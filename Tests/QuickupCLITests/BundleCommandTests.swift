@@ -143,16 +143,9 @@ struct BundleCommandTests {
 
     @discardableResult
     static func mariadb(_ server: TestServers.MariaDB, _ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["mariadb", "--defaults-file=\(server.defaultsFile ?? "")", "-N", "-B", "-e", sql]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestServers.Missing(description: "mariadb failed: \(sql)") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = try ChildProcess.run(["mariadb", "--defaults-file=\(server.defaultsFile ?? "")", "-N", "-B", "-e", sql])
+        guard output.status == 0 else { throw TestServers.Missing(description: "mariadb failed: \(sql)") }
+        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test("bundle by run id; an unknown run or an empty state directory is exit 2 with what to do")
@@ -179,14 +172,7 @@ struct BundleCommandTests {
     /// Every member of a zip as text, read by Python's zipfile (independent of quickup's zip code).
     static func unzip(_ zip: String) throws -> [String: String] {
         let script = "import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({n: z.read(n).decode('utf-8', 'replace') for n in z.namelist()}))"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, zip]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try ChildProcess.run(["python3", "-c", script, zip]).stdoutData
         return try JSONSerialization.jsonObject(with: data) as? [String: String] ?? [:]
     }
 }

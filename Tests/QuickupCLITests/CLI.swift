@@ -44,25 +44,9 @@ enum CLI {
 
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
                     program: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = program ?? executable
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        }
-        process.currentDirectoryURL = directory ?? repositoryRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        nonisolated(unsafe) var errData = Data()
-        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let status = process.waitReaped()
-        while !reader.isFinished { usleep(1000) }
-        return Result(status: status, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        let output = try ChildProcess.run([(program ?? executable).path] + arguments,
+                                          environment: environment.isEmpty ? nil : ChildProcess.environment(adding: environment),
+                                          directory: (directory ?? repositoryRoot).path)
+        return Result(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 }

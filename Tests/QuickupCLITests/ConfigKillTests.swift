@@ -43,7 +43,7 @@ struct ConfigKillTests {
     }
 
     /// Polls (10 ms) until `done` holds or `process` ends; returns whether `done` held.
-    static func wait(for process: Process, until done: () -> Bool) -> Bool {
+    static func wait(for process: ChildProcess, until done: () -> Bool) -> Bool {
         while process.isRunning {
             if done() { return true }
             usleep(10_000)
@@ -79,9 +79,9 @@ struct ConfigKillTests {
         let reached = Self.wait(for: first) { hold.heldCount == 1 }
         #expect(reached, "the install never reached its rename: \((try? String(contentsOf: firstLog, encoding: .utf8)) ?? "")")
         guard reached else { return }
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
-        #expect(first.terminationReason == .uncaughtSignal && first.terminationStatus == SIGKILL)
+        first.send(SIGKILL)
+        first.wait()
+        #expect(first.wait().signaled && first.wait().status == SIGKILL)
         #expect(ConfigSite.snapshot(target) == before, "the held install has not replaced the file yet")
 
         let runID = try #require(try FileManager.default.contentsOfDirectory(atPath: site.state + "/runs").first)
@@ -101,9 +101,9 @@ struct ConfigKillTests {
             installSteps() > 1 || hold.heldCount > 1 || ((try? String(contentsOf: resumeLog, encoding: .utf8)) ?? "").contains("was started before")
         }
         hold.open()
-        resume.waitUntilExit()
+        resume.wait()
         let output = (try? String(contentsOf: resumeLog, encoding: .utf8)) ?? ""
-        #expect(waiting && resume.terminationStatus == 0, "\(output)")
+        #expect(waiting && resume.wait().status == 0, "\(output)")
         #expect(installSteps() == 1, "a second install step was started on node1 (S1: once)")
         #expect(hold.heldCount == 1, "the install ran \(hold.heldCount) times on node1 (S1: once): \(output)")
         #expect(output.contains("not run again"), "\(output)")

@@ -150,10 +150,10 @@ struct ConfigTaskRunTests {
             Thread.sleep(forTimeInterval: 4)
             try site.server.restoreLink()
         }
-        process.waitUntilExit()
+        process.wait()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(cut, "the run ended before the first file was written: \(output)")
-        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(process.wait().status == 0, "\(output)")
         #expect(output.contains("ssh: web1 (control): link dropped"), "the drop is noticed and reported: \(output)")
         #expect(ConfigSite.snapshot(paths["yaml"] ?? "")?.text.components(separatedBy: "  - c").count == 2, "one item appended, once")
         #expect(ConfigSite.snapshot(paths["props"] ?? "")?.text.contains("server.port=8081") == true)

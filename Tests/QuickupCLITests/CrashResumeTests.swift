@@ -64,15 +64,7 @@ enum CrashBackend: String, CaseIterable, Sendable, CustomStringConvertible {
     }
 
     static func output(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try ChildProcess.run(arguments).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
@@ -128,14 +120,8 @@ struct CrashResumeTests {
          "--from", "V1.0.0", "--to", "V1.0.1", "--state", dir.appendingPathComponent("state").path, "--quiet"]
     }
 
-    func start(_ dir: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = arguments(dir)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+    func start(_ dir: URL) throws -> ChildProcess {
+        try ChildProcess.start([CLI.executable.path] + arguments(dir))
     }
 
     @Test("kill -9 at 20 random moments, resume after each: every transactional task applied exactly once",
@@ -154,8 +140,7 @@ struct CrashResumeTests {
         let clock = ContinuousClock()
         let full = try clock.measure {
             let p = try start(reference)
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0)
+            #expect(p.wait().status == 0)
         }
         var generator = SplitMix64(seed: 20261125)
         var killedWhileRunning = 0
@@ -165,16 +150,14 @@ struct CrashResumeTests {
             let fraction = Double.random(in: 0.02...0.12, using: &generator)
             usleep(UInt32(max(1_000, Double(full.components.seconds * 1_000_000 + full.components.attoseconds / 1_000_000_000_000) * fraction)))
             if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+                process.send(SIGKILL)
                 killedWhileRunning += 1
             }
-            process.waitUntilExit()
+            process.wait()
         }
         var finished = false
         for _ in 0..<3 where !finished {
-            let process = try start(dir)
-            process.waitUntilExit()
-            finished = process.terminationStatus == 0
+            finished = try start(dir).wait().status == 0
         }
         #expect(finished, "the run did not complete after the crashes")
         #expect(killedWhileRunning >= 12, "too few kills landed during a run (\(killedWhileRunning))")

@@ -23,29 +23,25 @@ struct InterruptTests {
         let dir = tree.root
         let state = dir.appendingPathComponent("state").path
 
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["run", "--release", dir.appendingPathComponent("release").path, "--env", dir.appendingPathComponent("env.yaml").path,
-                             "--from", "V1.0.0", "--to", "V1.0.1", "--stage", "all", "--state", state]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess.start([CLI.executable.path, "run", "--release", dir.appendingPathComponent("release").path,
+                                              "--env", dir.appendingPathComponent("env.yaml").path,
+                                              "--from", "V1.0.0", "--to", "V1.0.1", "--stage", "all", "--state", state])
         let start = ContinuousClock.now
         while processesRunning(containing: marker).count < 2 {
             try #require(start.duration(to: .now) < .seconds(180), "hang guard: the tool never started")
             usleep(20_000)
         }
-        kill(process.processIdentifier, number)
+        process.send(number)
         while process.isRunning {
             try #require(start.duration(to: .now) < .seconds(240), "hang guard: quickup did not stop")
             usleep(20_000)
         }
-        #expect(process.terminationReason == .exit, "quickup exits by itself, not killed by the signal")
-        #expect(process.terminationStatus == 1)
+        let exit = try #require(process.poll())
+        #expect(!exit.signaled, "quickup exits by itself, not killed by the signal")
+        #expect(exit.status == 1)
         #expect(processesRunning(containing: marker).isEmpty, "the tool and its child are gone")
         // It ends saying the run was cancelled and how to continue, not "fix the cause" (issue 14 item 3).
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = process.stdout
         #expect(text.contains("CANCELLED: run ") && text.contains("stopped on request"), "\(text)")
         let next = try #require(CLI.hint(after: "Next:", in: text), "\(text)")
         #expect(next.contains(" resume ") && next.contains("--release \(dir.appendingPathComponent("release").path)")

@@ -47,8 +47,8 @@ struct InterruptedAttemptTests {
             try #require(started.duration(to: .now) < .seconds(120), "hang guard")
             usleep(20_000)
         }
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        first.send(SIGKILL)
+        first.wait()
         _ = try backend.scalar(dir, "INSERT INTO flag VALUES (1)")
 
         let second = try CLI.run(Self.arguments(dir, state: state))
@@ -86,8 +86,8 @@ struct InterruptedAttemptTests {
 
         let first = try QuickupProcess.start(Self.arguments(tree.root, state: state))
         try tool.waitForStarts(1, while: first)
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        first.send(SIGKILL)
+        first.wait()
         tool.finish()
 
         let refused = try CLI.run(Self.arguments(tree.root, state: state))

@@ -39,9 +39,9 @@ struct LeftoverToolTests {
 
         let first = try QuickupProcess.start(Self.runArguments(tree, state: state))
         try tool.waitForStarts(1, while: first)
-        let killedPid = first.processIdentifier
+        let killedPid = first.pid
         kill(killedPid, SIGKILL)
-        first.waitUntilExit()
+        first.wait()
         #expect(!processesRunning(containing: tool.marker).isEmpty, "precondition: the tool's worker outlived quickup")
 
         // The tool's own process (the script that waits for its worker) dies with quickup.

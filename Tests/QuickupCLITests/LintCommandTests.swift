@@ -136,15 +136,9 @@ enum SARIFSchema {
             jsonschema.validators.validator_for(schema)(schema).validate(log)
             print('valid')
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, tree.root.appendingPathComponent("log.sarif").path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, text.hasSuffix("valid\n") else { throw Invalid(description: text) }
+        let process = try ChildProcess.start([python, "-c", script, tree.root.appendingPathComponent("log.sarif").path], combined: true)
+        let status = process.wait().status
+        let text = process.stdout
+        guard status == 0, text.hasSuffix("valid\n") else { throw Invalid(description: text) }
     }
 }

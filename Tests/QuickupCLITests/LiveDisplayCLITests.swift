@@ -31,20 +31,10 @@ struct LiveDisplayCLITests {
         let arguments = ["run", "--release", dir.appendingPathComponent("release").path, "--env", dir.appendingPathComponent("env.yaml").path,
                          "--from", "V1.0.0", "--to", "V1.0.1", "--stage", "all", "--state", dir.appendingPathComponent("state").path]
         let command = ([CLI.executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-q", "-e", "-c", command, "/dev/null"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TERM"] = "xterm"
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let process = try ChildProcess.run(["/usr/bin/script", "-q", "-e", "-c", command, "/dev/null"],
+                                           environment: ChildProcess.environment(adding: ["TERM": "xterm"]))
+        let text = process.stdout
+        #expect(process.status == 0, "\(text)")
         #expect(text.contains("▸ app V1.0.1 tool.slow"), "\(text.debugDescription)")
         #expect(text.contains("40 %  copied 4 of 10 tables"), "\(text.debugDescription)")
         #expect(text.contains("\u{1B}[1A\u{1B}[J"), "the block is redrawn in place")

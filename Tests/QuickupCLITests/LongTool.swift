@@ -41,7 +41,7 @@ struct LongTool {
     }
 
     /// Waits (hang guard only) until `count` copies have logged their start.
-    func waitForStarts(_ count: Int, while process: Process? = nil) throws {
+    func waitForStarts(_ count: Int, while process: ChildProcess? = nil) throws {
         let start = ContinuousClock.now
         while lines.filter({ $0.hasPrefix("start ") }).count < count {
             if let process, !process.isRunning { Issue.record("quickup ended before the tool started"); return }
@@ -67,23 +67,10 @@ enum QuickupProcess {
 
     /// Starts the built quickup with `arguments`; output is discarded unless `output` is given;
     /// `environment` is added to the test's own.
-    static func start(_ arguments: [String], in directory: URL? = nil, output: URL? = nil, environment: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
-        if let directory { process.currentDirectoryURL = directory }
-        if let output {
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: output)
-            process.standardOutput = handle
-            process.standardError = handle
-        } else {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
-        return process
+    static func start(_ arguments: [String], in directory: URL? = nil, output: URL? = nil, environment: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess.start([CLI.executable.path] + arguments,
+                               environment: environment.isEmpty ? nil : ChildProcess.environment(adding: environment),
+                               directory: directory?.path, output: output?.path)
     }
 
     /// Runs a statement on a journal (or any SQLite file) with Python's sqlite3: an independent client.

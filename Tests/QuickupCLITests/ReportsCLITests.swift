@@ -1,22 +1,14 @@
 import Foundation
+import QuickupTestSupport
 import Testing
 
 /// Issue 14 items 2, 4 and 5 as a user meets them on the command line.
 @Suite("validate, plan and run reports leave nothing out (issue 14)")
 struct ReportsCLITests {
-    /// Runs quickup with stdout and stderr into one pipe, as `2>&1` into a log does.
+    /// Runs quickup with stdout and stderr into one file, as `2>&1` into a log does.
     private func merged(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = CLI.repositoryRoot
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let process = try ChildProcess.start([CLI.executable.path] + arguments, directory: CLI.repositoryRoot.path, combined: true)
+        return (process.wait().status, process.stdout)
     }
 
     @Test("validate with --release one level too low fails (2), says where the release is, and that path validates")

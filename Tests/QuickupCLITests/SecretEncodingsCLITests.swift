@@ -58,15 +58,7 @@ struct SecretEncodingsCLITests {
     /// The forms Python gives for `password`, one per line.
     static func pythonForms(_ password: String, user: String) throws -> [String] {
         let script = encoder + "\nimport sys\nfor f in forms(sys.argv[1], sys.argv[2]): print(json.dumps(f))\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, user, password]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+        return try ChildProcess.run(["python3", "-c", script, user, password]).stdout.split(separator: "\n").compactMap { line in
             try? JSONDecoder().decode(String.self, from: Data(line.utf8))
         }
     }

@@ -49,13 +49,13 @@ struct SiteLockTests {
         try Self.release(tree, tool: tool)
         let state = tree.root.appendingPathComponent("state").path
         let holder = try QuickupProcess.start(Self.run(tree, state: state))
-        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        defer { holder.send(SIGKILL); holder.wait() }
         try tool.waitForStarts(1, while: holder)
         let holderRun = try #require(try Self.runIDs(state).first)
 
         let refused = try CLI.run(Self.run(tree, state: state))
         #expect(refused.status == 4)
-        for part in [holderRun, "host \(QuickupProcess.hostName)", "pid \(holder.processIdentifier)", "started 20", "state journal", "kill -INT \(holder.processIdentifier)"] {
+        for part in [holderRun, "host \(QuickupProcess.hostName)", "pid \(holder.pid)", "started 20", "state journal", "kill -INT \(holder.pid)"] {
             #expect(refused.stderr.contains(part), "'\(part)' missing from: \(refused.stderr)")
         }
         #expect(!refused.stdout.contains("failed"), "no summary of a run that never started: \(refused.stdout)")
@@ -64,8 +64,8 @@ struct SiteLockTests {
         #expect(status.stdout.contains("Run \(holderRun): running"), "\(status.stdout)")
 
         tool.finish()
-        holder.waitUntilExit()
-        #expect(holder.terminationStatus == 0)
+        holder.wait()
+        #expect(holder.wait().status == 0)
     }
 
     @Test("an SQLite-only site is locked on the database: a run with another --state is refused while the first runs")
@@ -79,12 +79,12 @@ struct SiteLockTests {
         try Self.release(tree, tool: tool)
         let stateA = tree.root.appendingPathComponent("state-a").path, stateB = tree.root.appendingPathComponent("state-b").path
         let holder = try QuickupProcess.start(Self.run(tree, state: stateA))
-        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        defer { holder.send(SIGKILL); holder.wait() }
         try tool.waitForStarts(1, while: holder)
         let holderRun = try #require(try Self.runIDs(stateA).first)
 
         let other = try QuickupProcess.start(Self.run(tree, state: stateB), output: tree.root.appendingPathComponent("other.out"))
-        defer { if other.isRunning { kill(other.processIdentifier, SIGKILL) } }
+        defer { other.send(SIGKILL); other.wait() }
         // Without the lock the second run starts a second copy of the tool: end both then.
         let waited = ContinuousClock.now
         while other.isRunning {
@@ -93,12 +93,12 @@ struct SiteLockTests {
             usleep(20_000)
         }
         let text = try String(contentsOf: tree.root.appendingPathComponent("other.out"), encoding: .utf8)
-        #expect(other.terminationStatus == 4, "\(text)")
+        #expect(other.wait().status == 4, "\(text)")
         #expect(tool.lines.filter { $0.hasPrefix("start ") }.count == 1, "the tool ran twice at once")
-        #expect(text.contains("datasource db") && text.contains(holderRun) && text.contains("pid \(holder.processIdentifier)"), "\(text)")
+        #expect(text.contains("datasource db") && text.contains(holderRun) && text.contains("pid \(holder.pid)"), "\(text)")
         tool.finish()
-        holder.waitUntilExit()
-        #expect(holder.terminationStatus == 0)
+        holder.wait()
+        #expect(holder.wait().status == 0)
         // The lock went with the holder.
         let after = try CLI.run(Self.run(tree, state: stateB))
         #expect(after.status == 0, "\(after.stderr)")
@@ -120,11 +120,11 @@ struct SiteLockTests {
         }
         var succeeded = 0
         for (n, process) in processes.enumerated() {
-            process.waitUntilExit()
+            process.wait()
             let text = (try? String(contentsOf: tree.root.appendingPathComponent("out-\(n)"), encoding: .utf8)) ?? ""
-            #expect([0, 4].contains(process.terminationStatus), "start \(n) exited \(process.terminationStatus): \(text)")
+            #expect([0, 4].contains(process.wait().status), "start \(n) exited \(process.wait().status): \(text)")
             #expect(!text.contains("already exists"), "\(text)")
-            if process.terminationStatus == 0 { succeeded += 1 }
+            if process.wait().status == 0 { succeeded += 1 }
         }
         #expect(succeeded >= 1)
         #expect(try Self.runIDs(state).count == succeeded, "only runs that ran are recorded")

@@ -1,4 +1,5 @@
 import Foundation
+import QuickupTestSupport
 import QuickupCore
 import Testing
 
@@ -8,12 +9,7 @@ import Testing
 @Suite("Config: host scripts install and restore")
 struct ConfigFileScriptsTests {
     func sh(_ script: String) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try ChildProcess.run(["/bin/sh", "-c", script]).status
     }
 
     @Test("install, re-run, restore: original bytes and mode come back")

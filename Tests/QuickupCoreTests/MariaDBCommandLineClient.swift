@@ -27,26 +27,14 @@ struct MariaDBCommandLineClient {
         try files.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? files.removeItem(at: directory) }
         let inputFile = directory.appendingPathComponent("stdin")
-        let outputFile = directory.appendingPathComponent("stdout")
-        let errorFile = directory.appendingPathComponent("stderr")
         try input.write(to: inputFile)
-        try Data().write(to: outputFile)
-        try Data().write(to: errorFile)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // --defaults-extra-file must come first.
-        process.arguments = ["mariadb", "--defaults-extra-file=\(defaultsFile)"] + arguments
-        process.standardInput = try FileHandle(forReadingFrom: inputFile)
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        try process.run()
-        process.waitUntilExit()
-        let errors = String(decoding: try Data(contentsOf: errorFile), as: UTF8.self)
-        if process.terminationStatus == 127 && errors.contains("mariadb") {
+        let process = try ChildProcess.run(["/usr/bin/env", "mariadb", "--defaults-extra-file=\(defaultsFile)"] + arguments,
+                                           input: .file(inputFile.path))
+        if process.status == 127 && process.stderr.contains("mariadb") {
             throw Failure(description: "the mariadb client is not installed (apt-get install mariadb-client)")
         }
-        return Run(status: process.terminationStatus, output: try Data(contentsOf: outputFile), errors: errors)
+        return Run(status: process.status, output: process.stdoutData, errors: process.stderr)
     }
 
     /// The rows of `sql`, columns split at tabs. Select `HEX(…)` for values that may hold tabs,

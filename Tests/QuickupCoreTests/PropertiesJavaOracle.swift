@@ -1,4 +1,5 @@
 import Foundation
+import QuickupTestSupport
 
 /// The JDK as the reference for `.properties` (SPEC M1): a small Java program, compiled on the fly,
 /// loads many files with `Properties.load(Reader)` in one JVM and reports each file's result.
@@ -115,16 +116,10 @@ struct PropertiesJavaOracle {
     /// Runs a tool to completion; its combined output, or a Failure carrying it.
     @discardableResult
     private static func run(_ tool: URL, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let process = try ChildProcess.start([tool.path] + arguments, combined: true)
+        let status = process.wait().status
+        let output = process.stdout
+        guard status == 0 else {
             throw Failure(description: "\(tool.path) \(arguments.joined(separator: " ")) failed:\n\(output)")
         }
         return output

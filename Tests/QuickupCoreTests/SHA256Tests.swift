@@ -1,4 +1,5 @@
 import Foundation
+import QuickupTestSupport
 import Testing
 @testable import QuickupCore
 
@@ -23,14 +24,7 @@ struct SHA256Tests {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let file = dir.appendingPathComponent("f\(length)")
             try Data(bytes).write(to: file)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["sha256sum", file.path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let output = try ChildProcess.run(["sha256sum", file.path]).stdout
             #expect(output.hasPrefix(SHA256.hex(bytes)), "length \(length)")
         }
     }

@@ -141,17 +141,11 @@ struct YAMLEditorDifferentialTests {
         try JSONSerialization.data(withJSONObject: payload).write(to: input)
         let script = directory.appendingPathComponent("judge.py")
         try judgeSource.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, input.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let process = try ChildProcess.run(["python3", script.path, input.path])
+        let output = process.stdout
         let verdicts = output.split(separator: "\n").map(String.init)
-        guard process.terminationStatus == 0, verdicts.count == cases.count else {
-            throw QuickupError(.io, "the PyYAML judge failed (status \(process.terminationStatus)); is python3-yaml installed?\n\(output)")
+        guard process.status == 0, verdicts.count == cases.count else {
+            throw QuickupError(.io, "the PyYAML judge failed (status \(process.status)); is python3-yaml installed?\n\(output)")
         }
         return verdicts
     }

@@ -79,14 +79,7 @@ struct BackupRunTests {
 
     /// `du -sB1` of a path (the figure an operator sees).
     func du(_ path: String) throws -> Int64 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/du")
-        process.arguments = ["-sB1", path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = try ChildProcess.run(["/usr/bin/du", "-sB1", path]).stdout
         return Int64(text.split(separator: "\t").first ?? "") ?? -1
     }
 
@@ -238,11 +231,6 @@ struct BackupRunTests {
 
     @discardableResult
     func shell(_ program: String, _ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        guard (try? process.run()) != nil else { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
+        (try? ChildProcess.run([program] + arguments).status) ?? -1
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupTestSupport
 import Testing
 @testable import QuickupRun
 
@@ -58,10 +59,6 @@ struct DeferredRecordsTests {
     }
 
     private func python(_ f: RunFixture, _ statements: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \(statements); c.commit()", f.database]
-        try process.run()
-        process.waitUntilExit()
+        _ = try ChildProcess.run(["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \(statements); c.commit()", f.database])
     }
 }

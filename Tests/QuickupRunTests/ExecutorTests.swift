@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupTestSupport
 import Testing
 @testable import QuickupRun
 
@@ -46,11 +47,7 @@ struct ExecutorTests {
         let (first, _) = try await f.run()
         #expect(first.status == .succeeded)
         _ = try f.query("SELECT 1")
-        let update = Process()
-        update.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        update.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE upgrade_log SET status='RUNNING', end_time=NULL\"); c.execute('DROP TABLE a'); c.commit()", f.database]
-        try update.run()
-        update.waitUntilExit()
+        _ = try ChildProcess.run(["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE upgrade_log SET status='RUNNING', end_time=NULL\"); c.execute('DROP TABLE a'); c.commit()", f.database])
         try f.journalInterrupted(taskSuffix: "t1")
         let (stopped, _) = try await f.run()
         #expect(stopped.status == .failed)

@@ -145,17 +145,9 @@ struct APIEndpointTests {
     func tokenReload() async throws {
         let tree = try TemporaryTree("qu-api-hup")
         defer { tree.remove() }
-        let hash = Process()
-        hash.executableURL = ServeProcess.executable
-        hash.arguments = ["serve", "--hash-token", "--token-name", "second"]
-        let input = Pipe(), output = Pipe()
-        hash.standardInput = input
-        hash.standardOutput = output
-        try hash.run()
-        input.fileHandleForWriting.write(Data("second-token\n".utf8))
-        try input.fileHandleForWriting.close()
-        hash.waitUntilExit()
-        let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let hash = try ChildProcess.run([ServeProcess.executable.path, "serve", "--hash-token", "--token-name", "second"],
+                                        input: .data(Data("second-token\n".utf8)))
+        let line = hash.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(line.hasPrefix("sha256:") && line.hasSuffix(" second") && !line.contains("second-token"), "\(line)")
 
         let server = try ServeProcess(in: tree)
@@ -163,7 +155,7 @@ struct APIEndpointTests {
         try (line + "\n").write(toFile: server.tokensFile, atomically: true, encoding: .utf8)
         let before = try await server.call(.GET, "/v1/runs").status
         #expect(before == 200, "before SIGHUP the old token still works")
-        kill(server.process.processIdentifier, SIGHUP)
+        server.process.send(SIGHUP)
         var status = 200
         for _ in 0..<200 where status == 200 {
             status = try await server.call(.GET, "/v1/runs").status
@@ -173,7 +165,7 @@ struct APIEndpointTests {
         let second = try await server.call(.GET, "/v1/runs", token: "second-token").status
         #expect(second == 200)
         try "garbage\n".write(toFile: server.tokensFile, atomically: true, encoding: .utf8)
-        kill(server.process.processIdentifier, SIGHUP)
+        server.process.send(SIGHUP)
         try await Task.sleep(for: .milliseconds(500))
         let kept = try await server.call(.GET, "/v1/runs", token: "second-token").status
         #expect(kept == 200, "a broken file keeps the tokens")
@@ -183,14 +175,9 @@ struct APIEndpointTests {
 
     @Test("listen: a non-loopback address without --tokens is refused (exit 2)")
     func refusesOpenListen() throws {
-        let process = Process()
-        process.executableURL = ServeProcess.executable
-        process.arguments = ["serve", "--listen", "0.0.0.0:0", "--state", FileManager.default.temporaryDirectory.path + "/qu-api-none"]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 2 && text.contains("not a loopback address") && text.contains("--tokens"), "\(text)")
+        let process = try ChildProcess.run([ServeProcess.executable.path, "serve", "--listen", "0.0.0.0:0",
+                                            "--state", FileManager.default.temporaryDirectory.path + "/qu-api-none"])
+        let text = process.stderr
+        #expect(process.status == 2 && text.contains("not a loopback address") && text.contains("--tokens"), "\(text)")
     }
 }

@@ -37,16 +37,9 @@ struct MariaDBAPITests {
     @discardableResult
     static func mariadb(_ sql: String) throws -> String {
         let server = try TestServers.requireMariaDB()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["mariadb", "--defaults-file=\(server.defaultsFile ?? "")", "-N", "-B", "-e", sql]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestServers.Missing(description: "mariadb failed: \(sql)") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = try ChildProcess.run(["mariadb", "--defaults-file=\(server.defaultsFile ?? "")", "-N", "-B", "-e", sql])
+        guard output.status == 0 else { throw TestServers.Missing(description: "mariadb failed: \(sql)") }
+        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func sleeping(_ marker: String) throws -> Int {
@@ -124,16 +117,9 @@ struct MariaDBAPITests {
         let runID = try #require(try started.json()["runId"] as? String, "\(started.text)")
         try await Self.waitForSleep(marker)
 
-        let cli = Process()
-        cli.executableURL = ServeProcess.executable
-        cli.arguments = ["run", "--release", zip, "--env", env, "--from", "V1.0.0", "--to", "V1.0.1", "--state", server.state, "--quiet"]
-        let stderr = Pipe()
-        cli.standardError = stderr
-        cli.standardOutput = FileHandle.nullDevice
-        try cli.run()
-        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        cli.waitUntilExit()
-        #expect(cli.terminationStatus == 4 && text.contains(runID), "\(text)")
+        let cli = try ChildProcess.run([ServeProcess.executable.path, "run", "--release", zip, "--env", env, "--from", "V1.0.0", "--to", "V1.0.1",
+                                        "--state", server.state, "--quiet"])
+        #expect(cli.status == 4 && cli.stderr.contains(runID), "\(cli.stderr)")
         let status = try await runProgram(ServeProcess.executable.path, ["status", runID, "--state", server.state])
         #expect(status.output.contains("Run \(runID): running"), "\(status.output)")
         let second = try await server.call(.POST, "/v1/runs", json: ["release": release, "env": env, "from": "V1.0.0", "to": "V1.0.1"])
@@ -163,26 +149,22 @@ struct MariaDBAPITests {
         let server = try ServeProcess(in: tree)
         defer { server.stop() }
         let release = try await APIRelease.upload(server, zip)
-        let cli = Process()
-        cli.executableURL = ServeProcess.executable
-        cli.arguments = ["run", "--release", zip, "--env", env, "--from", "V1.0.0", "--to", "V1.0.1", "--state", server.state, "--quiet"]
-        cli.standardOutput = FileHandle.nullDevice
-        cli.standardError = FileHandle.nullDevice
-        try cli.run()
-        defer { if cli.isRunning { kill(cli.processIdentifier, SIGKILL) } }
+        let cli = try ChildProcess.start([ServeProcess.executable.path, "run", "--release", zip, "--env", env, "--from", "V1.0.0", "--to", "V1.0.1",
+                                          "--state", server.state, "--quiet"])
+        defer { cli.send(SIGKILL); cli.wait() }
         try await Self.waitForSleep(marker)
 
         let runs = try await server.call(.GET, "/v1/runs").json()["runs"] as? [[String: Any]] ?? []
-        let cliRun = try #require(runs.first { $0["pid"] as? Int == Int(cli.processIdentifier) }, "the API lists the CLI run: \(runs)")
+        let cliRun = try #require(runs.first { $0["pid"] as? Int == Int(cli.pid) }, "the API lists the CLI run: \(runs)")
         let cliRunID = try #require(cliRun["id"] as? String)
         #expect(cliRun["status"] as? String == "running")
         let refused = try await server.call(.POST, "/v1/runs", json: ["release": release, "env": env, "from": "V1.0.0", "to": "V1.0.1"])
         #expect(try refused.status == 409 && (refused.json()["code"] as? String) == "locked", "\(refused.text)")
-        #expect(refused.text.contains(cliRunID) && refused.text.contains("pid \(cli.processIdentifier)"), "\(refused.text)")
+        #expect(refused.text.contains(cliRunID) && refused.text.contains("pid \(cli.pid)"), "\(refused.text)")
 
         let cancel = try await server.call(.POST, "/v1/runs/\(cliRunID)/cancel")
         #expect(cancel.status == 202, "\(cancel.text)")
-        cli.waitUntilExit()
+        await cli.ended()
         let cliEnd = try await server.waitForEnd(cliRunID)
         #expect(cliEnd["status"] as? String == "cancelled")
         #expect(try Self.sleeping(marker) == 0)
@@ -201,7 +183,7 @@ struct MariaDBAPITests {
         let started = try await server.call(.POST, "/v1/runs", json: ["release": release, "env": env, "from": "V1.0.0", "to": "V1.0.1"])
         let runID = try #require(try started.json()["runId"] as? String, "\(started.text)")
         try await Self.waitForSleep(marker)
-        kill(server.process.processIdentifier, SIGTERM)
+        server.process.send(SIGTERM)
         // Within the grace period (5 s) the server is still there but takes no new run.
         var refusedWhileDraining = false
         for _ in 0..<40 where !refusedWhileDraining {
@@ -210,7 +192,7 @@ struct MariaDBAPITests {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(refusedWhileDraining, "no 503 while shutting down")
-        server.process.waitUntilExit()
+        await server.process.ended()
         #expect(try Self.sleeping(marker) == 0, "the statement outlived the server")
         let status = try await runProgram(ServeProcess.executable.path, ["status", runID, "--state", server.state])
         #expect(status.output.contains("Run \(runID): cancelled"), "\(status.output)")

@@ -9,14 +9,15 @@ import QuickupTestSupport
 /// A real `quickup serve` process on a free loopback port (H1), with its stderr (the server log)
 /// in a file, a tokens file holding one token, and a state directory of its own.
 final class ServeProcess: @unchecked Sendable {
-    let process: Process
+    let process: ChildProcess
     let port: Int
-    let log: URL
+    /// `https` when served with --tls-cert/--tls-key.
+    let scheme: String
     let token: String
     let tokensFile: String
     let state: String
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    var base: String { "\(scheme)://127.0.0.1:\(port)" }
 
     static var executable: URL {
         if let override = ProcessInfo.processInfo.environment["QUICKUP_BIN"] { return URL(fileURLWithPath: override) }
@@ -32,43 +33,39 @@ final class ServeProcess: @unchecked Sendable {
         token = "t-\(UUID().uuidString)"
         tokensFile = "\(tree.path)/tokens-\(UUID().uuidString.prefix(8))"
         try (TokenStore.line(for: token, name: "ci") + "\n").write(toFile: tokensFile, atomically: true, encoding: .utf8)
-        log = tree.root.appendingPathComponent("serve-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--state", self.state, "--grace", "5"]
-            + (tokens ? ["--tokens", tokensFile] : []) + extra
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardError = handle
-        process.standardOutput = handle
-        try process.run()
+        process = try ChildProcess.start(
+            [Self.executable.path, "serve", "--listen", "127.0.0.1:0", "--state", self.state, "--grace", "5"]
+                + (tokens ? ["--tokens", tokensFile] : []) + extra,
+            environment: environment.isEmpty ? nil : ChildProcess.environment(adding: environment), combined: true)
         let started = ContinuousClock.now
         var found: Int?
+        var scheme = "http"
         while found == nil {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let range = text.range(of: "listening on http://127.0.0.1:") {
+            let text = process.stdout
+            if let range = text.range(of: "listening on http://127.0.0.1:") ?? text.range(of: "listening on https://127.0.0.1:") {
                 found = Int(text[range.upperBound...].prefix { $0.isNumber })
-            } else if !process.isRunning {
-                throw Failure(description: "quickup serve exited \(process.terminationStatus): \(text)")
+                if text[..<range.upperBound].hasSuffix("https://127.0.0.1:") { scheme = "https" }
+            } else if let exit = process.poll() {
+                throw Failure(description: "quickup serve exited \(exit.status): \(text)")
             } else if started.duration(to: .now) > .seconds(120) {
-                process.terminate()
+                process.stop()
                 throw Failure(description: "quickup serve did not start: \(text)")
             } else {
                 usleep(20_000)
             }
         }
         port = found ?? 0
+        self.scheme = scheme
     }
 
-    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    /// What the server wrote (stdout and stderr).
+    var logText: String { process.stdout }
 
     /// SIGTERM and wait: the graceful shutdown.
     @discardableResult
     func stop() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        process.send(SIGTERM)
+        return process.wait().status
     }
 
     struct Answer: Sendable {

@@ -64,15 +64,8 @@ struct UpgradeAPITests {
 
     /// Rows of table t in the site's SQLite database.
     static func rows(_ tree: TemporaryTree) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from t').fetchone()[0])",
-                             "\(tree.path)/app.db"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        let output = try ChildProcess.run(["/usr/bin/python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from t').fetchone()[0])",
+                                           "\(tree.path)/app.db"])
+        return Int(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 }

@@ -93,39 +93,11 @@ public func unusedLocalPort() throws -> Int {
 }
 
 /// Runs a program to its end without blocking a thread of the cooperative pool; returns its exit
-/// status and what it wrote (stdout and stderr together).
-///
-/// Foundation notices a child's end when a socket the child inherits reaches end-of-file, so a
-/// daemon started by the child (services.sh starting mariadbd) would keep `Process` waiting for
-/// ever. A wrapper shell keeps that socket and runs the program with every descriptor above 2
-/// closed.
+/// status and what it wrote (stdout and stderr together). A daemon it starts (services.sh
+/// starting mariadbd) inherits nothing of the test process (see `ChildProcess`).
 public func runProgram(_ path: String, _ arguments: [String], environment: [String: String]? = nil)
     async throws -> (status: Int32, output: String) {
-    let wrapper = #"""
-        ( for fd in /proc/$BASHPID/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done 2>/dev/null
-          exec "$@" )
-        """#
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = ["-c", wrapper, "run-program", path] + arguments
-    if let environment { process.environment = environment }
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent(TestServers.uniqueName("qu_out"))
-    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: output) }
-    let handle = try FileHandle(forWritingTo: output)
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do {
-            try process.run()
-        } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
-    try handle.close()
-    let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-    return (status, text)
+    let child = try ChildProcess.start([path] + arguments, environment: environment, combined: true)
+    let exit = await child.ended()
+    return (exit.status, child.stdout)
 }

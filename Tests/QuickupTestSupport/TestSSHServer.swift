@@ -190,30 +190,15 @@ public final class TestSSHServer: @unchecked Sendable {
     }
 }
 
-/// posix_spawn and waitpid on that one pid: test fixtures start helpers without Foundation's
-/// Process, whose reaping thread can block on children swift-subprocess also watches.
+/// posix_spawn and waitpid on that one pid, for helpers that outlive a call (sshd, services);
+/// see `ChildProcess` for why tests do not use Foundation's Process.
 public enum ChildSpawn {
     /// Starts `arguments` (absolute path first) with stdin /dev/null and stdout+stderr to `output`.
     public static func spawn(_ arguments: [String], output: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Nothing else of the test process (other tests' pipes, files being written) leaks into a
         // long-lived sshd: a held pipe end would keep another test waiting for EOF.
-        // (glibc ≥ 2.34 has posix_spawn_file_actions_addclosefrom_np; Swift's Glibc module does not export it.)
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
-            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        }
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ)
-        guard rc == 0 else { throw TestSSHServer.Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
-        return pid
+        try ChildProcess.spawn(arguments, stdin: "/dev/null", stdout: output, stderr: output,
+                               environment: nil, directory: nil, ownGroup: false)
     }
 
     /// Waits for the child and returns its exit status (128 + signal when killed).

@@ -66,45 +66,22 @@ public enum ZipSurgery {
     /// Writes `destination` from `source` with the operations applied.
     public static func rewrite(_ source: String, to destination: String, _ operations: [Operation]) throws {
         let ops = try JSONSerialization.data(withJSONObject: operations.map(\.json))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, source, destination, String(decoding: ops, as: UTF8.self)]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "ZipSurgery", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: String(decoding: message, as: UTF8.self)])
+        let output = try ChildProcess.run(["python3", "-c", script, source, destination, String(decoding: ops, as: UTF8.self)])
+        guard output.status == 0 else {
+            throw NSError(domain: "ZipSurgery", code: Int(output.status), userInfo: [NSLocalizedDescriptionKey: output.stderr])
         }
     }
 
     /// Entry names of a zip, in stored order, read by Python's `zipfile`.
     public static func names(_ zip: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sys, zipfile\nfor n in zipfile.ZipFile(sys.argv[1]).namelist(): print(n)", zip]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        try ChildProcess.run(["python3", "-c", "import sys, zipfile\nfor n in zipfile.ZipFile(sys.argv[1]).namelist(): print(n)", zip])
+            .stdout.split(separator: "\n").map(String.init)
     }
 }
 
 extension ZipSurgery {
     /// A file's SHA-256 from `sha256sum`, an implementation independent of quickup's.
     public static func sha256(of path: String) throws -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum", path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init)
+        try ChildProcess.run(["sha256sum", path]).stdout.split(separator: " ").first.map(String.init)
     }
 }
