@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOSSL
 import QuickupCore
 import ServiceLifecycle
 import UnixSignals
@@ -31,12 +32,38 @@ public enum QuickupServer {
         try await group.run()
     }
 
-    static func server(_ configuration: ServerConfiguration) throws -> HTTPServerBuilder {
+    /// HTTP/1.1, or HTTPS with the PEM files of --tls-cert/--tls-key. A file that cannot be used
+    /// is refused before listening, naming the option and the file (never the key's bytes).
+    static func server(_ configuration: ServerConfiguration) throws(QuickupError) -> HTTPServerBuilder {
         guard let certificate = configuration.tlsCertificate, let key = configuration.tlsKey else { return .http1() }
-        let chain = try NIOSSLCertificate.fromPEMFile(certificate)
-        let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificate)
+        } catch {
+            throw QuickupError(.invalidArgument, "--tls-cert \(certificate): not a readable PEM certificate chain (\(error))",
+                               hint: "pass the server's certificate, then any intermediates, in PEM (-----BEGIN CERTIFICATE-----)")
+        }
+        guard !chain.isEmpty else {
+            throw QuickupError(.invalidArgument, "--tls-cert \(certificate): no certificate in the file",
+                               hint: "pass the server's certificate in PEM (-----BEGIN CERTIFICATE-----)")
+        }
+        let privateKey: NIOSSLPrivateKey
+        do {
+            privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+        } catch {
+            throw QuickupError(.invalidArgument, "--tls-key \(key): not a readable, unencrypted PEM private key (\(error))",
+                               hint: "pass the certificate's private key in PEM without a passphrase, readable by this user only")
+        }
         let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
-        return try .tls(.http1(), tlsConfiguration: tls)
+        do {
+            // The context is otherwise made when the listener starts; making it here refuses a
+            // key that does not belong to the certificate with the files named.
+            _ = try NIOSSLContext(configuration: tls)
+            return try .tls(.http1(), tlsConfiguration: tls)
+        } catch {
+            throw QuickupError(.invalidArgument, "--tls-cert \(certificate) and --tls-key \(key) cannot be used together (\(error))",
+                               hint: "check that the key belongs to the certificate (openssl x509 -noout -pubkey -in CERT; openssl pkey -pubout -in KEY)")
+        }
     }
 }
 
