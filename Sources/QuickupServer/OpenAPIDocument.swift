@@ -197,6 +197,66 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/v1/releases/{id}/plugins": {
+   "post": {
+    "operationId": "uploadPlugin",
+    "summary": "Upload a plugin: a zip from `quickup pack` of a folder holding one or more component folders (<component>/component.yaml …). Checked as a release zip is; its components replace the base release's of the same name or join them, and the result is validated and kept as a new release. The base release is not changed.",
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The base release's id as `GET /v1/releases` lists it.",
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9a-f]{16}$"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "description": "The plugin zip (any Content-Type; application/zip or application/octet-stream).",
+     "content": {
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      }
+     }
+    },
+    "responses": {
+     "400": {
+      "$ref": "#/components/responses/BadRequest"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthorized"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "405": {
+      "$ref": "#/components/responses/MethodNotAllowed"
+     },
+     "413": {
+      "$ref": "#/components/responses/TooLarge"
+     },
+     "422": {
+      "$ref": "#/components/responses/Failed"
+     },
+     "201": {
+      "description": "The new release, kept.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PluginResult"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/v1/plans": {
    "post": {
     "operationId": "plan",
@@ -1061,6 +1121,36 @@ enum OpenAPIDocument {
       "type": "array",
       "items": {
        "$ref": "#/components/schemas/ReleaseEntry"
+      }
+     }
+    }
+   },
+   "PluginResult": {
+    "type": "object",
+    "required": [
+     "release",
+     "base",
+     "components",
+     "replaced"
+    ],
+    "properties": {
+     "release": {
+      "$ref": "#/components/schemas/ReleaseEntry"
+     },
+     "base": {
+      "type": "string",
+      "pattern": "^[0-9a-f]{16}$"
+     },
+     "components": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "replaced": {
+      "type": "array",
+      "items": {
+       "type": "string"
       }
      }
     }

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import QuickupCore
 
-/// `POST /v1/releases` (upload a zip from `quickup pack`) and `GET /v1/releases` (H1, R1).
+/// `POST /v1/releases` (upload a zip from `quickup pack`), `GET /v1/releases`, and
+/// `POST /v1/releases/{id}/plugins` (a plugin's components into a kept release; H1, R1).
 extension QuickupAPI {
     struct ReleaseList: Codable {
         var releases: [ReleaseStore.Entry]
@@ -17,6 +18,15 @@ extension QuickupAPI {
             let entry = try self.store.accept(upload: upload, now: Int64(Date().timeIntervalSince1970 * 1000))
             self.logger.info("release uploaded", metadata: ["release": "\(entry.name)", "id": "\(entry.id)"])
             return try JSONBody.response(entry, status: .created)
+        }
+        router.post("/v1/releases/:id/plugins") { request, context in
+            let base = try context.parameters.require("id")
+            _ = try self.store.zip(base)  // an unknown base is refused before the body is read
+            let upload = try await self.receive(request)
+            let result = try self.store.acceptPlugin(upload: upload, base: base, now: Int64(Date().timeIntervalSince1970 * 1000))
+            self.logger.info("plugin uploaded", metadata: ["base": "\(base)", "release": "\(result.release.id)",
+                                                           "components": "\(result.components.joined(separator: ","))"])
+            return try JSONBody.response(result, status: .created)
         }
     }
 
