@@ -36,4 +36,45 @@ struct ManifestStreamingTests {
         }
         #expect(compared > 100)
     }
+
+    /// A valid task's lines, with a random choice of optional fields, in random field order.
+    static func validTask(_ n: Int, rng: inout SplitMix64) -> [String] {
+        let kinds = ["sql", "tool", "redis"]
+        let kind = kinds[Int.random(in: 0..<kinds.count, using: &rng)]
+        let uid = "t\(n)"
+        var lines = ["\(kind).\(uid).id=ID-\(n)", "\(kind).\(uid).description=task \(n) 说明",
+                     "\(kind).\(uid).stage=" + ["pre_stop", "in_stop", "post_start", "post_upgrade"][n % 4]]
+        lines.append(kind == "tool" ? "\(kind).\(uid).package=tools/t\(n).sh" : "\(kind).\(uid).file=f/\(n).\(kind)")
+        let optional = ["order=\(n * 3)", "timeout=90s", "retries=2", "depends=t\(max(0, n - 1))", "sites=S1,S2", "transactional=true"]
+        for field in optional where Bool.random(using: &rng) { lines.append("\(kind).\(uid).\(field)") }
+        return lines.shuffled(using: &rng)
+    }
+
+    @Test("valid manifests, each task's lines together or interleaved: the same tasks as the array path, no message")
+    func validManifests() throws {
+        var rng = SplitMix64(seed: 0x13_0019)
+        let parser = TaskManifestParser(component: "c", version: Version(1, 0, 1), file: "m.properties")
+        var tasksSeen = 0
+        for round in 0..<500 {
+            var groups = (0..<Int.random(in: 1...30, using: &rng)).map { Self.validTask($0, rng: &rng) }
+            var lines: [String]
+            if round % 3 == 0, groups.count > 1 {
+                // Java allows a task's lines anywhere: move one line of the first task to the end.
+                let moved = groups[0].removeLast()
+                lines = groups.flatMap { $0 } + [moved]
+            } else {
+                lines = groups.flatMap { $0 }
+            }
+            if round % 5 == 0 { lines.insert("# comment", at: Int.random(in: 0...lines.count, using: &rng)) }
+            let text = lines.joined(separator: "\n") + "\n"
+            var old = Diagnostics(), new = Diagnostics()
+            let oldTasks = parser.parse(try PropertiesReader.parse(text, file: "m.properties"), into: &old)
+            let newTasks = try parser.parse(text: text, into: &new)
+            #expect(old.errors.isEmpty && old.warnings.isEmpty, "round \(round): \(old.errors)")
+            #expect(newTasks == oldTasks && new.errors.isEmpty && new.warnings.isEmpty, "round \(round)")
+            #expect(newTasks.map(\.filePosition) == Array(1...groups.count), "round \(round)")
+            tasksSeen += newTasks.count
+        }
+        #expect(tasksSeen > 1_000)
+    }
 }

@@ -19,45 +19,87 @@ public struct TaskManifestParser {
         return tasks(from: &groups, reader: &reader, into: &diagnostics)
     }
 
-    /// Parses the manifest's text as it is read: entries go straight into their task's group,
-    /// and each group is dropped once its task is made, so a 50 MB manifest never holds its
-    /// entries, groups and tasks all at once (issue 13 item 9). Tasks and diagnostics equal
+    /// Parses the manifest's text as it is read (issue 13 item 9). In the common case — each
+    /// task's lines together, nothing to report — each task is made as soon as its lines end, so
+    /// only the current task's entries are held and a 50 MB manifest never has its entries,
+    /// groups and tasks in memory at once. Otherwise the text is parsed again the general way:
+    /// tasks and diagnostics (in their order) always equal
     /// `parse(PropertiesReader.parse(text, file:), into:)`; a syntax error throws and yields no task.
     public func parse(text: String, into diagnostics: inout Diagnostics) throws(QuickupError) -> [UpgradeTask] {
+        if let tasks = try streamed(text) { return tasks }
         var reader = FieldReader(file: file, diagnostics: Diagnostics())
         var groups = EntryGroups(prefixes: Self.prefixes, expectedForm: Self.expectedForm)
         try PropertiesReader.forEachEntry(text, file: file) { groups.add($0, reader: &reader) }
         return tasks(from: &groups, reader: &reader, into: &diagnostics)
     }
 
+    /// The common case, or nil: an entry that returns to an earlier task (Java allows it, the
+    /// grouping then needs every entry) or anything at all to report sends the caller to the
+    /// general path, whose messages and their order are the reference.
+    private func streamed(_ text: String) throws(QuickupError) -> [UpgradeTask]? {
+        var reader = FieldReader(file: file, diagnostics: Diagnostics())
+        var seen = SeenKeys()
+        var tasks: [UpgradeTask] = []
+        var current: EntryGroups.Group?
+        var groupCount = 0
+        var usable = true
+        try PropertiesReader.forEachEntry(text, file: file) { entry in
+            guard usable else { return }
+            guard let key = TaskKey(entry.key), Self.prefixes.contains(key.prefix) else { usable = false; return }
+            if let open = current, open.prefix == key.prefix, open.uid == key.uid {
+                guard open.entries[key.field] == nil else { usable = false; return }
+                current?.entries[key.field] = entry
+                return
+            }
+            if let open = current { take(open, seen: &seen, reader: &reader, into: &tasks) }
+            guard seen.uids[key.uid] == nil else { usable = false; return }
+            groupCount += 1
+            current = EntryGroups.Group(prefix: key.prefix, uid: key.uid, entries: [key.field: entry], firstLine: entry.line,
+                                        position: groupCount)
+        }
+        if usable, let open = current { take(open, seen: &seen, reader: &reader, into: &tasks) }
+        guard usable, reader.diagnostics.errors.isEmpty, reader.diagnostics.warnings.isEmpty else { return nil }
+        return tasks
+    }
+
+    /// uids and ids met so far, with the line of each, for the duplicate checks.
+    private struct SeenKeys {
+        var uids: [String: Int] = [:]
+        var ids: [String: Int] = [:]
+    }
+
     private func tasks(from groups: inout EntryGroups, reader: inout FieldReader, into diagnostics: inout Diagnostics) -> [UpgradeTask] {
         var tasks: [UpgradeTask] = []
         tasks.reserveCapacity(groups.groups.count)
-        var seenUIDs: [String: Int] = [:]
-        var seenIDs: [String: Int] = [:]
+        var seen = SeenKeys()
         for slot in groups.groups.indices {
             let group = groups.groups[slot]
             groups.groups[slot].entries = [:]
-            guard let kind = TaskKind(rawValue: group.prefix) else { continue }
-            let location = SourceLocation(file: file, line: group.firstLine, key: "\(kind).\(group.uid)")
-            if let line = seenUIDs[group.uid] {
-                reader.diagnostics.error("duplicate uid '\(group.uid)' (also used at line \(line))", at: location,
-                                         hint: "uids must be unique in a file, whatever the kind")
-            }
-            seenUIDs[group.uid] = group.firstLine
-            if let idEntry = group.entries["id"] {
-                let id = idEntry.value.trimmingSpaces
-                if let line = seenIDs[id] {
-                    reader.diagnostics.error("duplicate id '\(id)' (also used at line \(line))", at: reader.at(idEntry))
-                }
-                seenIDs[id] = idEntry.line
-            }
-            if let task = parseTask(kind: kind, group: group, location: location, reader: &reader) {
-                tasks.append(task)
-            }
+            take(group, seen: &seen, reader: &reader, into: &tasks)
         }
         diagnostics.merge(reader.diagnostics)
         return tasks
+    }
+
+    /// One group's task, after the duplicate uid and id checks.
+    private func take(_ group: EntryGroups.Group, seen: inout SeenKeys, reader: inout FieldReader, into tasks: inout [UpgradeTask]) {
+        guard let kind = TaskKind(rawValue: group.prefix) else { return }
+        let location = SourceLocation(file: file, line: group.firstLine, key: "\(kind).\(group.uid)")
+        if let line = seen.uids[group.uid] {
+            reader.diagnostics.error("duplicate uid '\(group.uid)' (also used at line \(line))", at: location,
+                                     hint: "uids must be unique in a file, whatever the kind")
+        }
+        seen.uids[group.uid] = group.firstLine
+        if let idEntry = group.entries["id"] {
+            let id = idEntry.value.trimmingSpaces
+            if let line = seen.ids[id] {
+                reader.diagnostics.error("duplicate id '\(id)' (also used at line \(line))", at: reader.at(idEntry))
+            }
+            seen.ids[id] = idEntry.line
+        }
+        if let task = parseTask(kind: kind, group: group, location: location, reader: &reader) {
+            tasks.append(task)
+        }
     }
 
     private func parseTask(kind: TaskKind, group: EntryGroups.Group, location: SourceLocation,
