@@ -157,16 +157,7 @@ enum OpenAPIDocument {
     "operationId": "uploadRelease",
     "summary": "Upload a release zip from `quickup pack`; checked as `--release` checks a zip (manifest, checksums, zip-slip, expansion limits).",
     "requestBody": {
-     "required": true,
-     "description": "The zip (any Content-Type; application/zip or application/octet-stream).",
-     "content": {
-      "application/octet-stream": {
-       "schema": {
-        "type": "string",
-        "format": "binary"
-       }
-      }
-     }
+     "$ref": "#/components/requestBodies/Zip"
     },
     "responses": {
      "400": {
@@ -214,16 +205,7 @@ enum OpenAPIDocument {
      }
     ],
     "requestBody": {
-     "required": true,
-     "description": "The plugin zip (any Content-Type; application/zip or application/octet-stream).",
-     "content": {
-      "application/octet-stream": {
-       "schema": {
-        "type": "string",
-        "format": "binary"
-       }
-      }
-     }
+     "$ref": "#/components/requestBodies/Zip"
     },
     "responses": {
      "400": {
@@ -1866,6 +1848,20 @@ enum OpenAPIDocument {
      },
      "checks": {
       "type": "array"
+     }
+    }
+   }
+  },
+  "requestBodies": {
+   "Zip": {
+    "required": true,
+    "description": "A zip written by `quickup pack` (any Content-Type; application/zip or application/octet-stream).",
+    "content": {
+     "application/octet-stream": {
+      "schema": {
+       "type": "string",
+       "format": "binary"
+      }
      }
     }
    }
