@@ -13,144 +13,144 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
     public var qualifiedUID: String { "\(kind).\(uid)" }
 
     public var component: String {
-        get { box.fields.component }
-        set { unique().fields.component = newValue }
+        get { box.stored.component }
+        set { unique().stored.component = newValue }
     }
     public var version: Version {
-        get { box.fields.version }
-        set { unique().fields.version = newValue }
+        get { box.stored.version }
+        set { unique().stored.version = newValue }
     }
     public var kind: TaskKind {
-        get { box.fields.kind }
-        set { unique().fields.kind = newValue }
+        get { box.stored.kind }
+        set { unique().stored.renaming { $0.kind = newValue } }
     }
     public var uid: String {
-        get { box.fields.uid }
-        set { unique().fields.uid = newValue }
+        get { box.stored.uid }
+        set { unique().stored.renaming { $0.uid = newValue } }
     }
     public var id: String {
-        get { box.fields.id }
-        set { unique().fields.id = newValue }
+        get { box.stored.id }
+        set { unique().stored.id = newValue }
     }
     public var description: String {
-        get { box.fields.description }
-        set { unique().fields.description = newValue }
+        get { box.stored.description }
+        set { unique().stored.description = newValue }
     }
     public var stage: Stage {
-        get { box.fields.stage }
-        set { unique().fields.stage = newValue }
+        get { box.stored.stage }
+        set { unique().stored.stage = newValue }
     }
     public var file: String? {
-        get { box.fields.file }
-        set { unique().fields.file = newValue }
+        get { box.stored.file }
+        set { unique().stored.file = newValue }
     }
     public var package: String? {
-        get { box.fields.package }
-        set { unique().fields.package = newValue }
+        get { box.stored.package }
+        set { unique().stored.package = newValue }
     }
     public var datasource: String? {
-        get { box.fields.datasource }
-        set { unique().fields.datasource = newValue }
+        get { box.stored.datasource }
+        set { unique().stored.datasource = newValue }
     }
     public var source: String? {
-        get { box.fields.source }
-        set { unique().fields.source = newValue }
+        get { box.stored.rare?.value.source ?? nil }
+        set { unique().setRare { $0.source = newValue } }
     }
     public var target: String? {
-        get { box.fields.target }
-        set { unique().fields.target = newValue }
+        get { box.stored.rare?.value.target ?? nil }
+        set { unique().setRare { $0.target = newValue } }
     }
     public var order: Int? {
-        get { box.fields.order }
-        set { unique().fields.order = newValue }
+        get { box.stored.order }
+        set { unique().stored.order = newValue }
     }
     public var filePosition: Int {
-        get { box.fields.filePosition }
-        set { unique().fields.filePosition = newValue }
+        get { box.stored.filePosition }
+        set { unique().stored.filePosition = newValue }
     }
     public var depends: [String] {
-        get { box.fields.depends }
-        set { unique().fields.depends = newValue }
+        get { box.stored.depends }
+        set { unique().stored.depends = newValue }
     }
     public var compatibleVersion: Version? {
-        get { box.fields.compatibleVersion }
-        set { unique().fields.compatibleVersion = newValue }
+        get { box.stored.rare?.value.compatibleVersion ?? nil }
+        set { unique().setRare { $0.compatibleVersion = newValue } }
     }
     public var sites: [String]? {
-        get { box.fields.sites }
-        set { unique().fields.sites = newValue }
+        get { box.stored.rare?.value.sites ?? nil }
+        set { unique().setRare { $0.sites = newValue } }
     }
     public var excludeSites: [String] {
-        get { box.fields.excludeSites }
-        set { unique().fields.excludeSites = newValue }
+        get { box.stored.rare?.value.excludeSites ?? [] }
+        set { unique().setRare { $0.excludeSites = newValue } }
     }
     public var timeout: TimeSpan? {
-        get { box.fields.timeout }
-        set { unique().fields.timeout = newValue }
+        get { box.stored.rare?.value.timeout ?? nil }
+        set { unique().setRare { $0.timeout = newValue } }
     }
     public var retries: Int? {
-        get { box.fields.retries }
-        set { unique().fields.retries = newValue }
+        get { box.stored.rare?.value.retries ?? nil }
+        set { unique().setRare { $0.retries = newValue } }
     }
     public var retryInterval: TimeSpan? {
-        get { box.fields.retryInterval }
-        set { unique().fields.retryInterval = newValue }
+        get { box.stored.rare?.value.retryInterval ?? nil }
+        set { unique().setRare { $0.retryInterval = newValue } }
     }
     public var retryable: Bool? {
-        get { box.fields.retryable }
-        set { unique().fields.retryable = newValue }
+        get { box.stored.rare?.value.retryable ?? nil }
+        set { unique().setRare { $0.retryable = newValue } }
     }
     public var transactional: Bool? {
-        get { box.fields.transactional }
-        set { unique().fields.transactional = newValue }
+        get { box.stored.rare?.value.transactional ?? nil }
+        set { unique().setRare { $0.transactional = newValue } }
     }
     public var rollback: String? {
-        get { box.fields.rollback }
-        set { unique().fields.rollback = newValue }
+        get { box.stored.rollback }
+        set { unique().stored.rollback = newValue }
     }
     public var configFormat: ConfigFormat? {
-        get { box.fields.configFormat }
-        set { unique().fields.configFormat = newValue }
+        get { box.stored.rare?.value.configFormat ?? nil }
+        set { unique().setRare { $0.configFormat = newValue } }
     }
     public var volume: Volume? {
-        get { box.fields.volume }
-        set { unique().fields.volume = newValue }
+        get { box.stored.rare?.value.volume ?? nil }
+        set { unique().setRare { $0.volume = newValue } }
     }
     public var rate: Rate? {
-        get { box.fields.rate }
-        set { unique().fields.rate = newValue }
+        get { box.stored.rare?.value.rate ?? nil }
+        set { unique().setRare { $0.rate = newValue } }
     }
     public var parallel: Int? {
-        get { box.fields.parallel }
-        set { unique().fields.parallel = newValue }
+        get { box.stored.rare?.value.parallel ?? nil }
+        set { unique().setRare { $0.parallel = newValue } }
     }
     public var placement: TaskPlacement? {
-        get { box.fields.placement }
-        set { unique().fields.placement = newValue }
+        get { box.stored.rare?.value.placement ?? nil }
+        set { unique().setRare { $0.placement = newValue } }
     }
     public var checksum: String? {
-        get { box.fields.checksum }
-        set { unique().fields.checksum = newValue }
+        get { box.stored.checksum }
+        set { unique().stored.checksum = newValue }
     }
     public var commitsImplicitly: Bool? {
-        get { box.fields.commitsImplicitly }
-        set { unique().fields.commitsImplicitly = newValue }
+        get { box.stored.commitsImplicitly }
+        set { unique().stored.commitsImplicitly = newValue }
     }
     public var directory: String {
-        get { box.fields.directory }
-        set { unique().fields.directory = newValue }
+        get { box.stored.directory }
+        set { unique().stored.directory = newValue }
     }
     public var location: SourceLocation {
-        get { box.fields.location }
-        set { unique().fields.location = newValue }
+        get { box.stored.fullLocation }
+        set { unique().stored.setLocation(newValue) }
     }
     public var overrides: [String: SourceLocation] {
-        get { box.fields.overrides }
-        set { unique().fields.overrides = newValue }
+        get { box.stored.rare?.value.overrides ?? [:] }
+        set { unique().setRare { $0.overrides = newValue } }
     }
     public var fieldLines: FieldLines {
-        get { box.fields.fieldLines }
-        set { unique().fields.fieldLines = newValue }
+        get { box.stored.fieldLines }
+        set { unique().stored.fieldLines = newValue }
     }
 
     /// Where a field was set: the orchestration override if any, else the task file's key.
@@ -164,11 +164,11 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
         component: String, version: Version, kind: TaskKind, uid: String, id: String, description: String,
         stage: Stage, filePosition: Int, location: SourceLocation
     ) {
-        box = Box(Fields(component: component, version: version, kind: kind, uid: uid, id: id, description: description,
-                         stage: stage, filePosition: filePosition, location: location))
+        box = Box(Stored(Fields(component: component, version: version, kind: kind, uid: uid, id: id, description: description,
+                                stage: stage, filePosition: filePosition, location: location)))
     }
 
-    /// The stored fields, exactly as the task declared them before the box.
+    /// Every field, flat: the task's JSON (Codable) and the shape `Stored` is made from and gives back.
     struct Fields: Hashable, Sendable, Codable {
         var component: String
         var version: Version
@@ -240,24 +240,138 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
         }
     }
 
+    /// The fields as a task holds them (issue 13 item 9): the ones most tasks set inline, the
+    /// ones few set (site filters, retry policy, volume, a tool's source/target …) behind one
+    /// optional reference, allocated only for a task that sets one of them — a 300,000-task
+    /// manifest holds about 0.2 KB less per task. `rare` is nil exactly when all of them have
+    /// their defaults, so the synthesized equality and hash are those of the flat fields.
+    struct Stored: Hashable, Sendable {
+        var component: String
+        var version: Version
+        var kind: TaskKind
+        var uid: String
+        var id: String
+        var description: String
+        var stage: Stage
+        var file: String?
+        var package: String?
+        var datasource: String?
+        var order: Int?
+        var filePosition: Int
+        var depends: [String]
+        var rollback: String?
+        var checksum: String?
+        var commitsImplicitly: Bool?
+        var directory: String
+        /// Where the task was declared; its `key`, almost always `kind.uid`, is then left out
+        /// (`keyIsUID`) rather than held as one more string per task.
+        private var location: SourceLocation
+        private var keyIsUID: Bool
+        var fieldLines: FieldLines
+        var rare: RareBox?
+
+        init(_ f: Fields) {
+            component = f.component; version = f.version; kind = f.kind; uid = f.uid; id = f.id; description = f.description
+            stage = f.stage; file = f.file; package = f.package; datasource = f.datasource; order = f.order
+            filePosition = f.filePosition; depends = f.depends; rollback = f.rollback; checksum = f.checksum
+            commitsImplicitly = f.commitsImplicitly; directory = f.directory; fieldLines = f.fieldLines
+            location = f.location
+            keyIsUID = false
+            setLocation(f.location)
+            let rare = Rare(source: f.source, target: f.target, compatibleVersion: f.compatibleVersion, sites: f.sites,
+                            excludeSites: f.excludeSites, timeout: f.timeout, retries: f.retries, retryInterval: f.retryInterval,
+                            retryable: f.retryable, transactional: f.transactional, configFormat: f.configFormat, volume: f.volume,
+                            rate: f.rate, parallel: f.parallel, placement: f.placement, overrides: f.overrides)
+            self.rare = rare == Rare() ? nil : RareBox(rare)
+        }
+
+        var flat: Fields {
+            var f = Fields(component: component, version: version, kind: kind, uid: uid, id: id, description: description,
+                           stage: stage, filePosition: filePosition, location: fullLocation)
+            f.file = file; f.package = package; f.datasource = datasource; f.order = order; f.depends = depends
+            f.rollback = rollback; f.checksum = checksum; f.commitsImplicitly = commitsImplicitly; f.directory = directory
+            f.fieldLines = fieldLines
+            let r = rare?.value ?? Rare()
+            f.source = r.source; f.target = r.target; f.compatibleVersion = r.compatibleVersion; f.sites = r.sites
+            f.excludeSites = r.excludeSites; f.timeout = r.timeout; f.retries = r.retries; f.retryInterval = r.retryInterval
+            f.retryable = r.retryable; f.transactional = r.transactional; f.configFormat = r.configFormat; f.volume = r.volume
+            f.rate = r.rate; f.parallel = r.parallel; f.placement = r.placement; f.overrides = r.overrides
+            return f
+        }
+
+        var fullLocation: SourceLocation {
+            guard keyIsUID else { return location }
+            var full = location
+            full.key = "\(kind).\(uid)"
+            return full
+        }
+
+        mutating func setLocation(_ new: SourceLocation) {
+            keyIsUID = new.key == "\(kind).\(uid)"
+            location = new
+            if keyIsUID { location.key = nil }
+        }
+
+        /// A change of kind or uid keeps the location's key as it was.
+        mutating func renaming(_ change: (inout Stored) -> Void) {
+            let kept = fullLocation
+            change(&self)
+            setLocation(kept)
+        }
+    }
+
+    /// The fields few tasks set, with the defaults a task without them has.
+    struct Rare: Hashable, Sendable {
+        var source: String?
+        var target: String?
+        var compatibleVersion: Version?
+        var sites: [String]?
+        var excludeSites: [String] = []
+        var timeout: TimeSpan?
+        var retries: Int?
+        var retryInterval: TimeSpan?
+        var retryable: Bool?
+        var transactional: Bool?
+        var configFormat: ConfigFormat?
+        var volume: Volume?
+        var rate: Rate?
+        var parallel: Int?
+        var placement: TaskPlacement?
+        var overrides: [String: SourceLocation] = [:]
+    }
+
+    /// Never changed once made (a change makes a new one), so tasks may share it freely.
+    final class RareBox: Hashable, Sendable {
+        let value: Rare
+        init(_ value: Rare) { self.value = value }
+        static func == (a: RareBox, b: RareBox) -> Bool { a === b || a.value == b.value }
+        func hash(into hasher: inout Hasher) { value.hash(into: &hasher) }
+    }
+
     final class Box: @unchecked Sendable {
         // Changed only through `unique()`, i.e. when no other task shares it.
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
+        var stored: Stored
+        init(_ stored: Stored) { self.stored = stored }
+
+        func setRare(_ change: (inout Rare) -> Void) {
+            var rare = stored.rare?.value ?? Rare()
+            change(&rare)
+            stored.rare = rare == Rare() ? nil : RareBox(rare)
+        }
     }
 
     private var box: Box
 
     /// The box, copied first when another task shares it.
     private mutating func unique() -> Box {
-        if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.stored) }
         return box
     }
 
-    public static func == (a: UpgradeTask, b: UpgradeTask) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
-    public func hash(into hasher: inout Hasher) { box.fields.hash(into: &hasher) }
-    public init(from decoder: any Decoder) throws { box = Box(try Fields(from: decoder)) }
-    public func encode(to encoder: any Encoder) throws { try box.fields.encode(to: encoder) }
+    public static func == (a: UpgradeTask, b: UpgradeTask) -> Bool { a.box === b.box || a.box.stored == b.box.stored }
+    public func hash(into hasher: inout Hasher) { box.stored.hash(into: &hasher) }
+    public init(from decoder: any Decoder) throws { box = Box(Stored(try Fields(from: decoder))) }
+    public func encode(to encoder: any Encoder) throws { try box.stored.flat.encode(to: encoder) }
 
     /// A config task's target as a value (K1); nil for other kinds or a malformed target.
     public var configTarget: ConfigTarget? { kind == .config ? target.flatMap(ConfigTarget.init) : nil }
