@@ -40,7 +40,9 @@ public final class ActiveRuns: Service, Sendable {
             throw APIError(.serviceUnavailable, "shutting_down", "the server is shutting down and takes no new runs",
                            hint: "start the run again once quickup serve is back")
         }
-        let task = Task<RunResult, Never> { [metrics, logger] in
+        // High priority: a run's every await must not queue behind the HTTP requests that
+        // poll it (100 pollers starved a 1,000-task run on two cores; docs/PERFORMANCE.md).
+        let task = Task<RunResult, Never>(priority: .high) { [metrics, logger] in
             let result = await work()
             metrics.finished(result)
             logger.info("run ended", metadata: ["run": "\(result.runID)", "status": "\(result.status.rawValue)"])
