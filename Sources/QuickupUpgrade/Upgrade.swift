@@ -24,7 +24,7 @@ public struct Upgrade: Sendable {
         let runID: String
         let rolling: Bool
         let scope: UpgradeScope
-        let lock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory)
+        let lock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory, pausedWays: request.pausedWays)
         do {
             scope = try UpgradeScope.build(release: request.release, releaseRoot: request.releaseRoot, environment: request.environment,
                                            from: request.plan.from, to: request.plan.to)
