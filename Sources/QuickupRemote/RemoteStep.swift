@@ -45,9 +45,12 @@ public struct RemoteStepOutcome: Sendable, Equatable {
 enum RemoteStepScripts {
     static let outputTail = 65_536
 
-    /// Claims the marker directory and starts the step detached; prints `launched` or `exists`.
-    /// SIGHUP and SIGPIPE are ignored so a drop while it runs cannot leave a claim without a start.
-    static func launch(_ step: RemoteStep, directory: String) -> String {
+    /// Claims the marker directory and starts the step detached, then waits for its end — one
+    /// script, one round trip. Prints `launched` (this call started it: `call` is recorded in
+    /// the marker, so a repeat after a dropped link still says so) or `exists`, then what `wait`
+    /// prints. SIGHUP and SIGPIPE are ignored so a drop while it runs cannot leave a claim
+    /// without a start.
+    static func launchAndWait(_ step: RemoteStep, directory: String, call: String, poll: TimeSpan) -> String {
         let eof = "QUICKUP_STEP_\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
         let body = step.command.hasSuffix("\n") ? step.command : step.command + "\n"
         return """
@@ -55,24 +58,30 @@ enum RemoteStepScripts {
         umask 077
         d=\(ShellQuoting.quote(directory))
         mkdir -p "${d%/*}" || exit 3
-        if ! mkdir "$d" 2>/dev/null; then echo exists; exit 0; fi
+        if mkdir "$d" 2>/dev/null; then
+        echo \(ShellQuoting.quote(call)) > "$d/call"
         cat > "$d/command" <<'\(eof)'
         \(body)\(eof)
         date +%s > "$d/started"
         setsid nohup sh -c 'd="$1"; sh "$d/command" > "$d/stdout" 2> "$d/stderr" < /dev/null; echo $? > "$d/exit.tmp"; mv "$d/exit.tmp" "$d/exit"' quickup-step "$d" > /dev/null 2>&1 < /dev/null &
         echo $! > "$d/pid"
         echo launched
+        elif [ "$(cat "$d/call" 2>/dev/null)" = \(ShellQuoting.quote(call)) ]; then echo launched
+        else echo exists
+        fi
 
-        """
+        """ + wait(directory: directory, poll: poll)
     }
 
     /// Waits for the step to finish and prints `finished CODE OUTBYTES ERRBYTES` and the tails of
     /// its output, or `never` (no marker) or `lost` (its process is gone without an exit status).
+    /// It looks again after 5 ms, then twice as long each time up to `poll`: a quick step is
+    /// seen done at once, a long one costs few looks.
     static func wait(directory: String, poll: TimeSpan) -> String {
-        let seconds = String(format: "%.2f", max(0.01, poll.seconds))
-        return """
+        """
         d=\(ShellQuoting.quote(directory))
         [ -d "$d" ] || { echo never; exit 0; }
+        \(ShellBackoff.define(upTo: poll))
         n=0
         while [ ! -f "$d/exit" ]; do
           pid=$(cat "$d/pid" 2>/dev/null)
@@ -81,7 +90,7 @@ enum RemoteStepScripts {
           elif [ $n -gt 100 ]; then echo lost; exit 0
           fi
           n=$((n + 1))
-          sleep \(seconds)
+          nap
         done
         tail -c \(outputTail) "$d/stdout" > "$d/stdout.tail" 2>/dev/null || : > "$d/stdout.tail"
         tail -c \(outputTail) "$d/stderr" > "$d/stderr.tail" 2>/dev/null || : > "$d/stderr.tail"
@@ -89,5 +98,15 @@ enum RemoteStepScripts {
         cat "$d/stdout.tail" "$d/stderr.tail"
 
         """
+    }
+}
+
+/// A shell function `nap` that sleeps 5 ms, then twice as long at each call, up to a ceiling:
+/// the host's waits see a quick change at once without polling fast for long.
+enum ShellBackoff {
+    static func define(upTo ceiling: TimeSpan) -> String {
+        let most = max(5, ceiling.milliseconds)
+        return "nap_ms=5\nnap() { if [ $nap_ms -ge 1000 ]; then sleep $((nap_ms / 1000)); else sleep 0.$(printf '%03d' $nap_ms); fi; "
+            + "nap_ms=$((nap_ms * 2)); [ $nap_ms -gt \(most) ] && nap_ms=\(most); return 0; }"
     }
 }

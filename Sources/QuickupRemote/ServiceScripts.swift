@@ -16,6 +16,7 @@ enum ServiceScripts {
     static func stop(_ service: ServiceDefinition, poll: TimeSpan) -> String {
         let q = ShellQuoting.quote
         return helpers + """
+        \(ShellBackoff.define(upTo: poll))
         pf=\(q(service.pidFile ?? "")); m=\(q(service.processMatch ?? "")); stopcmd=\(q(service.stop ?? "")); port=\(service.port.map(String.init) ?? "")
         pids=""
         if [ -n "$pf" ] && [ -f "$pf" ]; then for p in $(cat "$pf"); do alive "$p" && pids="$pids $p"; done; fi
@@ -36,13 +37,13 @@ enum ServiceScripts {
               [ "$left" != unknown ] && kill -KILL $left 2>/dev/null
               outcome=killed; break
             fi
-            sleep \(seconds(poll))
+            nap
           done
           echo "$outcome $(( $(now_ms) - start ))"
           i=0; while [ $i -lt 50 ]; do left=""; for p in $pids; do alive "$p" && left="$left $p"; done; [ -z "$left" ] && break; i=$((i + 1)); sleep 0.1; done
         fi
         if [ -n "$port" ]; then
-          i=0; while port_open "$port" && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+          i=0; while port_open "$port" && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
           if port_open "$port"; then echo port-open; else echo port-closed; fi
         fi
 
@@ -65,6 +66,7 @@ enum ServiceScripts {
     static func waitReady(_ service: ServiceDefinition, log: String, poll: TimeSpan, launchedAt: Int64) -> String {
         let q = ShellQuoting.quote
         return helpers + """
+        \(ShellBackoff.define(upTo: poll))
         port=\(service.port.map(String.init) ?? ""); url=\(q(service.healthURL ?? "")); start=\(launchedAt)
         while :; do
           ready=yes
@@ -74,14 +76,9 @@ enum ServiceScripts {
           if [ $(( $(now_ms) - start )) -ge \(service.startTimeout.milliseconds) ]; then
             echo "timeout $(( $(now_ms) - start ))"; tail -n 20 \(q(log)) 2>/dev/null; exit 0
           fi
-          sleep \(seconds(poll))
+          nap
         done
 
         """
-    }
-
-    static func seconds(_ span: TimeSpan) -> String {
-        let ms = max(10, span.milliseconds)
-        return "\(ms / 1000).\(String(format: "%03d", ms % 1000))"
     }
 }
