@@ -4,9 +4,14 @@ import QuickupCore
 /// so the SIGTERM → grace → SIGKILL sequence and the readiness polling keep their timing even
 /// over a slow link. Ports are checked on the host itself (bash's /dev/tcp).
 enum ServiceScripts {
-    /// A process counts as running unless gone or a zombie (a container's init may not reap).
+    /// A process counts as running unless gone or a zombie (a container's init may not reap);
+    /// read from /proc where there is one (no process spawned per look), else from `ps`.
     static let helpers = """
-    alive() { st=$(ps -o stat= -p "$1" 2>/dev/null); [ -n "$st" ] && [ "${st#Z}" = "$st" ]; }
+    alive() {
+      if [ -r /proc/self/stat ]; then st=""; { read -r st < "/proc/$1/stat"; } 2>/dev/null || return 1; st=${st##*) }; [ "${st%% *}" != Z ]; return
+      fi
+      st=$(ps -o stat= -p "$1" 2>/dev/null); [ -n "$st" ] && [ "${st#Z}" = "$st" ]
+    }
     port_open() { bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' quickup-port "$1" 2>/dev/null; }
     now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
