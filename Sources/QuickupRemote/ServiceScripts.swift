@@ -48,8 +48,9 @@ enum ServiceScripts {
           i=0; while [ $i -lt 50 ]; do left=""; for p in $pids; do alive "$p" && left="$left $p"; done; [ -z "$left" ] && break; i=$((i + 1)); sleep 0.1; done
         fi
         if [ -n "$port" ]; then
-          i=0; while port_open "$port" && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
-          if port_open "$port"; then echo port-open; else echo port-closed; fi
+          closed=no; i=0
+          while [ $i -lt 100 ]; do port_open "$port" || { closed=yes; break; }; i=$((i + 1)); sleep 0.05; done
+          if [ $closed = yes ]; then echo port-closed; else echo port-open; fi
         fi
 
         """
