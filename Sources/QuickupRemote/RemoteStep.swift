@@ -45,12 +45,9 @@ public struct RemoteStepOutcome: Sendable, Equatable {
 enum RemoteStepScripts {
     static let outputTail = 65_536
 
-    /// Claims the marker directory and starts the step detached, then waits for its end — one
-    /// script, one round trip. Prints `launched` (this call started it: `call` is recorded in
-    /// the marker, so a repeat after a dropped link still says so) or `exists`, then what `wait`
-    /// prints. SIGHUP and SIGPIPE are ignored so a drop while it runs cannot leave a claim
-    /// without a start.
-    static func launchAndWait(_ step: RemoteStep, directory: String, call: String, poll: TimeSpan) -> String {
+    /// Claims the marker directory and starts the step detached; prints `launched` or `exists`.
+    /// SIGHUP and SIGPIPE are ignored so a drop while it runs cannot leave a claim without a start.
+    static func launch(_ step: RemoteStep, directory: String) -> String {
         let eof = "QUICKUP_STEP_\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
         let body = step.command.hasSuffix("\n") ? step.command : step.command + "\n"
         return """
@@ -58,19 +55,15 @@ enum RemoteStepScripts {
         umask 077
         d=\(ShellQuoting.quote(directory))
         mkdir -p "${d%/*}" || exit 3
-        if mkdir "$d" 2>/dev/null; then
-        echo \(ShellQuoting.quote(call)) > "$d/call"
+        if ! mkdir "$d" 2>/dev/null; then echo exists; exit 0; fi
         cat > "$d/command" <<'\(eof)'
         \(body)\(eof)
         date +%s > "$d/started"
         setsid nohup sh -c 'd="$1"; sh "$d/command" > "$d/stdout" 2> "$d/stderr" < /dev/null; echo $? > "$d/exit.tmp"; mv "$d/exit.tmp" "$d/exit"' quickup-step "$d" > /dev/null 2>&1 < /dev/null &
         echo $! > "$d/pid"
         echo launched
-        elif [ "$(cat "$d/call" 2>/dev/null)" = \(ShellQuoting.quote(call)) ]; then echo launched
-        else echo exists
-        fi
 
-        """ + wait(directory: directory, poll: poll)
+        """
     }
 
     /// Waits for the step to finish and prints `finished CODE OUTBYTES ERRBYTES` and the tails of

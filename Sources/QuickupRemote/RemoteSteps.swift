@@ -18,21 +18,17 @@ public struct RemoteSteps: Sendable {
     public func run(_ step: RemoteStep) async throws(QuickupError) -> RemoteStepOutcome {
         let host = connection.host
         let directory = step.markerDirectory(on: host)
-        // One round trip: claim and start, then wait. Repeated whole after a dropped link: the
-        // claim is found (`exists`, or `launched` again for this very call) and only the wait runs.
-        let call = UUID().uuidString
-        var result = try await connection.run(RemoteStepScripts.launchAndWait(step, directory: directory, call: call, poll: poll), retryOnDrop: true)
-        let newline = result.stdout.firstIndex(of: 0x0A) ?? result.stdout.endIndex
-        let launchText = String(decoding: result.stdout[result.stdout.startIndex..<newline], as: UTF8.self)
-        guard launchText == "launched" || launchText == "exists" else {
-            throw QuickupError(.remoteCommandFailed, "cannot start step \(step.stepID) on \(host.name): \(SSHConnection.firstLine(result.stderr) ?? "status \(result.status)")",
+        let launched = try await connection.run(RemoteStepScripts.launch(step, directory: directory), retryOnDrop: true)
+        let launchText = launched.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard launched.succeeded, launchText == "launched" || launchText == "exists" else {
+            throw QuickupError(.remoteCommandFailed, "cannot start step \(step.stepID) on \(host.name): \(SSHConnection.firstLine(launched.stderr) ?? "status \(launched.status)")",
                                at: host.location, hint: "check that \(host.remoteStateDir) on \(host.name) is writable (state_dir in env.yaml)")
         }
         if launchText == "exists" {
             connection.context.log("\(host.name): step \(step.stepID) was started before (by a run killed or interrupted, or before a dropped link): waiting for its end and taking its result, not starting it again")
         }
-        result.stdout = newline < result.stdout.endIndex ? Data(result.stdout[(newline + 1)...]) : Data()
-        return try Self.outcome(of: result, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory)
+        let waited = try await connection.run(RemoteStepScripts.wait(directory: directory, poll: poll), retryOnDrop: true)
+        return try Self.outcome(of: waited, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory)
     }
 
     /// `run`, except that a step an earlier call started and saw *fail* is cleared and run again
