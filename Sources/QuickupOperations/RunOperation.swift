@@ -22,7 +22,7 @@ public struct RunOperation: Sendable {
     public func prepare(workspace: Workspace, plan: Plan, stages: [Stage], dryRun: Bool,
                         confirmRerun: Set<String> = [], acceptChanged: Set<String> = [], resumes: String?,
                         output: RunOutput, resumeCommand: @escaping @Sendable (String) -> String,
-                        runID: String? = nil) throws(QuickupError) -> Prepared {
+                        pausedWays: PausedUpgradeWays, runID: String? = nil) throws(QuickupError) -> Prepared {
         guard let environment = workspace.environment else {
             throw QuickupError(.invalidArgument, "running needs --env with the site's datasources")
         }
@@ -32,6 +32,7 @@ public struct RunOperation: Sendable {
                                  dryRun: dryRun, confirmRerun: confirmRerun, acceptChanged: acceptChanged,
                                  resumes: resumes, plugins: workspace.plugins)
         request.resumeCommand = resumeCommand
+        request.pausedWays = pausedWays
         request.backupTables = workspace.release.backupTablesByComponent
         request.runID = runID
         return Prepared(executor: Executor(journal: journal, context: context), request: request)

@@ -44,10 +44,11 @@ public struct UpgradeOperation: Sendable {
     }
 
     /// `historyHint` names how to list the runs; `resumeCommand`/`rollbackCommand` how the
-    /// front end's user continues or rolls back (L2).
+    /// front end's user continues or rolls back (L2); `pausedWays` how they go on from an upgrade
+    /// of the site paused at the gate, which refuses this one.
     public func prepare(_ input: Input, context: UpgradeContext, historyHint: String, cache: ReleaseCache? = nil,
                         resumeCommand: @escaping @Sendable (String) -> String,
-                        rollbackCommand: @escaping @Sendable (String) -> String) throws -> Prepared {
+                        rollbackCommand: @escaping @Sendable (String) -> String, pausedWays: PausedUpgradeWays) throws -> Prepared {
         let journal = try Journal(stateDirectory: state)
         var versions = (input.from, input.to)
         if let resume = input.resume {
@@ -73,6 +74,7 @@ public struct UpgradeOperation: Sendable {
         request.acceptWarnings = input.acceptWarnings
         request.resumeCommand = resumeCommand
         request.rollbackCommand = rollbackCommand
+        request.pausedWays = pausedWays
         return Prepared(upgrade: Upgrade(journal: journal, context: context), request: request)
     }
 

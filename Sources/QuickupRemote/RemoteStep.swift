@@ -68,11 +68,13 @@ enum RemoteStepScripts {
 
     /// Waits for the step to finish and prints `finished CODE OUTBYTES ERRBYTES` and the tails of
     /// its output, or `never` (no marker) or `lost` (its process is gone without an exit status).
+    /// It looks again after 5 ms, then twice as long each time up to `poll`: a quick step is
+    /// seen done at once, a long one costs few looks.
     static func wait(directory: String, poll: TimeSpan) -> String {
-        let seconds = String(format: "%.2f", max(0.01, poll.seconds))
-        return """
+        """
         d=\(ShellQuoting.quote(directory))
         [ -d "$d" ] || { echo never; exit 0; }
+        \(ShellBackoff.define(upTo: poll))
         n=0
         while [ ! -f "$d/exit" ]; do
           pid=$(cat "$d/pid" 2>/dev/null)
@@ -81,7 +83,7 @@ enum RemoteStepScripts {
           elif [ $n -gt 100 ]; then echo lost; exit 0
           fi
           n=$((n + 1))
-          sleep \(seconds)
+          nap
         done
         tail -c \(outputTail) "$d/stdout" > "$d/stdout.tail" 2>/dev/null || : > "$d/stdout.tail"
         tail -c \(outputTail) "$d/stderr" > "$d/stderr.tail" 2>/dev/null || : > "$d/stderr.tail"
@@ -89,5 +91,15 @@ enum RemoteStepScripts {
         cat "$d/stdout.tail" "$d/stderr.tail"
 
         """
+    }
+}
+
+/// A shell function `nap` that sleeps 5 ms, then twice as long at each call, up to a ceiling:
+/// the host's waits see a quick change at once without polling fast for long.
+enum ShellBackoff {
+    static func define(upTo ceiling: TimeSpan) -> String {
+        let most = max(5, ceiling.milliseconds)
+        return "nap_ms=5\nnap() { if [ $nap_ms -ge 1000 ]; then sleep $((nap_ms / 1000)); else sleep 0.$(printf '%03d' $nap_ms); fi; "
+            + "nap_ms=$((nap_ms * 2)); [ $nap_ms -gt \(most) ] && nap_ms=\(most); return 0; }"
     }
 }

@@ -4,9 +4,14 @@ import QuickupCore
 /// so the SIGTERM → grace → SIGKILL sequence and the readiness polling keep their timing even
 /// over a slow link. Ports are checked on the host itself (bash's /dev/tcp).
 enum ServiceScripts {
-    /// A process counts as running unless gone or a zombie (a container's init may not reap).
+    /// A process counts as running unless gone or a zombie (a container's init may not reap);
+    /// read from /proc where there is one (no process spawned per look), else from `ps`.
     static let helpers = """
-    alive() { st=$(ps -o stat= -p "$1" 2>/dev/null); [ -n "$st" ] && [ "${st#Z}" = "$st" ]; }
+    alive() {
+      if [ -r /proc/self/stat ]; then st=""; { read -r st < "/proc/$1/stat"; } 2>/dev/null || return 1; st=${st##*) }; [ "${st%% *}" != Z ]; return
+      fi
+      st=$(ps -o stat= -p "$1" 2>/dev/null); [ -n "$st" ] && [ "${st#Z}" = "$st" ]
+    }
     port_open() { bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' quickup-port "$1" 2>/dev/null; }
     now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -16,6 +21,7 @@ enum ServiceScripts {
     static func stop(_ service: ServiceDefinition, poll: TimeSpan) -> String {
         let q = ShellQuoting.quote
         return helpers + """
+        \(ShellBackoff.define(upTo: poll))
         pf=\(q(service.pidFile ?? "")); m=\(q(service.processMatch ?? "")); stopcmd=\(q(service.stop ?? "")); port=\(service.port.map(String.init) ?? "")
         pids=""
         if [ -n "$pf" ] && [ -f "$pf" ]; then for p in $(cat "$pf"); do alive "$p" && pids="$pids $p"; done; fi
@@ -36,14 +42,15 @@ enum ServiceScripts {
               [ "$left" != unknown ] && kill -KILL $left 2>/dev/null
               outcome=killed; break
             fi
-            sleep \(seconds(poll))
+            nap
           done
           echo "$outcome $(( $(now_ms) - start ))"
           i=0; while [ $i -lt 50 ]; do left=""; for p in $pids; do alive "$p" && left="$left $p"; done; [ -z "$left" ] && break; i=$((i + 1)); sleep 0.1; done
         fi
         if [ -n "$port" ]; then
-          i=0; while port_open "$port" && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-          if port_open "$port"; then echo port-open; else echo port-closed; fi
+          closed=no; i=0
+          while [ $i -lt 100 ]; do port_open "$port" || { closed=yes; break; }; i=$((i + 1)); sleep 0.05; done
+          if [ $closed = yes ]; then echo port-closed; else echo port-open; fi
         fi
 
         """
@@ -65,6 +72,7 @@ enum ServiceScripts {
     static func waitReady(_ service: ServiceDefinition, log: String, poll: TimeSpan, launchedAt: Int64) -> String {
         let q = ShellQuoting.quote
         return helpers + """
+        \(ShellBackoff.define(upTo: poll))
         port=\(service.port.map(String.init) ?? ""); url=\(q(service.healthURL ?? "")); start=\(launchedAt)
         while :; do
           ready=yes
@@ -74,14 +82,9 @@ enum ServiceScripts {
           if [ $(( $(now_ms) - start )) -ge \(service.startTimeout.milliseconds) ]; then
             echo "timeout $(( $(now_ms) - start ))"; tail -n 20 \(q(log)) 2>/dev/null; exit 0
           fi
-          sleep \(seconds(poll))
+          nap
         done
 
         """
-    }
-
-    static func seconds(_ span: TimeSpan) -> String {
-        let ms = max(10, span.milliseconds)
-        return "\(ms / 1000).\(String(format: "%03d", ms % 1000))"
     }
 }

@@ -439,7 +439,7 @@ enum OpenAPIDocument {
   "/v1/upgrades": {
    "post": {
     "operationId": "startUpgrade",
-    "summary": "Start the whole upgrade of a site (`quickup upgrade`, F1): precheck, backup, transfer, formal upgrade, post-checks; 202 with the run id. Without `yes` it pauses at the manual verification gate (status awaiting_verification, its event stream ends): `POST /v1/runs/{id}/verification` continues it. 409 names the holder when the site is locked.",
+    "summary": "Start the whole upgrade of a site (`quickup upgrade`, F1): precheck, backup, transfer, formal upgrade, post-checks; 202 with the run id. Without `yes` it pauses at the manual verification gate (status awaiting_verification, its event stream ends): `POST /v1/runs/{id}/verification` continues it. 409 names the holder when the site is locked, or names the upgrade of the site paused at its verification gate and its two ways on (continue it, or roll it back).",
     "requestBody": {
      "required": true,
      "content": {
@@ -715,7 +715,7 @@ enum OpenAPIDocument {
   "/v1/runs/{id}/verification": {
    "post": {
     "operationId": "verificationGate",
-    "summary": "Answer the manual verification gate of a whole upgrade paused at it (status awaiting_verification): `continue` resumes it past the gate under its own id (202, as `quickup upgrade --resume RUN --verified`); `abort` records it cancelled (200; roll it back with `POST /v1/runs/{id}/rollback`). Any other run answers 409 not_awaiting_verification.",
+    "summary": "Answer the manual verification gate of a whole upgrade paused at it (status awaiting_verification): `continue` resumes it past the gate under its own id (202, as `quickup upgrade --resume RUN --verified`); `abort` records it cancelled (200; roll it back with `POST /v1/runs/{id}/rollback`). Any other run answers 409 not_awaiting_verification; a second decision while one is being carried out answers 409 locked naming it.",
     "parameters": [
      {
       "name": "id",

@@ -20,6 +20,8 @@ public final class QuickupAPI: Sendable {
     /// Release and env.yaml of the upgrades this server started, by run id: what the
     /// verification gate resumes them with when the request does not name them.
     let upgradeSources = Mutex<[String: UpgradeSource]>([:])
+    /// The upgrades being continued by this server: one continuation each at a time.
+    let continuations = ContinuationClaims()
     let logger: Logger
     let started = Date()
 

@@ -58,7 +58,7 @@ extension QuickupAPI {
                 try RunOperation(state: self.state).prepare(
                     workspace: workspace, plan: plan, stages: stages, dryRun: body.dryRun ?? false,
                     confirmRerun: Set(body.confirmRerun ?? []), acceptChanged: Set(body.acceptChanged ?? []), resumes: nil,
-                    output: output, resumeCommand: Self.resumeHint, runID: id).run
+                    output: output, resumeCommand: Self.resumeHint, pausedWays: Self.pausedWays, runID: id).run
             }
         }
         router.post("/v1/runs/:id/resume") { request, context in
@@ -69,7 +69,8 @@ extension QuickupAPI {
                 // A whole upgrade resumes as `quickup upgrade --resume RUN` does, under its own id.
                 var input = UpgradeOperation.Input(release: try self.store.zip(body.release), env: body.env)
                 input.resume = id
-                return try await self.startUpgrade(input, source: UpgradeSource(release: body.release, env: body.env), continuing: id)
+                let claim = try self.continuations.claim(id, journal: self.journal)
+                return try await self.startUpgrade(input, source: UpgradeSource(release: body.release, env: body.env), continuing: id, claim: claim)
             }
             switch try ResumeOperation(state: self.state).target(id, hint: "`GET /v1/runs` lists the runs") {
             case .succeeded:
@@ -81,7 +82,7 @@ extension QuickupAPI {
                     try RunOperation(state: self.state).prepare(
                         workspace: workspace, plan: plan, stages: stages, dryRun: false,
                         confirmRerun: Set(body.confirmRerun ?? []), acceptChanged: Set(body.acceptChanged ?? []), resumes: id,
-                        output: output, resumeCommand: Self.resumeHint, runID: newID).run
+                        output: output, resumeCommand: Self.resumeHint, pausedWays: Self.pausedWays, runID: newID).run
                 }
             }
         }
@@ -106,6 +107,9 @@ extension QuickupAPI {
     }
 
     static let resumeHint: @Sendable (String) -> String = { "POST /v1/runs/\($0)/resume" }
+    /// The API's two ways on from an upgrade paused at the verification gate (F1).
+    static let pausedWays = PausedUpgradeWays(resume: { "POST /v1/runs/\($0)/verification with {\"decision\": \"continue\"}" },
+                                              rollback: { "POST /v1/runs/\($0)/rollback" })
 
     func queries(marking: Bool) -> RunQueries {
         RunQueries(state: state, journal: journal, marksDeadRuns: marking)

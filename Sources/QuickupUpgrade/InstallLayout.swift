@@ -10,38 +10,66 @@ public enum InstallLayout {
         "\(host.remoteStateDir)/packages/\(component)/\(version)"
     }
 
-    /// Copies the staged package to `releases/<version>.tmp`, carries the `keep` files over from
-    /// the current folder, applies owner and mode, renames it into place and switches `current`.
-    /// Prints `previous <link target>` (empty when nothing was installed before).
+    /// Both halves at once (the demo's first install): prepare, then switch.
     public static func install(service: ServiceDefinition, staging: String, version: Version, keep: [String]) -> String {
+        prepare(service: service, staging: staging, version: version) + switchTo(service: service, version: version, keep: keep)
+    }
+
+    /// Before the stop: copies the staged package to `releases/<version>.tmp`, applies owner
+    /// and mode and renames it to `releases/<version>`. Nothing running changes (`current` still
+    /// points at the old folder); when `current` already points at this version (a resume after
+    /// the switch) it does nothing. Prints `prepared releases/<version>`.
+    public static func prepare(service: ServiceDefinition, staging: String, version: Version) -> String {
         let q = ShellQuoting.quote
-        let dir = service.installDir ?? "/nonexistent"
         var script = """
         set -e
-        dir=\(q(dir)); v=\(q(version.description)); src=\(q(staging))
+        dir=\(q(service.installDir ?? "/nonexistent")); v=\(q(version.description)); src=\(q(staging))
         mkdir -p "$dir/releases"
-        prev=$(readlink "$dir/current" 2>/dev/null || true)
-        if [ "$prev" = "releases/$v" ]; then prev=$(cat "$dir/releases/$v/.quickup-previous" 2>/dev/null || true); fi
+        if [ "$(readlink "$dir/current" 2>/dev/null || true)" != "releases/$v" ]; then
         rm -rf "$dir/releases/$v.tmp"
         cp -a "$src" "$dir/releases/$v.tmp"
 
         """
-        for file in keep {
-            script += """
-            if [ -e "$dir/current/"\(q(file)) ]; then mkdir -p "$(dirname "$dir/releases/$v.tmp/"\(q(file)))"; cp -a "$dir/current/"\(q(file)) "$dir/releases/$v.tmp/"\(q(file)); fi
-
-            """
-        }
         if let owner = service.owner { script += "chown -R \(q(owner)) \"$dir/releases/$v.tmp\"\n" }
         if let mode = service.mode { script += "chmod -R \(q(mode)) \"$dir/releases/$v.tmp\"\n" }
         script += """
-        printf '%s\\n' "$prev" > "$dir/releases/$v.tmp/.quickup-previous"
-        rm -rf "$dir/releases/$v.old"
-        if [ -e "$dir/releases/$v" ]; then mv "$dir/releases/$v" "$dir/releases/$v.old"; fi
+        rm -rf "$dir/releases/$v"
         mv "$dir/releases/$v.tmp" "$dir/releases/$v"
+        fi
+        echo "prepared releases/$v"
+
+        """
+        return script
+    }
+
+    /// Inside the stop window: carries the `keep` files over from the current folder into the
+    /// prepared `releases/<version>`, records the previous folder in `.quickup-previous` and
+    /// switches `current` atomically (a temporary link renamed over it). Prints `previous <link
+    /// target>` (empty when nothing was installed before); done already, it only prints that.
+    public static func switchTo(service: ServiceDefinition, version: Version, keep: [String]) -> String {
+        let q = ShellQuoting.quote
+        var script = """
+        set -e
+        dir=\(q(service.installDir ?? "/nonexistent")); v=\(q(version.description))
+        prev=$(readlink "$dir/current" 2>/dev/null || true)
+        if [ "$prev" = "releases/$v" ]; then
+        prev=$(cat "$dir/releases/$v/.quickup-previous" 2>/dev/null || true)
+        else
+        if [ ! -d "$dir/releases/$v" ]; then echo "releases/$v is not prepared in $dir (the prepare step did not run or was undone)" >&2; exit 3; fi
+
+        """
+        for file in keep {
+            let (source, target) = ("\"$dir/current/\"\(q(file))", "\"$dir/releases/$v/\"\(q(file))")
+            script += "if [ -e \(source) ]; then mkdir -p \"$(dirname \(target))\"; cp -a \(source) \(target)"
+            if let owner = service.owner { script += "; chown \(q(owner)) \(target)" }
+            if let mode = service.mode { script += "; chmod \(q(mode)) \(target)" }
+            script += "; fi\n"
+        }
+        script += """
+        printf '%s\\n' "$prev" > "$dir/releases/$v/.quickup-previous"
         ln -sfn "releases/$v" "$dir/current.tmp"
         mv -T "$dir/current.tmp" "$dir/current"
-        rm -rf "$dir/releases/$v.old"
+        fi
         echo "previous $prev"
 
         """

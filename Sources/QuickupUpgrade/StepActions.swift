@@ -28,16 +28,21 @@ struct StepActions: Sendable {
             let report = try await services.stop(service, on: h)
             return StepDetail(values: ["stopBegan": "\(began)", "wasRunning": "\(report.wasRunning)", "killed": "\(report.killed)",
                                        "stopMs": "\(report.stopTime?.milliseconds ?? 0)"])
+        case .prepare(let host, let component):
+            let (h, service) = try target(host, component)
+            guard let deployment = scope.deployment(component) else { throw missing(component) }
+            let script = InstallLayout.prepare(service: service, staging: InstallLayout.staging(h, component: component, version: deployment.version),
+                                               version: deployment.version)
+            _ = try await remote(script, step: step, attempt: attempt, host: h, service: service, what: "preparing \(component) \(deployment.version)")
+            return StepDetail(values: ["prepared": "releases/\(deployment.version)"])
         case .install(let host, let component):
             let (h, service) = try target(host, component)
             guard let deployment = scope.deployment(component) else { throw missing(component) }
-            let script = InstallLayout.install(service: service, staging: InstallLayout.staging(h, component: component, version: deployment.version),
-                                               version: deployment.version, keep: deployment.keep)
-            let outcome = try await services.runOnce(script, on: h, runID: runID, stepID: "\(step.key)#\(attempt)")
-            guard outcome.succeeded else {
-                throw QuickupError(.remoteCommandFailed, "installing \(component) \(deployment.version) on \(host) failed: \(outcome.stderr.split(separator: "\n").last.map(String.init) ?? "status \(outcome.exitCode)")",
-                                   at: service.location, hint: "check free space and permissions of \(service.installDir ?? "install_dir") on \(host)")
-            }
+            // The switch is safe to repeat (done already, it only reports), so it runs as one plain
+            // command — no marker round trips inside the outage.
+            let script = InstallLayout.switchTo(service: service, version: deployment.version, keep: deployment.keep)
+            let outcome = try await services.query(script, on: h)
+            guard outcome.ok else { throw failure("installing \(component) \(deployment.version)", on: h, service: service, stderr: outcome.stderr, status: nil) }
             let previous = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("previous") }.map { String($0.dropFirst("previous".count)).trimmingCharacters(in: .whitespaces) } ?? ""
             return StepDetail(values: ["previous": previous, "installed": "releases/\(deployment.version)"])
         case .start(let host, let component):
@@ -47,6 +52,19 @@ struct StepActions: Sendable {
         case .gate: return try await gate()
         case .verify: return try await Postcheck(request: request, context: context, scope: scope, services: services).run()
         }
+    }
+
+    /// A remote step with a marker (run once per attempt, S1); its failure names the last line of its stderr.
+    private func remote(_ script: String, step: UpgradeStep, attempt: Int, host: HostConfig, service: ServiceDefinition,
+                        what: String) async throws(QuickupError) -> RemoteStepOutcome {
+        let outcome = try await services.runOnce(script, on: host, runID: runID, stepID: "\(step.key)#\(attempt)")
+        guard outcome.succeeded else { throw failure(what, on: host, service: service, stderr: outcome.stderr, status: outcome.exitCode) }
+        return outcome
+    }
+
+    private func failure(_ what: String, on host: HostConfig, service: ServiceDefinition, stderr: String, status: Int32?) -> QuickupError {
+        QuickupError(.remoteCommandFailed, "\(what) on \(host.name) failed: \(stderr.split(separator: "\n").last.map(String.init) ?? "status \(status.map(String.init) ?? "non-zero")")",
+                     at: service.location, hint: "check free space and permissions of \(service.installDir ?? "install_dir") on \(host.name)")
     }
 
     func target(_ host: String, _ component: String) throws(QuickupError) -> (HostConfig, ServiceDefinition) {

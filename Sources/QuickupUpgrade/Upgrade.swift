@@ -24,7 +24,7 @@ public struct Upgrade: Sendable {
         let runID: String
         let rolling: Bool
         let scope: UpgradeScope
-        let lock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory)
+        let lock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory, pausedWays: request.pausedWays)
         do {
             scope = try UpgradeScope.build(release: request.release, releaseRoot: request.releaseRoot, environment: request.environment,
                                            from: request.plan.from, to: request.plan.to)
@@ -77,17 +77,16 @@ public struct Upgrade: Sendable {
                     .run(steps: steps, latest: latest)
                 latest = try journal.latestSteps(run: runID)
             }
-            for (seq, step) in steps.enumerated() {
-                if latest[step.key]?.status == .success {
-                    result.stepsSkipped += 1
-                    continue
-                }
+            for batch in UpgradeStepList.batches(steps) {
+                let todo = batch.filter { latest[$0.step.key]?.status != .success }
+                result.stepsSkipped += batch.count - todo.count
                 // An interrupted step (RUNNING: quickup died in it) is done again as the same attempt,
                 // so its remote steps find their markers and nothing runs twice on a host (S1).
-                let previous = latest[step.key]
-                let attempt = previous.map { $0.status == .running ? $0.attempt : $0.attempt + 1 } ?? 1
-                try await perform(step, seq: seq, attempt: attempt, actions: actions)
-                result.stepsDone += 1
+                let attempts = todo.map { entry in
+                    (seq: entry.seq, step: entry.step, attempt: latest[entry.step.key].map { $0.status == .running ? $0.attempt : $0.attempt + 1 } ?? 1)
+                }
+                try await performTogether(attempts, actions: actions)
+                result.stepsDone += todo.count
             }
             result.status = .succeeded
         } catch {
@@ -96,6 +95,31 @@ public struct Upgrade: Sendable {
         }
         await connections.closeAll()
         return finish(result, steps: steps, scope: scope, request: request, lock: lock)
+    }
+
+    /// The steps of one batch at the same time (structured: all end before the next batch), each
+    /// its own checkpoint; a failure of one lets the others finish, then the first is thrown.
+    private func performTogether(_ batch: [(seq: Int, step: UpgradeStep, attempt: Int)], actions: StepActions) async throws(QuickupError) {
+        if batch.count == 1, let only = batch.first {
+            try await perform(only.step, seq: only.seq, attempt: only.attempt, actions: actions)
+            return
+        }
+        let failures = await withTaskGroup(of: QuickupError?.self, returning: [QuickupError].self) { group in
+            for entry in batch {
+                group.addTask {
+                    do throws(QuickupError) {
+                        try await perform(entry.step, seq: entry.seq, attempt: entry.attempt, actions: actions)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            var failures: [QuickupError] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+        if let first = failures.first { throw first }
     }
 
     /// One step: RUNNING in the journal, the action, SUCCESS (or FAILED with the error).

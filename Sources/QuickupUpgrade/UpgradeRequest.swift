@@ -26,6 +26,9 @@ public struct UpgradeRequest: Sendable {
     public var resumeCommand: @Sendable (_ runID: String) -> String = { "quickup upgrade --resume \($0)" }
     /// The command that rolls it back, as the operator types it (L2).
     public var rollbackCommand: @Sendable (_ runID: String) -> String = { "quickup rollback \($0)" }
+    /// How to go on from another upgrade of the site paused at the verification gate, which
+    /// refuses this one (E6, F1).
+    public var pausedWays = PausedUpgradeWays.plain
 
     public init(release: Release, releaseRoot: String, environment: Environment, plan: Plan, plugins: [PluginProfile],
                 mode: UpgradeStrategy = .auto, yes: Bool = false, verified: Bool = false, resume: String? = nil) {

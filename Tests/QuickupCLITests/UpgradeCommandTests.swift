@@ -20,6 +20,19 @@ import Testing
         #expect(r.stdout.contains("tables backed up before change"), "the backup step reports its backups (F3)")
         #expect(r.stdout.contains("outage of app: observed"))
         #expect(site.starts("a") == 2 && site.starts("b") == 2)
+        // Order of events in the journal: both hosts' releases/ were prepared before anything
+        // stopped, and each kind of step ran on both hosts at once (each began before the other
+        // ended), the install (switch) only once both were stopped.
+        let steps = try UpgradeSite.stepTimes(site, try #require(UpgradeSite.runID(r.stdout)))
+        let (stopA, stopB, startA, startB) = (try #require(steps["stop.a.app"]), try #require(steps["stop.b.app"]),
+                                              try #require(steps["start.a.app"]), try #require(steps["start.b.app"]))
+        #expect(try #require(steps["prepare.b.app"]).ended <= stopA.began && steps["prepare.a.app"].map { $0.ended <= stopB.began } == true, "\(steps)")
+        for kind in ["prepare", "stop", "install", "start"] {
+            let (a, b) = (try #require(steps["\(kind).a.app"]), try #require(steps["\(kind).b.app"]))
+            #expect(a.began <= b.ended && b.began <= a.ended, "\(kind) ran on both hosts at once: \(steps)")
+        }
+        #expect(max(stopA.ended, stopB.ended) <= min(steps["install.a.app"]?.began ?? 0, steps["install.b.app"]?.began ?? 0), "\(steps)")
+        #expect(max(stopA.ended, stopB.ended) <= min(startA.began, startB.began), "\(steps)")
     }
 
     @Test("rolling: a client polling through both hosts sees no failed request (F1)")
@@ -36,6 +49,9 @@ import Testing
         #expect(poller.requests > 10)
         #expect(poller.failures == 0, "\(poller.failures) of \(poller.requests) requests failed")
         #expect(poller.saw.contains("V1.0.0") && poller.saw.contains("V1.1.0"))
+        // One host at a time: b stops only once a runs again.
+        let steps = try UpgradeSite.stepTimes(site, try #require(UpgradeSite.runID(r.stdout)))
+        #expect(try #require(steps["start.a.app"]).ended <= (try #require(steps["stop.b.app"])).began, "\(steps)")
     }
 
     @Test("the gate pauses with exit 5 and awaiting_verification; the printed --resume … --verified continues")
@@ -195,5 +211,23 @@ final class Poller: @unchecked Sendable {
         let r = try? CLI.run(["-c", "curl -fsS -m 2 \(url)"], program: URL(fileURLWithPath: "/bin/sh"))
         guard let r, r.status == 0, !r.stdout.isEmpty else { return nil }
         return r.stdout
+    }
+}
+
+extension UpgradeSite {
+    /// When each step of upgrade `run` began and ended (its latest SUCCESS row in the journal).
+    static func stepTimes(_ site: UpgradeSite, _ run: String) throws -> [String: (began: Int64, ended: Int64)] {
+        let r = try CLI.run(["-c", """
+            import sqlite3, sys
+            for k, s, e in sqlite3.connect(sys.argv[1]).execute("SELECT step_key, started_at, ended_at FROM upgrade_step WHERE run_id = ? AND status = 'SUCCESS' ORDER BY attempt", (sys.argv[2],)):
+                print(k, s, e)
+            """, "\(site.state)/journal.sqlite", run], program: URL(fileURLWithPath: "/usr/bin/python3"))
+        var times: [String: (began: Int64, ended: Int64)] = [:]
+        for line in r.stdout.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 3, let began = Int64(fields[1]), let ended = Int64(fields[2]) else { continue }
+            times[String(fields[0])] = (began, ended)
+        }
+        return times
     }
 }

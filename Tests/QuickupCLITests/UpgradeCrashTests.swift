@@ -9,11 +9,13 @@ import Testing
 /// service left stopped (F5, issue 15).
 @Suite(.serialized) struct UpgradeCrashTests {
     static let points: [String] = {
-        let stw = ["precheck", "backup", "transfer", "tasks.pre_stop", "stop.a.app", "stop.b.app", "install.a.app", "install.b.app",
-                   "tasks.in_stop", "start.a.app", "start.b.app", "tasks.post_start", "gate", "tasks.post_upgrade", "verify"]
-        // Every step's end, and the begin of those where work is half done (between stop and start…).
-        return stw.map { "\($0)@end" } + ["install.a.app@begin", "start.a.app@begin", "start.b.app@begin", "tasks.in_stop@begin",
-                                          "install.b.app@begin", "verify@begin"]
+        let stw = ["precheck", "backup", "transfer", "prepare.a.app", "prepare.b.app", "tasks.pre_stop", "stop.a.app", "stop.b.app",
+                   "install.a.app", "install.b.app", "tasks.in_stop", "start.a.app", "start.b.app", "tasks.post_start", "gate",
+                   "tasks.post_upgrade", "verify"]
+        // Every step's end, and the begin of those where work is half done (mid-install: the
+        // prepare's copy and the switch; between stop and start…). Steps of one kind run on both
+        // hosts at once, so a kill in one host's step also cuts the other's wherever it is.
+        return stw.map { "\($0)@end" } + ["prepare.a.app@begin", "install.a.app@begin", "start.a.app@begin", "tasks.in_stop@begin", "verify@begin"]
     }()
 
     @Test("kill -9 at each point, then --resume: V1.1.0 everywhere, new schema, one start per host, services running",

@@ -77,7 +77,7 @@ import Testing
         #expect(poller.saw.contains("V1.0.0") && poller.saw.contains("V1.1.0"))
     }
 
-    @Test("S1/F5: the link to a host is cut while its install runs: the drop is noticed, the link re-established, the install not run twice, the upgrade ends")
+    @Test("S1/F5: the link to a host is cut while its install (the prepare's copy into releases/) runs: the drop is noticed, the link re-established, nothing run twice, the upgrade ends")
     func linkCutDuringInstall() async throws {
         // Keepalives short enough to notice the cut within seconds, and reconnect tries enough
         // for a loaded machine (policies are data: env.yaml `ssh:`).
@@ -85,14 +85,15 @@ import Testing
         defer { f.remove() }
         let site = f.site
         async let upgraded = site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
-        // Order of events, not time: cut as soon as h2's install step has claimed its marker…
+        // Order of events, not time: cut as soon as h2's prepare step (the copy) has claimed its marker…
         let steps = "\(site.root)/h2/quickup/steps"
-        func installMarkers() -> [String] {
+        func markers(_ prefix: String) -> [String] {
             let runs = (try? FileManager.default.contentsOfDirectory(atPath: steps)) ?? []
             return runs.flatMap { run in
-                ((try? FileManager.default.contentsOfDirectory(atPath: "\(steps)/\(run)")) ?? []).filter { $0.hasPrefix("install.h2.app") }
+                ((try? FileManager.default.contentsOfDirectory(atPath: "\(steps)/\(run)")) ?? []).filter { $0.hasPrefix(prefix) }
             }
         }
+        func installMarkers() -> [String] { markers("prepare.h2.app") }
         var waited = 0
         while installMarkers().isEmpty && waited < 6_000 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
         try #require(!installMarkers().isEmpty, "h2's install never started")
@@ -109,7 +110,7 @@ import Testing
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let log = detailLogs()
         #expect(log.contains("h2 (control): link dropped"), "\(log)")
-        #expect(installMarkers() == ["install.h2.app_1"], "one install on h2: \(installMarkers())")
+        #expect(installMarkers() == ["prepare.h2.app_1"], "one prepare on h2: \(installMarkers())")
         #expect(site.version("h1") == "V1.1.0" && site.version("h2") == "V1.1.0")
         #expect(site.starts("h1") == 2 && site.starts("h2") == 2)
     }

@@ -13,12 +13,17 @@ ROUNDS times (each on a fresh site) and reads the journal's upgrade_step rows:
 - outage: from the service's last stop to its first readiness (what the summary prints), against
   stop + in_stop tasks + start of one host.
 
-Usage: scripts/bench/upgrade-steps.py [QUICKUP_BINARY] [ROUNDS]
+Usage: scripts/bench/upgrade-steps.py [QUICKUP_BINARY] [ROUNDS] [START_DELAY_SECONDS]
+
+START_DELAY_SECONDS (default 0) makes the service's start command sleep that long before the
+service runs: a service that takes that long to become ready, as a real one does, so the outage
+ratio can be read for a service whose own stop/start time is not a few milliseconds.
 """
 import json, os, shutil, socket, sqlite3, subprocess, sys, tempfile, time
 
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/quickup")
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+start_delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
 
 
 def free_pair():
@@ -60,7 +65,7 @@ hosts:
   - {{name: b, kind: local, port_offset: 1, state_dir: {root}/b/quickup, components: [app]}}
 services:
   app:
-    start: exec {binary} demo-service --port {{port}} --dir {{install_dir}}/current
+    start: {f"sleep {start_delay}; " if start_delay else ""}exec {binary} demo-service --port {{port}} --dir {{install_dir}}/current
     process_match: demo-service --port {{port}} --dir
     port: {port}
     health_url: http://127.0.0.1:{{port}}/health
@@ -117,7 +122,7 @@ def med(xs):
     return xs[len(xs) // 2]
 
 
-print(f"rounds: {rounds}")
+print(f"rounds: {rounds}" + (f", start delay {start_delay} s" if start_delay else ""))
 print(f"step without work of its own (backup, gate, empty stages): median {med(idle)} ms, max {max(idle)} ms (n={len(idle)})")
 print(f"stop/start step minus the service's own time: median {med(stopstart)} ms, max {max(stopstart)} ms (n={len(stopstart)})")
 ratios = [o / p for o, p in outages if p > 0]

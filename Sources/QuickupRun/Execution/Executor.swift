@@ -35,7 +35,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         // E6: the locks come first, so a refused attempt leaves no run behind (it would show as
         // the latest run in status and history); then the run's record.
         let siteLock = SiteLock(journal: journal, site: request.environment.site, stateDirectory: context.stateDirectory,
-                                heldBy: request.siteLockHeldBy)
+                                heldBy: request.siteLockHeldBy, pausedWays: request.pausedWays)
         do {
             try siteLock.take(runID: runID, host: context.host, pid: context.pid, now: context.now, output: output)
         } catch {

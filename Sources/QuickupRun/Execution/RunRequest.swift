@@ -33,6 +33,9 @@ public struct RunRequest: Sendable {
     /// The run that holds the site lock this run works under (E6): a whole upgrade holds it for
     /// its whole duration and its stage runs work under it (issue 15); nil takes the lock.
     public var siteLockHeldBy: String?
+    /// How the front end's user goes on from an upgrade of the site paused at the verification
+    /// gate: such a pause refuses this run (E6, F1), naming them.
+    public var pausedWays = PausedUpgradeWays.plain
 
     public func plugin(_ component: String) -> PluginProfile {
         plugins.first { $0.component == component } ?? PluginProfile(defaultFor: component)

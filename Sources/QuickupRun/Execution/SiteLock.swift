@@ -14,18 +14,23 @@ public struct SiteLock: Sendable {
     /// The run whose lock this one works under (a whole upgrade's stage runs, issue 15): while
     /// that run holds the site's lock, taking it succeeds without a row of its own.
     var heldBy: String?
+    /// Set for what starts work on the site (an upgrade, a stage run): an upgrade of the site
+    /// paused at the verification gate refuses it, naming these ways on. Nil (a rollback): no check.
+    var pausedWays: PausedUpgradeWays?
 
-    public init(journal: Journal, site: String, stateDirectory: String, heldBy: String? = nil) {
+    public init(journal: Journal, site: String, stateDirectory: String, heldBy: String? = nil, pausedWays: PausedUpgradeWays? = nil) {
         self.journal = journal
         self.site = site
         self.stateDirectory = stateDirectory
         self.heldBy = heldBy
+        self.pausedWays = pausedWays
     }
 
     static func name(_ site: String) -> String { "site:\(site)" }
 
     public func take(runID: String, host: String, pid: Int32, now: @Sendable () -> Int64, output: RunOutput) throws(QuickupError) {
         if let heldBy, try journal.lockHolder(environment: Self.name(site))?.runID == heldBy { return }
+        if let pausedWays { try refuseIfPaused(runID: runID, ways: pausedWays) }
         let start = pid == ProcessIdentity.current.pid ? ProcessIdentity.current.start : ProcessIdentity.of(pid)?.start
         let lock = LockRecord(environment: Self.name(site), runID: runID, host: host, pid: pid, startedAt: now(), processStart: start)
         switch try journal.acquireLock(lock, isAlive: LockLiveness.isAlive) {

@@ -53,7 +53,8 @@ struct RunLauncher {
             workspace: workspace, plan: plan, stages: stages, dryRun: dryRun,
             confirmRerun: Set(execution?.confirmRerun ?? []), acceptChanged: Set(execution?.acceptChanged ?? []), resumes: resumes,
             output: RunOutcome.output(quiet: quiet, json: json, display: display),
-            resumeCommand: { runID in NextCommand.resume(runID, release: releaseFlag, env: envFlag, state: stateFlag) })
+            resumeCommand: { runID in NextCommand.resume(runID, release: releaseFlag, env: envFlag, state: stateFlag) },
+            pausedWays: NextCommand.pausedWays(release: releaseFlag, env: envFlag, state: stateFlag))
         let request = prepared.request
         let result = await RunOutcome.run(display: display) { await prepared.run() }
         if json {

@@ -71,7 +71,8 @@ struct UpgradeLauncher {
         let prepared = try UpgradeOperation(state: state).prepare(
             input, context: context, historyHint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(state)))` lists the runs",
             resumeCommand: { NextCommand.line(["upgrade", "--resume", $0] + siteFlags + (yes ? ["--yes"] : [])) },
-            rollbackCommand: { NextCommand.line(["rollback", $0] + siteFlags) })
+            rollbackCommand: { NextCommand.line(["rollback", $0] + siteFlags) },
+            pausedWays: NextCommand.pausedWays(release: release, env: env, state: state))
         let result = await RunOutcome.run(display: display, cancelled: UpgradeResult(runID: "-", status: .cancelled,
                                                                                      error: QuickupError(.cancelled, "the upgrade was cancelled"))) {
             await prepared.run()

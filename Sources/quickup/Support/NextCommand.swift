@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupRun
 
 /// The command lines quickup prints as "what to do next" (L2): complete, with the flags that were
 /// used and the program as it was called, so they run exactly as printed.
@@ -27,6 +28,13 @@ enum NextCommand {
 
     static func rollback(_ runID: String, release: String, env: String, state: String) -> String {
         line(["rollback", runID] + site(release: release, env: env, state: state))
+    }
+
+    /// The two ways on from an upgrade paused at the verification gate, as complete command lines.
+    static func pausedWays(release: String, env: String, state: String) -> PausedUpgradeWays {
+        let flags = site(release: release, env: env, state: state)
+        return PausedUpgradeWays(resume: { line(["upgrade", "--resume", $0] + flags + ["--verified"]) },
+                                 rollback: { line(["rollback", $0] + flags) })
     }
 
     /// A word as a POSIX shell reads it back unchanged: bare when it is plain, else single-quoted.
