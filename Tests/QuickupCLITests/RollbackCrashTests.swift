@@ -3,9 +3,11 @@ import QuickupTestSupport
 import Testing
 
 /// `kill -9` of `quickup rollback` inside each of its phases (`QUICKUP_CRASH_AT=<phase>@<point>`:
-/// `begin` = recorded running, nothing done; `end` = done, not yet recorded; `undone` / `restored`
-/// = after the first script undone / table restored, before the next (a restore not yet marked
-/// done); `<host>` = after that host of a host phase), then `quickup rollback RUN` again (F4, issue
+/// `begin` = recorded running, nothing done; `end` = done, not yet recorded; `loading` = the
+/// `mariadb` client of the first restore started, its load under way (the client outlives quickup
+/// and finishes it); `undone` / `restored` = after the first script undone / table restored,
+/// before the next (a restore not yet marked done); `<host>` = after that host of a host phase),
+/// then `quickup rollback RUN` again (F4, issue
 /// 16): on two `local` hosts with real services and the real MariaDB, an upgrade whose in_stop
 /// script has no `.rollback` (DROP COLUMN, a rewrite of a `backup_tables` table) and whose
 /// pre_stop script has one. The end state equals an undisturbed rollback's: both tables' CHECKSUM
@@ -14,7 +16,7 @@ import Testing
 @Suite(.serialized, .enabled(if: TestServers.mariaDBEnabled, TestServers.mariaDBSkipComment))
 struct RollbackCrashTests {
     static let points = ["stop-new-services@a", "restore-configuration@begin", "undo-scripts@begin", "undo-scripts@undone",
-                         "restore-tables@restored", "restore-tables@end", "restore-program-files@a", "start-old-services@begin",
+                         "restore-tables@loading", "restore-tables@restored", "restore-tables@end", "restore-program-files@a", "start-old-services@begin",
                          "start-old-services@a", "verify@begin", "verify@a", "verify@end"]
 
     @Test("kill -9 inside each rollback phase, then rollback again: tables as before the upgrade, V1.0.0 answering, one start per host, nothing undone twice",
@@ -52,6 +54,54 @@ struct RollbackCrashTests {
         #expect(undone.split(separator: "\n").count == 2 && undone.split(separator: "\n").allSatisfy { $0.hasSuffix("\t1") }, "\(undone)\n\(shown)")
         let restores = try UpgradeBackupTests.backups(site)
         #expect(restores.count == 2 && restores.allSatisfy { $0.status == "done" }, "\(restores)")
+    }
+
+    @Test("a restore waits while an earlier load of the same dump still runs (a client that outlived a killed rollback holds the dump's lock), then restores",
+          .timeLimit(.minutes(10)))
+    func restoreWaitsForAnEarlierLoad() async throws {
+        _ = try TestServers.requireMariaDB()
+        let database = "qu_rbk16_\(UInt32.random(in: 0...UInt32.max))"
+        _ = try UpgradeBackupTests.mariadb("CREATE DATABASE \(database)")
+        defer { _ = try? UpgradeBackupTests.mariadb("DROP DATABASE \(database)") }
+        let site = try Self.site(database)
+        defer { site.remove() }
+        let before = try ["orders", "audit"].map { try UpgradeBackupTests.checksum($0, database) }
+        let upgraded = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
+        #expect(upgraded.status == 0, "\(upgraded.stdout)\n\(upgraded.stderr)")
+        let id = try #require(UpgradeSite.runID(upgraded.stdout))
+        let files = FileManager.default.enumerator(atPath: site.state)?.compactMap { $0 as? String } ?? []
+        let dump = site.state + "/" + (try #require(files.first { $0.hasSuffix(".orders.sql") }, "\(files)"))
+
+        // The stand-in for the orphaned client: holds the dump's lock until the test releases it.
+        let (held, release) = (site.root + "/holder-held", site.root + "/holder-release")
+        let holder = try ChildSpawn.spawn(["/usr/bin/flock", "-x", dump, "/bin/sh", "-c",
+                                           "touch '\(held)'; while [ ! -e '\(release)' ]; do sleep 0.05; done"], output: site.root + "/holder.out")
+        defer {
+            FileManager.default.createFile(atPath: release, contents: Data())
+            ChildSpawn.wait(holder)
+        }
+        #expect(Self.poll { FileManager.default.fileExists(atPath: held) }, "the holder never took the lock")
+        let rerun = Task { try await site.rollback(id) }
+        let waited = Self.poll {
+            let runs = (try? FileManager.default.contentsOfDirectory(atPath: site.state + "/runs")) ?? []
+            return runs.contains { ((try? String(contentsOfFile: "\(site.state)/runs/\($0)/summary.log", encoding: .utf8)) ?? "").contains("[WAIT] restore of db orders") }
+        }
+        #expect(waited, "the rollback never said it waits for the earlier load")
+        #expect(try UpgradeBackupTests.checksum("orders", database) != before[0], "orders is not restored while the earlier load holds the dump")
+        FileManager.default.createFile(atPath: release, contents: Data())
+        let back = try await rerun.value
+        #expect(back.status == 0, "\(back.stdout)\n\(back.stderr)")
+        #expect(back.stdout.contains("[WAIT] restore of db orders") && back.stdout.contains("[RESTORED] db orders"), "\(back.stdout)")
+        #expect(try ["orders", "audit"].map { try UpgradeBackupTests.checksum($0, database) } == before)
+    }
+
+    /// Polls every 50 ms, up to 2,000 times, until `done` holds.
+    static func poll(_ done: () -> Bool) -> Bool {
+        for _ in 0..<2000 {
+            if done() { return true }
+            usleep(50_000)
+        }
+        return done()
     }
 
     /// UpgradeBackupTests' site: `orders` (500 rows) changed by a DROP COLUMN without `.rollback`,

@@ -60,7 +60,10 @@ extension RollbackSteps {
             let connection = try await connections.connection(record.datasource, for: "quickup-restore")
             let backup = DataBackup(directory: record.directory, tag: record.runID, secrets: context.secrets, now: context.now)
             let start = context.clock.now
-            try await backup.restore(manifest, on: connection)
+            let crash = request.crashPoints, (datasource, object) = (record.datasource, record.object)
+            try await backup.restore(manifest, on: connection, waiting: {
+                output.line("[WAIT] restore of \(datasource) \(object): an earlier restore of it still runs (its client outlived a killed rollback); waiting for it to end")
+            }, loading: { crash.check(RollbackSlot.restoreTables.rawValue, "loading") })
             request.crashPoints.check(RollbackSlot.restoreTables.rawValue, "restored")
             try journal.markBackup(record, restoredBy: runID, at: context.now())
             output.line("[RESTORED] \(what) in \(start.duration(to: context.clock.now).short); checksum \(manifest.checksum) matches")
