@@ -128,7 +128,11 @@ public struct Assessor: Sendable {
                 for (key, datasource) in scope.volumeSources where datasource == outcome.name { measured[key] = .failure(error) }
             }
         }
-        let (duration, durationChecks) = DurationAssessment.assess(request.plan, history: history, measured: measured, longTask: longTask)
+        // F3: the backups before the first change, sized by A1, timed at this journal's past backups' rate.
+        let backupTime = footprints.isEmpty ? nil
+            : BackupDuration.estimate(bytes: footprints.reduce(0) { $0 + $1.touchedBytes }, past: BackupDuration.past(stateDirectory: statePath))
+        let (duration, durationChecks) = DurationAssessment.assess(request.plan, history: history, measured: measured, longTask: longTask,
+                                                                   backup: backupTime)
         checks += durationChecks
         let elapsed = Int64((clock().timeIntervalSince(started) * 1000).rounded())
         return AssessmentReport(

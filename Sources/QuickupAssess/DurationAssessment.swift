@@ -32,6 +32,8 @@ public struct DurationSummary: Codable, Sendable, Hashable {
     public var outageSeconds: Double
     public var totalSeconds: Double
     public var longTaskSeconds: Double
+    /// The backups before the first change (F3): in the whole upgrade, before the stop.
+    public var backup: BackupDuration? = nil
 
     /// in_stop tasks without any estimate: the outage is unknown for them, not 0 (issue 14 item 4).
     public var outageUnestimated: Int { stages.first { $0.stage == .inStop }?.unestimated ?? 0 }
@@ -49,7 +51,7 @@ public struct DurationSummary: Codable, Sendable, Hashable {
 /// volume) and adds them up per stage (A4).
 public enum DurationAssessment {
     public static func assess(_ plan: Plan, history: [String: [Int64]], measured: [String: Result<Double, QuickupError>],
-                              longTask: TimeSpan = .minutes(5)) -> (DurationSummary, [CheckResult]) {
+                              longTask: TimeSpan = .minutes(5), backup: BackupDuration? = nil) -> (DurationSummary, [CheckResult]) {
         var checks: [CheckResult] = []
         var stages: [StageDuration] = []
         for stagePlan in plan.stages {
@@ -73,13 +75,16 @@ public enum DurationAssessment {
             stages.append(StageDuration(stage: stagePlan.stage, combine: combine, seconds: seconds, tasks: tasks,
                                         unestimated: tasks.count - known.count))
         }
-        let outage = stages.first { $0.stage == .inStop }?.seconds ?? 0
-        let summary = DurationSummary(stages: stages, outageSeconds: outage, totalSeconds: stages.reduce(0) { $0 + $1.seconds },
-                                      longTaskSeconds: longTask.seconds)
+        // The backups add to the whole upgrade, and to the outage only for what is taken inside the stop window.
+        let outage = (stages.first { $0.stage == .inStop }?.seconds ?? 0) + (backup?.inOutageSeconds ?? 0)
+        let summary = DurationSummary(stages: stages, outageSeconds: outage,
+                                      totalSeconds: stages.reduce(0) { $0 + $1.seconds } + (backup?.seconds ?? 0),
+                                      longTaskSeconds: longTask.seconds, backup: backup)
         let unestimated = stages.reduce(0) { $0 + $1.unestimated }
         var outageCheck = CheckResult(
             category: .duration, id: "duration.outage", title: "Outage (in_stop, tasks one after another)", status: .pass,
             summary: "estimated outage \(summary.outageText(HumanDuration.compact)); whole upgrade \(HumanDuration.compact(summary.totalSeconds))"
+                + (backup.map { "; \($0.text(HumanDuration.compact))" } ?? "")
                 + (unestimated > 0 ? "; \(unestimated) task\(unestimated == 1 ? " has" : "s have") no estimate and count as 0" : ""),
             measured: outage, unit: "seconds")
         if unestimated > 0 { outageCheck.suggestion = "declare .volume and .rate for the tasks without an estimate, or run them once so the journal has their duration" }

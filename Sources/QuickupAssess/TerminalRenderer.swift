@@ -56,6 +56,10 @@ public struct TerminalRenderer: Sendable {
             let unknown = stage.unestimated > 0 ? (stage.seconds > 0 ? " + " : "") + "unknown for \(stage.unestimated)" : ""
             table.add(["", "= \(stage.stage) total (\(rule))", (stage.seconds > 0 || unknown.isEmpty ? Self.span(stage.seconds) : "") + unknown, "", ""])
         }
+        if let backup = duration.backup {
+            table.add(["backup", backup.inOutageSeconds > 0 ? "before the first change (in the outage)" : "before the stop (not in the outage)",
+                       backup.seconds.map(Self.span) ?? "-", backup.bytesPerSecond == nil ? "-" : "journal", backup.basis])
+        }
         return [""] + table.render().split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)" }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import QuickupAssess
 import QuickupCore
 import QuickupRelease
 import QuickupRun
@@ -22,7 +23,7 @@ public struct RollbackOperation: Sendable {
     public func prepare(runID: String, release: String, env: String, dryRun: Bool = false,
                         undoneByHand: Set<String> = [], confirmRerun: Set<String> = [], restoreTables: Bool = false, output: RunOutput,
                         historyHint: String, againCommand: String, rollbackID: String? = nil,
-                        cache: ReleaseCache? = nil) throws -> Prepared {
+                        cache: ReleaseCache? = nil, crashPoints: CrashPoints = CrashPoints(nil)) throws -> Prepared {
         let journal = try Journal(stateDirectory: state)
         guard let previous = try journal.run(runID) else {
             throw QuickupError(.invalidArgument, "no run '\(runID)' in \(state)", hint: historyHint)
@@ -44,12 +45,27 @@ public struct RollbackOperation: Sendable {
         request.restoreTables = restoreTables
         request.backupTables = workspace.release.backupTablesByComponent
         request.runID = rollbackID
+        request.crashPoints = crashPoints
         if previous.stage.hasPrefix("upgrade") {
-            // A whole upgrade (F4): its program files and services go back in their phase.
-            request.hostPhases.append(ProgramRollback.phase(runID: runID, release: workspace.release, releaseRoot: workspace.releaseRoot,
-                                                            environment: environment, from: plan.from, to: plan.to,
-                                                            stateDirectory: state))
+            // A whole upgrade (F4): its services and program files go back in their phases, checked in verify.
+            request.hostPhases += ProgramRollbackPhases(release: workspace.release, releaseRoot: workspace.releaseRoot, environment: environment,
+                                                        from: plan.from, to: plan.to, stateDirectory: state).phases
         }
+        request.hostPhases.append(Self.qualityPhase(AssessmentRequest(plan: plan, release: workspace.release, releaseRoot: workspace.releaseRoot,
+                                                                      environment: environment, stateDirectory: state),
+                                                    again: againCommand))
         return Prepared(rollback: Rollback(journal: journal, context: context), request: request)
+    }
+
+    /// Verify's data-quality rules (A2 again, F4): the rules of the upgrade's versions on the data
+    /// as the rollback left it; a FAIL fails verify with its figures and the rule's suggestion.
+    static func qualityPhase(_ assessment: AssessmentRequest, again: String) -> HostRollbackPhase {
+        HostRollbackPhase(slot: .verify, title: "data-quality rules", hasWork: { false },
+                          actions: { ["run the data-quality rules (A2) of \(assessment.plan.from) → \(assessment.plan.to) again on the data as it is back"] },
+                          run: { step throws(QuickupError) in
+                              let count = try await QualityRecheck.run(assessment, output: step.output, when: "after the rollback",
+                                                                       next: "fix the data, then `\(again)` verifies again")
+                              if count > 0 { step.output.line("[VERIFIED] data-quality rules: \(count) ran, none fails") }
+                          })
     }
 }

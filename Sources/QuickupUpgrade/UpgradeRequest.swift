@@ -44,21 +44,6 @@ public struct UpgradeRequest: Sendable {
     }
 }
 
-/// Where quickup kills itself on purpose (`QUICKUP_CRASH_AT=<step key>@<point>`), to prove that
-/// a `kill -9` at that point resumes (F5). Points: `begin` (recorded RUNNING, nothing done),
-/// `end` (done, not yet recorded SUCCESS). Data, read by the front end; empty in production.
-public struct CrashPoints: Sendable {
-    public var points: Set<String>
-    public init(_ text: String?) {
-        points = Set((text ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-    }
-
-    func check(_ key: String, _ point: String) {
-        guard points.contains("\(key)@\(point)") else { return }
-        kill(getpid(), SIGKILL)
-    }
-}
-
 /// Everything from outside an upgrade needs: state directory, output, clock, the gate's prompt.
 public struct UpgradeContext: Sendable {
     public var stateDirectory: String

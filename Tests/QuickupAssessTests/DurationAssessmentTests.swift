@@ -87,3 +87,30 @@ struct DurationAssessmentTests {
         #expect(summary.outageSeconds == 13)
     }
 }
+
+/// F3/A4 (issue 16): the backups' part of the estimate — sized by A1, timed at the journal's past
+/// backups' rate, added to the whole upgrade and (the whole upgrade takes them before the stop)
+/// not to the outage.
+@Suite("Duration assessment: the backups' part")
+struct BackupDurationTests {
+    @Test("100 MiB at the rate of past backups (2 × 50 MiB in 1 s) is 2 s: in the total, not in the outage; unknown without history")
+    func backupPart() throws {
+        let plan = try DurationAssessmentTests.plan([DurationAssessmentTests.task("s1", .inStop, volume: "1000rows", rate: "10rows/s")])
+        let backup = BackupDuration.estimate(bytes: 100 << 20, past: [(bytes: 50 << 20, durationMs: 1000), (bytes: 50 << 20, durationMs: 1000),
+                                                                     (bytes: 0, durationMs: 0)])
+        #expect(backup.seconds == 2 && backup.bytesPerSecond == Double(50 << 20) && backup.inOutageSeconds == 0)
+        #expect(backup.basis == "100 MiB at 50 MiB/s (rate of 2 past backups)", "\(backup.basis)")
+        let (summary, checks) = DurationAssessment.assess(plan, history: [:], measured: [:], backup: backup)
+        #expect(summary.outageSeconds == 100, "the in_stop task only")
+        #expect(summary.totalSeconds == 102, "the task and the backups")
+        #expect(summary.backup == backup)
+        let outage = try #require(checks.first { $0.id == "duration.outage" })
+        #expect(outage.summary.hasSuffix("; backups \(HumanDuration.compact(2)) before the stop (not in the outage)"), "\(outage.summary)")
+        #expect(TerminalRenderer(colour: false).durationTable(summary).contains { $0.contains("before the stop (not in the outage)") && $0.contains("rate of 2 past backups") })
+
+        let unknown = BackupDuration.estimate(bytes: 100 << 20, past: [])
+        #expect(unknown.seconds == nil)
+        let (withoutRate, _) = DurationAssessment.assess(plan, history: [:], measured: [:], backup: unknown)
+        #expect(withoutRate.totalSeconds == 100 && withoutRate.backup?.text(HumanDuration.compact).contains("time unknown") == true)
+    }
+}

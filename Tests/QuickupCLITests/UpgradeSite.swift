@@ -139,6 +139,10 @@ struct UpgradeSite {
         try await CLI.runOffPool(["upgrade", "--release", release, "--env", env, "--state", state] + extra, environment: environment)
     }
 
+    func rollback(_ id: String, _ extra: [String] = [], environment: [String: String] = [:]) async throws -> CLI.Result {
+        try await CLI.runOffPool(["rollback", id, "--release", release, "--env", env, "--state", state] + extra, environment: environment)
+    }
+
     /// What the service on `port` answers at /version ("" when it does not answer).
     func version(_ port: Int) -> String {
         (try? CLI.run(["-c", "curl -fsS -m 2 http://127.0.0.1:\(port)/version"], program: URL(fileURLWithPath: "/bin/sh")).stdout) ?? ""

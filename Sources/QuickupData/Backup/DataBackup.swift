@@ -43,11 +43,15 @@ public struct DataBackup: Sendable {
 
     /// Puts the object back as it was when the backup was taken, then checks the checksum.
     /// Restoring twice gives the same result (a rollback killed half-way restores again).
-    public func restore(_ manifest: BackupManifest, on connection: any DatasourceConnection) async throws(QuickupError) {
+    /// `waiting` is called when an earlier restore of the same dump still runs (its client
+    /// outlived a killed rollback): this one waits for it to end. `loading` once the load started.
+    public func restore(_ manifest: BackupManifest, on connection: any DatasourceConnection,
+                        waiting: @Sendable () -> Void = {}, loading: @Sendable () -> Void = {}) async throws(QuickupError) {
         let config = connection.config
+        if ![DatasourceType.mariadb, .mysql].contains(config.type) { loading() }
         switch config.type {
         case .mariadb, .mysql:
-            try await MariaDBDump(config: config, secrets: secrets).restore(manifest, on: connection, from: directory)
+            try await MariaDBDump(config: config, secrets: secrets).restore(manifest, on: connection, from: directory, waiting: waiting, loading: loading)
         case .clickhouse:
             try await ClickHouseCopy(tag: tag).restore(manifest, on: connection)
         case .sqlite:

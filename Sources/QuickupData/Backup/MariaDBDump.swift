@@ -27,10 +27,30 @@ struct MariaDBDump: Sendable {
                               location: file, rows: rows, bytes: DataBackup.fileSize(path), checksum: checksum)
     }
 
-    /// The dump drops and creates the table, then loads its rows: running it again is harmless.
-    func restore(_ manifest: BackupManifest, on connection: any DatasourceConnection, from directory: String) async throws(QuickupError) {
+    /// The dump drops and creates the table, then loads its rows: running it again is harmless —
+    /// but not at the same time as another load of it. The client's standard input is the dump,
+    /// locked (flock) before the client starts: the client inherits the lock and holds it until
+    /// it ends, even when quickup is killed during the load, so a second restore (the rerun of a
+    /// killed rollback) waits for the first client rather than racing its DROP and CREATE.
+    func restore(_ manifest: BackupManifest, on connection: any DatasourceConnection, from directory: String,
+                 waiting: @Sendable () -> Void = {}, loading: @Sendable () -> Void = {}) async throws(QuickupError) {
         let (schema, _) = DataBackup.split(manifest.object, database: config.database)
-        try await client("mariadb", [schema ?? ""], stdin: "\(directory)/\(manifest.location)", stdout: nil)
+        try await client("mariadb", [schema ?? ""], stdin: "\(directory)/\(manifest.location)", stdout: nil, waiting: waiting, started: loading)
+    }
+
+    /// Takes the exclusive lock of the dump open in `handle`, calling `waiting` once when another holds it.
+    static func lockDump(_ handle: FileHandle, path: String, waiting: () -> Void) async throws(QuickupError) {
+        var told = false
+        while flock(handle.fileDescriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw QuickupError(.io, "cannot lock \(path): \(String(cString: strerror(errno)))", hint: "check backup.dir's file system")
+            }
+            if !told { waiting() }
+            told = true
+            do { try await Task.sleep(for: .milliseconds(100)) } catch {
+                throw QuickupError(.cancelled, "waiting for an earlier restore of \(path) to end was cancelled")
+            }
+        }
     }
 
     /// `CHECKSUM TABLE`'s figure (the same the tests compare).
@@ -48,7 +68,8 @@ struct MariaDBDump: Sendable {
     }
 
     /// Runs the Debian client with a private defaults file holding the connection and password.
-    private func client(_ program: String, _ arguments: [String], stdin: String?, stdout: String?) async throws(QuickupError) {
+    private func client(_ program: String, _ arguments: [String], stdin: String?, stdout: String?,
+                        waiting: () -> Void = {}, started: @Sendable () -> Void = {}) async throws(QuickupError) {
         let defaults = try defaultsFile()
         defer { try? FileManager.default.removeItem(atPath: defaults) }
         let process = Process()
@@ -69,12 +90,21 @@ struct MariaDBDump: Sendable {
         } catch {
             throw QuickupError(.io, "cannot open \(stdin ?? stdout ?? ""): \(error.localizedDescription)")
         }
+        if let stdin, let input = process.standardInput as? FileHandle { try await Self.lockDump(input, path: stdin, waiting: waiting) }
         let status: Int32 = await withCheckedContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
+            do {
+                try process.run()
+                started()
+            } catch {
                 process.terminationHandler = nil
                 continuation.resume(returning: -1)
             }
+        }
+        if let input = process.standardInput as? FileHandle {
+            // The client has ended: let the next restore of this dump in this process have it.
+            _ = flock(input.fileDescriptor, LOCK_UN)
+            try? input.close()
         }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)

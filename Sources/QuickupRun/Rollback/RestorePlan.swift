@@ -4,8 +4,10 @@ import QuickupData
 /// Which applied tasks a rollback undoes by restoring their tables from the backups taken before
 /// the upgrade (F4 phase "restore tables") rather than by their `.rollback` script: those with no
 /// script, those interrupted half-way, Redis and tool tasks, or every one with `--restore-tables`.
-/// A restored table takes the data of every task that touched it back, so a task sharing a table
-/// with a restored one is restored too (its script would run on data already put back).
+/// A restored table takes the data of every task that touched it back, so a task whose script is
+/// seen to change a restored table is restored too (its script would run on data already put
+/// back). `backup_tables` are restored with a restored task, but do not by themselves pull in the
+/// other tasks of the component: a task that only creates a table is undone by its own script.
 struct RestorePlan: Sendable {
     /// One applied task: what it changed and how it ended.
     struct Applied: Sendable {
@@ -13,6 +15,8 @@ struct RestorePlan: Sendable {
         var datasource: String
         /// "table" names, Redis `keys`/`database`, as the backups name them.
         var objects: [String]
+        /// The objects its script is seen to change (`objects` without `backup_tables`).
+        var seen: [String]
         var finished: Bool
     }
 
@@ -43,7 +47,7 @@ struct RestorePlan: Sendable {
         while grew {
             grew = false
             for task in applied where !chosen.contains(task.task.key) && restorable(task)
-                && task.objects.contains(where: { objects.contains("\(task.datasource)\u{0}\($0)") }) {
+                && task.seen.contains(where: { objects.contains("\(task.datasource)\u{0}\($0)") }) {
                 chosen.insert(task.task.key)
                 task.objects.forEach { objects.insert("\(task.datasource)\u{0}\($0)") }
                 grew = true

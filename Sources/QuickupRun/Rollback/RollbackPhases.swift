@@ -20,9 +20,29 @@ public enum RollbackSlot: String, Sendable, CaseIterable, Codable {
     public var isHostSlot: Bool { [.stopNewServices, .restoreConfiguration, .restoreProgramFiles, .startOldServices].contains(self) }
 }
 
-/// A phase on the hosts, given by the part of quickup that changed them (the upgrade flow's
-/// program-file switch and services, configuration tasks' kept files). It must be resumable:
-/// `run` is called again after a kill during it, and must finish what is left.
+/// What a plugged phase is given when it runs: where to write, which rollback runs it, and the
+/// id of the first rollback of the series it resumes (stable across kills, so steps that must
+/// happen once — a service start — can be remote steps keyed by it), and its crash points.
+public struct HostRollbackStep: Sendable {
+    public var output: RunOutput
+    /// This rollback's run id.
+    public var rollbackID: String
+    /// The first rollback of this upgrade not yet finished (this one when it is the first).
+    public var series: String
+    /// `QUICKUP_CRASH_AT=<phase>@<item>`: called after each item (host) is done.
+    public var checkpoint: @Sendable (_ item: String) -> Void
+
+    public init(output: RunOutput, rollbackID: String, series: String, checkpoint: @escaping @Sendable (_ item: String) -> Void = { _ in }) {
+        self.output = output
+        self.rollbackID = rollbackID
+        self.series = series
+        self.checkpoint = checkpoint
+    }
+}
+
+/// A phase on the hosts or a check, given by the part of quickup that changed them (the upgrade
+/// flow's services and program files) or knows how to check them (the quality rules, A2). It
+/// must be resumable: `run` is called again after a kill during it, and must finish what is left.
 public struct HostRollbackPhase: Sendable {
     public var slot: RollbackSlot
     public var title: String
@@ -30,11 +50,11 @@ public struct HostRollbackPhase: Sendable {
     public var hasWork: @Sendable () async throws(QuickupError) -> Bool
     /// Every action it would take, for `--dry-run`.
     public var actions: @Sendable () async throws(QuickupError) -> [String]
-    public var run: @Sendable (_ output: RunOutput) async throws(QuickupError) -> Void
+    public var run: @Sendable (_ step: HostRollbackStep) async throws(QuickupError) -> Void
 
     public init(slot: RollbackSlot, title: String, hasWork: @escaping @Sendable () async throws(QuickupError) -> Bool,
                 actions: @escaping @Sendable () async throws(QuickupError) -> [String],
-                run: @escaping @Sendable (_ output: RunOutput) async throws(QuickupError) -> Void) {
+                run: @escaping @Sendable (_ step: HostRollbackStep) async throws(QuickupError) -> Void) {
         self.slot = slot
         self.title = title
         self.hasWork = hasWork
@@ -54,12 +74,12 @@ public enum RollbackPhases {
         switch slot {
         case .lightCleanup: return "light clean-up (nothing was changed: no data or host phase is needed)"
         case .stopNewServices: return "stop the new services"
-        case .restoreConfiguration: return "restore configuration files"
+        case .restoreConfiguration: return "restore configuration (kept files put back, Nacos republished)"
         case .undoScripts: return "undo scripts in reverse (.rollback of each applied SQL task)"
         case .restoreTables: return "restore backed-up tables and keys"
         case .restoreProgramFiles: return "restore program files (switch back to the old release)"
         case .startOldServices: return "start the old services"
-        case .verify: return "verify (restored data against the backups' checksums)"
+        case .verify: return "verify (restored data against the backups' checksums, services' health and version, data-quality rules)"
         }
     }
 }

@@ -25,6 +25,8 @@ public struct RollbackRequest: Sendable {
     public var hostPhases: [HostRollbackPhase] = []
     /// The rollback's id when the front end must know it first (the HTTP API's 202, H1); nil makes one.
     public var runID: String?
+    /// Where the rollback kills itself on purpose (`QUICKUP_CRASH_AT`, tests of F4's resume).
+    public var crashPoints = CrashPoints(nil)
 
     public init(plan: Plan, releaseRoot: String, environment: Environment, target: String, dryRun: Bool = false,
                 undoneByHand: Set<String> = [], confirmRerun: Set<String> = []) {

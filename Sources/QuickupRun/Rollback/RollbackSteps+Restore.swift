@@ -26,8 +26,9 @@ extension RollbackSteps {
                 case .failed where !transactional: break
                 default: continue
                 }
-                let objects = TouchedTables.of(forward) + (request.backupTables[task.component] ?? [])
-                applied.append(.init(task: task, datasource: name, objects: objects, finished: latest.status == .success))
+                let seen = TouchedTables.of(forward)
+                applied.append(.init(task: task, datasource: name, objects: seen + (request.backupTables[task.component] ?? []), seen: seen,
+                                     finished: latest.status == .success))
             } else if type == .redis {
                 guard let latest = attempts[task.key], latest.kind != rollbackKind, runs.contains(latest.runID),
                       [UpgradeLogStatus.success, .running, .failed].map(\.rawValue).contains(latest.status) else { continue }
@@ -36,7 +37,8 @@ extension RollbackSteps {
                 case .keys(let keys): object = .redisKeys(keys)
                 case .wholeDatabase: object = .redisDatabase
                 }
-                applied.append(.init(task: task, datasource: name, objects: [object.description], finished: latest.status == UpgradeLogStatus.success.rawValue))
+                applied.append(.init(task: task, datasource: name, objects: [object.description], seen: [object.description],
+                                     finished: latest.status == UpgradeLogStatus.success.rawValue))
             }
         }
         return applied
@@ -58,7 +60,11 @@ extension RollbackSteps {
             let connection = try await connections.connection(record.datasource, for: "quickup-restore")
             let backup = DataBackup(directory: record.directory, tag: record.runID, secrets: context.secrets, now: context.now)
             let start = context.clock.now
-            try await backup.restore(manifest, on: connection)
+            let crash = request.crashPoints, (datasource, object) = (record.datasource, record.object)
+            try await backup.restore(manifest, on: connection, waiting: {
+                output.line("[WAIT] restore of \(datasource) \(object): an earlier restore of it still runs (its client outlived a killed rollback); waiting for it to end")
+            }, loading: { crash.check(RollbackSlot.restoreTables.rawValue, "loading") })
+            request.crashPoints.check(RollbackSlot.restoreTables.rawValue, "restored")
             try journal.markBackup(record, restoredBy: runID, at: context.now())
             output.line("[RESTORED] \(what) in \(start.duration(to: context.clock.now).short); checksum \(manifest.checksum) matches")
         }

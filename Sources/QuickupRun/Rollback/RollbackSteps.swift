@@ -18,12 +18,8 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
         let applied = try journal.latestAttempts()
         for planned in request.plan.tasks.reversed() {
             let task = planned.task
-            if task.kind == .config {
-                // K1–K3: a unit of its own (the configuration phase of a phased rollback).
-                try await ConfigUndo(runID: runID, runs: runs, request: request, journal: journal, context: context)
-                    .undo(planned, latest: applied[task.key], into: &result)
-                continue
-            }
+            // K1–K3: put back in phase restore-configuration, before this one.
+            if task.kind == .config { continue }
             if restoring.tasks[task.key] != nil {
                 // Put back with its tables in the next phase: its script must not run on them.
                 result.tasks.append(TaskOutcome(task, status: request.dryRun ? "WOULD_RESTORE" : "TO_RESTORE"))
@@ -92,8 +88,23 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
                 }
                 try await undoTask(planned, undo, store: store, transactional: undoTransactional,
                                    previous: logs[name]?[task.key], title: title, result: &result)
+                request.crashPoints.check(RollbackSlot.undoScripts.rawValue, "undone")
             }
         }
+    }
+
+    /// The restore-configuration phase (K1–K3): every config task the runs changed, newest first,
+    /// its kept original put back (ConfigUndo). Returns whether the plan has a config task.
+    func undoConfiguration(into result: inout RunResult) async throws(QuickupError) -> Bool {
+        let latest = try journal.latestAttempts()
+        let undo = ConfigUndo(runID: runID, runs: runs, request: request, journal: journal, context: context)
+        var any = false
+        for planned in request.plan.tasks.reversed() where planned.task.kind == .config {
+            any = true
+            try await undo.undo(planned, latest: latest[planned.task.key], into: &result)
+            request.crashPoints.check(RollbackSlot.restoreConfiguration.rawValue, "undone")
+        }
+        return any
     }
 
     private func undoTask(_ planned: PlannedTask, _ statements: [SQLStatement], store: any UpgradeLogStore,

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import QuickupCore
 import QuickupOperations
@@ -53,7 +54,8 @@ struct RollbackLauncher {
             restoreTables: restoreTables,
             output: RunOutcome.output(quiet: quiet, json: json, display: display),
             historyHint: "`\(NextCommand.line(["history"] + NextCommand.stateFlag(state)))` lists the runs",
-            againCommand: NextCommand.rollback(runID, release: release, env: env, state: state))
+            againCommand: NextCommand.rollback(runID, release: release, env: env, state: state),
+            crashPoints: CrashPoints(ProcessInfo.processInfo.environment["QUICKUP_CRASH_AT"]))
         let request = prepared.request
         let result = await RunOutcome.run(display: display) { await prepared.run() }
         if json {
