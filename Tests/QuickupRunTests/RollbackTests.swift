@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupTestSupport
 import Testing
 @testable import QuickupRun
 
@@ -111,6 +112,28 @@ struct RollbackTests {
         #expect(rolled.status == .succeeded && rolled.succeeded == 1)
         #expect(lines.contains { $0.hasPrefix("[NOT UNDONE] shop V1.0.1 tool.stamp") }, "\(lines)")
         #expect(try f.query("SELECT name FROM sqlite_master WHERE name = 'a'") == "[]")
+    }
+
+    @Test("F3/F4: a tool task that rewrites a table named in backup_tables is undone from the backup taken before it, not left 'not undone'")
+    func toolRestoredFromBackup() async throws {
+        let f = try RunFixture(tasks: [],
+                               tools: [("rewrite", "pre_stop", "tools/rewrite.sh", "tool.rewrite.datasource=shop_db")],
+                               files: ["upgrade/V1.0.1/tools/rewrite.sh": "#!/bin/sh\nexec python3 -c \"import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE a SET x = x * 10'); c.execute('DELETE FROM a WHERE x > 50'); c.commit()\" ../../../../shop.db\n"],
+                               component: "backup_tables: [a]\n")
+        defer { f.remove() }
+        // The tool runs in its version folder (T1); the fixture's database is four levels up.
+        try f.write("env.yaml", "site: TEST\ndatasources:\n  shop_db: {type: sqlite, path: shop.db}\nbackup:\n  dir: \(f.root.path)/backups\n")
+        _ = try ChildProcess.run(["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE a (x INT)'); c.executemany('INSERT INTO a VALUES (?)', [(i,) for i in range(1, 11)]); c.commit()", f.database])
+        let before = try f.query("SELECT group_concat(x) FROM a")
+        let (run, runLines) = try await f.run()
+        #expect(run.status == .succeeded, "\(String(describing: run.error)) \(runLines)")
+        #expect(runLines.contains { $0.hasPrefix("[BACKUP") && $0.contains(" a:") }, "backed up before the tool: \(runLines)")
+        #expect(try f.query("SELECT group_concat(x) FROM a") != before, "the tool changed the table")
+        let (rolled, lines) = try await f.rollback(run.runID)
+        #expect(rolled.status == .succeeded, "\(String(describing: rolled.error)) \(lines)")
+        #expect(!lines.contains { $0.hasPrefix("[NOT UNDONE]") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("[RESTORED]") }, "\(lines)")
+        #expect(try f.query("SELECT group_concat(x) FROM a") == before)
     }
 
     @Test("an unknown run is refused")

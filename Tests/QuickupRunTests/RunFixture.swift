@@ -62,8 +62,9 @@ struct RunFixture {
         let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
         let output = RunOutput(console: { lines.add($0) })
         let context = RunContext(stateDirectory: state, clock: clock, output: output)
-        let request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try #require(workspace.environment),
+        var request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try #require(workspace.environment),
                                  dryRun: dryRun, confirmRerun: confirm, acceptChanged: accept, plugins: workspace.plugins)
+        request.backupTables = workspace.release.backupTablesByComponent  // as RunOperation does
         return await Executor(journal: try Journal(stateDirectory: state), context: context).run(request)
     }
 
@@ -74,8 +75,9 @@ struct RunFixture {
         let workspace = try Workspace.open(release: release, environment: envFile)
         let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
         let context = RunContext(stateDirectory: state, clock: ContinuousClock(), output: RunOutput(console: { lines.add($0) }))
-        let request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try #require(workspace.environment),
+        var request = RollbackRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try #require(workspace.environment),
                                       target: target, dryRun: dryRun, undoneByHand: undoneByHand, confirmRerun: confirm)
+        request.backupTables = workspace.release.backupTablesByComponent  // as RollbackOperation does
         let result = await Rollback(journal: try Journal(stateDirectory: state), context: context).run(request)
         return (result, lines.all)
     }

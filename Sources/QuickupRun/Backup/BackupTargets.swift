@@ -4,7 +4,7 @@ import QuickupData
 
 /// What a run must back up before it changes anything (F3): per datasource, the tables its SQL
 /// scripts change (read as the assessment reads them, `TouchedTables`) plus the component's
-/// `backup_tables`, and the keys its Redis scripts write (`RedisKeys`; the whole database when a
+/// `backup_tables` (for a tool task, on its datasource, those alone), and the keys its Redis scripts write (`RedisKeys`; the whole database when a
 /// script cannot be analysed). Tasks already applied are left out: their tables hold changed data.
 struct BackupTargets {
     struct Target: Hashable {
@@ -19,6 +19,14 @@ struct BackupTargets {
         func add(_ target: Target) { if !targets.contains(target) { targets.append(target) } }
         for planned in tasks {
             let task = planned.task
+            if task.kind == .tool {
+                // What a tool changes cannot be read from it: its component's backup_tables, on the
+                // datasource it writes.
+                if let name = toolDatasource(planned, request.environment) {
+                    for table in request.backupTables[task.component] ?? [] { add(Target(datasource: name, object: .table(table))) }
+                }
+                continue
+            }
             guard let name = planned.datasource, let type = request.environment.datasource(named: name)?.type else { continue }
             switch (task.kind, type) {
             case (.sql, let type) where type.isSQL:
@@ -44,6 +52,12 @@ struct BackupTargets {
             }
         }
         return targets
+    }
+
+    /// The SQL datasource a tool task writes: its `.target` (D5), else its `.datasource`.
+    static func toolDatasource(_ planned: PlannedTask, _ environment: Environment) -> String? {
+        guard let name = planned.task.target ?? planned.datasource, environment.datasource(named: name)?.type.isSQL == true else { return nil }
+        return name
     }
 
     /// The tables a SQL task changes (also what the rollback restores for it).

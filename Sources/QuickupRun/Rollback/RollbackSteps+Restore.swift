@@ -12,6 +12,16 @@ extension RollbackSteps {
         var applied: [RestorePlan.Applied] = []
         for planned in request.plan.tasks {
             let task = planned.task
+            if task.kind == .tool {
+                // A tool's changes are unknown: the component's backup_tables are what it may have changed.
+                guard let name = BackupTargets.toolDatasource(planned, request.environment),
+                      let tables = request.backupTables[task.component], !tables.isEmpty,
+                      let latest = attempts[task.key], latest.kind != rollbackKind, runs.contains(latest.runID),
+                      [UpgradeLogStatus.success, .running, .failed].map(\.rawValue).contains(latest.status) else { continue }
+                applied.append(.init(task: task, datasource: name, objects: tables, seen: [],
+                                     finished: latest.status == UpgradeLogStatus.success.rawValue))
+                continue
+            }
             guard let name = planned.datasource, let type = request.environment.datasource(named: name)?.type else { continue }
             if task.kind == .sql, type.isSQL {
                 let connection = try await connections.connection(name, for: task.component)
