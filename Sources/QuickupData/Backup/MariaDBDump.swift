@@ -126,7 +126,8 @@ struct MariaDBDump: Sendable {
             if let port = config.port { lines.append("port=\(port)") }
             lines.append("protocol=TCP")
         }
-        let path = NSTemporaryDirectory() + "quickup-client-\(UUID().uuidString).cnf"
+        ClientDefaultsFiles.removeStale(in: NSTemporaryDirectory())
+        let path = ClientDefaultsFiles.name(in: NSTemporaryDirectory())
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw QuickupError(.io, "cannot create a private client defaults file in \(NSTemporaryDirectory())") }
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
