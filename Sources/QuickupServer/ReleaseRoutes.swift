@@ -15,7 +15,7 @@ extension QuickupAPI {
         }
         router.post("/v1/releases") { request, _ in
             let upload = try await self.receive(request)
-            let entry = try self.store.accept(upload: upload, now: Int64(Date().timeIntervalSince1970 * 1000))
+            let entry = try Self.namingTheUpload(upload) { try self.store.accept(upload: upload, now: Int64(Date().timeIntervalSince1970 * 1000)) }
             self.logger.info("release uploaded", metadata: ["release": "\(entry.name)", "id": "\(entry.id)"])
             return try JSONBody.response(entry, status: .created)
         }
@@ -23,10 +23,34 @@ extension QuickupAPI {
             let base = try context.parameters.require("id")
             _ = try self.store.zip(base)  // an unknown base is refused before the body is read
             let upload = try await self.receive(request)
-            let result = try self.store.acceptPlugin(upload: upload, base: base, now: Int64(Date().timeIntervalSince1970 * 1000))
+            let result = try Self.namingTheUpload(upload) {
+                try self.store.acceptPlugin(upload: upload, base: base, now: Int64(Date().timeIntervalSince1970 * 1000))
+            }
             self.logger.info("plugin uploaded", metadata: ["base": "\(base)", "release": "\(result.release.id)",
                                                            "components": "\(result.components.joined(separator: ","))"])
             return try JSONBody.response(result, status: .created)
+        }
+    }
+
+    /// Errors about the uploaded zip name "the uploaded zip", not the store's private file it was
+    /// streamed into (a path on the server that means nothing to the client).
+    static func namingTheUpload<T>(_ upload: String, _ body: () throws -> T) throws -> T {
+        func renamed(_ error: QuickupError) -> QuickupError {
+            guard error.location?.file == upload else { return error }
+            var error = error
+            error.location?.file = "the uploaded zip"
+            error.message = error.message.replacingOccurrences(of: upload, with: "the uploaded zip")
+            if error.hint == "check the path; the file may be truncated or not a zip" {
+                error.hint = "send the zip `quickup pack` wrote, whole (Content-Type: application/zip); it may have been truncated"
+            }
+            return error
+        }
+        do {
+            return try body()
+        } catch let error as QuickupError {
+            throw renamed(error)
+        } catch let errors as QuickupErrors {
+            throw QuickupErrors(errors.errors.map(renamed))
         }
     }
 

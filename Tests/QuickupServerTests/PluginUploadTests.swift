@@ -101,6 +101,10 @@ struct PluginUploadTests {
         #expect(merged.status == 400 && merged.text.contains("'gps' is not listed in release.yaml components"), "\(merged.text)")
         #expect(!merged.text.contains(".plugin-") && !merged.text.contains(server.state), "the store's working folder is named: \(merged.text)")
 
+        let junk = try await server.call(.POST, "/v1/releases/\(base)/plugins", body: Data("not a zip".utf8), contentType: "application/zip")
+        let junkFile = try junk.json()["file"] as? String
+        #expect(junk.status == 400 && junkFile == "the uploaded zip" && !junk.text.contains(".upload-"), "\(junk.text)")
+
         let slip = "\(tree.path)/slip.zip"
         try ZipSurgery.rewrite(good, to: slip, [.add("../escaped.txt", "x")])
         let escaped = try await Self.upload(server, base: base, slip)
