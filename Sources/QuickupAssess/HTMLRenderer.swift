@@ -113,6 +113,12 @@ public struct HTMLRenderer: Sendable {
                             + "<td class=\"num\">\(escape(estimate))\(task.flagged ? " ⚠" : "")</td></tr>")
             }
         }
+        if let backup = duration.backup {
+            // F3/A4: the backups before the first change, in the whole upgrade's time.
+            let when = backup.inOutageSeconds > 0 ? "before the first change (in the outage)" : "before the stop (not in the outage)"
+            rows.append("<tr class=\"stage\"><th colspan=\"3\">backup <span class=\"muted\">— \(escape(when)); \(escape(backup.basis))</span></th>"
+                        + "<th class=\"num\">\(escape(backup.seconds.map { HumanDuration.text($0) } ?? "unknown"))</th></tr>")
+        }
         rows.append("<tr class=\"total\"><th colspan=\"3\">Whole upgrade</th><th class=\"num\">\(escape(HumanDuration.text(duration.totalSeconds)))</th></tr>")
         return "<section id=\"duration\"><h2>How long it takes</h2><table><thead><tr><th>Component</th><th>Task</th><th>Estimate based on</th>"
             + "<th class=\"num\">Time</th></tr></thead><tbody>\(rows.joined())</tbody></table>\(checks)</section>"

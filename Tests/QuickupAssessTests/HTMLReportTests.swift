@@ -57,5 +57,15 @@ struct HTMLReportTests {
         #expect(page.contains("Rebuild &lt;orders&gt; &amp; &quot;items&quot;"))
         #expect(page.contains("No &lt;script&gt;alert(1)&lt;/script&gt; here"))
         #expect(!page.contains("<orders>") && !page.contains("<script>"))
+
+        // A4/F3: the backups' time is a row of the duration table, before the whole upgrade's total.
+        var withBackup = report
+        withBackup.duration.backup = BackupDuration.estimate(bytes: 64 << 20, past: [(bytes: 32 << 20, durationMs: 2_000)])
+        let backupPage = HTMLRenderer().render(withBackup)
+        let row = try #require(backupPage.range(of: "<th colspan=\"3\">backup"), "no backup row")
+        let total = try #require(backupPage.range(of: "Whole upgrade</th><th class=\"num\">"))
+        #expect(row.lowerBound < total.lowerBound)
+        #expect(backupPage.contains("before the stop (not in the outage); 64 MiB at 16 MiB/s (rate of 1 past backup)"), "\(backupPage)")
+        #expect(backupPage.contains("<th class=\"num\">\(HumanDuration.text(4))</th>"))
     }
 }
