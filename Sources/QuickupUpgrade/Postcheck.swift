@@ -15,21 +15,9 @@ struct Postcheck: Sendable {
         var checked = 0
         for deployment in scope.deployments {
             for host in deployment.hosts {
-                let service = deployment.service(on: host)
-                if let url = service.healthURL {
-                    let health = try await services.query("curl -fsS -m 5 -o /dev/null \(ShellQuoting.quote(url))\n", on: host)
-                    guard health.ok else {
-                        throw QuickupError(.serviceNotReady, "\(deployment.component) on \(host.name) does not answer its health URL \(url) after the upgrade",
-                                           at: service.location, hint: "look at the service's log on \(host.name)")
-                    }
-                }
-                if let script = InstallLayout.version(service: service) {
-                    let answer = try await services.query(script, on: host)
-                    let text = answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-                    guard answer.ok, let running = Version.parse(text), running == deployment.version else {
-                        throw QuickupError(.taskFailed, "\(deployment.component) on \(host.name) reports version '\(text)', expected \(deployment.version)",
-                                           at: service.location, hint: "check that the start command runs the program under \(service.installDir ?? "install_dir")/current")
-                    }
+                let check = ServiceCheck(component: deployment.component, host: host, service: deployment.service(on: host),
+                                         services: services, when: "after the upgrade")
+                if let running = try await check.run(expecting: deployment.version) {
                     context.output.line("  \(deployment.component) on \(host.name): healthy, version \(running)")
                 }
                 checked += 1

@@ -87,22 +87,13 @@ public struct ProgramRollbackPhases: Sendable {
 
     func verify(_ step: HostRollbackStep) async throws(QuickupError) {
         try await each(step) { deployment, host, service, services throws(QuickupError) in
-            if let url = service.healthURL {
-                guard try await services.query("curl -fsS -m 5 -o /dev/null \(ShellQuoting.quote(url))\n", on: host).ok else {
-                    throw QuickupError(.serviceNotReady, "verify: \(deployment.component) on \(host.name) does not answer its health URL \(url) after the rollback",
-                                       at: service.location, hint: "look at the service's log on \(host.name)")
-                }
-            }
-            guard service.versionURL != nil else {
+            let check = ServiceCheck(component: deployment.component, host: host, service: service, services: services,
+                                     when: "after the rollback (verify)")
+            if try await check.run(expecting: from) == nil {
                 step.output.line("[VERIFIED] \(deployment.component) on \(host.name): healthy (no version_url to read the version)")
-                return
+            } else {
+                step.output.line("[VERIFIED] \(deployment.component) on \(host.name): healthy, version \(from)")
             }
-            let running = try await Self.version(service, host, services)
-            guard running == from else {
-                throw QuickupError(.taskFailed, "verify: \(deployment.component) on \(host.name) reports version '\(running?.description ?? "none")', expected \(from)",
-                                   at: service.location, hint: "check that the start command runs the program under \(service.installDir ?? "install_dir")/current")
-            }
-            step.output.line("[VERIFIED] \(deployment.component) on \(host.name): healthy, version \(from)")
         }
     }
 
