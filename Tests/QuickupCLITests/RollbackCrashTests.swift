@@ -22,16 +22,9 @@ struct RollbackCrashTests {
     @Test("kill -9 inside each rollback phase, then rollback again: tables as before the upgrade, V1.0.0 answering, one start per host, nothing undone twice",
           .timeLimit(.minutes(10)), arguments: points)
     func crashAndRerun(point: String) async throws {
-        _ = try TestServers.requireMariaDB()
-        let database = "qu_rbk16_\(UInt32.random(in: 0...UInt32.max))"
-        _ = try UpgradeBackupTests.mariadb("CREATE DATABASE \(database)")
-        defer { _ = try? UpgradeBackupTests.mariadb("DROP DATABASE \(database)") }
-        let site = try Self.site(database)
-        defer { site.remove() }
-        let before = try ["orders", "audit"].map { try UpgradeBackupTests.checksum($0, database) }
-        let upgraded = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
-        #expect(upgraded.status == 0, "\(upgraded.stdout)\n\(upgraded.stderr)")
-        let id = try #require(UpgradeSite.runID(upgraded.stdout))
+        let u = try await Self.upgraded()
+        defer { u.remove() }
+        let (database, site, before, id) = (u.database, u.site, u.before, u.id)
         let prepared = try UpgradeBackupTests.mariadb("SHOW TABLES LIKE 'prepared'", database: database)
         #expect(site.version(site.port) == "V1.1.0" && prepared == "prepared")
 
@@ -59,16 +52,9 @@ struct RollbackCrashTests {
     @Test("a restore waits while an earlier load of the same dump still runs (a client that outlived a killed rollback holds the dump's lock), then restores",
           .timeLimit(.minutes(10)))
     func restoreWaitsForAnEarlierLoad() async throws {
-        _ = try TestServers.requireMariaDB()
-        let database = "qu_rbk16_\(UInt32.random(in: 0...UInt32.max))"
-        _ = try UpgradeBackupTests.mariadb("CREATE DATABASE \(database)")
-        defer { _ = try? UpgradeBackupTests.mariadb("DROP DATABASE \(database)") }
-        let site = try Self.site(database)
-        defer { site.remove() }
-        let before = try ["orders", "audit"].map { try UpgradeBackupTests.checksum($0, database) }
-        let upgraded = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
-        #expect(upgraded.status == 0, "\(upgraded.stdout)\n\(upgraded.stderr)")
-        let id = try #require(UpgradeSite.runID(upgraded.stdout))
+        let u = try await Self.upgraded()
+        defer { u.remove() }
+        let (database, site, before, id) = (u.database, u.site, u.before, u.id)
         let files = FileManager.default.enumerator(atPath: site.state)?.compactMap { $0 as? String } ?? []
         let dump = site.state + "/" + (try #require(files.first { $0.hasSuffix(".orders.sql") }, "\(files)"))
 
@@ -94,6 +80,40 @@ struct RollbackCrashTests {
         #expect(back.stdout.contains("[WAIT] restore of db orders") && back.stdout.contains("[RESTORED] db orders"), "\(back.stdout)")
         #expect(try ["orders", "audit"].map { try UpgradeBackupTests.checksum($0, database) } == before)
     }
+
+    /// A fresh database and `site`, upgraded V1.0.0 → V1.1.0: the upgrade's id and the tables'
+    /// checksums before it. `remove()` drops the database and the site.
+    struct Upgraded {
+        let database: String
+        let site: UpgradeSite
+        let before: [String]
+        let id: String
+        func remove() {
+            site.remove()
+            _ = try? UpgradeBackupTests.mariadb("DROP DATABASE \(database)")
+        }
+    }
+
+    static func upgraded() async throws -> Upgraded {
+        _ = try TestServers.requireMariaDB()
+        let database = "qu_rbk16_\(UInt32.random(in: 0...UInt32.max))"
+        _ = try UpgradeBackupTests.mariadb("CREATE DATABASE \(database)")
+        let site: UpgradeSite
+        do { site = try Self.site(database) } catch {
+            _ = try? UpgradeBackupTests.mariadb("DROP DATABASE \(database)")
+            throw error
+        }
+        let before = try ["orders", "audit"].map { try UpgradeBackupTests.checksum($0, database) }
+        let upgraded = try await site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
+        let id = UpgradeSite.runID(upgraded.stdout)
+        guard upgraded.status == 0, let id else {
+            Upgraded(database: database, site: site, before: before, id: "").remove()
+            throw UpgradeFailed(description: "the upgrade before the rollback failed: \(upgraded.stdout)\n\(upgraded.stderr)")
+        }
+        return Upgraded(database: database, site: site, before: before, id: id)
+    }
+
+    struct UpgradeFailed: Error, CustomStringConvertible { var description: String }
 
     /// Polls every 50 ms, up to 2,000 times, until `done` holds.
     static func poll(_ done: () -> Bool) -> Bool {
