@@ -80,7 +80,7 @@ public final class SSHConnection: Sendable {
         guard mastersStarted > 0,
               let text = try? String(contentsOfFile: context.paths.masterLog(for: host, connectionClass), encoding: .utf8),
               let line = text.split(separator: "\n").last(where: { $0.contains("Timeout, server") }) else { return nil }
-        return String(line).trimmingCharacters(in: .whitespaces)
+        return String(line).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The pid of the running master, if one runs (`ssh -O check`).

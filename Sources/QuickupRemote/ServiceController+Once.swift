@@ -22,9 +22,12 @@ extension ServiceController {
         return try await RemoteSteps(connection: connection, poll: poll).run(RemoteStep(runID: runID, stepID: stepID, command: script))
     }
 
-    /// Runs a script that only reads (or is safe to repeat) on the host.
+    /// Runs a script that only reads (or is safe to repeat) on the host: a step of the upgrade or
+    /// rollback (switch, health, version), so it rides the control link and its reconnect policy
+    /// (S1) — the status class, which never reconnects by itself, is for probes (`hosts check`,
+    /// the assessment), where a drop is an answer, not a reason to fail an upgrade.
     public func query(_ script: String, on host: HostConfig) async throws(QuickupError) -> (ok: Bool, stdout: String, stderr: String) {
-        let result = try await connections.connection(to: host, .status).run(script, retryOnDrop: true)
+        let result = try await connections.connection(to: host, .control).run(script, retryOnDrop: true)
         return (result.succeeded, result.stdoutText, result.stderr)
     }
 }

@@ -13,7 +13,7 @@ import Testing
         var site: UpgradeSite
         var database: String
 
-        init(envExtra: String = "") throws {
+        init(envExtra: String = "", startPrefix: String = "") throws {
             let servers = [try TestSSHServer.start(isolated: true), try TestSSHServer.start(isolated: true)]
             let e = UpgradeSSHTests.env
             guard let host = e["QUICKUP_TEST_MARIADB_HOST"], let port = e["QUICKUP_TEST_MARIADB_PORT"], let user = e["QUICKUP_TEST_MARIADB_USER"] else {
@@ -30,7 +30,7 @@ import Testing
                                      entry: "{name: \(name), address: \(server.address), port: \(server.port), user: root, identity_file: \(server.clientKey), host_key: '\(server.hostPublicKey)', state_dir: \(root)/\(name)/quickup",
                                      portOffset: 0, prefix: ["/usr/sbin/ip", "netns", "exec", server.namespace ?? "none"])
                 }
-            }, envExtra: envExtra)
+            }, envExtra: envExtra, startPrefix: startPrefix)
         }
 
         func remove() {
@@ -77,15 +77,23 @@ import Testing
         #expect(poller.saw.contains("V1.0.0") && poller.saw.contains("V1.1.0"))
     }
 
-    @Test("S1/F5: the link to a host is cut while its install (the prepare's copy into releases/) runs: the drop is noticed, the link re-established, nothing run twice, the upgrade ends")
-    func linkCutDuringInstall() async throws {
+    @Test("S1/F5: the link to a host is cut once its install (the prepare's copy into releases/) or its start has begun: the drop is noticed, the link re-established, nothing run twice, the upgrade ends",
+          arguments: ["prepare.h2.app", "start.h2.app"])
+    func linkCutDuringInstall(step: String) async throws {
         // Keepalives short enough to notice the cut within seconds, and reconnect tries enough
         // for a loaded machine (policies are data: env.yaml `ssh:`).
-        let f = try Fixture(envExtra: "ssh:\n  control: {interval: 2s, timeout: 6s, reconnects: 10}\n")
-        defer { f.remove() }
+        // h2's service is held before it starts until the link is cut, so the cut always lands
+        // while the upgrade still has work on h2 (at the latest, waiting for it to be ready).
+        let hold = "hold-\(UUID().uuidString)"
+        let f = try Fixture(envExtra: "ssh:\n  control: {interval: 2s, timeout: 6s, reconnects: 10}\n",
+                            startPrefix: "while [ -e /tmp/\(hold)-{host} ]; do sleep 0.05; done; ")
+        defer { f.remove(); try? FileManager.default.removeItem(atPath: "/tmp/\(hold)-h2") }
         let site = f.site
+        try Data().write(to: URL(fileURLWithPath: "/tmp/\(hold)-h2"))
         async let upgraded = site.upgrade(["--from", "V1.0.0", "--to", "V1.1.0", "--yes", "--mode", "stop-the-world"])
-        // Order of events, not time: cut as soon as h2's prepare step (the copy) has claimed its marker…
+        // Order of events, not time: cut as soon as h2's step has claimed its marker; whatever the
+        // upgrade does on h2 when the cut lands (copy, switch, start, readiness, post-check), it
+        // rides the control link, which reconnects…
         let steps = "\(site.root)/h2/quickup/steps"
         func markers(_ prefix: String) -> [String] {
             let runs = (try? FileManager.default.contentsOfDirectory(atPath: steps)) ?? []
@@ -95,9 +103,10 @@ import Testing
         }
         func installMarkers() -> [String] { markers("prepare.h2.app") }
         var waited = 0
-        while installMarkers().isEmpty && waited < 6_000 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
-        try #require(!installMarkers().isEmpty, "h2's install never started")
+        while markers(step).isEmpty && waited < 6_000 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
+        try #require(!markers(step).isEmpty, "h2's \(step) never started")
         try f.servers[1].cutLink()
+        try FileManager.default.removeItem(atPath: "/tmp/\(hold)-h2")
         // …and bring the link back once quickup has noticed the drop and is reconnecting.
         func detailLogs() -> String {
             let runs = (try? FileManager.default.contentsOfDirectory(atPath: "\(site.state)/runs")) ?? []

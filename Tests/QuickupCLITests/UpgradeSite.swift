@@ -32,7 +32,7 @@ struct UpgradeSite {
     init(inStopSQL: String = "CREATE TABLE IF NOT EXISTS orders_v2 (id INTEGER);", compatible: Bool = true,
          check: String = "#!/bin/sh\nexit 0\n", datasource: String? = nil, bind: String = "127.0.0.1", withRollback: Bool = false, schemaRollback: Bool = true,
          component extra: String = "", hosts: ((String) -> [Host])? = nil,
-         releaseFiles: [String: String] = [:], envExtra: String = "") throws {
+         releaseFiles: [String: String] = [:], envExtra: String = "", startPrefix: String = "") throws {
         tree = try TemporaryTree("quickup-upgrade")
         port = try Self.freePair()
         let hosts = (hosts ?? Self.localHosts)(tree.path)
@@ -87,7 +87,7 @@ struct UpgradeSite {
             \(hosts.map { "  - \($0.entry), components: [app]}" }.joined(separator: "\n"))
             services:
               app:
-                start: echo start >> \(root)/{host}/starts.log; exec \(program) demo-service --port {port} --dir {install_dir}/current --bind \(bind)
+                start: \(startPrefix)echo start >> \(root)/{host}/starts.log; exec \(program) demo-service --port {port} --dir {install_dir}/current --bind \(bind)
                 process_match: demo-service --port {port} --dir {install_dir}/current
                 port: \(port)
                 health_url: http://127.0.0.1:{port}/health

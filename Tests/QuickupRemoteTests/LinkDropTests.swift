@@ -84,6 +84,28 @@ import Testing
         }
     }
 
+    @Test("S1/F1: the upgrade's own commands on a host (switch, health, version) ride the control link: a drop between them is reconnected, not an upgrade failure", .timeLimit(.minutes(10)))
+    func upgradeQueriesReconnect() async throws {
+        // The real class policies: status never reconnects by itself ("manual reconnect"); the
+        // upgrade's switch once ran on it, and a cut between two steps failed the whole upgrade.
+        var policies = KeepalivePolicies.uniform(RemoteFixture.shortPolicy)
+        policies[.status].reconnectTries = 0
+        try await RemoteFixture.with(isolated: true, policies: policies) { fixture in
+            let services = ServiceController(connections: fixture.connections, nacos: nil)
+            #expect(try await services.query("echo before\n", on: fixture.host).stdout == "before\n")
+            let masters = await [fixture.connection(.control).masterPID(), fixture.connection(.status).masterPID()].compactMap { $0 }
+            try #require(!masters.isEmpty)
+            try fixture.server.cutLink()
+            // Order of events: the master ends on its keepalives while no command runs (the cut
+            // fell between two steps); the link is back before the second reconnect try.
+            while masters.contains(where: { kill($0, 0) == 0 }) { try await Task.sleep(for: .milliseconds(100)) }
+            fixture.onSleep.value = { count in if count == 2 { try? fixture.server.restoreLink() } }
+            let after = try await services.query("echo after\n", on: fixture.host)
+            #expect(after.ok && after.stdout == "after\n")
+            #expect(fixture.connection(.control).reconnects == 1)
+        }
+    }
+
     @Test("S1: two commands caught by the same drop share one reconnect (one new master)")
     func concurrentCommandsOneReconnect() async throws {
         try await RemoteFixture.with(isolated: true) { fixture in

@@ -31,13 +31,14 @@ final class RemoteFixture: Sendable {
                                                backoff: Backoff(firstDelay: TimeSpan(milliseconds: 200)),
                                                connectTimeout: .seconds(5), persist: .seconds(900))
 
-    init(isolated: Bool = false, policy: KeepalivePolicy? = nil, realSleep: Duration = .milliseconds(20)) throws {
+    /// `policies` overrides `policy` per class (e.g. the status class's real "no reconnect").
+    init(isolated: Bool = false, policy: KeepalivePolicy? = nil, policies: KeepalivePolicies? = nil, realSleep: Duration = .milliseconds(20)) throws {
         let policy = policy ?? (isolated ? Self.shortPolicy : Self.relaxedPolicy)
         server = try TestSSHServer.start(isolated: isolated)
         state = try TemporaryTree("qur")
         let sleeps = self.sleeps, onSleep = self.onSleep, logLines = self.logLines
         context = RemoteContext(
-            stateDirectory: state.path, keepalive: .uniform(policy),
+            stateDirectory: state.path, keepalive: policies ?? .uniform(policy),
             sleep: { delay in
                 let count = sleeps.update { $0.append(delay); return $0.count }
                 onSleep.value?(count)
@@ -60,9 +61,9 @@ final class RemoteFixture: Sendable {
     }
 
     /// Runs `body` with a fresh fixture and tears it down afterwards, also when `body` throws.
-    static func with<T>(isolated: Bool = false, policy: KeepalivePolicy? = nil,
+    static func with<T>(isolated: Bool = false, policy: KeepalivePolicy? = nil, policies: KeepalivePolicies? = nil,
                         _ body: (RemoteFixture) async throws -> T) async throws -> T {
-        let fixture = try RemoteFixture(isolated: isolated, policy: policy)
+        let fixture = try RemoteFixture(isolated: isolated, policy: policy, policies: policies)
         do {
             let result = try await body(fixture)
             await fixture.tearDown()
