@@ -13,17 +13,27 @@ ROUNDS times (each on a fresh site) and reads the journal's upgrade_step rows:
 - outage: from the service's last stop to its first readiness (what the summary prints), against
   stop + in_stop tasks + start of one host.
 
-Usage: scripts/bench/upgrade-steps.py [QUICKUP_BINARY] [ROUNDS] [START_DELAY_SECONDS]
+Usage: scripts/bench/upgrade-steps.py [QUICKUP_BINARY] [ROUNDS] [START_DELAY_SECONDS | java]
 
 START_DELAY_SECONDS (default 0) makes the service's start command sleep that long before the
 service runs: a service that takes that long to become ready, as a real one does, so the outage
-ratio can be read for a service whose own stop/start time is not a few milliseconds.
+ratio can be read for a service whose own stop/start time is not a few milliseconds. `java`
+runs a real JVM service instead (scripts/bench/BenchService.java, compiled with the machine's
+javac, started as the upgrade tests start theirs): the test site's own kind of service.
 """
 import json, os, shutil, socket, sqlite3, subprocess, sys, tempfile, time
 
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/quickup")
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-start_delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+java = len(sys.argv) > 3 and sys.argv[3] == "java"
+start_delay = float(sys.argv[3]) if len(sys.argv) > 3 and not java else 0.0
+classes = None
+if java:
+    classes = tempfile.mkdtemp(prefix="quickup-bench-java-")
+    subprocess.run(["javac", "-d", classes, os.path.join(os.path.dirname(os.path.abspath(__file__)), "BenchService.java")], check=True)
+    service = f"java -Xmx64m -XX:TieredStopAtLevel=1 -Xshare:auto -cp {classes} BenchService"
+else:
+    service = f"{binary} demo-service"
 
 
 def free_pair():
@@ -65,8 +75,8 @@ hosts:
   - {{name: b, kind: local, port_offset: 1, state_dir: {root}/b/quickup, components: [app]}}
 services:
   app:
-    start: {f"sleep {start_delay}; " if start_delay else ""}exec {binary} demo-service --port {{port}} --dir {{install_dir}}/current
-    process_match: demo-service --port {{port}} --dir
+    start: {f"sleep {start_delay}; " if start_delay else ""}exec {service} --port {{port}} --dir {{install_dir}}/current
+    process_match: {service.split()[-1]} --port {{port}} --dir
     port: {port}
     health_url: http://127.0.0.1:{{port}}/health
     install_dir: {root}/{{host}}/app
@@ -77,10 +87,10 @@ services:
         os.makedirs(f"{d}/releases")
         shutil.copytree(f"{rel}/app/package/V1.0.0", f"{d}/releases/V1.0.0")
         os.symlink("releases/V1.0.0", f"{d}/current")
-        subprocess.Popen(["setsid", binary, "demo-service", "--port", str(port + offset), "--dir", f"{d}/current"],
+        subprocess.Popen(["setsid"] + service.split() + ["--port", str(port + offset), "--dir", f"{d}/current"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     for offset in [0, 1]:
-        for _ in range(100):
+        for _ in range(400):
             try:
                 socket.create_connection(("127.0.0.1", port + offset), 0.2).close()
                 break
@@ -112,8 +122,8 @@ for _ in range(rounds):
         parts = int(steps["stop.b.app"][1].get("stopMs", 0)) + steps["tasks.in_stop"][0] + int(steps["start.a.app"][1]["readyAfterMs"])
         outages.append((outage, parts))
     finally:
-        subprocess.run(["pkill", "-f", f"demo-service --port {port} --dir"])
-        subprocess.run(["pkill", "-f", f"demo-service --port {port + 1} --dir"])
+        for p in [port, port + 1]:
+            subprocess.run(["pkill", "-f", f"{service.split()[-1]} --port {p} --dir"])
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -122,7 +132,9 @@ def med(xs):
     return xs[len(xs) // 2]
 
 
-print(f"rounds: {rounds}" + (f", start delay {start_delay} s" if start_delay else ""))
+if classes:
+    shutil.rmtree(classes, ignore_errors=True)
+print(f"rounds: {rounds}" + (f", start delay {start_delay} s" if start_delay else "") + (", Java service" if java else ""))
 print(f"step without work of its own (backup, gate, empty stages): median {med(idle)} ms, max {max(idle)} ms (n={len(idle)})")
 print(f"stop/start step minus the service's own time: median {med(stopstart)} ms, max {max(stopstart)} ms (n={len(stopstart)})")
 ratios = [o / p for o, p in outages if p > 0]
