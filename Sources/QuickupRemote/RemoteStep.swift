@@ -94,6 +94,31 @@ enum RemoteStepScripts {
     }
 }
 
+extension RemoteStepScripts {
+    /// `launch`, `wait` and — when the step exited 0 — `followUp` as one script: one round trip
+    /// where three were (S1, issue 15: a start inside the outage). Each part runs in a subshell
+    /// so its `exit` ends only that part; `followUp` may read the marker directory as `$d`. The
+    /// whole is safe to repeat after a drop when `followUp` is (the launch finds its claim).
+    /// Prints `launched`/`exists`, then what `wait` prints, then what `followUp` prints.
+    static func launchWaitThen(_ step: RemoteStep, directory: String, poll: TimeSpan, followUp: String) -> String {
+        """
+        (
+        \(launch(step, directory: directory))
+        )
+        (
+        \(wait(directory: directory, poll: poll))
+        )
+        d=\(ShellQuoting.quote(directory))
+        if [ "$(cat "$d/exit" 2>/dev/null)" = 0 ]; then
+        (
+        \(followUp)
+        )
+        fi
+
+        """
+    }
+}
+
 /// A shell function `nap` that sleeps 5 ms, then twice as long at each call, up to a ceiling:
 /// the host's waits see a quick change at once without polling fast for long.
 enum ShellBackoff {

@@ -28,7 +28,33 @@ public struct RemoteSteps: Sendable {
             connection.context.log("\(host.name): step \(step.stepID) was started before (by a run killed or interrupted, or before a dropped link): waiting for its end and taking its result, not starting it again")
         }
         let waited = try await connection.run(RemoteStepScripts.wait(directory: directory, poll: poll), retryOnDrop: true)
-        return try Self.outcome(of: waited, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory)
+        return try Self.outcome(of: waited, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory).outcome
+    }
+
+    /// `run`, then `followUp` on the host when the step exited 0 — all in one round trip
+    /// (`RemoteStepScripts.launchWaitThen`); returns the step's outcome and what `followUp`
+    /// printed (nil when it did not run). `followUp` must be safe to repeat: after a drop the
+    /// whole script runs again, finding the step's claim. Meant for steps that end at once (a
+    /// start that detaches): the "started before" note is logged after the answer.
+    public func run(_ step: RemoteStep, then followUp: String) async throws(QuickupError) -> (outcome: RemoteStepOutcome, followUp: String?) {
+        let host = connection.host
+        let directory = step.markerDirectory(on: host)
+        let result = try await connection.run(RemoteStepScripts.launchWaitThen(step, directory: directory, poll: poll, followUp: followUp), retryOnDrop: true)
+        let data = result.stdout
+        let newline = data.firstIndex(of: 0x0A) ?? data.endIndex
+        let launchText = String(decoding: data[data.startIndex..<newline], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        guard result.succeeded, launchText == "launched" || launchText == "exists" else {
+            throw QuickupError(.remoteCommandFailed, "cannot start step \(step.stepID) on \(host.name): \(SSHConnection.firstLine(result.stderr) ?? "status \(result.status)")",
+                               at: host.location, hint: "check that \(host.remoteStateDir) on \(host.name) is writable (state_dir in env.yaml)")
+        }
+        if launchText == "exists" {
+            connection.context.log("\(host.name): step \(step.stepID) was started before (by a run killed or interrupted, or before a dropped link): took its result, did not start it again")
+        }
+        let rest = newline < data.endIndex ? Data(data[(newline + 1)...]) : Data()
+        var waited = result
+        waited.stdout = rest
+        let (outcome, after) = try Self.outcome(of: waited, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory)
+        return (outcome, outcome.succeeded ? String(decoding: after, as: UTF8.self) : nil)
     }
 
     /// `run`, except that a step an earlier call started and saw *fail* is cleared and run again
@@ -52,8 +78,9 @@ public struct RemoteSteps: Sendable {
         }
     }
 
+    /// The outcome `wait` printed, and the bytes after it (a follow-up's answer).
     static func outcome(of result: CommandProcess.Result, step: RemoteStep, host: HostConfig, startedByThisCall: Bool,
-                        directory: String) throws(QuickupError) -> RemoteStepOutcome {
+                        directory: String) throws(QuickupError) -> (outcome: RemoteStepOutcome, rest: Data) {
         let data = result.stdout
         guard let newline = data.firstIndex(of: 0x0A) else {
             throw QuickupError(.remoteCommandFailed, "no answer about step \(step.stepID) from \(host.name): \(SSHConnection.firstLine(result.stderr) ?? "status \(result.status)")",
@@ -65,8 +92,9 @@ public struct RemoteSteps: Sendable {
             guard header.count == 4, let code = Int32(header[1]), let outBytes = Int(header[2]), let errBytes = Int(header[3]) else { break }
             let body = data[(newline + 1)...]
             let out = body.prefix(outBytes), err = body.dropFirst(outBytes).prefix(errBytes)
-            return RemoteStepOutcome(exitCode: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
-                                     startedByThisCall: startedByThisCall)
+            return (RemoteStepOutcome(exitCode: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
+                                      startedByThisCall: startedByThisCall),
+                    Data(body.dropFirst(outBytes + errBytes)))
         case "lost":
             throw QuickupError(.remoteStepLost, "step \(step.stepID) of run \(step.runID) was started on \(host.name) but ended without recording its exit status (host restarted or process killed)",
                                at: host.location, hint: "look at \(directory) on \(host.name); when it is safe to run it again, remove that directory and resume")

@@ -10,10 +10,13 @@ extension ServiceController {
         let connection = connections.connection(to: host, .control)
         let log = Self.logPath(service, host)
         let step = RemoteStep(runID: runID, stepID: stepID, command: ServiceScripts.start(service, log: log))
-        let outcome = try await RemoteSteps(connection: connection, poll: poll).run(step)
+        // Launch, its end and the readiness wait in one round trip: the start is inside the outage.
+        let (outcome, readiness) = try await RemoteSteps(connection: connection, poll: poll)
+            .run(step, then: ServiceScripts.waitReadyAfterStartStep(service, log: log, poll: poll))
         let launch = try Self.launch(succeeded: outcome.succeeded, stdout: outcome.stdout, stderr: outcome.stderr,
                                      status: outcome.exitCode, service, host)
-        return try await waitReadyAndOnline(service, on: host, log: log, launch: launch)
+        guard let readiness, !readiness.isEmpty else { return try await waitReadyAndOnline(service, on: host, log: log, launch: launch) }
+        return try await readyAndOnline(readiness, service, on: host, log: log, launch: launch)
     }
 
     /// Runs `script` on the host once per `stepID` (a remote step) and returns its outcome.

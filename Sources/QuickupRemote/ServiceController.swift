@@ -91,7 +91,14 @@ public struct ServiceController: Sendable {
                             launch: (pid: Int, launchedAt: Int64)) async throws(QuickupError) -> StartReport {
         let connection = connections.connection(to: host, .control)
         let waited = try await connection.run(ServiceScripts.waitReady(service, log: log, poll: poll, launchedAt: launch.launchedAt), retryOnDrop: true)
-        let lines = waited.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return try await readyAndOnline(waited.stdoutText, service, on: host, log: log, launch: launch)
+    }
+
+    /// What the readiness wait answered (`ready MS`, or `timeout MS` and the log's last lines):
+    /// the report, the instance marked online in Nacos — or the error naming what stayed down.
+    func readyAndOnline(_ answerText: String, _ service: ServiceDefinition, on host: HostConfig, log: String,
+                        launch: (pid: Int, launchedAt: Int64)) async throws(QuickupError) -> StartReport {
+        let lines = answerText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let answer = lines.first?.split(separator: " ") ?? []
         guard answer.first == "ready", answer.count > 1, let ms = Int64(answer[1]) else {
             let what = [service.port.map { "port \($0) stayed closed" }, service.healthURL.map { "\($0) did not answer 2xx" }]

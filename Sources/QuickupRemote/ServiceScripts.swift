@@ -70,10 +70,24 @@ enum ServiceScripts {
     /// Polls until the port accepts connections (and the health URL answers 2xx, when given) or
     /// the start timeout passes; prints `ready MS` or `timeout MS` and the last lines of the log.
     static func waitReady(_ service: ServiceDefinition, log: String, poll: TimeSpan, launchedAt: Int64) -> String {
+        waitReady(service, log: log, poll: poll, launchedAtShell: "\(launchedAt)")
+    }
+
+    /// `waitReady` after the start step on the host itself (one round trip with the launch): the
+    /// launch time is the third word of the start script's answer in the step's marker `$d`.
+    static func waitReadyAfterStartStep(_ service: ServiceDefinition, log: String, poll: TimeSpan) -> String {
+        """
+        set -- $(cat "$d/stdout" 2>/dev/null)
+        [ "$1" = started ] && [ -n "$3" ] || exit 0
+
+        """ + waitReady(service, log: log, poll: poll, launchedAtShell: "$3")
+    }
+
+    private static func waitReady(_ service: ServiceDefinition, log: String, poll: TimeSpan, launchedAtShell: String) -> String {
         let q = ShellQuoting.quote
         return helpers + """
         \(ShellBackoff.define(upTo: poll))
-        port=\(service.port.map(String.init) ?? ""); url=\(q(service.healthURL ?? "")); start=\(launchedAt)
+        port=\(service.port.map(String.init) ?? ""); url=\(q(service.healthURL ?? "")); start=\(launchedAtShell)
         while :; do
           ready=yes
           if [ -n "$port" ] && ! port_open "$port"; then ready=no; fi

@@ -24,6 +24,24 @@ import Testing
         }
     }
 
+    @Test("S1/issue 15: launch, end and a follow-up in one round trip — the follow-up reads the step's marker, runs only after exit 0, and again (not the step) on a second call")
+    func followUpInOneTrip() async throws {
+        try await RemoteFixture.with { fixture in
+            let counter = "\(fixture.state.path)/count"
+            let steps = RemoteSteps(connection: fixture.connection(.control), poll: TimeSpan(milliseconds: 50))
+            let followUp = "echo \"after: $(cat \"$d/stdout\")\"\n"
+            let step = RemoteStep(runID: "run-1", stepID: "start.h1.app", command: "echo x >> \(ShellQuoting.quote(counter)); echo started 42 1000; echo note >&2")
+            let first = try await steps.run(step, then: followUp)
+            #expect(first.outcome == RemoteStepOutcome(exitCode: 0, stdout: "started 42 1000\n", stderr: "note\n", startedByThisCall: true))
+            #expect(first.followUp == "after: started 42 1000\n")
+            let second = try await steps.run(step, then: followUp)
+            #expect(!second.outcome.startedByThisCall && second.followUp == "after: started 42 1000\n")
+            #expect(try String(contentsOfFile: counter, encoding: .utf8) == "x\n", "the step ran once")
+            let failing = try await steps.run(RemoteStep(runID: "run-1", stepID: "fails", command: "echo no; exit 3"), then: "echo must-not-run\n")
+            #expect(failing.outcome.exitCode == 3 && failing.outcome.stdout == "no\n" && failing.followUp == nil)
+        }
+    }
+
     @Test("S1: a step whose process vanished without an exit status is reported, not rerun")
     func lostStep() async throws {
         try await RemoteFixture.with { fixture in
