@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "QuickupData",
             dependencies: [
-                "QuickupCore", "CMariaDB", "CHiredis",
+                "QuickupCore", "QuickupTools", "CMariaDB", "CHiredis",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

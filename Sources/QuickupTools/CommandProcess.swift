@@ -54,17 +54,55 @@ public enum CommandProcess {
                 }
             }
             if Task.isCancelled { throw CancellationError() }
-            let status: Int32 = switch result.terminationStatus {
-            case .exited(let code): code
-            case .signaled(let signal): 128 + signal
-            }
             let (out, truncated, err) = result.closureResult
-            return Result(status: status, stdout: out, stderr: String(decoding: err, as: UTF8.self), truncated: truncated)
+            return Result(status: status(result.terminationStatus), stdout: out, stderr: String(decoding: err, as: UTF8.self), truncated: truncated)
         } catch {
             if Task.isCancelled || error is CancellationError {
                 throw QuickupError(.cancelled, "\(program) was stopped (its process group was killed)")
             }
             throw QuickupError(.io, "cannot run \(program): \(error)", hint: "check that \(program) is installed and on PATH")
+        }
+    }
+
+    /// Runs `arguments` with stdin read from `stdin` and stdout written to `stdout` — descriptors
+    /// the caller opened and still owns (nil: /dev/null) — and the tail of stderr collected: a
+    /// client streaming a file, `mariadb-dump > file` or `mariadb < dump`, too large for memory.
+    /// `started` is called once the process runs. Cancelling ends its process group, as `run` does.
+    public static func run(_ arguments: [String], stdin: Int32?, stdout: Int32?, environment: [String: String] = [:],
+                           grace: Duration = .seconds(2), started: @Sendable () -> Void = {}) async throws(QuickupError) -> Result {
+        let (program, executable) = try executable(arguments)
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        guard null >= 0 else { throw QuickupError(.io, "cannot open /dev/null: \(String(cString: strerror(errno)))") }
+        defer { close(null) }
+        do {
+            let result = try await Subprocess.run(
+                executable, arguments: Arguments(Array(arguments.dropFirst())),
+                environment: updated(environment), platformOptions: options(grace: grace),
+                input: .fileDescriptor(FileDescriptor(rawValue: stdin ?? null), closeAfterSpawningProcess: false),
+                output: .fileDescriptor(FileDescriptor(rawValue: stdout ?? null), closeAfterSpawningProcess: false),
+                error: .sequence
+            ) { execution -> Data in
+                started()
+                let collected = Collected()
+                for try await buffer in execution.standardError {
+                    buffer.withUnsafeBytes { collected.appendErr($0) }
+                }
+                return collected.values.2
+            }
+            if Task.isCancelled { throw CancellationError() }
+            return Result(status: status(result.terminationStatus), stdout: Data(), stderr: String(decoding: result.closureResult, as: UTF8.self), truncated: false)
+        } catch {
+            if Task.isCancelled || error is CancellationError {
+                throw QuickupError(.cancelled, "\(program) was stopped (its process group was killed)")
+            }
+            throw QuickupError(.io, "cannot run \(program): \(error)", hint: "check that \(program) is installed and on PATH")
+        }
+    }
+
+    private static func status(_ termination: TerminationStatus) -> Int32 {
+        switch termination {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
         }
     }
 
@@ -78,10 +116,7 @@ public enum CommandProcess {
                 executable, arguments: Arguments(Array(arguments.dropFirst())),
                 environment: updated(environment), platformOptions: options(grace: .seconds(2)), input: .none, output: .discarded, error: .discarded)
             if Task.isCancelled { throw CancellationError() }
-            switch result.terminationStatus {
-            case .exited(let code): return code
-            case .signaled(let signal): return 128 + signal
-            }
+            return status(result.terminationStatus)
         } catch {
             if Task.isCancelled || error is CancellationError {
                 throw QuickupError(.cancelled, "\(program) was stopped (its process group was killed)")

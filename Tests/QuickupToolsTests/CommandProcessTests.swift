@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import QuickupCore
 import QuickupTestSupport
 import Testing
@@ -35,5 +36,33 @@ import Testing
         #expect(error?.code == .cancelled)
         try await Task.sleep(for: .milliseconds(100))
         #expect(processesRunning(containing: marker).isEmpty)
+    }
+
+    @Test("F3: a file on stdin, a file on stdout (a dump and its restore), the stderr tail, `started` once it runs; the caller's descriptors stay open")
+    func filesInAndOut() async throws {
+        let tree = try TemporaryTree("qu-cp-files")
+        defer { tree.remove() }
+        try tree.write("in.sql", "INSERT 1;\nINSERT 2;\n")
+        let input = open("\(tree.path)/in.sql", O_RDONLY | O_CLOEXEC), output = open("\(tree.path)/out.sql", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        defer { close(input); close(output) }
+        let started = Mutex(false)
+        let result = try await CommandProcess.run(["sh", "-c", "cat; echo warning >&2"], stdin: input, stdout: output, started: { started.withLock { $0 = true } })
+        #expect(result.succeeded && result.stderr == "warning\n" && started.withLock { $0 })
+        #expect(try String(contentsOfFile: "\(tree.path)/out.sql", encoding: .utf8) == "INSERT 1;\nINSERT 2;\n")
+        #expect(fcntl(input, F_GETFD) >= 0 && fcntl(output, F_GETFD) >= 0, "still the caller's to close")
+        let none = try await CommandProcess.run(["sh", "-c", "cat; echo done"], stdin: nil, stdout: nil)
+        #expect(none.succeeded && none.stdout.isEmpty, "nil is /dev/null both ways")
+    }
+
+    @Test("F3: cancelling a file-fed client (a long restore) ends it")
+    func fileFedCancellation() async throws {
+        let marker = "quickup-cpf-\(UUID().uuidString.prefix(8))"
+        let task = Task { try await CommandProcess.run(["sh", "-c", "cat > /dev/null; sleep 30; : \(marker)"], stdin: nil, stdout: nil, grace: .milliseconds(200)) }
+        while processesRunning(containing: marker).isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        let error = await #expect(throws: QuickupError.self) { _ = try await task.value }
+        #expect(error?.code == .cancelled)
+        // Order of events: gone once the teardown has run (bounded by the hang guard, not timed).
+        while !processesRunning(containing: marker).isEmpty { try await Task.sleep(for: .milliseconds(20)) }
     }
 }

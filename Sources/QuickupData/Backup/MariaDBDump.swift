@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupTools
 
 /// MariaDB/MySQL tables kept by Debian's `mariadb-dump --single-transaction` (F3): a consistent
 /// snapshot without locking InnoDB writers, a file in `backup.dir` that survives the server, and
@@ -38,10 +39,10 @@ struct MariaDBDump: Sendable {
         try await client("mariadb", [schema ?? ""], stdin: "\(directory)/\(manifest.location)", stdout: nil, waiting: waiting, started: loading)
     }
 
-    /// Takes the exclusive lock of the dump open in `handle`, calling `waiting` once when another holds it.
-    static func lockDump(_ handle: FileHandle, path: String, waiting: () -> Void) async throws(QuickupError) {
+    /// Takes the exclusive lock of the dump open as `descriptor`, calling `waiting` once when another holds it.
+    static func lockDump(_ descriptor: Int32, path: String, waiting: () -> Void) async throws(QuickupError) {
         var told = false
-        while flock(handle.fileDescriptor, LOCK_EX | LOCK_NB) != 0 {
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 throw QuickupError(.io, "cannot lock \(path): \(String(cString: strerror(errno)))", hint: "check backup.dir's file system")
             }
@@ -67,51 +68,44 @@ struct MariaDBDump: Sendable {
         }
     }
 
-    /// Runs the Debian client with a private defaults file holding the connection and password.
+    /// Runs the Debian client with a private defaults file holding the connection and password,
+    /// its stdin or stdout a file. Through CommandProcess: cancelling the backup or rollback (Ctrl-C,
+    /// the API's cancel) ends the client's process group instead of leaving a dump running.
     private func client(_ program: String, _ arguments: [String], stdin: String?, stdout: String?,
                         waiting: () -> Void = {}, started: @Sendable () -> Void = {}) async throws(QuickupError) {
         let defaults = try defaultsFile()
         defer { try? FileManager.default.removeItem(atPath: defaults) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(program)")
-        process.arguments = ["--defaults-extra-file=\(defaults)"] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        do {
-            if let stdin { process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdin)) }
-            if let stdout {
-                guard FileManager.default.createFile(atPath: stdout, contents: nil) else {
-                    throw QuickupError(.io, "cannot create \(stdout)", hint: "check backup.dir's permissions and free space")
-                }
-                process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
-            }
-        } catch let error as QuickupError {
-            throw error
-        } catch {
-            throw QuickupError(.io, "cannot open \(stdin ?? stdout ?? ""): \(error.localizedDescription)")
-        }
-        if let stdin, let input = process.standardInput as? FileHandle { try await Self.lockDump(input, path: stdin, waiting: waiting) }
-        let status: Int32 = await withCheckedContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-                started()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: -1)
-            }
-        }
-        if let input = process.standardInput as? FileHandle {
+        var input: Int32?
+        var output: Int32?
+        defer {
             // The client has ended: let the next restore of this dump in this process have it.
-            _ = flock(input.fileDescriptor, LOCK_UN)
-            try? input.close()
+            if let input { _ = flock(input, LOCK_UN); close(input) }
+            if let output { close(output) }
         }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard status == 0 else {
-            throw QuickupError(.io, "\(program) \(arguments.joined(separator: " ")) on \(config.displayName) failed (exit \(status)): \(message.prefix(500))",
-                               at: config.location,
-                               hint: status == -1 ? "install Debian's mariadb-client (scripts/deps.sh)" : "check the server and free space in backup.dir")
+        if let stdin {
+            let fd = open(stdin, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw QuickupError(.io, "cannot open \(stdin): \(String(cString: strerror(errno)))", hint: "check backup.dir") }
+            input = fd
+            try await Self.lockDump(fd, path: stdin, waiting: waiting)
+        }
+        if let stdout {
+            let fd = open(stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw QuickupError(.io, "cannot create \(stdout): \(String(cString: strerror(errno)))", hint: "check backup.dir's permissions and free space")
+            }
+            output = fd
+        }
+        let result: CommandProcess.Result
+        do {
+            result = try await CommandProcess.run(["/usr/bin/\(program)", "--defaults-extra-file=\(defaults)"] + arguments,
+                                                  stdin: input, stdout: output, started: started)
+        } catch where error.code == .io {
+            throw QuickupError(.io, "cannot run /usr/bin/\(program) for \(config.displayName): \(error.message)", at: config.location,
+                               hint: "install Debian's mariadb-client (scripts/deps.sh)")
+        }
+        guard result.succeeded else {
+            throw QuickupError(.io, "\(program) \(arguments.joined(separator: " ")) on \(config.displayName) failed (exit \(result.status)): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))",
+                               at: config.location, hint: "check the server and free space in backup.dir")
         }
     }
 

@@ -10,6 +10,7 @@ import QuickupData
 ///   holder's run id, host, pid and start time; the kernel drops it when quickup exits.
 actor DatabaseLocks {
     private var held: [any DatasourceConnection] = []
+    private var lockName = ""
     private var files: [Int32] = []
 
     static func name(site: String) -> String { "quickup.upgrade.\(site)" }
@@ -40,11 +41,19 @@ actor DatabaseLocks {
                                    hint: "that run uses another state directory or machine: on the host named above, `quickup history --state DIR` names it; wait for it to finish — the server drops the lock when that quickup exits")
             }
             held.append(connection)
+            self.lockName = lockName
         }
     }
 
     func release() async {
-        for connection in held { await connection.close() }  // closing releases GET_LOCK
+        for connection in held {
+            // Released by name first: the server drops a closed connection's locks only when its
+            // thread has seen the disconnect, so a run started right after this one (a resume in
+            // the same process, the API's next run) could still find the lock taken. Should the
+            // statement fail, the close below still drops it, a moment later.
+            _ = try? await connection.scalar("SELECT RELEASE_LOCK('\(lockName)')")
+            await connection.close()
+        }
         held = []
         for fd in files { SQLiteLockFile.release(fd) }
         files = []
