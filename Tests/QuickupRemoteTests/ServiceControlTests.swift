@@ -148,10 +148,17 @@ import Testing
         }
     }
 
-    @Test("S3: readiness timeout — a clear error naming host, service, port and what to do; Nacos untouched")
-    func readinessTimeout() async throws {
+    @Test("S3: readiness timeout — a clear error naming host, service, port and what to do; Nacos untouched (a plain start, and the upgrade's start step whose readiness wait rides its launch's round trip)",
+          arguments: [false, true])
+    func readinessTimeout(asStep: Bool) async throws {
         try await Self.with(delay: 60, startTimeout: TimeSpan.seconds(5)) { setup in
-            let error = await #expect(throws: QuickupError.self) { _ = try await setup.controller.start(setup.definition, on: setup.fixture.host) }
+            let error = await #expect(throws: QuickupError.self) {
+                if asStep {
+                    _ = try await setup.controller.startOnce(setup.definition, on: setup.fixture.host, runID: "run-1", stepID: "start.gps")
+                } else {
+                    _ = try await setup.controller.start(setup.definition, on: setup.fixture.host)
+                }
+            }
             #expect(error?.code == .serviceNotReady)
             let text = error.map { "\($0)" } ?? ""
             for expected in ["gps", setup.fixture.host.name, "port \(setup.port)", "start_timeout", "gps.log", "env.yaml:40"] {
