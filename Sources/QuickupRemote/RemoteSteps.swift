@@ -27,8 +27,10 @@ public struct RemoteSteps: Sendable {
         if launchText == "exists" {
             connection.context.log("\(host.name): step \(step.stepID) was started before (by a run killed or interrupted, or before a dropped link): waiting for its end and taking its result, not starting it again")
         }
-        let waited = try await connection.run(RemoteStepScripts.wait(directory: directory, poll: poll), retryOnDrop: true)
-        return try Self.outcome(of: waited, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory).outcome
+        let end = RemoteStepScripts.endMarker()
+        let waited = try await connection.run(RemoteStepScripts.wait(directory: directory, poll: poll, end: end), retryOnDrop: true)
+        return try Self.outcome(of: waited.stdout, result: waited, step: step, host: host, startedByThisCall: launchText == "launched",
+                                directory: directory, end: end).outcome
     }
 
     /// `run`, then `followUp` on the host when the step exited 0 — all in one round trip
@@ -39,7 +41,9 @@ public struct RemoteSteps: Sendable {
     public func run(_ step: RemoteStep, then followUp: String) async throws(QuickupError) -> (outcome: RemoteStepOutcome, followUp: String?) {
         let host = connection.host
         let directory = step.markerDirectory(on: host)
-        let result = try await connection.run(RemoteStepScripts.launchWaitThen(step, directory: directory, poll: poll, followUp: followUp), retryOnDrop: true)
+        let end = RemoteStepScripts.endMarker()
+        let result = try await connection.run(RemoteStepScripts.launchWaitThen(step, directory: directory, poll: poll, end: end, followUp: followUp),
+                                              retryOnDrop: true)
         let data = result.stdout
         let newline = data.firstIndex(of: 0x0A) ?? data.endIndex
         let launchText = String(decoding: data[data.startIndex..<newline], as: UTF8.self).trimmingCharacters(in: .whitespaces)
@@ -51,9 +55,8 @@ public struct RemoteSteps: Sendable {
             connection.context.log("\(host.name): step \(step.stepID) was started before (by a run killed or interrupted, or before a dropped link): took its result, did not start it again")
         }
         let rest = newline < data.endIndex ? Data(data[(newline + 1)...]) : Data()
-        var waited = result
-        waited.stdout = rest
-        let (outcome, after) = try Self.outcome(of: waited, step: step, host: host, startedByThisCall: launchText == "launched", directory: directory)
+        let (outcome, after) = try Self.outcome(of: rest, result: result, step: step, host: host, startedByThisCall: launchText == "launched",
+                                                directory: directory, end: end)
         return (outcome, outcome.succeeded ? String(decoding: after, as: UTF8.self) : nil)
     }
 
@@ -78,10 +81,10 @@ public struct RemoteSteps: Sendable {
         }
     }
 
-    /// The outcome `wait` printed, and the bytes after it (a follow-up's answer).
-    static func outcome(of result: CommandProcess.Result, step: RemoteStep, host: HostConfig, startedByThisCall: Bool,
-                        directory: String) throws(QuickupError) -> (outcome: RemoteStepOutcome, rest: Data) {
-        let data = result.stdout
+    /// The outcome `wait` printed in `data` (of `result`, for its stderr), and the bytes after it
+    /// (a follow-up's answer).
+    static func outcome(of data: Data, result: CommandProcess.Result, step: RemoteStep, host: HostConfig, startedByThisCall: Bool,
+                        directory: String, end: String) throws(QuickupError) -> (outcome: RemoteStepOutcome, rest: Data) {
         guard let newline = data.firstIndex(of: 0x0A) else {
             throw QuickupError(.remoteCommandFailed, "no answer about step \(step.stepID) from \(host.name): \(SSHConnection.firstLine(result.stderr) ?? "status \(result.status)")",
                                at: host.location)
@@ -89,12 +92,14 @@ public struct RemoteSteps: Sendable {
         let header = String(decoding: data[data.startIndex..<newline], as: UTF8.self).split(separator: " ")
         switch header.first {
         case "finished":
-            guard header.count == 4, let code = Int32(header[1]), let outBytes = Int(header[2]), let errBytes = Int(header[3]) else { break }
+            let separator = Data("\n\(end)\n".utf8)
             let body = data[(newline + 1)...]
-            let out = body.prefix(outBytes), err = body.dropFirst(outBytes).prefix(errBytes)
+            guard header.count == 2, let code = Int32(header[1]),
+                  let outEnd = body.firstRange(of: separator), let errEnd = body[outEnd.upperBound...].firstRange(of: separator) else { break }
+            let out = body[..<outEnd.lowerBound], err = body[outEnd.upperBound..<errEnd.lowerBound]
             return (RemoteStepOutcome(exitCode: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
                                       startedByThisCall: startedByThisCall),
-                    Data(body.dropFirst(outBytes + errBytes)))
+                    Data(body[errEnd.upperBound...]))
         case "lost":
             throw QuickupError(.remoteStepLost, "step \(step.stepID) of run \(step.runID) was started on \(host.name) but ended without recording its exit status (host restarted or process killed)",
                                at: host.location, hint: "look at \(directory) on \(host.name); when it is safe to run it again, remove that directory and resume")
