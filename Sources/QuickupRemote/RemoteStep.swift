@@ -58,7 +58,7 @@ enum RemoteStepScripts {
         if ! mkdir "$d" 2>/dev/null; then echo exists; exit 0; fi
         cat > "$d/command" <<'\(eof)'
         \(body)\(eof)
-        date +%s > "$d/started"
+        : > "$d/started"  # its time is the launch time (ls -l)
         setsid nohup sh -c 'd="$1"; sh "$d/command" > "$d/stdout" 2> "$d/stderr" < /dev/null; echo $? > "$d/exit.tmp"; mv "$d/exit.tmp" "$d/exit"' quickup-step "$d" > /dev/null 2>&1 < /dev/null &
         echo $! > "$d/pid"
         echo launched

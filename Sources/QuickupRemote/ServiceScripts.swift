@@ -77,10 +77,10 @@ enum ServiceScripts {
     /// launch time is the third word of the start script's answer in the step's marker `$d`.
     static func waitReadyAfterStartStep(_ service: ServiceDefinition, log: String, poll: TimeSpan) -> String {
         """
-        set -- $(cat "$d/stdout" 2>/dev/null)
-        [ "$1" = started ] && [ -n "$3" ] || exit 0
+        word= pid= at=; read -r word pid at 2>/dev/null < "$d/stdout"
+        [ "$word" = started ] && [ -n "$at" ] || exit 0
 
-        """ + waitReady(service, log: log, poll: poll, launchedAtShell: "$3")
+        """ + waitReady(service, log: log, poll: poll, launchedAtShell: "$at")
     }
 
     private static func waitReady(_ service: ServiceDefinition, log: String, poll: TimeSpan, launchedAtShell: String) -> String {
