@@ -14,7 +14,7 @@ struct LintSource {
 
     init(_ text: String) {
         self.text = text
-        hasSuppressions = text.utf8.firstRange(of: Self.marker.utf8) != nil
+        hasSuppressions = UTF8Search.contains(Self.marker, in: text)
     }
 
     mutating func isSuppressed(_ rule: LintRule, line: Int) -> Bool {

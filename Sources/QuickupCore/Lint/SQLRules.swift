@@ -106,6 +106,9 @@ struct SQLRules {
 
     private mutating func implicitCommits(_ statements: [SQLStatement], into result: inout ScriptLintResult) {
         guard context.isMariaDBFamily, task.transactional != false else { return }
+        // The loader found that no statement of this same split commits (E5): nothing to find,
+        // and no need to ask every statement again (issue 19: lint reuses validate's work).
+        if task.commitsImplicitly == false { return }
         let commits = statements.map { ImplicitCommit.causes($0.text) }
         if task.transactional == true, let index = commits.firstIndex(of: true) {
             result.findings.append(finding(

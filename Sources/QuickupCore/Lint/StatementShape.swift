@@ -34,6 +34,10 @@ public struct StatementShape: Hashable, Sendable {
     /// Cheap test first: only statements starting with one of these words are tokenised.
     static let interestingVerbs: Set<String> = ["CREATE", "DROP", "ALTER", "TRUNCATE", "DELETE", "UPDATE", "RENAME", "USE"]
 
+    /// Words between CREATE and the object's kind; made once, not per statement (issue 19).
+    static let createModifiers: Set<String> = ["ONLINE", "UNIQUE", "FULLTEXT", "SPATIAL", "TEMPORARY", "ALGORITHM", "DEFINER", "SQL",
+                                               "SECURITY", "MATERIALIZED", "AGGREGATE", "=", "UNDEFINED", "MERGE", "TEMPTABLE"]
+
     public static func of(_ text: String) -> StatementShape {
         guard let first = ImplicitCommit.leadingWords(text, count: 1).first, interestingVerbs.contains(first) else {
             return StatementShape(kind: .other)
@@ -43,8 +47,7 @@ public struct StatementShape: Hashable, Sendable {
         switch first {
         case "CREATE":
             let orReplace = c.take("OR") && c.take("REPLACE")
-            c.skip(["ONLINE", "UNIQUE", "FULLTEXT", "SPATIAL", "TEMPORARY", "ALGORITHM", "DEFINER", "SQL", "SECURITY",
-                    "MATERIALIZED", "AGGREGATE", "=", "UNDEFINED", "MERGE", "TEMPTABLE"])
+            c.skip(createModifiers)
             guard let object = c.peekWord else { return StatementShape(kind: .other) }
             c.index += 1
             let ifNotExists = c.peekWord == "IF"

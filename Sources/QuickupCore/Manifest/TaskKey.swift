@@ -46,11 +46,16 @@ enum TaskFields {
         "volume", "rate", "parallel", "where", "source", "target",
     ]
 
+    /// Made once, not per task (P5).
+    private static let withFile = common.union(["file"])
+    private static let withFileAndFormat = common.union(["file", "format"])
+    private static let withPackage = common.union(["package"])
+
     static func allowed(for kind: TaskKind) -> Set<String> {
         switch kind {
-        case .sql, .redis: return common.union(["file"])
-        case .config: return common.union(["file", "format"])
-        case .tool: return common.union(["package"])
+        case .sql, .redis: return withFile
+        case .config: return withFileAndFormat
+        case .tool: return withPackage
         }
     }
 
@@ -71,7 +76,7 @@ struct EntryGroups {
     struct Group {
         var prefix: String
         var uid: String
-        var entries: [String: PropertiesEntry] = [:]
+        var entries: GroupEntries = [:]
         var firstLine: Int
         var position: Int
     }

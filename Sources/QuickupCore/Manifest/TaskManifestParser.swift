@@ -118,9 +118,11 @@ public struct TaskManifestParser {
         let stage = e["stage"].flatMap { reader.stage($0) }
         let id = e["id"].flatMap { reader.nonEmpty($0) }
         // Read every field even when the task is unusable, so all its mistakes are reported at once.
-        var task = UpgradeTask(component: component, version: version, kind: kind, uid: group.uid, id: id ?? "",
-                               description: e["description"]?.value.trimmingSpaces ?? "", stage: stage ?? .preStop,
-                               filePosition: group.position, location: location)
+        // Filled as plain fields and boxed once at the end: each setter of a boxed task rebuilds
+        // its rare-fields box, a dozen times per task (P5).
+        var task = UpgradeTask.Fields(component: component, version: version, kind: kind, uid: group.uid, id: id ?? "",
+                                      description: e["description"]?.value.trimmingSpaces ?? "", stage: stage ?? .preStop,
+                                      filePosition: group.position, location: location)
         for (field, entry) in e { task.fieldLines[field] = entry.line }
         task.file = e["file"].flatMap { reader.nonEmpty($0) }
         task.package = e["package"].flatMap { reader.nonEmpty($0) }
@@ -174,6 +176,6 @@ public struct TaskManifestParser {
             }
         }
         // Incomplete tasks are kept so their files are still checked; the release is unusable anyway.
-        return task
+        return UpgradeTask(fields: task)
     }
 }

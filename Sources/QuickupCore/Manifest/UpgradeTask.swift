@@ -168,6 +168,11 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
                                 stage: stage, filePosition: filePosition, location: location)))
     }
 
+    /// A task of these fields, boxed once (the manifest parser fills them first, P5).
+    init(fields: Fields) {
+        box = Box(Stored(fields))
+    }
+
     /// Every field, flat: the task's JSON (Codable) and the shape `Stored` is made from and gives back.
     struct Fields: Hashable, Sendable, Codable {
         var component: String

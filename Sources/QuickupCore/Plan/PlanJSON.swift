@@ -50,36 +50,56 @@ public enum PlanJSON {
     }
 
     /// One task at indent 12, fields as `PlanDocument.task` fills them, absent ones left out.
+    /// Appended into one string (not a field array joined), keys in byte order as JSONEncoder
+    /// sorts them: this runs for every planned task (issue 20 item 1).
     static func task(_ planned: PlannedTask) throws -> String {
         let t = PlanDocument.task(planned)
-        var fields: [(String, String)] = []
-        fields.reserveCapacity(22)
-        func add(_ key: String, _ value: String?) { if let value { fields.append((key, value)) } }
-        add("checksum", t.checksum.map(quoted))
-        add("compatibility", quoted(t.compatibility))
-        add("compatibleVersion", t.compatibleVersion.map(quoted))
-        add("datasource", t.datasource.map(quoted))
+        var out = "            {\n"
+        out.reserveCapacity(1024)
+        var first = true
+        /// `key` needs no escaping (a field name); `value` is already JSON.
+        func field(_ name: String) {
+            out += first ? "              \"" : ",\n              \""
+            first = false
+            out += name
+            out += "\" : "
+        }
+        func add(_ name: String, _ value: String?) {
+            guard let value else { return }
+            field(name)
+            out += value
+        }
+        func add(_ name: String, quoting value: String?) {
+            guard let value else { return }
+            field(name)
+            appendQuoted(value, to: &out)
+        }
+        add("checksum", quoting: t.checksum)
+        add("compatibility", quoting: t.compatibility)
+        add("compatibleVersion", quoting: t.compatibleVersion)
+        add("datasource", quoting: t.datasource)
         add("depends", array(t.depends.map(quoted), indent: 14))
-        add("description", quoted(t.description))
+        add("description", quoting: t.description)
         add("estimateSeconds", try t.estimateSeconds.map(number))
-        add("estimateSource", t.estimateSource.map(quoted))
-        add("file", t.file.map(quoted))
-        add("id", quoted(t.id))
-        add("key", quoted(t.key))
-        add("kind", quoted(t.kind))
-        add("location", quoted(t.location))
+        add("estimateSource", quoting: t.estimateSource)
+        add("file", quoting: t.file)
+        add("id", quoting: t.id)
+        add("key", quoting: t.key)
+        add("kind", quoting: t.kind)
+        add("location", quoting: t.location)
         add("overrides", t.overrides.map { overrides in
             object(overrides.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (quoted($0.key), quoted($0.value)) }, indent: 14)
         })
-        add("package", t.package.map(quoted))
+        add("package", quoting: t.package)
         add("retryable", t.retryable.map { $0 ? "true" : "false" })
-        add("source", t.source.map(quoted))
-        add("target", t.target.map(quoted))
+        add("source", quoting: t.source)
+        add("target", quoting: t.target)
         add("timeoutSeconds", try number(t.timeoutSeconds))
         add("transactional", t.transactional.map { $0 ? "true" : "false" })
-        add("uid", quoted(t.uid))
-        add("version", quoted(t.version))
-        return object(fields.map { (quoted($0.0), $0.1) }, indent: 12, pad: true)
+        add("uid", quoting: t.uid)
+        add("version", quoting: t.version)
+        out += "\n            }"
+        return out
     }
 
     private static func spaces(_ count: Int) -> String { String(repeating: " ", count: count) }
@@ -91,9 +111,9 @@ public enum PlanJSON {
         return "[\n" + items.map { inner + $0 }.joined(separator: ",\n") + "\n\(spaces(indent))]"
     }
 
-    /// `{` "key" : value … `}`; `pad`: the opening brace indented too (an array element).
-    static func object(_ fields: [(String, String)], indent: Int, pad: Bool = false) -> String {
-        let open = pad ? spaces(indent) + "{" : "{"
+    /// `{` "key" : value … `}`.
+    static func object(_ fields: [(String, String)], indent: Int) -> String {
+        let open = "{"
         if fields.isEmpty { return open + "\n\n\(spaces(indent))}" }
         let inner = spaces(indent + 2)
         return open + "\n" + fields.map { "\(inner)\($0.0) : \($0.1)" }.joined(separator: ",\n") + "\n\(spaces(indent))}"
@@ -111,11 +131,18 @@ public enum PlanJSON {
 
     /// A JSON string as JSONEncoder writes one without escaping slashes.
     static func quoted(_ text: String) -> String {
-        var out = "\""
+        var out = ""
         out.reserveCapacity(text.utf8.count + 2)
-        var plainStart = text.utf8.startIndex
-        var index = plainStart
+        appendQuoted(text, to: &out)
+        return out
+    }
+
+    /// `quoted(text)` appended to `out`, without a string of its own.
+    static func appendQuoted(_ text: String, to out: inout String) {
+        out += "\""
         let utf8 = text.utf8
+        var plainStart = utf8.startIndex
+        var index = plainStart
         while index != utf8.endIndex {
             let byte = utf8[index]
             if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
@@ -140,6 +167,5 @@ public enum PlanJSON {
         }
         out += text[plainStart..<index]
         out += "\""
-        return out
     }
 }

@@ -11,6 +11,13 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible,
 
     /// Parses one or more `<number><unit>` groups; a bare number means seconds.
     public static func parse(_ text: String) -> TimeSpan? {
+        let trimmed = text.trimmingSpaces
+        if trimmed.utf8.allSatisfy({ $0 < 0x80 }) { return parseASCII(Array(trimmed.utf8)) }
+        return parseCharacters(text)
+    }
+
+    /// `parse` over Characters: any text (the reference `parseASCII` must agree with).
+    static func parseCharacters(_ text: String) -> TimeSpan? {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         var rest = Substring(text.trimmingSpaces.lowercased())
         guard !rest.isEmpty else { return nil }
@@ -27,6 +34,43 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible,
             guard let unit = units.first(where: { $0.0 == unitText }) else { return nil }
             rest = rest.dropFirst(unitText.count)
             total += n * unit.1
+        }
+        return TimeSpan(milliseconds: total)
+    }
+
+    /// `parse` for ASCII text (every manifest's timeouts), over bytes instead of Characters;
+    /// the same groups, limits and arithmetic (P5: a 100,000-task release parses 100,000).
+    static func parseASCII(_ bytes: [UInt8]) -> TimeSpan? {
+        guard !bytes.isEmpty else { return nil }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        func number(_ digits: ArraySlice<UInt8>) -> Int64 { digits.reduce(0) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) } }
+        if bytes.allSatisfy(isDigit) {
+            guard bytes.count <= 12 else { return nil }
+            return TimeSpan(milliseconds: number(bytes[...]) * 1000)
+        }
+        var total: Int64 = 0
+        var index = 0
+        while index < bytes.count {
+            let start = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            guard index > start, index - start <= 12 else { return nil }
+            let n = number(bytes[start..<index])
+            let unitStart = index
+            while index < bytes.count, (bytes[index] | 0x20) >= UInt8(ascii: "a"), (bytes[index] | 0x20) <= UInt8(ascii: "z") { index += 1 }
+            // The unit, lower-cased: ms, s, m, h or d.
+            let length = index - unitStart
+            let first = length > 0 ? bytes[unitStart] | 0x20 : 0
+            let second = length > 1 ? bytes[unitStart + 1] | 0x20 : 0
+            let scale: Int64
+            switch (length, first, second) {
+            case (2, UInt8(ascii: "m"), UInt8(ascii: "s")): scale = 1
+            case (1, UInt8(ascii: "s"), _): scale = 1000
+            case (1, UInt8(ascii: "m"), _): scale = 60_000
+            case (1, UInt8(ascii: "h"), _): scale = 3_600_000
+            case (1, UInt8(ascii: "d"), _): scale = 86_400_000
+            default: return nil
+            }
+            total += n * scale
         }
         return TimeSpan(milliseconds: total)
     }

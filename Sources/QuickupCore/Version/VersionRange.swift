@@ -55,5 +55,10 @@ extension Substring {
 }
 
 extension String {
-    var trimmingSpaces: String { self[...].trimmingSpaces }
+    /// Most values have nothing to trim; that is seen from the first and last byte (a space or
+    /// tab is one byte and one Character), without walking Characters (P5: several per task).
+    var trimmingSpaces: String {
+        if let first = utf8.first, let last = utf8.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09 { return self }
+        return self[...].trimmingSpaces
+    }
 }

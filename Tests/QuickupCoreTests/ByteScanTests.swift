@@ -1,0 +1,52 @@
+@testable import QuickupCore
+import Testing
+
+/// The byte scans that replaced per-character ones on hot paths (P5, issues 19 and 20) must
+/// answer exactly as the scans they replaced.
+@Suite("Byte scans equal the character scans they replaced")
+struct ByteScanTests {
+    /// Scalars around every boundary `isControl` draws, and their neighbours in UTF-8.
+    static let scalars: [Unicode.Scalar] = [
+        "\u{0}", "\u{8}", "\u{9}", "\u{A}", "\u{D}", "\u{1B}", "\u{1F}", " ", "a", "~", "\u{7F}", "\u{80}", "\u{9B}",
+        "\u{9F}", "\u{A0}", "é", "\u{FF}", "\u{100}", "\u{2029}", "\u{202A}", "\u{202E}", "\u{202F}", "\u{2065}",
+        "\u{2066}", "\u{2069}", "\u{206A}", "中", "\u{FEFF}", "😀",
+    ]
+
+    @Test("ControlCharacters.needsEscaping: bytes and scalars agree on every pair of boundary scalars")
+    func needsEscaping() {
+        for a in Self.scalars {
+            for b in Self.scalars {
+                let text = "x" + String(Character(a)) + String(Character(b))
+                let expected = text.unicodeScalars.contains(where: ControlCharacters.isControl)
+                #expect(ControlCharacters.needsEscaping(text) == expected, "\(Array(text.unicodeScalars))")
+            }
+        }
+        #expect(!ControlCharacters.needsEscaping(""))
+    }
+
+    @Test("UTF8Search.contains equals firstRange(of:) on the UTF-8 bytes")
+    func search() {
+        let needle = "quickup:lint-ignore"
+        let texts = [
+            "", "q", "quickup:lint-ignor", "quickup:lint-ignore", "-- quickup:lint-ignore all\n", "quickup:lint-ignorE",
+            "qquickup:lint-ignore", "中文 quickup:lint-ignore", "quickup:lint-ignor quickup:lint-ignore", String(repeating: "q", count: 300),
+        ]
+        for text in texts {
+            #expect(UTF8Search.contains(needle, in: text) == (text.utf8.firstRange(of: needle.utf8) != nil), "\(text)")
+        }
+        #expect(UTF8Search.contains("", in: "abc") && UTF8Search.contains("", in: ""))
+        #expect(UTF8Search.contains("中", in: "a中b") && !UTF8Search.contains("中文", in: "中"))
+    }
+
+    @Test("TimeSpan.parse over bytes equals the Character parse on ASCII timeouts")
+    func timeSpans() {
+        let pieces = ["", "0", "1", "45", "007", "999999999999", "1000000000000", "ms", "MS", "s", "m", "M", "h", "3d", "x", "1.5", " ", "\t",
+                      "\r\n", "-", "+1", "mss", "sm", "1h30m", "2D", "10 m", "5m5", "1ms1s", "99999d"]
+        for a in pieces {
+            for b in pieces {
+                let text = a + b
+                #expect(TimeSpan.parse(text) == TimeSpan.parseCharacters(text), "\(text.debugDescription)")
+            }
+        }
+    }
+}
