@@ -15,6 +15,8 @@ public final class ActiveRuns: Service, Sendable {
         let board: LiveBoard
         /// Tells this start from a later one under the same id (an upgrade resumed at its gate).
         let token: UUID
+        /// The last summary answered for this run (RunSummaryView); it goes with the entry.
+        var summary: SummarySnapshot?
     }
 
     private let runs = Mutex<[String: Active]>([:])
@@ -55,6 +57,15 @@ public final class ActiveRuns: Service, Sendable {
             self?.runs.withLock { if $0[id]?.token == token { $0.removeValue(forKey: id) } }
         }
         return task
+    }
+
+    /// The summary kept for run `id`, if this server runs it and one was kept.
+    func summary(of id: String) -> SummarySnapshot? { runs.withLock { $0[id]?.summary } }
+
+    /// Keeps `snapshot` for run `id` while this server runs it; nothing when it does not (the
+    /// run ended meanwhile: its row may change without this server's knowing).
+    func keep(_ snapshot: SummarySnapshot, for id: String) {
+        runs.withLock { $0[id]?.summary = snapshot }
     }
 
     /// Waits for the work this server runs as `id` to return, if any (an upgrade that recorded

@@ -68,10 +68,7 @@ public final class QuickupAPI: Sendable {
 
     /// The run's record, or 404.
     func record(_ id: String) throws -> RunRecord {
-        guard let record = try journal.run(id) else {
-            throw APIError(.notFound, QuickupError.Code.invalidArgument.rawValue, "no run '\(id)' in the state journal",
-                           hint: "`GET /v1/runs` lists the runs")
-        }
+        guard let record = try journal.run(id) else { throw Self.noRun(id) }
         return record
     }
 

@@ -39,11 +39,7 @@ extension QuickupAPI {
         router.get("/v1/runs/:id") { request, context in
             let id = try self.runID(context)
             let view = try Query.word(request, "view", default: "full", allowed: ["full", "summary"])
-            if view == "summary" {
-                var record = try self.record(id)
-                record.planJSON = nil
-                return try JSONBody.response(RunView(run: record, active: self.runs.isActive(id)))
-            }
+            if view == "summary" { return JSONBody.response(encoded: try self.summaryBody(id)) }
             _ = try self.record(id)
             let report = try self.queries(marking: false).status(id, hint: "`GET /v1/runs` lists the runs")
             return try JSONBody.response(RunView(run: report.run, active: self.runs.isActive(id), attempts: report.attempts, events: report.events))

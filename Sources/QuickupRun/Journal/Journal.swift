@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import QuickupCore
+import Synchronization
 
 /// quickup's own durable state: runs, task attempts, events and the run lock, in SQLite (WAL) in
 /// the state directory so the CLI and the HTTP server can share it (SPEC §1 "journal", E4, E6).
@@ -10,6 +11,9 @@ public final class Journal: Sendable {
     let pool: DatabasePool
     /// Writes `recordSoon`'s rows behind the caller.
     let mirror: JournalMirrorLane
+    /// Counts this process's committed `write`s (Journal+Summary): a summary kept in memory is
+    /// current while the count has not moved.
+    let committed = Atomic<Int>(0)
 
     public init(stateDirectory: String) throws(QuickupError) {
         do {
@@ -60,6 +64,9 @@ public final class Journal: Sendable {
 
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws(QuickupError) -> T {
         try mirror.settle()
+        // Counted after the commit (or failure), never before: a reader that saw the new count
+        // reads the new row.
+        defer { committed.add(1, ordering: .releasing) }
         do { return try pool.write(body) } catch {
             throw QuickupError(.io, "journal: cannot \(what): \(error)", hint: "check free space in the state directory")
         }
