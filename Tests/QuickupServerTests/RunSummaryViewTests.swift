@@ -42,8 +42,9 @@ struct RunSummaryViewTests {
         #expect(try api.summaryBody(record.id) == JSONBody.encode(QuickupAPI.RunView(run: summary, active: true)))
         #expect(try Self.run(api.summaryBody(record.id))["run"].flatMap { ($0 as? [String: Any])?["planJSON"] } == nil)
 
-        // The run's own write: the next poll shows it, with no wait for the snapshot's age.
-        try api.journal.finishRun(record.id, status: .succeeded, at: 2_000, message: "done")
+        // The run's own write — through the run's own journal, another instance than the
+        // server's, as RunOperation opens it: the next poll shows it, with no wait for the age.
+        try Journal(stateDirectory: state).finishRun(record.id, status: .succeeded, at: 2_000, message: "done")
         let ended = try Self.run(api.summaryBody(record.id))
         let endedRun = ended["run"] as? [String: Any]
         #expect(endedRun?["status"] as? String == "succeeded", "\(ended)")

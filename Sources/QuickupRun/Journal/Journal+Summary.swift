@@ -34,8 +34,9 @@ extension Journal {
         }
     }
 
-    /// How many `write`s this process has committed so far. Read it before a read: while it has
-    /// not moved, no write of this process has changed what that read saw. Writes by other
-    /// processes do not count here (a summary kept on this is also bounded in age; ActiveRuns).
-    public var committedWrites: Int { committed.load(ordering: .acquiring) }
+    /// How many `write`s the journals of this process have committed so far (the run's own
+    /// journal included, which is another instance than the server's). Read it before a read:
+    /// while it has not moved, no write of this process has changed what that read saw. Writes
+    /// by other processes do not count here (a summary kept on this is also bounded in age).
+    public var committedWrites: Int { Self.committed.load(ordering: .acquiring) }
 }

@@ -11,9 +11,10 @@ public final class Journal: Sendable {
     let pool: DatabasePool
     /// Writes `recordSoon`'s rows behind the caller.
     let mirror: JournalMirrorLane
-    /// Counts this process's committed `write`s (Journal+Summary): a summary kept in memory is
-    /// current while the count has not moved.
-    let committed = Atomic<Int>(0)
+    /// Counts the committed `write`s of every journal of this process (Journal+Summary): a run
+    /// opens a journal of its own beside the API server's, so the count is process-wide — a
+    /// summary kept in memory is current while it has not moved.
+    static let committed = Atomic<Int>(0)
 
     public init(stateDirectory: String) throws(QuickupError) {
         do {
@@ -66,7 +67,7 @@ public final class Journal: Sendable {
         try mirror.settle()
         // Counted after the commit (or failure), never before: a reader that saw the new count
         // reads the new row.
-        defer { committed.add(1, ordering: .releasing) }
+        defer { Self.committed.add(1, ordering: .releasing) }
         do { return try pool.write(body) } catch {
             throw QuickupError(.io, "journal: cannot \(what): \(error)", hint: "check free space in the state directory")
         }
