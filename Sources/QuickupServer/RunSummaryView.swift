@@ -5,8 +5,8 @@ import QuickupRun
 
 /// The answer to `GET /v1/runs/{id}?view=summary` for a run this server runs, kept in memory
 /// as the bytes sent: CI pipelines poll it, 100 at a time in the benchmark (issue 17), and each
-/// poll used to read the whole run row (plan_json included) after waiting for the run's queued
-/// journal writes, then encode it with JSONEncoder, all on the two cores the run needs.
+/// poll used to read the whole run row (plan_json included) and encode it with JSONEncoder, all
+/// on the two cores the run needs.
 struct SummarySnapshot: Sendable {
     /// `Journal.committedWrites` read before the row was: the row is unchanged while it stays.
     let writes: Int

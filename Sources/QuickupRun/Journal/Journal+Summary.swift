@@ -16,12 +16,11 @@ extension Journal {
     /// Why skipping `settle` is safe: the lane queues only attempt rows (`recordSoon`); every
     /// write of the `run` table goes through `write`, which is synchronous, so a reader never
     /// misses a committed run row by not settling. `settle` exists for the writer's own order
-    /// (a later row never lands before an earlier one) and for read-your-writes of the process
-    /// that queued the rows; a poller in another request asked for neither. Skipping it also
-    /// keeps the poller out of the run's way twice over: it no longer drains the lane ahead of
-    /// its coalescing delay (one small SQLite commit per poll instead of one per 20 ms), and it
-    /// no longer takes a failed mirror write's error, which `settle` hands to the next caller
-    /// only — that error belongs to the run, which must stop on it.
+    /// and for read-your-writes of the code that queued the rows; a poller asked for neither.
+    /// (A run this server executes writes through a journal instance of its own, whose lane the
+    /// server's reads never touched; skipping `settle` keeps a reader sharing an instance with a
+    /// writer from draining its lane early or taking its failed write's error, which `settle`
+    /// hands to the next caller only.)
     ///
     /// WAL lets this read run beside a writer holding the database's write lock.
     public func runSummary(_ id: String) throws(QuickupError) -> RunRecord? {
