@@ -12,21 +12,24 @@ public final class ServerMetrics: Sendable {
 
     public init() {
         taskDurations = registry.makeDurationHistogram(
-            name: "quickup_task_duration_seconds",
-            buckets: [.milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600), .seconds(3600)],
-            help: "Duration of the tasks of runs started through the API")
-        inFlight = registry.makeGauge(name: "quickup_tasks_in_flight", help: "Tasks running now in runs started through the API")
+            descriptor: Self.name("task_duration", unit: "seconds", help: "Duration of the tasks of runs started through the API"),
+            buckets: [.milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600), .seconds(3600)])
+        inFlight = registry.makeGauge(descriptor: Self.name("tasks_in_flight", help: "Tasks running now in runs started through the API"))
+    }
+
+    /// `quickup_<metric>[_<unit>]`, the names /metrics has always had.
+    static func name(_ metric: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "quickup", metricName: metric, unitName: unit, helpText: help)
     }
 
     func request(method: String, route: String, status: Int) {
-        registry.makeCounter(name: "quickup_http_requests_total",
-                             labels: [("method", method), ("route", route), ("status", String(status))],
-                             help: "HTTP requests answered").increment()
+        registry.makeCounter(descriptor: Self.name("http_requests", unit: "total", help: "HTTP requests answered"),
+                             labels: [("method", method), ("route", route), ("status", String(status))]).increment()
     }
 
     func assessment(_ status: String) {
-        registry.makeCounter(name: "quickup_assessments_total", labels: [("status", status)],
-                             help: "Assessments made through the API, by result").increment()
+        registry.makeCounter(descriptor: Self.name("assessments", unit: "total", help: "Assessments made through the API, by result"),
+                             labels: [("status", status)]).increment()
     }
 
     func finished(_ result: RunResult) {
@@ -39,8 +42,8 @@ public final class ServerMetrics: Sendable {
     func render(runs: [RunRecord], tasksInFlight: Int) -> String {
         inFlight.set(Double(tasksInFlight))
         for status in RunStatus.allCases {
-            registry.makeGauge(name: "quickup_runs", labels: [("status", status.rawValue)],
-                               help: "Runs recorded in the state journal, by status")
+            registry.makeGauge(descriptor: Self.name("runs", help: "Runs recorded in the state journal, by status"),
+                               labels: [("status", status.rawValue)])
                 .set(Double(runs.filter { $0.status == status }.count))
         }
         return registry.emitToString()

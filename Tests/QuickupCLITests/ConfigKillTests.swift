@@ -35,7 +35,7 @@ struct ConfigKillTests {
             ((try? String(contentsOfFile: held, encoding: .utf8)) ?? "").split(separator: "\n").count
         }
 
-        func open() { FileManager.default.createFile(atPath: release, contents: Data()) }
+        func open() { _ = FileManager.default.createFile(atPath: release, contents: Data()) }
 
         var environment: [String: String] {
             ["PATH": directory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]

@@ -63,7 +63,7 @@ struct RollbackCrashTests {
         let holder = try ChildSpawn.spawn(["/usr/bin/flock", "-x", dump, "/bin/sh", "-c",
                                            "touch '\(held)'; while [ ! -e '\(release)' ]; do sleep 0.05; done"], output: site.root + "/holder.out")
         defer {
-            FileManager.default.createFile(atPath: release, contents: Data())
+            _ = FileManager.default.createFile(atPath: release, contents: Data())
             ChildSpawn.wait(holder)
         }
         #expect(Self.poll { FileManager.default.fileExists(atPath: held) }, "the holder never took the lock")
@@ -74,7 +74,7 @@ struct RollbackCrashTests {
         }
         #expect(waited, "the rollback never said it waits for the earlier load")
         #expect(try UpgradeBackupTests.checksum("orders", database) != before[0], "orders is not restored while the earlier load holds the dump")
-        FileManager.default.createFile(atPath: release, contents: Data())
+        _ = FileManager.default.createFile(atPath: release, contents: Data())
         let back = try await rerun.value
         #expect(back.status == 0, "\(back.stdout)\n\(back.stderr)")
         #expect(back.stdout.contains("[WAIT] restore of db orders") && back.stdout.contains("[RESTORED] db orders"), "\(back.stdout)")

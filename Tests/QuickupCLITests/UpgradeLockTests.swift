@@ -32,7 +32,7 @@ import Testing
         }
 
         // Round 1: the upgrade holds in its precheck, before any stage run.
-        FileManager.default.createFile(atPath: hold, contents: nil)
+        _ = FileManager.default.createFile(atPath: hold, contents: nil)
         let first = Task { try await site.upgrade(versions) }
         try await Self.wait(for: reached, or: first)
         let refused = try await second()
@@ -49,7 +49,7 @@ import Testing
         // Round 2: the resume (past the gate) holds it again, here in its post-checks.
         try FileManager.default.removeItem(atPath: holding)
         try FileManager.default.removeItem(atPath: reached)
-        FileManager.default.createFile(atPath: hold, contents: nil)
+        _ = FileManager.default.createFile(atPath: hold, contents: nil)
         let resume = Task { try await site.upgrade(["--resume", id, "--verified"]) }
         try await Self.wait(for: reached, or: resume)
         let refusedAgain = try await second()

@@ -173,7 +173,7 @@ public final class FakeNacos: @unchecked Sendable {
     static func md5(_ content: String) -> String {
         let path = "/tmp/qu-fake-nacos-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(path) }
-        FileManager.default.createFile(atPath: path, contents: Data(content.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(content.utf8))
         let output = path + ".md5"
         defer { unlink(output) }
         guard let pid = try? ChildSpawn.spawn(["/usr/bin/md5sum", path], output: output) else { return "" }
