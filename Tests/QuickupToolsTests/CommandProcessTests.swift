@@ -6,7 +6,7 @@ import Testing
 @testable import QuickupTools
 
 /// CommandProcess: the plain child process behind ssh, sftp and sha256sum (S1, S2).
-@Suite struct CommandProcessTests {
+@Suite(.timeLimit(.minutes(10))) struct CommandProcessTests {  // the limit is a hang guard only
     @Test("stdin in, stdout and the stderr tail out, a non-zero exit is a result")
     func roundTrip() async throws {
         let result = try await CommandProcess.run(["sh", "-c", "cat; echo oops >&2; exit 7"], input: Data("hello\n".utf8))
@@ -34,7 +34,10 @@ import Testing
         task.cancel()
         let error = await #expect(throws: QuickupError.self) { _ = try await task.value }
         #expect(error?.code == .cancelled)
-        try await Task.sleep(for: .milliseconds(100))
+        // Order of events: gone once the group's teardown has run; the bound is a hang guard (a loaded
+        // machine took longer than the 100 ms this waited before).
+        var looks = 0
+        while !processesRunning(containing: marker).isEmpty && looks < 1_500 { try await Task.sleep(for: .milliseconds(20)); looks += 1 }
         #expect(processesRunning(containing: marker).isEmpty)
     }
 
@@ -63,6 +66,8 @@ import Testing
         let error = await #expect(throws: QuickupError.self) { _ = try await task.value }
         #expect(error?.code == .cancelled)
         // Order of events: gone once the teardown has run (bounded by the hang guard, not timed).
-        while !processesRunning(containing: marker).isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        var looks = 0
+        while !processesRunning(containing: marker).isEmpty && looks < 1_500 { try await Task.sleep(for: .milliseconds(20)); looks += 1 }
+        #expect(processesRunning(containing: marker).isEmpty)
     }
 }

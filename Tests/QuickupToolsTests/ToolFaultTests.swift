@@ -100,15 +100,35 @@ struct ToolFaultTests {
             """)
         let invocation = fixture.invocation(tool)
         let task = Task { try await ToolProcess.run(invocation) { _ in } }
-        try await Task.sleep(for: .milliseconds(400))
+        // Order of events, not a fixed pause (under load 400 ms was not enough for the tool to
+        // start): cancel once the tool and its child run; the loop's bound is only a hang guard.
+        var looks = 0
+        while !processesRunning(containing: marker).contains(where: { Self.hasChild($0) }) && looks < 3_000 {
+            try await Task.sleep(for: .milliseconds(20))
+            looks += 1
+        }
         #expect(processesRunning(containing: marker).count >= 1)
         task.cancel()
         await #expect(throws: QuickupError.self) { try await task.value }
         #expect(processesRunning(containing: marker).isEmpty)
-        let sleepers = processesRunning(containing: "sleep 120").filter { pid in
-            (try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8))?.contains("QUICKUP_TASK=test-tool") == true
-        }
+        let sleepers = processesRunning(containing: "sleep 120").filter { Self.isTestTool($0) }
         #expect(sleepers.isEmpty, "grandchildren left: \(sleepers)")
+    }
+
+    /// Whether some process's parent is `pid` (/proc/<pid>/stat, field 4).
+    static func hasChild(_ pid: pid_t) -> Bool {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.contains { entry in
+            guard pid_t(entry) != nil, let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && pid_t(fields[1]) == pid
+        }
+    }
+
+    /// A process started by this suite's tool (its environment says so).
+    static func isTestTool(_ pid: pid_t) -> Bool {
+        (try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8))?.contains("QUICKUP_TASK=test-tool") == true
     }
 
     @Test("an orphaned grandchild holding stdout open is killed when the tool exits")
