@@ -114,7 +114,8 @@ extension RemoteStepScripts {
         \(wait(directory: directory, poll: poll, end: end))
         )
         d=\(ShellQuoting.quote(directory))
-        if [ "$(cat "$d/exit" 2>/dev/null)" = 0 ]; then
+        code=; read -r code 2>/dev/null < "$d/exit"
+        if [ "$code" = 0 ]; then
         (
         \(followUp)
         )

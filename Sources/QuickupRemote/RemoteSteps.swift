@@ -19,17 +19,10 @@ public struct RemoteSteps: Sendable {
         let host = connection.host
         let directory = step.markerDirectory(on: host)
         let launched = try await connection.run(RemoteStepScripts.launch(step, directory: directory), retryOnDrop: true)
-        let launchText = launched.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard launched.succeeded, launchText == "launched" || launchText == "exists" else {
-            throw QuickupError(.remoteCommandFailed, "cannot start step \(step.stepID) on \(host.name): \(SSHConnection.firstLine(launched.stderr) ?? "status \(launched.status)")",
-                               at: host.location, hint: "check that \(host.remoteStateDir) on \(host.name) is writable (state_dir in env.yaml)")
-        }
-        if launchText == "exists" {
-            connection.context.log("\(host.name): step \(step.stepID) was started before (by a run killed or interrupted, or before a dropped link): waiting for its end and taking its result, not starting it again")
-        }
+        let startedByThisCall = try launchAnswer(launched.stdout, of: launched, step: step)
         let end = RemoteStepScripts.endMarker()
         let waited = try await connection.run(RemoteStepScripts.wait(directory: directory, poll: poll, end: end), retryOnDrop: true)
-        return try Self.outcome(of: waited.stdout, result: waited, step: step, host: host, startedByThisCall: launchText == "launched",
+        return try Self.outcome(of: waited.stdout, result: waited, step: step, host: host, startedByThisCall: startedByThisCall,
                                 directory: directory, end: end).outcome
     }
 
@@ -46,18 +39,26 @@ public struct RemoteSteps: Sendable {
                                               retryOnDrop: true)
         let data = result.stdout
         let newline = data.firstIndex(of: 0x0A) ?? data.endIndex
-        let launchText = String(decoding: data[data.startIndex..<newline], as: UTF8.self).trimmingCharacters(in: .whitespaces)
-        guard result.succeeded, launchText == "launched" || launchText == "exists" else {
+        let startedByThisCall = try launchAnswer(data[data.startIndex..<newline], of: result, step: step)
+        let rest = newline < data.endIndex ? Data(data[(newline + 1)...]) : Data()
+        let (outcome, after) = try Self.outcome(of: rest, result: result, step: step, host: host, startedByThisCall: startedByThisCall,
+                                                directory: directory, end: end)
+        return (outcome, outcome.succeeded ? String(decoding: after, as: UTF8.self) : nil)
+    }
+
+    /// The launch's answer (`launched` or `exists`, of the command `result`): whether this call
+    /// started the step; a step started before is said in the log.
+    private func launchAnswer(_ answer: Data, of result: CommandProcess.Result, step: RemoteStep) throws(QuickupError) -> Bool {
+        let host = connection.host
+        let text = String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.succeeded, text == "launched" || text == "exists" else {
             throw QuickupError(.remoteCommandFailed, "cannot start step \(step.stepID) on \(host.name): \(SSHConnection.firstLine(result.stderr) ?? "status \(result.status)")",
                                at: host.location, hint: "check that \(host.remoteStateDir) on \(host.name) is writable (state_dir in env.yaml)")
         }
-        if launchText == "exists" {
-            connection.context.log("\(host.name): step \(step.stepID) was started before (by a run killed or interrupted, or before a dropped link): took its result, did not start it again")
+        if text == "exists" {
+            connection.context.log("\(host.name): step \(step.stepID) was started before (by a run killed or interrupted, or before a dropped link): taking its result, not starting it again")
         }
-        let rest = newline < data.endIndex ? Data(data[(newline + 1)...]) : Data()
-        let (outcome, after) = try Self.outcome(of: rest, result: result, step: step, host: host, startedByThisCall: launchText == "launched",
-                                                directory: directory, end: end)
-        return (outcome, outcome.succeeded ? String(decoding: after, as: UTF8.self) : nil)
+        return text == "launched"
     }
 
     /// `run`, except that a step an earlier call started and saw *fail* is cleared and run again

@@ -30,12 +30,17 @@ import Testing
     func cancellation() async throws {
         let marker = "quickup-cp-\(UUID().uuidString.prefix(8))"
         let task = Task { try await CommandProcess.run(["sh", "-c", "sh -c 'sleep 30; : \(marker)' & sleep 31; : \(marker)"], grace: .milliseconds(200)) }
+        try await Self.cancelOnceRunning(task, marker: marker)
+    }
+
+    /// Order of events, never a fixed pause: cancel once a process with `marker` runs, expect
+    /// quickup's `cancelled`, then every such process gone once the group's teardown has run (a
+    /// loaded machine took longer than the 100 ms this once waited; the bound is a hang guard).
+    static func cancelOnceRunning(_ task: Task<CommandProcess.Result, any Error>, marker: String) async throws {
         while processesRunning(containing: marker).isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         task.cancel()
         let error = await #expect(throws: QuickupError.self) { _ = try await task.value }
         #expect(error?.code == .cancelled)
-        // Order of events: gone once the group's teardown has run; the bound is a hang guard (a loaded
-        // machine took longer than the 100 ms this waited before).
         var looks = 0
         while !processesRunning(containing: marker).isEmpty && looks < 1_500 { try await Task.sleep(for: .milliseconds(20)); looks += 1 }
         #expect(processesRunning(containing: marker).isEmpty)
@@ -61,13 +66,6 @@ import Testing
     func fileFedCancellation() async throws {
         let marker = "quickup-cpf-\(UUID().uuidString.prefix(8))"
         let task = Task { try await CommandProcess.run(["sh", "-c", "cat > /dev/null; sleep 30; : \(marker)"], stdin: nil, stdout: nil, grace: .milliseconds(200)) }
-        while processesRunning(containing: marker).isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-        task.cancel()
-        let error = await #expect(throws: QuickupError.self) { _ = try await task.value }
-        #expect(error?.code == .cancelled)
-        // Order of events: gone once the teardown has run (bounded by the hang guard, not timed).
-        var looks = 0
-        while !processesRunning(containing: marker).isEmpty && looks < 1_500 { try await Task.sleep(for: .milliseconds(20)); looks += 1 }
-        #expect(processesRunning(containing: marker).isEmpty)
+        try await Self.cancelOnceRunning(task, marker: marker)
     }
 }
