@@ -32,37 +32,31 @@ public struct ReleaseLoader: Sendable {
             sink.error("no components found in \(files.root)", at: SourceLocation(file: files.root), hint: ReleaseLocator(files: files).hint())
         }
         var diagnostics = sink.diagnostics
-        var unknownDatasources: Set<String> = []
         let pass = lint.map { LintPass(request: $0.request, releaseDisabled: release.lintDisabled) }
         var linted: [ComponentLintResult] = []
-        for (loaded, found) in loadComponents(names, files: files, lint: pass) {
+        var checks: [Diagnostics] = []
+        for (loaded, found, checked) in loadComponents(names, files: files, lint: pass) {
             release.components.append(loaded.component)
-            if !loaded.datasourcesKnown { unknownDatasources.insert(loaded.component.name) }
             if let result = loaded.lint { linted.append(result) }
             diagnostics.merge(found)
+            checks.append(checked)
         }
-        ReleaseValidator().validate(release, into: &diagnostics, unknownDatasources: unknownDatasources)
+        ReleaseValidator().validate(release, into: &diagnostics, componentChecks: checks)
         return LoadedRelease(release: release, diagnostics: diagnostics, root: files.root,
                              lint: pass.map { _ in ComponentLintResult.report(linted) })
     }
 
-    /// Components are independent, so they load in parallel (one listing cache and sink each);
-    /// results keep release order.
-    private func loadComponents(_ names: [String], files: ReleaseFiles, lint: LintPass?) -> [(ComponentLoader.Loaded, Diagnostics)] {
-        let results = UnsafeMutableBufferPointer<(ComponentLoader.Loaded, Diagnostics)?>.allocate(capacity: names.count)
-        results.initialize(repeating: nil)
-        defer {
-            results.deinitialize()
-            results.deallocate()
-        }
-        nonisolated(unsafe) let slots = results
+    /// Components are independent, so they load in parallel (one listing cache and sink each),
+    /// and each gets its own validation there too (M5); results keep release order: the
+    /// component, what loading found, what validating it found.
+    private func loadComponents(_ names: [String], files: ReleaseFiles, lint: LintPass?) -> [(ComponentLoader.Loaded, Diagnostics, Diagnostics)] {
         let root = files.root, realRoot = files.realRoot
-        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+        return ParallelMap.map(names.count) { index in
             let sink = DiagnosticSink()
             let component = ComponentLoader(files: ReleaseFiles(root: root, realRoot: realRoot), sink: sink, lint: lint).load(name: names[index])
-            slots[index] = (component, sink.diagnostics)
+            let checks = ReleaseValidator().validate(component.component, datasourcesKnown: component.datasourcesKnown)
+            return (component, sink.diagnostics, checks)
         }
-        return results.compactMap { $0 }
     }
 
     /// release.yaml is optional; returns the listed component names when it has any.

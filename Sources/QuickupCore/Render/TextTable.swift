@@ -27,16 +27,36 @@ public struct TextTable: Sendable {
     /// One row as `render()` writes it, without a line break.
     public static func line(_ cells: [String], widths: [Int]) -> String {
         var text = ""
+        text.reserveCapacity(widths.reduce(2 * widths.count, +))
         for (i, cell) in cells.enumerated() {
             text += cell
-            if i < cells.count - 1 { text += String(repeating: " ", count: widths[i] - Self.width(cell) + 2) }
+            if i < cells.count - 1 { pad(&text, widths[i] - Self.width(cell) + 2) }
         }
         return text
     }
 
-    /// Terminal display width: East Asian wide characters take two cells.
+    /// Runs of 0–64 spaces, made once: a cell's padding is appended, not made (issue 20 item 1).
+    private static let pads = (0...64).map { String(repeating: " ", count: $0) }
+
+    private static func pad(_ text: inout String, _ count: Int) {
+        var left = max(0, count)
+        while left > 0 {
+            let n = min(left, 64)
+            text += pads[n]
+            left -= n
+        }
+    }
+
+    /// Terminal display width: East Asian wide characters take two cells. Nearly every cell is
+    /// ASCII, one column per byte; only other text takes the walk over its scalars.
     public static func width(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { sum, s in
+        var ascii = true
+        for byte in text.utf8 where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii { return text.utf8.count }
+        return text.unicodeScalars.reduce(0) { sum, s in
             let v = s.value
             let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
                 || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
