@@ -40,6 +40,28 @@ public final class ToolSandbox: Sendable {
         }
     }
 
+    /// The same cgroups under other limits, for another tool: a pre-joined launcher's sandbox
+    /// handed to the tool that takes it (issue 20.2). Writing limits is cheap; joining is not.
+    func adopted(by invocation: ToolInvocation) throws(QuickupError) -> ToolSandbox {
+        let sandbox = ToolSandbox(support: support, limits: invocation.limits, workDirectory: invocation.workDirectory,
+                                  readOnlyPaths: invocation.readOnlyPaths, groups: groups)
+        guard invocation.limits != limits else { return sandbox }
+        do {
+            try sandbox.writeLimits()
+        } catch {
+            throw QuickupError(.io, "cannot set the limits of a prepared cgroup: \(error)", hint: "run `quickup doctor`; quickup needs write access to the cgroup tree")
+        }
+        return sandbox
+    }
+
+    private init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, readOnlyPaths: [String], groups: [String]) {
+        self.support = support
+        self.limits = limits
+        self.workDirectory = workDirectory
+        self.readOnlyPaths = readOnlyPaths
+        self.groups = groups
+    }
+
     private func writeLimits() throws {
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let period = 100_000
@@ -68,7 +90,46 @@ public final class ToolSandbox: Sendable {
     /// tool is a 10 ms Python script), and joining happens before exec, so no process of the
     /// tool ever runs outside its cgroups.
     public func wrap(_ argv: [String]) -> [String] {
-        var script = #"while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; ulimit -c 0"#
+        shell(joinScript + "; " + limitScript + #"; exec "$@""#) + confinement + argv
+    }
+
+    /// A pre-joined launcher (issue 20.2): the same shell joins the cgroups at once — paying the
+    /// kernel's grace period before any tool waits for it — then blocks until quickup writes a
+    /// line on its stdin naming a script to source; that script (`launchScript`) sets the
+    /// tool's directory, environment and rlimits and execs it. Whatever stdin holds after that
+    /// line is the tool's (its context): `read` takes a pipe byte by byte.
+    func launcher() -> [String] {
+        shell(joinScript + #"; IFS= read -r job || exit 125; . "$job""#)
+    }
+
+    /// What a launcher sources to become `invocation`'s tool: only quoted words, so no value of
+    /// the invocation is ever parsed as shell code. Needs `canExport(invocation)`.
+    func launchScript(_ invocation: ToolInvocation) -> String {
+        var script = "cd \(Self.quoted(invocation.workDirectory)) || exit 125\n"
+        for (key, value) in invocation.fullEnvironment.sorted(by: { $0.key < $1.key }) { script += "export \(key)=\(Self.quoted(value))\n" }
+        script += limitScript + "\nexec " + (confinement + invocation.arguments).map(Self.quoted).joined(separator: " ") + "\n"
+        return script
+    }
+
+    /// Whether a shell can export every variable of the invocation (else it starts the usual way).
+    static func canExport(_ invocation: ToolInvocation) -> Bool {
+        invocation.fullEnvironment.keys.allSatisfy(isShellName)
+    }
+
+    /// `setpriv` (where it works) and `sh -c script` with the cgroups' procs files as arguments.
+    private func shell(_ script: String) -> [String] {
+        // The tool dies with quickup where the kernel allows (a parent-death signal, kept across
+        // exec); what it started itself is found by the next run (LeftoverTools, issue 13 item 1).
+        let command = support.parentDeathSignal.map { [$0, "--pdeathsig", "KILL"] } ?? []
+        return command + ["/bin/sh", "-c", script, "quickup-tool"] + procsFiles + ["--"]
+    }
+
+    private var joinScript: String {
+        #"while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift"#
+    }
+
+    private var limitScript: String {
+        var script = "ulimit -c 0"
         if let cpuTime = limits.cpuTime {
             let seconds = max(1, Int(cpuTime.seconds.rounded(.up)))
             script += "; ulimit -St \(seconds); ulimit -Ht \(seconds + 1)"
@@ -81,25 +142,32 @@ public final class ToolSandbox: Sendable {
                 script += "; { ulimit -u \(processes) || ulimit -p \(processes); } 2>/dev/null"
             }
         }
-        script += #"; exec "$@""#
-        // The tool dies with quickup where the kernel allows (a parent-death signal, kept across
-        // exec); what it started itself is found by the next run (LeftoverTools, issue 13 item 1).
-        var command = support.parentDeathSignal.map { [$0, "--pdeathsig", "KILL"] } ?? []
-        command += ["/bin/sh", "-c", script, "quickup-tool"] + procsFiles + ["--"]
-        if let bwrap = support.bubblewrap, !limits.network || limits.readOnlyRoot {
-            command += [bwrap, "--die-with-parent"]
-            if limits.readOnlyRoot {
-                command += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-                // After the private /tmp, or it would hide them (a state directory under /tmp).
-                for path in readOnlyPaths where FileManager.default.fileExists(atPath: path) { command += ["--ro-bind", path, path] }
-                command += ["--bind", workDirectory, workDirectory]
-            } else {
-                command += ["--bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-            }
-            if !limits.network { command.append("--unshare-net") }
-            command += ["--chdir", workDirectory, "--"]
+        return script
+    }
+
+    /// bubblewrap's command line for plugins without network or with a read-only system.
+    private var confinement: [String] {
+        guard let bwrap = support.bubblewrap, !limits.network || limits.readOnlyRoot else { return [] }
+        var command = [bwrap, "--die-with-parent"]
+        if limits.readOnlyRoot {
+            command += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+            // After the private /tmp, or it would hide them (a state directory under /tmp).
+            for path in readOnlyPaths where FileManager.default.fileExists(atPath: path) { command += ["--ro-bind", path, path] }
+            command += ["--bind", workDirectory, workDirectory]
+        } else {
+            command += ["--bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         }
-        return command + argv
+        if !limits.network { command.append("--unshare-net") }
+        return command + ["--chdir", workDirectory, "--"]
+    }
+
+    static func quoted(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+
+    static func isShellName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) }
     }
 
     private var procsFiles: [String] {
