@@ -8,10 +8,12 @@ import System
 import SystemPackage
 #endif
 
-/// quickup-bench tool-spawn [--runs N]: starting a Python tool through quickup (sandbox, session,
-/// JSON context on stdin, the quickup_tool helper, a result line read back) against a bare
-/// `python3 -c pass`, both with the same interpreter (`--python PATH`, default: the one behind
-/// `python3`), interleaved, median of N (issue 7 item 8).
+/// quickup-bench tool-spawn [--runs N] [--no-prejoin]: starting a Python tool through quickup
+/// (sandbox, session, JSON context on stdin, the quickup_tool helper, a result line read back)
+/// against a bare `python3 -c pass`, both with the same interpreter (`--python PATH`, default:
+/// the one behind `python3`), interleaved, median of N (issue 7 item 8). Under cgroups the tool
+/// is started both ways in the same binary, interleaved: from a pre-joined launcher (issue 20.2)
+/// and the usual way (a shell joins the cgroups, then execs); `--no-prejoin` leaves the first out.
 enum ToolSpawnBench {
     static func run(_ arguments: [String]) async -> Int32 {
         let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 30
@@ -33,13 +35,18 @@ enum ToolSpawnBench {
                                             context: context.json(), limits: limits, name: "bench")
             var rlimitOnly = IsolationSupport.current
             rlimitOnly.mechanism = .rlimits
-            var bare: [Double] = [], sandboxed: [Double] = [], rlimited: [Double] = []
+            let prejoin = !arguments.contains("--no-prejoin")
+            let launchers = PreparedLaunchers(policy: .standard)
+            var bare: [Double] = [], sandboxed: [Double] = [], rlimited: [Double] = [], prejoined: [Double] = []
             for _ in 0..<3 { _ = try await time { try await runBare(python) } }  // warm the page cache
+            if prejoin { try await runTool(invocation, support: .current, launchers: launchers) }  // the first prepares one
             for _ in 0..<runs {
                 bare.append(try await time { try await runBare(python) })
                 sandboxed.append(try await time { try await runTool(invocation, support: .current) })
                 rlimited.append(try await time { try await runTool(invocation, support: rlimitOnly) })
+                if prejoin { prejoined.append(try await time { try await runTool(invocation, support: .current, launchers: launchers) }) }
             }
+            await launchers.close()
             if arguments.contains("--phases") {
                 var create: [Double] = [], trueCg: [Double] = [], trueRl: [Double] = [], trueBare: [Double] = []
                 let trueInvocation = ToolInvocation(arguments: ["/bin/true"], workDirectory: work, limits: .defaults(for: .business), name: "true")
@@ -59,6 +66,10 @@ enum ToolSpawnBench {
             print("bare `python3 -c pass`:          \(format(bare))")
             print("quickup tool, \(IsolationSupport.current.mechanismName): \(format(sandboxed))  ratio \(String(format: "%.2f", s / b))×")
             print("quickup tool, rlimits only:      \(format(rlimited))  ratio \(String(format: "%.2f", r / b))×")
+            if prejoin {
+                let p = median(prejoined)
+                print("quickup tool, \(IsolationSupport.current.mechanismName), pre-joined launcher: \(format(prejoined))  ratio \(String(format: "%.2f", p / b))×")
+            }
             return 0
         } catch {
             FileHandle.standardError.write(Data("tool-spawn benchmark failed: \(error)\n".utf8))
@@ -71,8 +82,8 @@ enum ToolSpawnBench {
         guard result.terminationStatus.isSuccess else { throw QuickupError(.taskFailed, "python3 -c pass failed") }
     }
 
-    static func runTool(_ invocation: ToolInvocation, support: IsolationSupport) async throws {
-        let outcome = try await ToolProcess.run(invocation, support: support) { _ in }
+    static func runTool(_ invocation: ToolInvocation, support: IsolationSupport, launchers: PreparedLaunchers? = nil) async throws {
+        let outcome = try await ToolProcess.run(invocation, support: support, launchers: launchers) { _ in }
         guard outcome.succeeded, outcome.result == #"{"ok":true,"run":"BENCH"}"# else {
             throw QuickupError(.taskFailed, "bench tool: \(outcome.ending) \(outcome.stderrTail)")
         }
