@@ -4,9 +4,10 @@ import Synchronization
 
 /// Pre-joined launchers kept ready for the next tools (issue 20.2; see `PreparedLauncher`).
 ///
-/// A tool takes a ready launcher whose kind (isolation, termination grace) matches its own; its
-/// limits are written then (cheap). Taking one starts its replacement at once, so the next
-/// launcher joins its cgroups while the tool runs — off the critical path of the next tool. The
+/// A tool takes the oldest ready launcher whose kind (isolation, termination grace) matches its
+/// own; its limits are written then (cheap). Its replacement is started once the tool ended
+/// (started while the tool runs, it would compete with it for the CPU), and joins its cgroups
+/// while the following tools run — off their critical path. The
 /// first tool of a kind finds none and starts the usual way (`ToolSandbox.wrap`), as does every
 /// tool when the policy is off, under rlimits (nothing to join), or when there are more tools
 /// at once than launchers. A pool belongs to one run: `close()` ends its unused launchers and
@@ -23,8 +24,9 @@ public final class PreparedLaunchers: Sendable {
             self.perKind = perKind
         }
 
-        /// One per kind: tools of a component run one after another (E1).
-        public static let standard = Policy(enabled: true, perKind: 1)
+        /// Two per kind: tools of a component run one after another (E1), and a launcher
+        /// prepared when a tool ends needs ~25 ms to join; the next tool takes the older one.
+        public static let standard = Policy(enabled: true, perKind: 2)
         public static let off = Policy(enabled: false, perKind: 0)
 
         /// `QUICKUP_PREPARED_LAUNCHERS`: `off`/`0` turns pre-joined launchers off, a number sets
@@ -54,7 +56,7 @@ public final class PreparedLaunchers: Sendable {
     }
 
     /// A ready launcher for `invocation` with its sandbox set to the invocation's limits, or nil
-    /// (start it the usual way). The caller then calls `refill`, once its tool is on its way.
+    /// (start it the usual way). The caller then calls `refill`, once its tool ended.
     func take(for invocation: ToolInvocation, support: IsolationSupport) async throws(QuickupError) -> (PreparedLauncher, ToolSandbox)? {
         guard applies(to: support) else { return nil }
         let taken = state.withLock { state -> PreparedLauncher? in

@@ -37,10 +37,10 @@ public enum ToolProcess {
                 let file = try LaunchScriptFile(sandbox.launchScript(invocation))
                 job.preamble = file.line
                 launcher.start(job)
-                await launchers?.refill(for: invocation, support: support)
                 termination = try await launcher.finish()
                 _ = consume file
             } else {
+                // The first tool of its kind: launchers for the next ones are prepared now.
                 await launchers?.refill(for: invocation, support: support)
                 let launch = ToolSupervisor.Launch(command: command, environment: invocation.fullEnvironment,
                                                    workDirectory: invocation.workDirectory, grace: invocation.terminationGrace)
@@ -60,6 +60,9 @@ public enum ToolProcess {
             throw QuickupError(.taskFailed, "cannot run \(invocation.name): \(error)",
                                hint: "check that \(invocation.arguments.first ?? "the tool") exists and is executable")
         }
+        // A taken launcher is replaced once its tool ended: started while the tool runs, the
+        // replacement would compete with it for the CPU (measured: most of what pre-joining saves).
+        if prepared != nil { await launchers?.refill(for: invocation, support: support) }
         let usage = sandbox.usage()
         var outcome = ToolOutcome(ending: ending(termination, bubblewrapped: command.contains { $0.hasSuffix("/bwrap") }), stderrTail: "")
         state.fill(&outcome)

@@ -14,6 +14,7 @@ import SystemPackage
 /// the one behind `python3`), interleaved, median of N (issue 7 item 8). Under cgroups the tool
 /// is started both ways in the same binary, interleaved: from a pre-joined launcher (issue 20.2)
 /// and the usual way (a shell joins the cgroups, then execs); `--no-prejoin` leaves the first out.
+/// `--settle-ms N` (default 50) pauses after every run.
 enum ToolSpawnBench {
     static func run(_ arguments: [String]) async -> Int32 {
         let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 30
@@ -40,11 +41,20 @@ enum ToolSpawnBench {
             var bare: [Double] = [], sandboxed: [Double] = [], rlimited: [Double] = [], prejoined: [Double] = []
             for _ in 0..<3 { _ = try await time { try await runBare(python) } }  // warm the page cache
             if prejoin { try await runTool(invocation, support: .current, launchers: launchers) }  // the first prepares one
+            // A pause after every run: what a run leaves working (a launcher being prepared for the
+            // next tool, off the tool's path) must not fall into the next measured run.
+            let settle = Duration.milliseconds(arguments.firstIndex(of: "--settle-ms").flatMap { Int(arguments[$0 + 1]) } ?? 50)
             for _ in 0..<runs {
                 bare.append(try await time { try await runBare(python) })
+                try await Task.sleep(for: settle)
                 sandboxed.append(try await time { try await runTool(invocation, support: .current) })
+                try await Task.sleep(for: settle)
                 rlimited.append(try await time { try await runTool(invocation, support: rlimitOnly) })
-                if prejoin { prejoined.append(try await time { try await runTool(invocation, support: .current, launchers: launchers) }) }
+                try await Task.sleep(for: settle)
+                if prejoin {
+                    prejoined.append(try await time { try await runTool(invocation, support: .current, launchers: launchers) })
+                    try await Task.sleep(for: settle)
+                }
             }
             await launchers.close()
             if arguments.contains("--phases") {
