@@ -54,6 +54,9 @@ enum ToolSupervisor {
             }
             job.state.leader = pid
             job.watch?.started(ProcessIdentity.of(pid) ?? ProcessIdentity(pid: pid, start: nil), job.sandbox.groups)
+            // A waiting launcher is told first, before the readers and the watchdog are set up:
+            // from here on its tool starts while they are.
+            if !job.preamble.isEmpty { _ = try? await execution.standardInputWriter.write(job.preamble) }
             try await withThrowingTaskGroup(of: Void.self) { watch in
                 watch.addTask {
                     try await watchdog(pid: pid, sandbox: job.sandbox, state: job.state)
@@ -61,7 +64,7 @@ enum ToolSupervisor {
                 try await withThrowingTaskGroup(of: Void.self) { streams in
                     streams.addTask {
                         // A tool that exits without reading its stdin makes these fail (EPIPE): not an error.
-                        _ = try? await execution.standardInputWriter.write(job.preamble + Array(job.invocation.context))
+                        _ = try? await execution.standardInputWriter.write(Array(job.invocation.context))
                         try? await execution.standardInputWriter.finish()
                     }
                     streams.addTask {
