@@ -21,17 +21,31 @@ final class PreparedLauncher: Sendable {
     private let handoff: Handoff
     private let task: Task<TerminationStatus, any Error>
 
-    /// Creates the cgroups (with `limits`, the likely next tool's) and starts the launcher.
-    init(support: IsolationSupport, limits: PluginLimits, grace: Duration) throws(QuickupError) {
-        let sandbox = try ToolSandbox(support: support, limits: limits, workDirectory: "/", name: "prepared")
+    /// Starts a task that creates the cgroups (with `limits`, the likely next tool's) and the
+    /// launcher: nothing of it runs in the caller, which is a tool's call that just ended.
+    init(support: IsolationSupport, limits: PluginLimits, grace: Duration) {
+        let sandbox = ToolSandbox(planned: support, limits: limits, workDirectory: "/", name: "prepared")
         let handoff = Handoff()
         let launch = ToolSupervisor.Launch(command: sandbox.launcher(), environment: [:], workDirectory: "/", grace: grace)
         self.sandbox = sandbox
         self.grace = grace
         self.handoff = handoff
         task = Task {
-            try await ToolSupervisor.spawn(launch, started: { handoff.started($0) }, job: { await handoff.next() })
+            do {
+                try sandbox.create()
+            } catch {
+                handoff.created(false)
+                throw error
+            }
+            handoff.created(true)
+            return try await ToolSupervisor.spawn(launch, started: { handoff.started($0) }, job: { await handoff.next() })
         }
+    }
+
+    /// Whether its cgroups exist (waits while they are being created); false when they could
+    /// not be: such a launcher is discarded, and the tool's own start reports why.
+    func created() async -> Bool {
+        await handoff.whenCreated()
     }
 
     /// False once the launcher died before its tool came (a parent-death signal from the thread
@@ -73,12 +87,33 @@ final class PreparedLauncher: Sendable {
             var pid: pid_t?
             var given: ToolSupervisor.Job??
             var waiter: CheckedContinuation<ToolSupervisor.Job?, Never>?
+            var created: Bool?
+            var creationWaiters: [CheckedContinuation<Bool, Never>] = []
         }
         private let state = Mutex(State())
 
         var pid: pid_t? { state.withLock { $0.pid } }
 
         func started(_ pid: pid_t) { state.withLock { $0.pid = pid } }
+
+        func created(_ done: Bool) {
+            let waiters = state.withLock { state in
+                state.created = done
+                defer { state.creationWaiters = [] }
+                return state.creationWaiters
+            }
+            for waiter in waiters { waiter.resume(returning: done) }
+        }
+
+        func whenCreated() async -> Bool {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state -> Bool? in
+                    if state.created == nil { state.creationWaiters.append(continuation) }
+                    return state.created
+                }
+                if let done { continuation.resume(returning: done) }
+            }
+        }
 
         /// `nil` means no tool will come; only the first call counts.
         func give(_ job: ToolSupervisor.Job?) {

@@ -64,7 +64,7 @@ public final class PreparedLaunchers: Sendable {
             return state.ready.remove(at: index)
         }
         guard let taken else { return nil }
-        guard taken.isAlive else {
+        guard await taken.created(), taken.isAlive else {
             await taken.discard()
             return nil
         }
@@ -76,15 +76,16 @@ public final class PreparedLaunchers: Sendable {
         }
     }
 
-    /// Starts launchers until `perKind` of this kind are ready. One that cannot be prepared is
-    /// left out: the next tool then starts the usual way and reports the same error itself.
+    /// Starts launchers until `perKind` of this kind are ready; each prepares itself in its own
+    /// task. One that cannot be prepared is discarded when taken: that tool then starts the
+    /// usual way and reports the same error itself.
     func refill(for invocation: ToolInvocation, support: IsolationSupport) async {
         guard applies(to: support) else { return }
         let missing = state.withLock { state in
             state.closed ? 0 : policy.perKind - state.ready.filter { Self.matches($0, invocation, support) }.count
         }
         for _ in 0..<max(0, missing) {
-            guard let launcher = try? PreparedLauncher(support: support, limits: invocation.limits, grace: invocation.terminationGrace) else { return }
+            let launcher = PreparedLauncher(support: support, limits: invocation.limits, grace: invocation.terminationGrace)
             let kept = state.withLock { state -> Bool in
                 guard !state.closed else { return false }
                 state.ready.append(launcher)

@@ -15,18 +15,27 @@ public final class ToolSandbox: Sendable {
     /// private /tmp, issue 13 item 3): bound read-only into the bubblewrap view.
     let readOnlyPaths: [String]
 
-    public init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String,
-                readOnlyPaths: [String] = []) throws(QuickupError) {
-        self.support = support
-        self.limits = limits
-        self.workDirectory = workDirectory
-        self.readOnlyPaths = readOnlyPaths
+    public convenience init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String,
+                            readOnlyPaths: [String] = []) throws(QuickupError) {
+        self.init(planned: support, limits: limits, workDirectory: workDirectory, name: name, readOnlyPaths: readOnlyPaths)
+        try create()
+    }
+
+    /// Names the groups without creating them: a pre-joined launcher creates its own in its
+    /// task (issue 20.2), not in the call of the tool that made room for it.
+    convenience init(planned support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String, readOnlyPaths: [String] = []) {
         let unique = LeftoverGroups.groupName(tool: name)
+        let groups: [String]
         switch support.mechanism {
         case .cgroupV2(let parent): groups = ["\(parent)/\(unique)"]
         case .cgroupV1(let memory, let cpu, let pids): groups = [memory, cpu, pids].map { "\($0)/\(unique)" }
         case .rlimits: groups = []
         }
+        self.init(support: support, limits: limits, workDirectory: workDirectory, readOnlyPaths: readOnlyPaths, groups: groups)
+    }
+
+    /// Creates the groups with their limits; removes what it made when that fails.
+    func create() throws(QuickupError) {
         if !limits.network || limits.readOnlyRoot, support.bubblewrap == nil {
             throw QuickupError(.unsupported, "this plugin must run without network or with a read-only system, but bubblewrap is not available",
                                hint: "install it (apt-get install bubblewrap) — `quickup doctor` shows what isolation this machine offers")
