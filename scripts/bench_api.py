@@ -3,11 +3,14 @@
 
 A 1,000-task run (one SQLite component, tasks in order) is started through the API, alternately
 without load and while wrk keeps 100 connections polling `GET /v1/runs/{id}?view=summary`
-(or the full status with --full). Reported: the run's duration both ways, wrk's latency
+(or the full status with --full). The pollers are closed-loop by default (each sends its next
+request the moment the answer arrives: the saturating case); `--interval MS` paces each of the
+100 connections to one request per MS milliseconds (wrk's `delay()` hook), as pipelines poll.
+Reported: the run's duration both ways, wrk's latency
 percentiles, and the SSE latency of every task_end event — from the `at` the executor stamped
 on the record to the moment this client read it.
 
-    python3 scripts/bench_api.py --quickup .build/release/quickup [--rounds 2] [--full]
+    python3 scripts/bench_api.py --quickup .build/release/quickup [--rounds 2] [--full] [--interval MS]
 """
 import argparse, http.client, json, os, re, secrets, shutil, signal, subprocess, sys, tempfile, threading, time, zipfile
 
@@ -73,7 +76,7 @@ def follow(server, run_id, out):
 def pct(values, p):
     s = sorted(values); return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] if s else float("nan")
 
-def one_run(quickup, root, name, zip_path, load, full):
+def one_run(quickup, root, name, zip_path, load, full, interval):
     db = os.path.join(root, f"{name}.db"); open(db, "w").close()
     env = os.path.join(root, f"env-{name}.yaml")
     open(env, "w").write(f"site: BENCH-{name}\ndatasources:\n  db: {{type: sqlite, path: {db}}}\n")
@@ -85,7 +88,12 @@ def one_run(quickup, root, name, zip_path, load, full):
     wrk = None
     if load:
         path = f"/v1/runs/{run_id}" + ("" if full else "?view=summary")
-        wrk = subprocess.Popen(["wrk", "-t2", "-c100", "-d600s", "--latency", "-H", f"Authorization: Bearer {server.token}",
+        pacing = []
+        if interval:
+            script = os.path.join(root, "paced.lua")
+            open(script, "w").write(f"function delay()\n  return {interval}\nend\n")
+            pacing = ["-s", script]
+        wrk = subprocess.Popen(["wrk", "-t2", "-c100", "-d600s", "--latency", *pacing, "-H", f"Authorization: Bearer {server.token}",
                                 f"http://127.0.0.1:{server.port}{path}"], stdout=subprocess.PIPE, text=True)
     follower.join()
     record = server.call("GET", f"/v1/runs/{run_id}?view=summary")["run"]
@@ -102,6 +110,7 @@ def main():
     ap.add_argument("--tasks", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--full", action="store_true", help="poll the full status (1,000 attempts) instead of view=summary")
+    ap.add_argument("--interval", type=int, default=0, help="each poller waits MS milliseconds between requests (default: closed loop)")
     a = ap.parse_args()
     root = tempfile.mkdtemp(prefix="qu-bench-api-")
     try:
@@ -112,9 +121,9 @@ def main():
         sse = {False: [], True: []}
         for r in range(a.rounds):
             for load in (False, True):
-                secs, lat, wrk_text = one_run(a.quickup, root, f"r{r}-{'load' if load else 'idle'}", zip_path, load, a.full)
+                secs, lat, wrk_text = one_run(a.quickup, root, f"r{r}-{'load' if load else 'idle'}", zip_path, load, a.full, a.interval)
                 results[load].append(secs); sse[load] += lat
-                print(f"round {r + 1} {'with 100 pollers' if load else 'no load':16s}: run {secs:6.2f} s, "
+                print(f"round {r + 1} {('with 100 pollers' + (f' every {a.interval} ms' if a.interval else '')) if load else 'no load':16s}: run {secs:6.2f} s, "
                       f"SSE task_end latency p50 {pct(lat, 50):.1f} ms p99 {pct(lat, 99):.1f} ms max {max(lat):.1f} ms")
                 if wrk_text:
                     keep = [l for l in wrk_text.splitlines() if re.match(r"\s+(50|75|90|99)%|\s+Latency|\s*\d+ requests|Requests/sec|Non-2xx|Socket errors", l)]
