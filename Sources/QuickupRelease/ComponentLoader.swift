@@ -6,6 +6,8 @@ struct ComponentLoader {
     let sink: DiagnosticSink
     /// Lint each script as it is validated (N1), when given.
     var lint: LintPass? = nil
+    /// Whether tasks get their checksums (M7; `ReleaseLoader.load(checksums:)`).
+    var checksums = true
 
     /// The component, and whether its datasources are known: when component.yaml is missing or
     /// its datasources could not be read, every task would otherwise add a follow-on "no SQL
@@ -36,7 +38,7 @@ struct ComponentLoader {
                            hint: "version folders are named like V2.16.7 or V2.16.7-P1")
                 continue
             }
-            VersionFolderLoader(files: files, sink: sink, component: component, version: version, folder: path, lint: linter)
+            VersionFolderLoader(files: files, sink: sink, component: component, version: version, folder: path, lint: linter, checksums: checksums)
                 .load(into: &component)
         }
         return Loaded(component: component, datasourcesKnown: datasourcesKnown, lint: linter?.finish(component))

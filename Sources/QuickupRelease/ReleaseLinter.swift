@@ -69,7 +69,7 @@ public enum ReleaseLint {
 
     public static func run(release: String, request: LintRequest = LintRequest(), cache: ReleaseCache? = nil) throws(QuickupErrors) -> Outcome {
         let directory = try ReleaseCache.resolve(release, cache: cache)
-        let loaded = ReleaseLoader().load(directory: directory, lint: LintPass(request: request))
+        let loaded = ReleaseLoader().load(directory: directory, lint: LintPass(request: request), checksums: false)
         let report = loaded.lint ?? ReleaseLinter().lint(loaded.release, root: loaded.root, request: request)
         let reported = Set(report.findings.filter { $0.rule == .unterminatedAtEnd }.map { "\($0.file):\($0.line)" })
         let loadErrors = loaded.diagnostics.sortedErrors.filter { error in

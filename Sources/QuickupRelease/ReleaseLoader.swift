@@ -17,8 +17,11 @@ public struct ReleaseLoader: Sendable {
 
     /// Loads and validates; never throws for content problems — they are in `diagnostics`.
     /// With `lint`, also lints every script while it is in hand from validation (one read, one
-    /// split, issue 19): the report is `ReleaseLinter`'s for the same release.
-    public func load(directory: String, lint: LintPass? = nil) -> LoadedRelease {
+    /// split, issue 19): the report is `ReleaseLinter`'s for the same release. Without
+    /// `checksums`, every file is still read, split and checked, but tasks carry no checksum
+    /// (M7): for commands that print none (`validate`, `lint`, the text plan), SHA-256 over
+    /// every script is ~6 % of their time (P5, issues 19 and 20).
+    public func load(directory: String, lint: LintPass? = nil, checksums: Bool = true) -> LoadedRelease {
         let sink = DiagnosticSink()
         guard let files = ReleaseFiles(root: directory), files.isDirectory("") else {
             sink.error("release directory not found", at: SourceLocation(file: directory),
@@ -35,7 +38,7 @@ public struct ReleaseLoader: Sendable {
         let pass = lint.map { LintPass(request: $0.request, releaseDisabled: release.lintDisabled) }
         var linted: [ComponentLintResult] = []
         var checks: [Diagnostics] = []
-        for (loaded, found, checked) in loadComponents(names, files: files, lint: pass) {
+        for (loaded, found, checked) in loadComponents(names, files: files, lint: pass, checksums: checksums) {
             release.components.append(loaded.component)
             if let result = loaded.lint { linted.append(result) }
             diagnostics.merge(found)
@@ -49,11 +52,11 @@ public struct ReleaseLoader: Sendable {
     /// Components are independent, so they load in parallel (one listing cache and sink each),
     /// and each gets its own validation there too (M5); results keep release order: the
     /// component, what loading found, what validating it found.
-    private func loadComponents(_ names: [String], files: ReleaseFiles, lint: LintPass?) -> [(ComponentLoader.Loaded, Diagnostics, Diagnostics)] {
+    private func loadComponents(_ names: [String], files: ReleaseFiles, lint: LintPass?, checksums: Bool) -> [(ComponentLoader.Loaded, Diagnostics, Diagnostics)] {
         let root = files.root, realRoot = files.realRoot
         return ParallelMap.map(names.count) { index in
             let sink = DiagnosticSink()
-            let component = ComponentLoader(files: ReleaseFiles(root: root, realRoot: realRoot), sink: sink, lint: lint).load(name: names[index])
+            let component = ComponentLoader(files: ReleaseFiles(root: root, realRoot: realRoot), sink: sink, lint: lint, checksums: checksums).load(name: names[index])
             let checks = ReleaseValidator().validate(component.component, datasourcesKnown: component.datasourcesKnown)
             return (component, sink.diagnostics, checks)
         }

@@ -10,6 +10,8 @@ struct VersionFolderLoader {
     let folder: String
     /// Lints each script while it is in hand (N1, issue 19); nil when not linting.
     var lint: ComponentLint? = nil
+    /// Whether tasks get their checksums (M7); the files are read and checked either way.
+    var checksums = true
 
     private enum Manifest: String, CaseIterable {
         case tasks = "upgrade_tasks_"
@@ -110,7 +112,7 @@ struct VersionFolderLoader {
     private func checkFiles(_ task: inout UpgradeTask) {
         if let file = task.file, let path = resolve(file, at: task.location(of: "file")) {
             if let bytes = files.read(path) {
-                task.checksum = SHA256.hex(bytes)
+                if checksums { task.checksum = SHA256.hex(bytes) }
                 checkScript(&task, bytes: bytes, path: path)
             } else {
                 sink.error("cannot read '\(file)': \(files.display(path))", at: task.location(of: "file"), hint: "check the file's permissions")
@@ -206,7 +208,7 @@ struct VersionFolderLoader {
                            hint: "expected \(entry.pythonModuleCandidates.map { "\(files.display(folder))/\($0)" }.joined(separator: " or "))")
             }
         }
-        guard let main else { return nil }
+        guard let main, checksums else { return nil }
         let toolFiles = ToolFiles.members(main: main, folder: folder, files: files)
         var hasher = SHA256()
         hasher.update(task.package ?? "")

@@ -18,11 +18,12 @@ public struct Workspace: Sendable {
     /// `release` is a directory or a zip from `quickup pack`: a zip is checked against its
     /// manifest and used from `cache` (default: a private temp folder), the one place every
     /// command's `--release` goes through (R1). `lint`: lint every script while loading it
-    /// (`validate`'s lint, N1), the report in `lint`.
+    /// (`validate`'s lint, N1), the report in `lint`. `checksums: false` for commands that show
+    /// no checksum and run nothing (`ReleaseLoader.load(checksums:)`).
     public static func open(release: String, environment envFile: String? = nil,
-                            cache: ReleaseCache? = nil, lint: LintPass? = nil) throws(QuickupErrors) -> Workspace {
+                            cache: ReleaseCache? = nil, lint: LintPass? = nil, checksums: Bool = true) throws(QuickupErrors) -> Workspace {
         let directory = try ReleaseCache.resolve(release, cache: cache)
-        let loaded = ReleaseLoader().load(directory: directory, lint: lint)
+        let loaded = ReleaseLoader().load(directory: directory, lint: lint, checksums: checksums)
         var diagnostics = loaded.diagnostics
         var environment: Environment?
         if let envFile {

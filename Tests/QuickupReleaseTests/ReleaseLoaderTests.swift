@@ -16,6 +16,42 @@ struct ReleaseLoaderTests {
         #expect(tasks[0].checksum == SHA256.hex(Array("CREATE TABLE a (id INT);\n".utf8)))
     }
 
+    @Test("M7/P5: without checksums every file is still read and checked — the same release and errors, no checksum")
+    func withoutChecksums() throws {
+        var files = ReleaseFixture.validFiles
+        files["base/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties"]! += """
+
+        sql.c.id=C
+        sql.c.description=missing file
+        sql.c.file=sql/missing.sql
+        sql.c.stage=pre_stop
+        tool.t.id=T
+        tool.t.description=tool
+        tool.t.package=mig.run:main
+        tool.t.stage=post_upgrade
+        tool.u.id=U
+        tool.u.description=tool without its module
+        tool.u.package=gone.run:main
+        tool.u.stage=post_upgrade
+        """
+        files["base/upgrade/V1.0.1/tools/mig/__init__.py"] = ""
+        files["base/upgrade/V1.0.1/tools/mig/run.py"] = "def main(ctx): pass\n"
+        let fixture = try ReleaseFixture(files)
+        defer { fixture.remove() }
+        let with = ReleaseLoader().load(directory: fixture.path)
+        let without = ReleaseLoader().load(directory: fixture.path, checksums: false)
+        #expect(with.diagnostics.errors.count == 2, "\(with.diagnostics.errors)")
+        #expect(without.diagnostics.errors.map(\.description) == with.diagnostics.errors.map(\.description))
+        let withTasks = with.release.components.flatMap(\.tasks), withoutTasks = without.release.components.flatMap(\.tasks)
+        #expect(withTasks.filter { $0.checksum != nil }.map(\.uid) == ["a", "b", "t"])
+        #expect(withoutTasks.allSatisfy { $0.checksum == nil })
+        var stripped = with.release
+        for c in stripped.components.indices {
+            for t in stripped.components[c].tasks.indices { stripped.components[c].tasks[t].checksum = nil }
+        }
+        #expect(stripped == without.release)
+    }
+
     @Test("M7: changing a task's file changes its checksum, and only its own")
     func checksumChanges() throws {
         let fixture = try ReleaseFixture(ReleaseFixture.validFiles)

@@ -20,7 +20,8 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReporting {
             let (from, to) = try upgrade.versions()
-            let workspace = try Workspace.open(release: releaseOptions.release, environment: envOption.env)
+            // The text plan shows no checksum (M7): only --json and --diff need them.
+            let workspace = try Workspace.open(release: releaseOptions.release, environment: envOption.env, checksums: output.json || diff)
             upgrade.warnIfBeyondNewest(workspace.release, to: to)
             let plan = try workspace.plan(from: from, to: to, site: upgrade.site)
             // Streamed: the same bytes as printJSON(PlanDocument(plan)) / Console.out(render(plan)),

@@ -26,7 +26,7 @@ struct ValidateCommand: AsyncParsableCommand {
             let workspace: Workspace
             do {
                 workspace = try Workspace.open(release: releaseOptions.release, environment: envOption.env,
-                                               lint: LintSeverity(flag: lint).map { _ in LintPass() })
+                                               lint: LintSeverity(flag: lint).map { _ in LintPass() }, checksums: false)
             } catch let error as QuickupErrors {
                 if output.json { try printJSON(ValidationReport(valid: false, errors: error.errors)) }
                 throw error
