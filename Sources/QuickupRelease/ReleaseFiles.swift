@@ -68,7 +68,8 @@ struct ReleaseFiles {
     }
 
     func read(_ relative: String) -> [UInt8]? {
-        DirectoryListing.readFile(display(relative))
+        guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return DirectoryListing.readFile(display(relative)) }
+        return listing.readFile(String(relative[relative.index(after: slash)...]), in: display(String(relative[..<slash])))
     }
 
     /// The file as UTF-8 text (a leading BOM dropped); a file that is not UTF-8 is reported to
