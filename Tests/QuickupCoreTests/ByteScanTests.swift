@@ -24,6 +24,25 @@ struct ByteScanTests {
         #expect(!ControlCharacters.needsEscaping(""))
     }
 
+    @Test("ImplicitCommit.leadingWords: the byte walk gives the scalar walk's words, or hands over before a non-ASCII byte")
+    func leadingWords() {
+        let pieces = ["create", "TABLE", "Drop", "temporary", "_x", "a1", " ", "  ", "\t", "\n", "\r\n", "(", ";", "/*!", "--", "1", "é", "表", "x"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<4000 {
+            let text = (0..<Int.random(in: 0...7, using: &generator)).map { _ in pieces.randomElement(using: &generator) ?? "" }.joined()
+            for count in 1...3 {
+                let scalar = ImplicitCommit.scalarLeadingWords(text, count: count)
+                if let bytes = ImplicitCommit.asciiLeadingWords(text, count: count) {
+                    #expect(bytes == scalar, "\(text.debugDescription) count \(count)")
+                } else {
+                    #expect(text.utf8.contains { $0 >= 0x80 }, "no hand-over without a non-ASCII byte: \(text.debugDescription)")
+                }
+                #expect(ImplicitCommit.leadingWords(text, count: count) == scalar)
+            }
+        }
+        #expect(ImplicitCommit.asciiLeadingWords("create table t", count: 3) == ["CREATE", "TABLE", "T"])
+    }
+
     @Test("UTF8Search.contains equals firstRange(of:) on the UTF-8 bytes")
     func search() {
         let needle = "quickup:lint-ignore"
