@@ -26,9 +26,12 @@ public struct PlanRenderer: Sendable {
         // Two passes, as TextTable pads: measure every row, then write each — both a component
         // at a time on every core (P5: 100,000 tasks), the text still never one string.
         let parts = plan.stages.flatMap { stage in stage.components.map { (stage.stage, $0) } }
+        // Each part also makes its lines of the two lists after the table (plan order kept).
         let measured = ParallelMap.map(parts.count) { index in
-            let rows = rows(parts[index].0, parts[index].1)
-            return (rows: rows, widths: TextTable.widths(headers: headers, rows: rows))
+            let (stage, component) = parts[index]
+            let rows = rows(stage, component)
+            return (rows: rows, widths: TextTable.widths(headers: headers, rows: rows),
+                    overridden: component.tasks.flatMap(Self.overrideLines), incompatible: component.tasks.compactMap(Self.incompatibleLine))
         }
         let widths = measured.reduce(headers.map(TextTable.width)) { widths, part in zip(widths, part.widths).map { max($0, $1) } }
         let texts = ParallelMap.map(measured.count) { index in
@@ -40,30 +43,34 @@ public struct PlanRenderer: Sendable {
         line("")
         let counts = plan.stages.map { "\($0.stage) \($0.taskCount)" }.joined(separator: ", ")
         line("\(plan.taskCount) tasks: \(counts)")
-        var overriddenTitle = false
-        forEachTask(plan) { planned in
-            let task = planned.task
-            guard !task.overrides.isEmpty else { return }
-            if !overriddenTitle {
-                line("")
-                line("Overridden by an orchestration file (M3):")
-                overriddenTitle = true
-            }
-            for (field, location) in task.overrides.sorted(by: { $0.key < $1.key }) {
-                line("  \(task.component) \(task.version) \(task.qualifiedUID): \(field) = \(Self.value(of: field, task)) from \(Self.inRelease(location.file, component: task.component)):\(location.line.map(String.init) ?? "?")")
-            }
+        if measured.contains(where: { !$0.overridden.isEmpty }) {
+            line("")
+            line("Overridden by an orchestration file (M3):")
+            for part in measured { part.overridden.forEach(line) }
         }
-        guard plan.hasIncompatibleTask else { return }
+        guard measured.contains(where: { !$0.incompatible.isEmpty }) else { return }
         line("")
         line("Not compatible with a rolling upgrade from \(plan.from):")
-        forEachTask(plan) { planned in
-            guard planned.compatibility != .compatible else { return }
-            let task = planned.task
-            let why = planned.compatibility == .needsConfirmation
-                ? "no compatible_version: needs manual confirmation"
-                : "needs \(task.compatibleVersion?.description ?? "?") or later"
-            line("  \(task.component) \(task.version) \(task.qualifiedUID) — \(task.description) (\(why))")
+        for part in measured { part.incompatible.forEach(line) }
+    }
+
+    /// A task's lines in the list of overridden fields.
+    private static func overrideLines(_ planned: PlannedTask) -> [String] {
+        let task = planned.task
+        guard !task.overrides.isEmpty else { return [] }
+        return task.overrides.sorted(by: { $0.key < $1.key }).map { field, location in
+            "  \(task.component) \(task.version) \(task.qualifiedUID): \(field) = \(Self.value(of: field, task)) from \(Self.inRelease(location.file, component: task.component)):\(location.line.map(String.init) ?? "?")"
         }
+    }
+
+    /// A task's line in the list of tasks not compatible with a rolling upgrade, if it is one.
+    private static func incompatibleLine(_ planned: PlannedTask) -> String? {
+        guard planned.compatibility != .compatible else { return nil }
+        let task = planned.task
+        let why = planned.compatibility == .needsConfirmation
+            ? "no compatible_version: needs manual confirmation"
+            : "needs \(task.compatibleVersion?.description ?? "?") or later"
+        return "  \(task.component) \(task.version) \(task.qualifiedUID) — \(task.description) (\(why))"
     }
 
     /// Every planned task in plan order, without copying them into one array.
