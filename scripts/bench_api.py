@@ -10,7 +10,7 @@ Reported: the run's duration both ways, wrk's latency
 percentiles, and the SSE latency of every task_end event — from the `at` the executor stamped
 on the record to the moment this client read it.
 
-    python3 scripts/bench_api.py --quickup .build/release/quickup [--rounds 2] [--full] [--interval MS]
+    python3 scripts/bench_api.py --quickup .build/release/quickup [--rounds 2] [--full] [--interval MS] [--dir /dev/shm]
 """
 import argparse, http.client, json, os, re, secrets, shutil, signal, subprocess, sys, tempfile, threading, time, zipfile
 
@@ -111,8 +111,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--full", action="store_true", help="poll the full status (1,000 attempts) instead of view=summary")
     ap.add_argument("--interval", type=int, default=0, help="each poller waits MS milliseconds between requests (default: closed loop)")
+    ap.add_argument("--dir", default=None, help="where the release, state and databases go (e.g. /dev/shm: the disk's fsync noise out of the comparison)")
     a = ap.parse_args()
-    root = tempfile.mkdtemp(prefix="qu-bench-api-")
+    root = tempfile.mkdtemp(prefix="qu-bench-api-", dir=a.dir)
     try:
         release(root, a.tasks)
         zip_path = os.path.join(root, "release.zip")
