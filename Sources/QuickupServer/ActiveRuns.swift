@@ -25,6 +25,9 @@ public final class ActiveRuns: Service, Sendable {
     let metrics: ServerMetrics
     let logger: Logger
 
+    /// Where runs execute, apart from the HTTP side (`RunThreads`).
+    private let threads = RunThreads(count: ProcessInfo.processInfo.activeProcessorCount)
+
     init(grace: Duration, metrics: ServerMetrics, logger: Logger) {
         self.grace = grace
         self.metrics = metrics
@@ -42,9 +45,10 @@ public final class ActiveRuns: Service, Sendable {
             throw APIError(.serviceUnavailable, "shutting_down", "the server is shutting down and takes no new runs",
                            hint: "start the run again once quickup serve is back")
         }
-        // High priority: a run's every await must not queue behind the HTTP requests that
-        // poll it (100 pollers starved a 1,000-task run on two cores; docs/PERFORMANCE.md).
-        let task = Task<RunResult, Never>(priority: .high) { [metrics, logger] in
+        // Threads of its own and high priority: a run's every await must not queue behind the
+        // HTTP requests that poll it (100 pollers starved a 1,000-task run on two cores), nor
+        // the answers behind the run (docs/PERFORMANCE.md).
+        let task = Task<RunResult, Never>(executorPreference: threads, priority: .high) { [metrics, logger] in
             let result = await work()
             metrics.finished(result)
             logger.info("run ended", metadata: ["run": "\(result.runID)", "status": "\(result.status.rawValue)"])
