@@ -10,12 +10,15 @@ import Synchronization
 final class RunThreads: TaskExecutor, Sendable {
     private let jobs = Mutex<[UnownedJob]>([])
     private let waiting = DispatchSemaphore(value: 0)
+    /// The threads' ids (`pthread_self()`), so tests can tell where a job ran.
+    private let members = Mutex<Set<UInt>>([])
 
     /// `count` threads, started now and kept for the server's life (a server runs one or a few
     /// runs at a time; the engine's lanes of one run need more than one).
     init(count: Int) {
         for _ in 0..<max(1, count) {
             let thread = Thread { [self] in
+                members.withLock { _ = $0.insert(UInt(pthread_self())) }
                 while true {
                     waiting.wait()
                     guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
@@ -26,6 +29,9 @@ final class RunThreads: TaskExecutor, Sendable {
             thread.start()
         }
     }
+
+    /// Whether the caller runs on one of these threads.
+    var isCurrent: Bool { members.withLock { $0.contains(UInt(pthread_self())) } }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
