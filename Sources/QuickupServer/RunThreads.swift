@@ -1,5 +1,4 @@
-import Foundation
-import Synchronization
+import QuickupCore
 
 /// Threads of the server's runs (H1, issue 17): a run's tasks and their child tasks run here
 /// (`Task(executorPreference:)`), not on Swift's cooperative pool, where the HTTP handlers run.
@@ -8,34 +7,19 @@ import Synchronization
 /// run was given high priority, the run waited behind the handlers. With threads of their
 /// own, the kernel shares the cores between the two sides and neither queues behind the other.
 final class RunThreads: TaskExecutor, Sendable {
-    private let jobs = Mutex<[UnownedJob]>([])
-    private let waiting = DispatchSemaphore(value: 0)
-    /// The threads' ids (`pthread_self()`), so tests can tell where a job ran.
-    private let members = Mutex<Set<UInt>>([])
+    private let threads: ThreadPool
 
     /// `count` threads, started now and kept for the server's life (a server runs one or a few
     /// runs at a time; the engine's lanes of one run need more than one).
     init(count: Int) {
-        for _ in 0..<max(1, count) {
-            let thread = Thread { [self] in
-                members.withLock { _ = $0.insert(UInt(pthread_self())) }
-                while true {
-                    waiting.wait()
-                    guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
-                    job.runSynchronously(on: asUnownedTaskExecutor())
-                }
-            }
-            thread.name = "quickup-run"
-            thread.start()
-        }
+        threads = ThreadPool(count: max(1, count), name: "quickup-run")
     }
 
     /// Whether the caller runs on one of these threads.
-    var isCurrent: Bool { members.withLock { $0.contains(UInt(pthread_self())) } }
+    var isCurrent: Bool { threads.isCurrent }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        jobs.withLock { $0.append(job) }
-        waiting.signal()
+        threads.run { [self] in job.runSynchronously(on: asUnownedTaskExecutor()) }
     }
 }

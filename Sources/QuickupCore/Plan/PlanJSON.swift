@@ -49,9 +49,9 @@ public enum PlanJSON {
         mutating func take() throws -> String {
             if next - windowStart >= window.count {
                 windowStart = next
-                let components = components[next..<min(next + Self.windowSize, components.count)]
-                window = ParallelMap.map(components.count) { index in
-                    Result { try components[components.startIndex + index].tasks.map(PlanJSON.task).joined(separator: ",\n") }
+                let ahead = components[next..<min(next + Self.windowSize, components.count)]
+                window = ParallelMap.map(ahead.count) { index in
+                    Result { try ahead[ahead.startIndex + index].tasks.map(PlanJSON.task).joined(separator: ",\n") }
                 }
             }
             defer { next += 1 }

@@ -50,12 +50,7 @@ public struct TextTable: Sendable {
     /// Terminal display width: East Asian wide characters take two cells. Nearly every cell is
     /// ASCII, one column per byte; only other text takes the walk over its scalars.
     public static func width(_ text: String) -> Int {
-        var ascii = true
-        for byte in text.utf8 where byte >= 0x80 {
-            ascii = false
-            break
-        }
-        if ascii { return text.utf8.count }
+        if !text.utf8.contains(where: { $0 >= 0x80 }) { return text.utf8.count }
         return text.unicodeScalars.reduce(0) { sum, s in
             let v = s.value
             let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
