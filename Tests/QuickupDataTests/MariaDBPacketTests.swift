@@ -20,6 +20,16 @@ struct MariaDBPacketRulesTests {
         #expect(!MariaDBPacket.canShare("INSERT INTO t VALUES ('" + String(repeating: "x", count: MariaDBPacket.maxBytes) + "')"))
     }
 
+    /// Issue 13 item 4: after a script that may have said `USE`, the connection switches back.
+    @Test func whichStatementsMayChangeTheDatabase() {
+        for sql in ["USE other", "  use `other`", "\n\tUsE\tother", "/*!40101 USE other */", "/*M!100000 use other */", "USE\nother"] {
+            #expect(MariaDBConnection.mayChangeDatabase(sql), "\(sql)")
+        }
+        for sql in ["USER", "USE", "US", "", "UPDATE t SET a = 1", "INSERT INTO use_log VALUES (1)", "/*!40101 SET x = 1 */", "ÜSE other"] {
+            #expect(!MariaDBConnection.mayChangeDatabase(sql), "\(sql)")
+        }
+    }
+
     @Test func packetsEndAtLocalStepsBuiltRowsAndTheBounds() {
         let insert = MariaDBWork(sql: "INSERT INTO t VALUES (1)")
         var work = [insert, insert, MariaDBWork(sql: "(journal)", local: {}), insert,

@@ -63,8 +63,8 @@ public enum PlanJSON {
         out.write("    {\n      \"components\" : [")
         for (index, component) in stage.components.enumerated() {
             out.write(index == 0 ? "\n" : ",\n")
-            out.write("        {\n          \"after\" : \(array(component.after.map(quoted), indent: 10)),\n")
-            out.write("          \"name\" : \(quoted(component.component)),\n          \"tasks\" : [")
+            out.write("        {\n          \"after\" : \(array(component.after.map(JSONText.quoted), indent: 10)),\n")
+            out.write("          \"name\" : \(JSONText.quoted(component.component)),\n          \"tasks\" : [")
             let tasks = try bodies.take()
             if !component.tasks.isEmpty {
                 out.write("\n")
@@ -73,7 +73,7 @@ public enum PlanJSON {
             out.write(component.tasks.isEmpty ? "\n\n          ]\n        }" : "\n          ]\n        }")
         }
         if stage.components.isEmpty { out.write("\n") }
-        out.write("\n      ],\n      \"stage\" : \(quoted(stage.stage.rawValue))\n    }")
+        out.write("\n      ],\n      \"stage\" : \(JSONText.quoted(stage.stage.rawValue))\n    }")
     }
 
     /// One task at indent 12, fields as `PlanDocument.task` fills them, absent ones left out.
@@ -99,13 +99,13 @@ public enum PlanJSON {
         func add(_ name: String, quoting value: String?) {
             guard let value else { return }
             field(name)
-            appendQuoted(value, to: &out)
+            JSONText.appendQuoted(value, to: &out)
         }
         add("checksum", quoting: t.checksum)
         add("compatibility", quoting: t.compatibility)
         add("compatibleVersion", quoting: t.compatibleVersion)
         add("datasource", quoting: t.datasource)
-        add("depends", array(t.depends.map(quoted), indent: 14))
+        add("depends", array(t.depends.map(JSONText.quoted), indent: 14))
         add("description", quoting: t.description)
         add("estimateSeconds", try t.estimateSeconds.map(number))
         add("estimateSource", quoting: t.estimateSource)
@@ -115,7 +115,7 @@ public enum PlanJSON {
         add("kind", quoting: t.kind)
         add("location", quoting: t.location)
         add("overrides", t.overrides.map { overrides in
-            object(overrides.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (quoted($0.key), quoted($0.value)) }, indent: 14)
+            object(overrides.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (JSONText.quoted($0.key), JSONText.quoted($0.value)) }, indent: 14)
         })
         add("package", quoting: t.package)
         add("retryable", t.retryable.map { $0 ? "true" : "false" })
@@ -154,45 +154,5 @@ public enum PlanJSON {
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         return text
-    }
-
-    /// A JSON string as JSONEncoder writes one without escaping slashes.
-    static func quoted(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 2)
-        appendQuoted(text, to: &out)
-        return out
-    }
-
-    /// `quoted(text)` appended to `out`, without a string of its own.
-    static func appendQuoted(_ text: String, to out: inout String) {
-        out += "\""
-        let utf8 = text.utf8
-        var plainStart = utf8.startIndex
-        var index = plainStart
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                index = utf8.index(after: index)
-                continue
-            }
-            out += text[plainStart..<index]
-            switch byte {
-            case UInt8(ascii: "\""): out += "\\\""
-            case UInt8(ascii: "\\"): out += "\\\\"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            default:
-                let hex = String(byte, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            }
-            index = utf8.index(after: index)
-            plainStart = index
-        }
-        out += text[plainStart..<index]
-        out += "\""
     }
 }

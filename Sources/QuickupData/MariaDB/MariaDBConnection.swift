@@ -88,11 +88,18 @@ public final class MariaDBConnection: DatasourceConnection, CustomStringConverti
             WHERE TABLE_SCHEMA IN (\(schemas.joined(separator: ", "))) \
             AND TABLE_NAME IN (\(Set(names.map(\.table)).sorted().map(MariaDBClient.literal).joined(separator: ", ")))
             """)
+        // (schema, table) → bytes; a name without a schema is in the connection's database (row[0]).
+        var found: [String: Int64] = [:]
+        var current: String?
+        for row in rows where row.count == 4 {
+            guard let schema = row[1], let table = row[2] else { continue }
+            current = current ?? row[0]
+            found[schema + "\u{0}" + table] = row[3].flatMap { Int64($0) } ?? 0
+        }
         var sizes: [String: Int64] = [:]
         for (name, (schema, table)) in zip(tables, names) {
-            for row in rows where row.count == 4 && row[2] == table && row[1] == (schema ?? row[0]) && row[1] != nil {
-                sizes[name] = row[3].flatMap { Int64($0) } ?? 0
-            }
+            guard let schema = schema ?? current, let bytes = found[schema + "\u{0}" + table] else { continue }
+            sizes[name] = bytes
         }
         return sizes
     }

@@ -168,15 +168,21 @@ extension MariaDBConnection {
     }
 
     /// Whether a statement may be a `USE` (its first word, after blanks or a `/*!` version comment).
+    /// Read as bytes: it is asked of every statement sent, the upgrade_log rows too.
     static func mayChangeDatabase(_ sql: String) -> Bool {
-        var text = Substring(sql)
-        while let first = text.first, first == " " || first == "\t" || first == "\n" || first == "\r" { text = text.dropFirst() }
-        if text.hasPrefix("/*!") || text.hasPrefix("/*M!") {
-            text = text.drop(while: { $0 != "!" }).dropFirst().drop(while: { $0.isNumber || $0 == " " })
+        var text = Substring(sql).utf8
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        text = text.drop(while: isBlank)
+        if text.starts(with: "/*!".utf8) || text.starts(with: "/*M!".utf8) {
+            text = text.drop(while: { $0 != UInt8(ascii: "!") }).dropFirst()
+                .drop(while: { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == 0x20 })
         }
-        guard text.count >= 3, text.prefix(3).uppercased() == "USE" else { return false }
-        guard let next = text.dropFirst(3).first else { return false }
-        return next == " " || next == "`" || next == "\t" || next == "\n" || next == "\r"
+        var word = text.makeIterator()
+        for letter in "USE".utf8 {
+            guard let byte = word.next(), byte & 0xDF == letter else { return false }
+        }
+        guard let next = word.next() else { return false }
+        return isBlank(next) || next == UInt8(ascii: "`")
     }
 
     /// After a transaction's statement failed or was cancelled: ROLLBACK at once, on the queue.

@@ -14,9 +14,9 @@ struct BackupTargets {
 
     /// In plan order.
     static func of(_ request: RunRequest, tasks: [PlannedTask], runner: TaskRunner) throws(QuickupError) -> [Target] {
-        var targets: [Target] = []
+        var targets: [Target] = [], seen: Set<Target> = []
         var redisKeys: [String: [String]] = [:], wholeRedis: Set<String> = [], redisOrder: [String] = []
-        func add(_ target: Target) { if !targets.contains(target) { targets.append(target) } }
+        func add(_ target: Target) { if seen.insert(target).inserted { targets.append(target) } }
         for planned in tasks {
             let task = planned.task
             if task.kind == .tool {

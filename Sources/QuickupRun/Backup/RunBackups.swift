@@ -20,6 +20,33 @@ struct RunBackups<C: Clock>: Sendable where C.Duration == Duration {
         RunContext<C>.absolute(environment.backupDir ?? "\(stateDirectory)/backups")
     }
 
+    /// Bytes of every table target that exists, per datasource: one query per datasource and
+    /// `sizeBatch` names rather than one per table — a plan of 1,000 scripts asked 1,000 times.
+    /// ClickHouse's own backup is a hard-link snapshot and needs no space: 0.
+    private func tableSizes(of targets: [BackupTargets.Target]) async throws(QuickupError) -> [String: [String: Int64]] {
+        var tables: [String: [String]] = [:], order: [String] = []
+        for target in targets {
+            guard case .table(let table) = target.object else { continue }
+            if tables[target.datasource] == nil { order.append(target.datasource) }
+            tables[target.datasource, default: []].append(table)
+        }
+        var sizes: [String: [String: Int64]] = [:]
+        for datasource in order {
+            let connection = try await connections.connection(datasource, for: "quickup-backup")
+            let names = tables[datasource] ?? []
+            var found: [String: Int64] = [:]
+            for start in stride(from: 0, to: names.count, by: Self.sizeBatch) {
+                let batch = Array(names[start..<min(start + Self.sizeBatch, names.count)])
+                found.merge(try await connection.tableSizes(batch)) { _, last in last }
+            }
+            sizes[datasource] = connection.config.type == .clickhouse ? found.mapValues { _ in 0 } : found
+        }
+        return sizes
+    }
+
+    /// Table names per size query: keeps the statement small on a plan of thousands of scripts.
+    static var sizeBatch: Int { 500 }
+
     func take() async throws(QuickupError) {
         let output = context.output
         let applied = try journal.latestAttempts()
@@ -33,12 +60,10 @@ struct RunBackups<C: Clock>: Sendable where C.Duration == Duration {
         let taken = try journal.backups(runs: upgrade).filter { $0.status == BackupRecord.done }
         targets.removeAll { target in taken.contains { $0.datasource == target.datasource && $0.object == target.object.description } }
         // Tables that do not exist yet (created by the plan) have nothing to keep.
-        var sized: [(BackupTargets.Target, Int64)] = []
-        for target in targets {
-            let connection = try await connections.connection(target.datasource, for: "quickup-backup")
-            guard case .table(let table) = target.object else { sized.append((target, 0)); continue }
-            guard let bytes = try await connection.tableSizes([table])[table] else { continue }
-            sized.append((target, connection.config.type == .clickhouse ? 0 : bytes))
+        let sizes = try await tableSizes(of: targets)
+        let sized: [(BackupTargets.Target, Int64)] = targets.compactMap { target in
+            guard case .table(let table) = target.object else { return (target, 0) }
+            return sizes[target.datasource]?[table].map { (target, $0) }
         }
         guard !sized.isEmpty else { return }
         let directory = Self.directory(request.environment, stateDirectory: context.stateDirectory) + "/\(runID)"

@@ -36,8 +36,11 @@ public enum TaskDecider {
     ///   - confirmed: the operator named this task in `--confirm-rerun`.
     ///   - acceptChanged: the operator named this task in `--accept-changed`.
     ///   - resume: the command that continues the run, as typed; the hints append their flag to it.
+    ///     Built only when a hint needs it: quoting it for the shell cost more than the rest of
+    ///     the decision, on every task of a run (E12).
     public static func decide(task: UpgradeTask, latest: TaskRecordState?, transactional: Bool, name: String? = nil,
-                              confirmed: Bool, acceptChanged: Bool, resume: String = "quickup resume RUN") -> TaskDecision {
+                              confirmed: Bool, acceptChanged: Bool,
+                              resume: @autoclosure () -> String = "quickup resume RUN") -> TaskDecision {
         guard let latest else { return .run }
         switch latest.status {
         case "SUCCESS":
@@ -46,7 +49,7 @@ public enum TaskDecider {
                     .checksumChanged,
                     "\(task.key) was applied in run \(latest.runID) but its file has changed since (checksum \(recorded.prefix(12))… → \(current.prefix(12))…)",
                     at: task.location,
-                    hint: "restore the original file and run `\(resume)`, or, after checking the change is harmless, `\(resume) --accept-changed \(task.uid)`"))
+                    hint: "restore the original file and run `\(resume())`, or, after checking the change is harmless, `\(resume()) --accept-changed \(task.uid)`"))
             }
             return .skip(succeededAt: latest.endedAt ?? latest.startedAt, runID: latest.runID)
         case "RUNNING":
@@ -68,7 +71,7 @@ public enum TaskDecider {
                 .needsConfirmation,
                 "\(task.key) was interrupted in run \(latest.runID) and is neither transactional nor retryable: it may have half-applied",
                 at: task.location,
-                hint: "check the datasource, then `\(resume) --confirm-rerun \(name ?? task.uid)` runs it again"))
+                hint: "check the datasource, then `\(resume()) --confirm-rerun \(name ?? task.uid)` runs it again"))
         default:
             return .run
         }

@@ -60,10 +60,8 @@ public final class RunOutput: @unchecked Sendable {
 
     /// A typed record for the detail log (E10): one JSON object per line, keys sorted.
     public func record(_ value: DetailRecord) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return }
-        lock.withLock { detail?.write(data + Data("\n".utf8)) }
+        let line = value.jsonLine + "\n"
+        lock.withLock { detail?.write(Data(line.utf8)) }
     }
 
     private static func appendHandle(_ path: String) -> FileHandle? {

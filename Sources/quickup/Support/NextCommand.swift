@@ -37,10 +37,17 @@ enum NextCommand {
                                  rollback: { line(["rollback", $0] + flags) })
     }
 
+    /// ASCII letters, digits and `_-./=:,+@%`: what a shell reads as itself outside quotes.
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "_-./=:,+@%".utf8.contains(byte)
+        }
+    }
+
     /// A word as a POSIX shell reads it back unchanged: bare when it is plain, else single-quoted.
     static func shellQuoted(_ word: String) -> String {
-        let plain = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%")
-        if !word.isEmpty, word.unicodeScalars.allSatisfy(plain.contains) { return word }
+        if !word.isEmpty, word.utf8.allSatisfy(isPlain) { return word }
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
