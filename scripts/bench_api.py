@@ -10,7 +10,10 @@ Reported: the run's duration both ways, wrk's latency
 percentiles, and the SSE latency of every task_end event — from the `at` the executor stamped
 on the record to the moment this client read it.
 
-    python3 scripts/bench_api.py --quickup .build/release/quickup [--rounds 2] [--full] [--interval MS] [--dir /dev/shm]
+    python3 scripts/bench_api.py --quickup .build/release/quickup [--rounds 2] [--full | --healthz] [--interval MS] [--dir /dev/shm]
+
+--healthz polls `GET /v1/healthz` (no token, no route work) the same way: the floor of the HTTP
+server itself on this machine, with the same run going on, to compare the status answer with.
 """
 import argparse, http.client, json, os, re, secrets, shutil, signal, subprocess, sys, tempfile, threading, time, zipfile
 
@@ -76,7 +79,7 @@ def follow(server, run_id, out):
 def pct(values, p):
     s = sorted(values); return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] if s else float("nan")
 
-def one_run(quickup, root, name, zip_path, load, full, interval):
+def one_run(quickup, root, name, zip_path, load, full, interval, health=False):
     db = os.path.join(root, f"{name}.db"); open(db, "w").close()
     env = os.path.join(root, f"env-{name}.yaml")
     open(env, "w").write(f"site: BENCH-{name}\ndatasources:\n  db: {{type: sqlite, path: {db}}}\n")
@@ -87,7 +90,7 @@ def one_run(quickup, root, name, zip_path, load, full, interval):
     follower = threading.Thread(target=follow, args=(server, run_id, latencies)); follower.start()
     wrk = None
     if load:
-        path = f"/v1/runs/{run_id}" + ("" if full else "?view=summary")
+        path = "/v1/healthz" if health else f"/v1/runs/{run_id}" + ("" if full else "?view=summary")
         pacing = []
         if interval:
             script = os.path.join(root, "paced.lua")
@@ -110,6 +113,7 @@ def main():
     ap.add_argument("--tasks", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--full", action="store_true", help="poll the full status (1,000 attempts) instead of view=summary")
+    ap.add_argument("--healthz", action="store_true", help="poll /v1/healthz instead: the HTTP server's own floor (no route work, no journal) under the same load and run")
     ap.add_argument("--interval", type=int, default=0, help="each poller waits MS milliseconds between requests (default: closed loop)")
     ap.add_argument("--dir", default=None, help="where the release, state and databases go (e.g. /dev/shm: the disk's fsync noise out of the comparison)")
     a = ap.parse_args()
@@ -122,7 +126,7 @@ def main():
         sse = {False: [], True: []}
         for r in range(a.rounds):
             for load in (False, True):
-                secs, lat, wrk_text = one_run(a.quickup, root, f"r{r}-{'load' if load else 'idle'}", zip_path, load, a.full, a.interval)
+                secs, lat, wrk_text = one_run(a.quickup, root, f"r{r}-{'load' if load else 'idle'}", zip_path, load, a.full, a.interval, a.healthz)
                 results[load].append(secs); sse[load] += lat
                 print(f"round {r + 1} {('with 100 pollers' + (f' every {a.interval} ms' if a.interval else '')) if load else 'no load':16s}: run {secs:6.2f} s, "
                       f"SSE task_end latency p50 {pct(lat, 50):.1f} ms p99 {pct(lat, 99):.1f} ms max {max(lat):.1f} ms")
