@@ -6,8 +6,8 @@ import QuickupCore
 public final class RunOutput: @unchecked Sendable {
     private let lock = NSLock()
     private let console: (@Sendable (String) -> Void)?
-    private var summary: FileHandle?
-    private var detail: FileHandle?
+    private var summary: LogFile?
+    private var detail: LogFile?
     /// Running tasks for a live terminal display; nil when the output is plain (E9).
     public let board: LiveBoard?
 
@@ -22,26 +22,27 @@ public final class RunOutput: @unchecked Sendable {
         let dir = "\(stateDirectory)/runs/\(runID)"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         lock.withLock {
-            summary = Self.appendHandle("\(dir)/summary.log")
-            detail = Self.appendHandle("\(dir)/detail.jsonl")
+            summary = LogFile(path: "\(dir)/summary.log")
+            detail = LogFile(path: "\(dir)/detail.jsonl")
         }
         return dir
     }
 
     public func close() {
-        lock.withLock {
-            try? summary?.close()
-            try? detail?.close()
+        let problems = lock.withLock {
+            let problems = [summary?.close(), detail?.close()].compactMap { $0 }
             summary = nil
             detail = nil
+            return problems
         }
+        problems.forEach(report)
     }
 
     /// A line for people: terminal and summary log.
     public func line(_ text: String) {
         let text = ControlCharacters.escaped(text)
         console?(text)
-        lock.withLock { summary?.write(Data((text + "\n").utf8)) }
+        write(Data((text + "\n").utf8), to: \.summary)
     }
 
     /// A periodic progress line: always in the summary log; on the console only when no live
@@ -49,26 +50,35 @@ public final class RunOutput: @unchecked Sendable {
     public func progress(_ text: String) {
         let text = ControlCharacters.escaped(text)
         if board == nil { console?(text) }
-        lock.withLock { summary?.write(Data((text + "\n").utf8)) }
+        write(Data((text + "\n").utf8), to: \.summary)
     }
 
     /// A structured record for the detail log.
     public func record(_ fields: [String: String]) {
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
-        lock.withLock { detail?.write(data + Data("\n".utf8)) }
+        write(data + Data("\n".utf8), to: \.detail)
     }
 
     /// A typed record for the detail log (E10): one JSON object per line, keys sorted.
     public func record(_ value: DetailRecord) {
-        let line = value.jsonLine + "\n"
-        lock.withLock { detail?.write(Data(line.utf8)) }
+        write(Data((value.jsonLine + "\n").utf8), to: \.detail)
     }
 
-    private static func appendHandle(_ path: String) -> FileHandle? {
-        // A log that cannot be created gives no handle: the run goes on without that file.
-        if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) { return nil }
-        let handle = FileHandle(forWritingAtPath: path)
-        _ = try? handle?.seekToEnd()
-        return handle
+    private func write(_ data: Data, to file: KeyPath<RunOutput, LogFile?>) {
+        guard let problem = lock.withLock({ self[keyPath: file]?.append(data) }) else { return }
+        report(problem)
+    }
+
+    /// A log that cannot be written is said on the console — on standard error when the run is
+    /// quiet, which keeps errors — never dropped without a word.
+    private func report(_ problem: String) {
+        let text = "[WARN] \(problem)"
+        if let console {
+            console(text)
+        } else {
+            do { try FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8)) } catch {
+                // Standard error is gone as well: nothing is left to tell.
+            }
+        }
     }
 }

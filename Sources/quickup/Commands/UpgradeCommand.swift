@@ -63,7 +63,7 @@ struct UpgradeLauncher {
                                      crashPoints: CrashPoints(ProcessInfo.processInfo.environment["QUICKUP_CRASH_AT"]))
         if isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
             context.confirm = { question in
-                FileHandle.standardOutput.write(Data("\(question)? [yes/no] ".utf8))
+                Console.write("\(question)? [yes/no] ", to: .standardOutput)
                 return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
             }
         }

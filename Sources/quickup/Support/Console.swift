@@ -41,6 +41,14 @@ enum Console {
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((ControlCharacters.escaped(text) + "\n").utf8))
+        write(ControlCharacters.escaped(text) + "\n", to: .standardError)
+    }
+
+    /// Writes without `FileHandle.write(_:)`, which traps when the write fails: a closed pipe
+    /// (`quickup … | head`) or a full disk behind a redirection must not stop a run midway.
+    static func write(_ text: String, to handle: FileHandle) {
+        do { try handle.write(contentsOf: Data(text.utf8)) } catch {
+            // The reader went away or the disk is full: the run goes on, its logs and journal keep the record.
+        }
     }
 }

@@ -58,7 +58,7 @@ enum RunOutcome {
     /// A live display when standard output is a terminal and the run is not quiet (E9).
     static func display(quiet: Bool, json: Bool = false) -> TerminalDisplay? {
         guard !quiet, !json, TerminalDisplay.isInteractive else { return nil }
-        return TerminalDisplay { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+        return TerminalDisplay { text in Console.write(text, to: .standardOutput) }
     }
 
     /// Runs the executor with the display refreshing beside it (E9) and Ctrl-C / SIGTERM
