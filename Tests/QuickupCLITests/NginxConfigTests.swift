@@ -68,10 +68,11 @@ struct NginxConfigTests {
             for _ in 0..<100 where FileManager.default.fileExists(atPath: pidFile) { usleep(20_000) }
         }
 
-        /// The body nginx answers for `/path`, or nil when it does not answer 200.
+        /// The body nginx answers for `/path`, or nil when it does not answer 200. A timeout is
+        /// retried (curl's transient errors): on a loaded machine 5 s was not always enough.
         func get(_ path: String) -> String? {
             let output = prefix + "/get.out"
-            guard let pid = try? ChildSpawn.spawn(["/usr/bin/curl", "-fsS", "-m", "5", "http://127.0.0.1:\(port)\(path)"], output: output),
+            guard let pid = try? ChildSpawn.spawn(["/usr/bin/curl", "-fsS", "-m", "20", "--retry", "3", "http://127.0.0.1:\(port)\(path)"], output: output),
                   ChildSpawn.wait(pid) == 0 else { return nil }
             return try? String(contentsOfFile: output, encoding: .utf8)
         }

@@ -9,8 +9,9 @@ import Foundation
 /// 2. only when the test passes, the candidate is installed (`ConfigFileScripts.install`:
 ///    previous file kept once, atomic replace keeping owner and mode);
 /// 3. `nginx -s reload`, verified: the master (from its pid file) must bring up new workers
-///    (the new configuration generation) within the reload timeout, and the health URL, when
-///    given, must answer 2xx.
+///    (the new configuration generation) within the reload timeout, the old workers are given
+///    that long again to quit (so that "reloaded" means new connections get the new file), and
+///    the health URL, when given, must answer 2xx.
 ///
 /// Exit codes: 10 the test failed (stderr holds nginx's own message, file and line; the live
 /// file is untouched), 11 the test could not run in place (not root, no `unshare`), 12 the
@@ -81,6 +82,17 @@ public enum NginxScripts {
             echo "nginx (master $master) started no new workers within \(nginx.reloadTimeout) of the reload: the new configuration did not take; its error log says why" >&2
             exit 13
           fi
+          sleep 0.1
+        done
+        # The old workers stop taking connections only once the master has told them to quit;
+        # until they are gone a request may still get the old configuration. Wait for them as
+        # long as the reload may take — one that keeps serving a long request is left to finish.
+        i=0
+        while [ $i -lt \(polls) ]; do
+          alive=""
+          for p in $old; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+          [ -z "$alive" ] && break
+          i=$((i + 1))
           sleep 0.1
         done
         url=\(q(nginx.healthURL ?? ""))
