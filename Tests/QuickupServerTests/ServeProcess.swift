@@ -156,7 +156,9 @@ struct SSEMessage: Equatable {
 enum APIRelease {
     /// Component `app` on an SQLite datasource: two SQL tasks in pre_stop (the first with a
     /// rollback script) and one in post_start.
-    static func sqlite(_ tree: TemporaryTree, site: String = "API", secret: String = "canary-not-a-secret") throws -> (zip: String, env: String) {
+    /// `brokenPostStart`: the post_start script fails (a table that does not exist).
+    static func sqlite(_ tree: TemporaryTree, site: String = "API", secret: String = "canary-not-a-secret",
+                       brokenPostStart: Bool = false) throws -> (zip: String, env: String) {
         try tree.write("release/release.yaml", "name: api-test\n")
         try tree.write("release/app/component.yaml", "datasources:\n  - name: db\n    type: sqlite\n")
         try tree.write("release/app/upgrade/V1.0.1/upgrade_tasks_V1.0.1.properties", """
@@ -183,7 +185,7 @@ enum APIRelease {
         try tree.write("release/app/upgrade/V1.0.1/sql/a_undo.sql", "DROP TABLE t;")
         try tree.write("release/app/upgrade/V1.0.1/sql/b.sql", "INSERT INTO t VALUES (1);")
         try tree.write("release/app/upgrade/V1.0.1/sql/b_undo.sql", "DELETE FROM t;")
-        try tree.write("release/app/upgrade/V1.0.1/sql/c.sql", "CREATE INDEX t_x ON t (x);")
+        try tree.write("release/app/upgrade/V1.0.1/sql/c.sql", brokenPostStart ? "CREATE INDEX t_x ON missing (x);" : "CREATE INDEX t_x ON t (x);")
         try tree.write("env.yaml", """
             site: \(site)
             datasources:
