@@ -74,7 +74,12 @@ public final class QuickupAPI: Sendable {
 
     /// The release and env.yaml of a request, loaded and checked as the CLI's `--release`/`--env`.
     func workspace(release: String, env: String?) throws -> Workspace {
-        try Workspace.open(release: try store.zip(release), environment: env, cache: store.cache)
+        // The CLI's hint names `--env`; a pipeline sends the field `env`, read on the server.
+        if let env, !FileManager.default.fileExists(atPath: env) {
+            throw QuickupErrors([QuickupError(.fileNotFound, "environment file not found", at: SourceLocation(file: env),
+                                              hint: "the request's `env` is the path of the site's env.yaml as this server sees it (an absolute path on its host)")])
+        }
+        return try Workspace.open(release: try store.zip(release), environment: env, cache: store.cache)
     }
 
     static func describe(_ error: any Error) -> String {

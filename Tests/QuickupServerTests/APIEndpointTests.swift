@@ -139,6 +139,10 @@ struct APIEndpointTests {
             let body = try answer.json()
             #expect(body["code"] as? String == code && body["message"] is String, "\(answer.text)")
         }
+        // A hint an API caller can follow: the request's field, not the CLI's flag.
+        let missingEnv = try await server.call(.POST, "/v1/assessments", json: ["release": release, "env": "\(tree.path)/missing.yaml", "from": "V1.0.0", "to": "V1.0.1"])
+        let hint = try #require(try missingEnv.json()["hint"] as? String)
+        #expect(missingEnv.status == 400 && hint.contains("`env`") && !hint.contains("--env"), "\(missingEnv.text)")
     }
 
     @Test("tokens: --hash-token prints the file's line; a token removed from the file and SIGHUP → 401; a file that no longer parses keeps the tokens")

@@ -54,17 +54,25 @@ stage() {
     say "$1: run $run succeeded"
 }
 
+[ -r "$ZIP" ] || fail "$ZIP: no such readable file (a release zip from \`quickup pack\`)"
 say "uploading $ZIP"
-RELEASE=$(curl -sS -f -H "$AUTH" -H 'Content-Type: application/zip' --data-binary "@$ZIP" "$URL/v1/releases" | field id)
-[ -n "$RELEASE" ] || fail "the release was not accepted"
+out=$(mktemp)
+code=$(curl -sS -o "$out" -w '%{http_code}' -H "$AUTH" -H 'Content-Type: application/zip' --data-binary "@$ZIP" "$URL/v1/releases") || code=000
+body=$(cat "$out"); rm -f "$out"
+case $code in 2??) ;; *) fail "POST $URL/v1/releases → HTTP $code: $body" ;; esac
+RELEASE=$(printf '%s' "$body" | field id)
+[ -n "$RELEASE" ] || fail "the release was not accepted: $body"
 
 say "assess"
 # The verdict is also in the Quickup-Assessment header, so no JSON parser is needed.
-verdict=$(curl -sS -o /dev/null -D - -X POST -H "$AUTH" -H 'Content-Type: application/json' --data "$(upgrade)" \
+out=$(mktemp)
+verdict=$(curl -sS -o "$out" -D - -X POST -H "$AUTH" -H 'Content-Type: application/json' --data "$(upgrade)" \
     "$URL/v1/assessments" | tr -d '\r' | sed -n 's/^[Qq]uickup-[Aa]ssessment: *//p')
+body=$(cat "$out"); rm -f "$out"
 case $verdict in
     PASS|WARN) say "assessment: $verdict" ;;
-    *) fail "assessment: ${verdict:-no verdict} — POST $URL/v1/assessments shows every check; nothing was run" ;;
+    FAIL) fail "assessment: FAIL — POST $URL/v1/assessments shows every check; nothing was run" ;;
+    *) fail "assessment: no verdict — $body" ;;
 esac
 
 stage pre_stop
