@@ -14,7 +14,7 @@ Variants: bare (the statements alone); noop (`DO 0` per task: one more round tri
 (quickup's row write: previous SUCCESS + this RUNNING, INSERT … ON DUPLICATE KEY UPDATE); insert
 (one RUNNING row, nothing else); update2 (two rows updated by id in one statement).
 """
-import argparse, os, pathlib, statistics, subprocess, sys, tempfile, time
+import argparse, os, pathlib, shutil, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import bench_peers as peers
 
@@ -63,9 +63,20 @@ def main():
     a = ap.parse_args()
     pid = int(open(pathlib.Path(peers.defaults).parent / "run" / "mariadbd.pid").read())
     root = tempfile.mkdtemp(prefix="qu-task-cost-")
+    try:
+        measure(a, pid, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+def client(path):
+    def run(db, i):
+        with open(path) as script:
+            return peers.timed(["mariadb", f"--defaults-extra-file={peers.defaults}", db], stdin=script)
+    return run
+
+def measure(a, pid, root):
     peers.generate()  # the quickup release of bench_peers (1,000 tasks)
-    tools = {name: (lambda db, i, p=path: peers.timed(["mariadb", f"--defaults-extra-file={peers.defaults}", db], stdin=open(p)))
-             for name, path in scripts(root).items()}
+    tools = {name: client(path) for name, path in scripts(root).items()}
     for k, binary in enumerate(a.quickup):
         tools[f"quickup#{k + 1}"] = lambda db, i, b=binary: peers.run_quickup(db, i, binary=b)
     names = list(tools)

@@ -81,52 +81,33 @@ public enum PlanJSON {
     /// sorts them: this runs for every planned task (issue 20 item 1).
     static func task(_ planned: PlannedTask) throws -> String {
         let t = PlanDocument.task(planned)
-        var out = "            {\n"
-        out.reserveCapacity(1024)
-        var first = true
-        /// `key` needs no escaping (a field name); `value` is already JSON.
-        func field(_ name: String) {
-            out += first ? "              \"" : ",\n              \""
-            first = false
-            out += name
-            out += "\" : "
-        }
-        func add(_ name: String, _ value: String?) {
-            guard let value else { return }
-            field(name)
-            out += value
-        }
-        func add(_ name: String, quoting value: String?) {
-            guard let value else { return }
-            field(name)
-            JSONText.appendQuoted(value, to: &out)
-        }
-        add("checksum", quoting: t.checksum)
-        add("compatibility", quoting: t.compatibility)
-        add("compatibleVersion", quoting: t.compatibleVersion)
-        add("datasource", quoting: t.datasource)
-        add("depends", array(t.depends.map(JSONText.quoted), indent: 14))
-        add("description", quoting: t.description)
-        add("estimateSeconds", try t.estimateSeconds.map(number))
-        add("estimateSource", quoting: t.estimateSource)
-        add("file", quoting: t.file)
-        add("id", quoting: t.id)
-        add("key", quoting: t.key)
-        add("kind", quoting: t.kind)
-        add("location", quoting: t.location)
-        add("overrides", t.overrides.map { overrides in
+        var fields = JSONText.Fields(opening: "            {\n", first: "              \"", next: ",\n              \"", colon: "\" : ",
+                                     capacity: 1024)
+        fields.quoted("checksum", t.checksum)
+        fields.quoted("compatibility", t.compatibility)
+        fields.quoted("compatibleVersion", t.compatibleVersion)
+        fields.quoted("datasource", t.datasource)
+        fields.raw("depends", array(t.depends.map(JSONText.quoted), indent: 14))
+        fields.quoted("description", t.description)
+        fields.raw("estimateSeconds", try t.estimateSeconds.map(number))
+        fields.quoted("estimateSource", t.estimateSource)
+        fields.quoted("file", t.file)
+        fields.quoted("id", t.id)
+        fields.quoted("key", t.key)
+        fields.quoted("kind", t.kind)
+        fields.quoted("location", t.location)
+        fields.raw("overrides", t.overrides.map { overrides in
             object(overrides.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (JSONText.quoted($0.key), JSONText.quoted($0.value)) }, indent: 14)
         })
-        add("package", quoting: t.package)
-        add("retryable", t.retryable.map { $0 ? "true" : "false" })
-        add("source", quoting: t.source)
-        add("target", quoting: t.target)
-        add("timeoutSeconds", try number(t.timeoutSeconds))
-        add("transactional", t.transactional.map { $0 ? "true" : "false" })
-        add("uid", quoting: t.uid)
-        add("version", quoting: t.version)
-        out += "\n            }"
-        return out
+        fields.quoted("package", t.package)
+        fields.bool("retryable", t.retryable)
+        fields.quoted("source", t.source)
+        fields.quoted("target", t.target)
+        fields.raw("timeoutSeconds", try number(t.timeoutSeconds))
+        fields.bool("transactional", t.transactional)
+        fields.quoted("uid", t.uid)
+        fields.quoted("version", t.version)
+        return fields.text + "\n            }"
     }
 
     private static func spaces(_ count: Int) -> String { String(repeating: " ", count: count) }

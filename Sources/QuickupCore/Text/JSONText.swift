@@ -41,4 +41,52 @@ public enum JSONText {
         out += text[plainStart..<index]
         out += "\""
     }
+
+    /// One JSON object's fields appended in the order given — callers give them in byte order of
+    /// their names, as JSONEncoder's `.sortedKeys` writes them — with absent values left out.
+    /// The layout is the caller's: `first`/`next` open a field's name (next after a comma),
+    /// `colon` ends it; a pretty-printed plan and a compact log line differ only there.
+    public struct Fields {
+        public private(set) var text: String
+        private let first: String, next: String, colon: String
+        private var empty = true
+
+        public init(opening: String, first: String, next: String, colon: String, capacity: Int = 256) {
+            text = opening
+            text.reserveCapacity(capacity)
+            self.first = first
+            self.next = next
+            self.colon = colon
+        }
+
+        /// `value` is JSON already (a number, `true`, an array).
+        public mutating func raw(_ name: String, _ value: String?) {
+            guard let value else { return }
+            open(name)
+            text += value
+        }
+
+        /// `value` is a string, quoted and escaped here.
+        public mutating func quoted(_ name: String, _ value: String?) {
+            guard let value else { return }
+            open(name)
+            JSONText.appendQuoted(value, to: &text)
+        }
+
+        public mutating func number<N: BinaryInteger>(_ name: String, _ value: N?) {
+            raw(name, value.map { String($0) })
+        }
+
+        public mutating func bool(_ name: String, _ value: Bool?) {
+            raw(name, value.map { $0 ? "true" : "false" })
+        }
+
+        /// A field name needs no escaping.
+        private mutating func open(_ name: String) {
+            text += empty ? first : next
+            empty = false
+            text += name
+            text += colon
+        }
+    }
 }

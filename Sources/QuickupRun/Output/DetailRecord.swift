@@ -66,48 +66,29 @@ public struct DetailRecord: Encodable, Sendable {
     /// byte for byte what JSONEncoder writes with `.sortedKeys, .withoutEscapingSlashes`, at a
     /// fraction of its cost — a run writes two of these per task (E12; DetailRecordTests).
     public var jsonLine: String {
-        var out = "{"
-        out.reserveCapacity(256)
-        var first = true
-        func key(_ name: String) {
-            out += first ? "\"" : ",\""
-            first = false
-            out += name
-            out += "\":"
-        }
-        func add(_ name: String, _ value: String?) {
-            guard let value else { return }
-            key(name)
-            JSONText.appendQuoted(value, to: &out)
-        }
-        func add<N: BinaryInteger>(_ name: String, _ value: N?) {
-            guard let value else { return }
-            key(name)
-            out += String(value)
-        }
+        var fields = JSONText.Fields(opening: "{", first: "\"", next: ",\"", colon: "\":")
         // CodingKeys in byte order of their names.
-        add("at", at)
-        add("attempt", attempt)
-        add("component", component)
-        add("datasource", datasource)
-        add("duration_ms", durationMs)
-        add("error", error)
-        add("event", event)
-        add("failed", failed)
-        add("hint", hint)
-        add("kind", kind)
-        add("message", message)
-        add("run", run)
-        add("skipped", skipped)
-        add("stage", stage)
-        add("statements", statements)
-        add("status", status)
-        add("succeeded", succeeded)
-        add("task", task)
-        if let transactional { key("transactional"); out += transactional ? "true" : "false" }
-        add("version", version)
-        out += "}"
-        return out
+        fields.number("at", at)
+        fields.number("attempt", attempt)
+        fields.quoted("component", component)
+        fields.quoted("datasource", datasource)
+        fields.number("duration_ms", durationMs)
+        fields.quoted("error", error)
+        fields.quoted("event", event)
+        fields.number("failed", failed)
+        fields.quoted("hint", hint)
+        fields.quoted("kind", kind)
+        fields.quoted("message", message)
+        fields.quoted("run", run)
+        fields.number("skipped", skipped)
+        fields.quoted("stage", stage)
+        fields.number("statements", statements)
+        fields.quoted("status", status)
+        fields.number("succeeded", succeeded)
+        fields.quoted("task", task)
+        fields.bool("transactional", transactional)
+        fields.quoted("version", version)
+        return fields.text + "}"
     }
 
     enum CodingKeys: String, CodingKey {
