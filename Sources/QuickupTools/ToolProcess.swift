@@ -12,62 +12,46 @@ import SystemPackage
 /// Whatever happens — success, failure, limit, timeout, cancellation — every process of the
 /// tool, grandchildren included, is gone when this returns.
 public enum ToolProcess {
+    /// `launchers`: pre-joined launchers to take one from (issue 20.2); nil starts the tool the
+    /// usual way, a shell that joins the cgroups and then execs the tool.
     public static func run(_ invocation: ToolInvocation, support: IsolationSupport = .current, watch: ToolWatch? = nil,
+                           launchers: PreparedLaunchers? = nil,
                            onEvent: @escaping @Sendable (ToolEvent) -> Void) async throws(QuickupError) -> ToolOutcome {
         ignoreBrokenPipes
-        let sandbox = try ToolSandbox(support: support, limits: invocation.limits, workDirectory: invocation.workDirectory,
+        // An invocation no shell can export starts the usual way.
+        let usable = launchers?.applies(to: support) == true && ToolSandbox.canExport(invocation)
+        let prepared = usable ? try await launchers?.take(for: invocation, support: support) : nil
+        let sandbox: ToolSandbox
+        if let (_, adopted) = prepared {
+            sandbox = adopted
+        } else {
+            sandbox = try ToolSandbox(support: support, limits: invocation.limits, workDirectory: invocation.workDirectory,
                                       name: invocation.name, readOnlyPaths: invocation.readOnlyPaths)
+        }
         let state = ToolOutputState(budget: invocation.logBudgetBytes, onEvent: onEvent)
-        var options = PlatformOptions()
-        options.createSession = true
-        options.teardownSequence = [.send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: invocation.terminationGrace),
-                                    .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
         let command = sandbox.wrap(invocation.arguments)
-        let environment = Environment.custom(Dictionary(uniqueKeysWithValues: invocation.fullEnvironment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+        var job = ToolSupervisor.Job(invocation: invocation, sandbox: sandbox, state: state, watch: watch)
         let termination: TerminationStatus
         do {
-            let result = try await Subprocess.run(
-                command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0]), arguments: Arguments(Array(command.dropFirst())), environment: environment,
-                workingDirectory: FilePath(invocation.workDirectory), platformOptions: options,
-                input: .inputWriter, output: .sequence, error: .sequence
-            ) { execution in
-                let pid = execution.processIdentifier.value
-                state.leader = pid
-                watch?.started(ProcessIdentity.of(pid) ?? ProcessIdentity(pid: pid, start: nil), sandbox.groups)
-                try await withThrowingTaskGroup(of: Void.self) { watch in
-                    watch.addTask {
-                        try await watchdog(pid: pid, sandbox: sandbox, state: state)
-                    }
-                    try await withThrowingTaskGroup(of: Void.self) { streams in
-                        streams.addTask {
-                            _ = try? await execution.standardInputWriter.write(Array(invocation.context))
-                            try? await execution.standardInputWriter.finish()
-                        }
-                        streams.addTask {
-                            var lines = LineAssembler()
-                            for try await buffer in execution.standardOutput {
-                                state.countStdout(bytes: buffer.count)
-                                buffer.withUnsafeBytes { lines.append($0, state.stdoutLine) }
-                            }
-                            lines.finish(state.stdoutLine)
-                        }
-                        streams.addTask {
-                            var lines = LineAssembler()
-                            for try await buffer in execution.standardError {
-                                buffer.withUnsafeBytes { lines.append($0, state.stderrLine) }
-                            }
-                            lines.finish(state.stderrLine)
-                        }
-                        try await streams.waitForAll()
-                    }
-                    state.markReadersDone()
-                    watch.cancelAll()
-                }
+            if let (launcher, _) = prepared {
+                let file = try LaunchScriptFile(sandbox.launchScript(invocation))
+                job.preamble = file.line
+                launcher.start(job)
+                termination = try await launcher.finish()
+                _ = consume file
+            } else {
+                // The first tool of its kind: launchers for the next ones are prepared now.
+                await launchers?.refill(for: invocation, support: support)
+                let launch = ToolSupervisor.Launch(command: command, environment: invocation.fullEnvironment,
+                                                   workDirectory: invocation.workDirectory, grace: invocation.terminationGrace)
+                let fresh = job
+                termination = try await ToolSupervisor.spawn(launch) { fresh }
             }
-            termination = result.terminationStatus
             // On cancellation Subprocess runs the teardown sequence and returns normally.
             if Task.isCancelled { throw CancellationError() }
         } catch {
+            // A launcher taken but never given its tool would wait forever.
+            if let (launcher, _) = prepared { await launcher.discard() }
             _ = cleanUp(sandbox: sandbox, leader: state.leader)
             if state.leader > 0 { watch?.ended(state.leader) }
             if Task.isCancelled || error is CancellationError {
@@ -76,6 +60,9 @@ public enum ToolProcess {
             throw QuickupError(.taskFailed, "cannot run \(invocation.name): \(error)",
                                hint: "check that \(invocation.arguments.first ?? "the tool") exists and is executable")
         }
+        // A taken launcher is replaced once its tool ended: started while the tool runs, the
+        // replacement would compete with it for the CPU (measured: most of what pre-joining saves).
+        if prepared != nil { await launchers?.refill(for: invocation, support: support) }
         let usage = sandbox.usage()
         var outcome = ToolOutcome(ending: ending(termination, bubblewrapped: command.contains { $0.hasSuffix("/bwrap") }), stderrTail: "")
         state.fill(&outcome)
@@ -95,32 +82,6 @@ public enum ToolProcess {
         public init(started: @escaping @Sendable (ProcessIdentity, [String]) -> Void, ended: @escaping @Sendable (pid_t) -> Void) {
             self.started = started
             self.ended = ended
-        }
-    }
-
-    /// While the tool runs: stops it as soon as a cgroup counter shows a limit was hit (the OOM
-    /// killer may have killed only a child; a fork bomb at pids.max would spin forever), and
-    /// kills leftovers holding the output pipes open after the main process ended.
-    private static func watchdog(pid: pid_t, sandbox: ToolSandbox, state: ToolOutputState) async throws {
-        var endedSince: ContinuousClock.Instant?
-        while !Task.isCancelled {
-            try await Task.sleep(for: .milliseconds(50))
-            let usage = sandbox.usage()
-            let hit: PluginLimitKind? = usage.oomKills > 0 ? .memory : usage.processLimitHits > 0 ? .processes : nil
-            if let hit {
-                state.stop(for: hit)
-                sandbox.killAll()
-                _ = ProcessGroup.killAll(pid)
-                continue
-            }
-            if ProcessGroup.hasEnded(pid), !state.readersDone {
-                let since = endedSince ?? .now
-                endedSince = since
-                if since.duration(to: .now) > .milliseconds(300) {
-                    // Counted: these are leftovers too, whether this or the final clean-up finds them.
-                    state.countLeftovers(sandbox.killAll() + ProcessGroup.killAll(pid))
-                }
-            }
         }
     }
 

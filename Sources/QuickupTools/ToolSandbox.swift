@@ -15,18 +15,27 @@ public final class ToolSandbox: Sendable {
     /// private /tmp, issue 13 item 3): bound read-only into the bubblewrap view.
     let readOnlyPaths: [String]
 
-    public init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String,
-                readOnlyPaths: [String] = []) throws(QuickupError) {
-        self.support = support
-        self.limits = limits
-        self.workDirectory = workDirectory
-        self.readOnlyPaths = readOnlyPaths
+    public convenience init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String,
+                            readOnlyPaths: [String] = []) throws(QuickupError) {
+        self.init(planned: support, limits: limits, workDirectory: workDirectory, name: name, readOnlyPaths: readOnlyPaths)
+        try create()
+    }
+
+    /// Names the groups without creating them: a pre-joined launcher creates its own in its
+    /// task (issue 20.2), not in the call of the tool that made room for it.
+    convenience init(planned support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String, readOnlyPaths: [String] = []) {
         let unique = LeftoverGroups.groupName(tool: name)
+        let groups: [String]
         switch support.mechanism {
         case .cgroupV2(let parent): groups = ["\(parent)/\(unique)"]
         case .cgroupV1(let memory, let cpu, let pids): groups = [memory, cpu, pids].map { "\($0)/\(unique)" }
         case .rlimits: groups = []
         }
+        self.init(support: support, limits: limits, workDirectory: workDirectory, readOnlyPaths: readOnlyPaths, groups: groups)
+    }
+
+    /// Creates the groups with their limits; removes what it made when that fails.
+    func create() throws(QuickupError) {
         if !limits.network || limits.readOnlyRoot, support.bubblewrap == nil {
             throw QuickupError(.unsupported, "this plugin must run without network or with a read-only system, but bubblewrap is not available",
                                hint: "install it (apt-get install bubblewrap) — `quickup doctor` shows what isolation this machine offers")
@@ -38,6 +47,28 @@ public final class ToolSandbox: Sendable {
             remove()
             throw QuickupError(.io, "cannot create the plugin's cgroup: \(error)", hint: "run `quickup doctor`; quickup needs write access to the cgroup tree")
         }
+    }
+
+    /// The same cgroups under other limits, for another tool: a pre-joined launcher's sandbox
+    /// handed to the tool that takes it (issue 20.2). Writing limits is cheap; joining is not.
+    func adopted(by invocation: ToolInvocation) throws(QuickupError) -> ToolSandbox {
+        let sandbox = ToolSandbox(support: support, limits: invocation.limits, workDirectory: invocation.workDirectory,
+                                  readOnlyPaths: invocation.readOnlyPaths, groups: groups)
+        guard invocation.limits != limits else { return sandbox }
+        do {
+            try sandbox.writeLimits()
+        } catch {
+            throw QuickupError(.io, "cannot set the limits of a prepared cgroup: \(error)", hint: "run `quickup doctor`; quickup needs write access to the cgroup tree")
+        }
+        return sandbox
+    }
+
+    private init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, readOnlyPaths: [String], groups: [String]) {
+        self.support = support
+        self.limits = limits
+        self.workDirectory = workDirectory
+        self.readOnlyPaths = readOnlyPaths
+        self.groups = groups
     }
 
     private func writeLimits() throws {
@@ -68,7 +99,46 @@ public final class ToolSandbox: Sendable {
     /// tool is a 10 ms Python script), and joining happens before exec, so no process of the
     /// tool ever runs outside its cgroups.
     public func wrap(_ argv: [String]) -> [String] {
-        var script = #"while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; ulimit -c 0"#
+        shell(joinScript + "; " + limitScript + #"; exec "$@""#) + confinement + argv
+    }
+
+    /// A pre-joined launcher (issue 20.2): the same shell joins the cgroups at once — paying the
+    /// kernel's grace period before any tool waits for it — then blocks until quickup writes a
+    /// line on its stdin naming a script to source; that script (`launchScript`) sets the
+    /// tool's directory, environment and rlimits and execs it. Whatever stdin holds after that
+    /// line is the tool's (its context): `read` takes a pipe byte by byte.
+    func launcher() -> [String] {
+        shell(joinScript + #"; IFS= read -r job || exit 125; . "$job""#)
+    }
+
+    /// What a launcher sources to become `invocation`'s tool: only quoted words, so no value of
+    /// the invocation is ever parsed as shell code. Needs `canExport(invocation)`.
+    func launchScript(_ invocation: ToolInvocation) -> String {
+        var script = "cd \(Self.quoted(invocation.workDirectory)) || exit 125\n"
+        for (key, value) in invocation.fullEnvironment.sorted(by: { $0.key < $1.key }) { script += "export \(key)=\(Self.quoted(value))\n" }
+        script += limitScript + "\nexec " + (confinement + invocation.arguments).map(Self.quoted).joined(separator: " ") + "\n"
+        return script
+    }
+
+    /// Whether a shell can export every variable of the invocation (else it starts the usual way).
+    static func canExport(_ invocation: ToolInvocation) -> Bool {
+        invocation.fullEnvironment.keys.allSatisfy(isShellName)
+    }
+
+    /// `setpriv` (where it works) and `sh -c script` with the cgroups' procs files as arguments.
+    private func shell(_ script: String) -> [String] {
+        // The tool dies with quickup where the kernel allows (a parent-death signal, kept across
+        // exec); what it started itself is found by the next run (LeftoverTools, issue 13 item 1).
+        let command = support.parentDeathSignal.map { [$0, "--pdeathsig", "KILL"] } ?? []
+        return command + ["/bin/sh", "-c", script, "quickup-tool"] + procsFiles + ["--"]
+    }
+
+    private var joinScript: String {
+        #"while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift"#
+    }
+
+    private var limitScript: String {
+        var script = "ulimit -c 0"
         if let cpuTime = limits.cpuTime {
             let seconds = max(1, Int(cpuTime.seconds.rounded(.up)))
             script += "; ulimit -St \(seconds); ulimit -Ht \(seconds + 1)"
@@ -81,25 +151,32 @@ public final class ToolSandbox: Sendable {
                 script += "; { ulimit -u \(processes) || ulimit -p \(processes); } 2>/dev/null"
             }
         }
-        script += #"; exec "$@""#
-        // The tool dies with quickup where the kernel allows (a parent-death signal, kept across
-        // exec); what it started itself is found by the next run (LeftoverTools, issue 13 item 1).
-        var command = support.parentDeathSignal.map { [$0, "--pdeathsig", "KILL"] } ?? []
-        command += ["/bin/sh", "-c", script, "quickup-tool"] + procsFiles + ["--"]
-        if let bwrap = support.bubblewrap, !limits.network || limits.readOnlyRoot {
-            command += [bwrap, "--die-with-parent"]
-            if limits.readOnlyRoot {
-                command += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-                // After the private /tmp, or it would hide them (a state directory under /tmp).
-                for path in readOnlyPaths where FileManager.default.fileExists(atPath: path) { command += ["--ro-bind", path, path] }
-                command += ["--bind", workDirectory, workDirectory]
-            } else {
-                command += ["--bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-            }
-            if !limits.network { command.append("--unshare-net") }
-            command += ["--chdir", workDirectory, "--"]
+        return script
+    }
+
+    /// bubblewrap's command line for plugins without network or with a read-only system.
+    private var confinement: [String] {
+        guard let bwrap = support.bubblewrap, !limits.network || limits.readOnlyRoot else { return [] }
+        var command = [bwrap, "--die-with-parent"]
+        if limits.readOnlyRoot {
+            command += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+            // After the private /tmp, or it would hide them (a state directory under /tmp).
+            for path in readOnlyPaths where FileManager.default.fileExists(atPath: path) { command += ["--ro-bind", path, path] }
+            command += ["--bind", workDirectory, workDirectory]
+        } else {
+            command += ["--bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         }
-        return command + argv
+        if !limits.network { command.append("--unshare-net") }
+        return command + ["--chdir", workDirectory, "--"]
+    }
+
+    static func quoted(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+
+    static func isShellName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) }
     }
 
     private var procsFiles: [String] {

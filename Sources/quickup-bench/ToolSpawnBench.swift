@@ -8,10 +8,14 @@ import System
 import SystemPackage
 #endif
 
-/// quickup-bench tool-spawn [--runs N]: starting a Python tool through quickup (sandbox, session,
-/// JSON context on stdin, the quickup_tool helper, a result line read back) against a bare
-/// `python3 -c pass`, both with the same interpreter (`--python PATH`, default: the one behind
-/// `python3`), interleaved, median of N (issue 7 item 8).
+/// quickup-bench tool-spawn [--runs N] [--no-prejoin]: starting a Python tool through quickup
+/// (sandbox, session, JSON context on stdin, the quickup_tool helper, a result line read back)
+/// against a bare `python3 -c pass`, both with the same interpreter (`--python PATH`, default:
+/// the one behind `python3`), interleaved, median of N (issue 7 item 8). Under cgroups the tool
+/// is started both ways in the same binary, interleaved: from a pre-joined launcher (issue 20.2)
+/// and the usual way (a shell joins the cgroups, then execs); `--no-prejoin` leaves the first out.
+/// `--settle-ms N` (default 50) pauses after every run. The floor — the tool's own command
+/// started directly, without anything quickup adds — is measured beside them.
 enum ToolSpawnBench {
     static func run(_ arguments: [String]) async -> Int32 {
         let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 30
@@ -33,13 +37,29 @@ enum ToolSpawnBench {
                                             context: context.json(), limits: limits, name: "bench")
             var rlimitOnly = IsolationSupport.current
             rlimitOnly.mechanism = .rlimits
-            var bare: [Double] = [], sandboxed: [Double] = [], rlimited: [Double] = []
+            let prejoin = !arguments.contains("--no-prejoin")
+            let launchers = PreparedLaunchers(policy: .standard)
+            var bare: [Double] = [], sandboxed: [Double] = [], rlimited: [Double] = [], prejoined: [Double] = [], floor: [Double] = []
             for _ in 0..<3 { _ = try await time { try await runBare(python) } }  // warm the page cache
+            if prejoin { try await runTool(invocation, support: .current, launchers: launchers) }  // the first prepares one
+            // A pause after every run: what a run leaves working (a launcher being prepared for the
+            // next tool, off the tool's path) must not fall into the next measured run.
+            let settle = Duration.milliseconds(arguments.firstIndex(of: "--settle-ms").flatMap { Int(arguments[$0 + 1]) } ?? 50)
             for _ in 0..<runs {
                 bare.append(try await time { try await runBare(python) })
+                try await Task.sleep(for: settle)
                 sandboxed.append(try await time { try await runTool(invocation, support: .current) })
+                try await Task.sleep(for: settle)
                 rlimited.append(try await time { try await runTool(invocation, support: rlimitOnly) })
+                try await Task.sleep(for: settle)
+                if prejoin {
+                    prejoined.append(try await time { try await runTool(invocation, support: .current, launchers: launchers) })
+                    try await Task.sleep(for: settle)
+                }
+                floor.append(try await time { try await runUncontained(invocation) })
+                try await Task.sleep(for: settle)
             }
+            await launchers.close()
             if arguments.contains("--phases") {
                 var create: [Double] = [], trueCg: [Double] = [], trueRl: [Double] = [], trueBare: [Double] = []
                 let trueInvocation = ToolInvocation(arguments: ["/bin/true"], workDirectory: work, limits: .defaults(for: .business), name: "true")
@@ -59,6 +79,12 @@ enum ToolSpawnBench {
             print("bare `python3 -c pass`:          \(format(bare))")
             print("quickup tool, \(IsolationSupport.current.mechanismName): \(format(sandboxed))  ratio \(String(format: "%.2f", s / b))×")
             print("quickup tool, rlimits only:      \(format(rlimited))  ratio \(String(format: "%.2f", r / b))×")
+            let f = median(floor)
+            print("the tool's own command, started directly: \(format(floor))  ratio \(String(format: "%.2f", f / b))×")
+            if prejoin {
+                let p = median(prejoined)
+                print("quickup tool, \(IsolationSupport.current.mechanismName), pre-joined launcher: \(format(prejoined))  ratio \(String(format: "%.2f", p / b))×")
+            }
             return 0
         } catch {
             FileHandle.standardError.write(Data("tool-spawn benchmark failed: \(error)\n".utf8))
@@ -71,10 +97,22 @@ enum ToolSpawnBench {
         guard result.terminationStatus.isSuccess else { throw QuickupError(.taskFailed, "python3 -c pass failed") }
     }
 
-    static func runTool(_ invocation: ToolInvocation, support: IsolationSupport) async throws {
-        let outcome = try await ToolProcess.run(invocation, support: support) { _ in }
+    static func runTool(_ invocation: ToolInvocation, support: IsolationSupport, launchers: PreparedLaunchers? = nil) async throws {
+        let outcome = try await ToolProcess.run(invocation, support: support, launchers: launchers) { _ in }
         guard outcome.succeeded, outcome.result == #"{"ok":true,"run":"BENCH"}"# else {
             throw QuickupError(.taskFailed, "bench tool: \(outcome.ending) \(outcome.stderrTail)")
+        }
+    }
+
+    /// The floor: the tool's own command (helper, tool module, context in, result line out),
+    /// started directly — no sandbox, session, watchdog or line streaming.
+    static func runUncontained(_ invocation: ToolInvocation) async throws {
+        let environment = Environment.custom(Dictionary(uniqueKeysWithValues: invocation.fullEnvironment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+        let result = try await Subprocess.run(.path(FilePath(invocation.arguments[0])), arguments: Arguments(Array(invocation.arguments.dropFirst())),
+                                              environment: environment, workingDirectory: FilePath(invocation.workDirectory),
+                                              input: .array(Array(invocation.context)), output: .string(limit: 1 << 16), error: .discarded)
+        guard result.terminationStatus.isSuccess, result.standardOutput.contains("BENCH") else {
+            throw QuickupError(.taskFailed, "bench tool started directly: \(result.terminationStatus)")
         }
     }
 

@@ -40,6 +40,14 @@ struct LeftoverToolTests {
         let first = try QuickupProcess.start(Self.runArguments(tree, state: state))
         try tool.waitForStarts(1, while: first)
         let killedPid = first.pid
+        // Issue 20.2: the launcher prepared for the next tool has joined its cgroups; the kill
+        // leaves it unused, and the next run must remove it like any tool's.
+        let prepared = ContinuousClock.now
+        while !Self.toolGroups().contains(where: { $0.contains("/prepared.quickup-\(killedPid)-") && !Self.members($0).isEmpty }),
+              prepared.duration(to: .now) < .seconds(30) {
+            usleep(20_000)
+        }
+        #expect(Self.toolGroups().contains { $0.contains("/prepared.quickup-\(killedPid)-") }, "precondition: a launcher was prepared")
         kill(killedPid, SIGKILL)
         first.wait()
         #expect(!processesRunning(containing: tool.marker).isEmpty, "precondition: the tool's worker outlived quickup")
@@ -78,6 +86,10 @@ struct LeftoverToolTests {
     static func toolGroups() -> [String] {
         let roots = ["/sys/fs/cgroup/quickup", "/sys/fs/cgroup/memory/quickup", "/sys/fs/cgroup/cpu/quickup", "/sys/fs/cgroup/pids/quickup"]
         return roots.flatMap { root in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).map { "\(root)/\($0)" } }
+    }
+
+    static func members(_ group: String) -> [String] {
+        ((try? String(contentsOfFile: "\(group)/cgroup.procs", encoding: .utf8)) ?? "").split(whereSeparator: \.isNewline).map(String.init)
     }
 
     /// Whether `pid` runs a script of this test's tree (other sessions run their own long.sh).

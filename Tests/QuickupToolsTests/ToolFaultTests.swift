@@ -6,6 +6,7 @@ import Testing
 
 /// Issue 7 item 7: each test is a real misbehaving tool. It must be contained, the error must say
 /// why, quickup must stay healthy and nothing of the tool may be left running.
+/// Each runs twice: started the usual way, and from a pre-joined launcher (issue 20.2).
 @Suite("Misbehaving tools are contained (T3, T4, T1)", .serialized, .timeLimit(.minutes(10)))
 struct ToolFaultTests {
     let support = IsolationSupport.current
@@ -14,9 +15,9 @@ struct ToolFaultTests {
         return true
     }
 
-    @Test("a memory bomb is stopped at its memory limit and the error says so")
-    func memoryBomb() async throws {
-        let fixture = try ToolFixture()
+    @Test("a memory bomb is stopped at its memory limit and the error says so", arguments: [false, true])
+    func memoryBomb(prejoined: Bool) async throws {
+        let fixture = try ToolFixture(prejoined: prejoined)
         defer { fixture.remove() }
         let tool = try fixture.script("bomb.py", """
             #!/usr/bin/env python3
@@ -35,9 +36,9 @@ struct ToolFaultTests {
 
     @Test("a fork bomb stops at its process limit; the whole group is gone afterwards",
           .enabled(if: IsolationSupport.current.mechanism != .rlimits || getuid() != 0,
-                   "as root only cgroups can bound processes (RLIMIT_NPROC does not bind root)"))
-    func forkBomb() async throws {
-        let fixture = try ToolFixture()
+                   "as root only cgroups can bound processes (RLIMIT_NPROC does not bind root)"), arguments: [false, true])
+    func forkBomb(prejoined: Bool) async throws {
+        let fixture = try ToolFixture(prejoined: prejoined)
         defer { fixture.remove() }
         let marker = "forkbomb-\(UUID().uuidString.prefix(8))"
         // Bounded on purpose: even uncontained it would stop at 2,000 sleeping children.
@@ -58,9 +59,9 @@ struct ToolFaultTests {
         #expect(processesRunning(containing: marker).isEmpty)
     }
 
-    @Test("a CPU spinner gets no more than its share, and is stopped at its CPU time limit")
-    func cpuSpin() async throws {
-        let fixture = try ToolFixture()
+    @Test("a CPU spinner gets no more than its share, and is stopped at its CPU time limit", arguments: [false, true])
+    func cpuSpin(prejoined: Bool) async throws {
+        let fixture = try ToolFixture(prejoined: prejoined)
         defer { fixture.remove() }
         let tool = try fixture.script("spin.py", """
             #!/usr/bin/env python3
@@ -87,9 +88,9 @@ struct ToolFaultTests {
         #expect(timed.limitHit == .cpuTime, "ended: \(timed.ending)")
     }
 
-    @Test("a hung tool that ignores SIGTERM and has a child is killed, grandchildren included, on cancellation")
-    func hangIgnoringTerm() async throws {
-        let fixture = try ToolFixture()
+    @Test("a hung tool that ignores SIGTERM and has a child is killed, grandchildren included, on cancellation", arguments: [false, true])
+    func hangIgnoringTerm(prejoined: Bool) async throws {
+        let fixture = try ToolFixture(prejoined: prejoined)
         defer { fixture.remove() }
         let marker = "hang-\(UUID().uuidString.prefix(8))"
         let tool = try fixture.script("\(marker).sh", """
@@ -99,7 +100,7 @@ struct ToolFaultTests {
             sleep 120
             """)
         let invocation = fixture.invocation(tool)
-        let task = Task { try await ToolProcess.run(invocation) { _ in } }
+        let task = Task { try await fixture.run(invocation).0 }
         // Order of events, not a fixed pause (under load 400 ms was not enough for the tool to
         // start): cancel once the tool and its child run; the loop's bound is only a hang guard.
         var looks = 0
@@ -131,9 +132,9 @@ struct ToolFaultTests {
         (try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8))?.contains("QUICKUP_TASK=test-tool") == true
     }
 
-    @Test("an orphaned grandchild holding stdout open is killed when the tool exits")
-    func orphan() async throws {
-        let fixture = try ToolFixture()
+    @Test("an orphaned grandchild holding stdout open is killed when the tool exits", arguments: [false, true])
+    func orphan(prejoined: Bool) async throws {
+        let fixture = try ToolFixture(prejoined: prejoined)
         defer { fixture.remove() }
         let marker = "orphan-\(UUID().uuidString.prefix(8))"
         // In its own session it escapes the process group; only a cgroup still holds it.
@@ -153,9 +154,9 @@ struct ToolFaultTests {
         #expect(processesRunning(containing: marker).isEmpty)
     }
 
-    @Test("a segfaulting tool fails with the signal named")
-    func segfault() async throws {
-        let fixture = try ToolFixture()
+    @Test("a segfaulting tool fails with the signal named", arguments: [false, true])
+    func segfault(prejoined: Bool) async throws {
+        let fixture = try ToolFixture(prejoined: prejoined)
         defer { fixture.remove() }
         let tool = try fixture.script("segv.py", "#!/usr/bin/env python3\nimport ctypes\nctypes.string_at(0)\n")
         let (outcome, _) = try await fixture.run(fixture.invocation(tool))
@@ -164,9 +165,9 @@ struct ToolFaultTests {
         #expect(!outcome.succeeded)
     }
 
-    @Test("1 GB of output streams through with flat memory; only a bounded part is logged")
-    func hugeOutput() async throws {
-        let fixture = try ToolFixture()
+    @Test("1 GB of output streams through with flat memory; only a bounded part is logged", arguments: [false, true])
+    func hugeOutput(prejoined: Bool) async throws {
+        let fixture = try ToolFixture(prejoined: prejoined)
         defer { fixture.remove() }
         let tool = try fixture.script("flood.py", """
             #!/usr/bin/env python3
@@ -191,9 +192,9 @@ struct ToolFaultTests {
     }
 
     @Test("a third_party tool has no network and cannot write outside its directory",
-          .enabled(if: IsolationSupport.current.bubblewrap != nil, "third_party plugins need bubblewrap (scripts/deps.sh installs it)"))
-    func thirdPartySandbox() async throws {
-        let fixture = try ToolFixture()
+          .enabled(if: IsolationSupport.current.bubblewrap != nil, "third_party plugins need bubblewrap (scripts/deps.sh installs it)"), arguments: [false, true])
+    func thirdPartySandbox(prejoined: Bool) async throws {
+        let fixture = try ToolFixture(prejoined: prejoined)
         defer { fixture.remove() }
         // Not under /tmp: the sandbox gives the tool a private, empty /tmp.
         let outside = "/var/tmp/quickup-outside-\(UUID().uuidString)"
@@ -227,9 +228,9 @@ struct ToolFaultTests {
         #expect(FileManager.default.fileExists(atPath: "\(fixture.directory)/inside.txt"))
     }
 
-    @Test("a memory bomb next to a well-behaved tool does not harm it")
-    func neighbours() async throws {
-        let fixture = try ToolFixture()
+    @Test("a memory bomb next to a well-behaved tool does not harm it", arguments: [false, true])
+    func neighbours(prejoined: Bool) async throws {
+        let fixture = try ToolFixture(prejoined: prejoined)
         defer { fixture.remove() }
         let bomb = try fixture.script("bomb.py", "#!/usr/bin/env python3\nhog = []\nwhile True:\n    hog.append(b'x' * (8 << 20))\n")
         let good = try fixture.script("good.sh", "#!/bin/sh\nsleep 0.5\necho '{\"result\": \"fine\"}'\n")

@@ -1,14 +1,20 @@
 import Foundation
 import QuickupCore
 import QuickupTestSupport
+import Testing
 @testable import QuickupTools
 
 /// A temporary work directory holding misbehaving tools written for one test.
 struct ToolFixture {
     let tree: TemporaryTree
     var directory: String { tree.path }
+    /// Tools start from a pre-joined launcher made ready for them (issue 20.2), not the usual way.
+    let prejoined: Bool
 
-    init() throws { tree = try TemporaryTree("quickup-tools") }
+    init(prejoined: Bool = false) throws {
+        tree = try TemporaryTree("quickup-tools")
+        self.prejoined = prejoined
+    }
 
     func remove() { tree.remove() }
 
@@ -25,12 +31,36 @@ struct ToolFixture {
                        context: Data(context.utf8), limits: limits, name: name, terminationGrace: grace)
     }
 
-    /// Runs a tool and collects its events.
-    func run(_ invocation: ToolInvocation) async throws -> (ToolOutcome, [ToolEvent]) {
+    /// Runs a tool and collects its events. Pre-joined: a launcher is made ready first, the tool
+    /// must have run in its cgroups, and every launcher is ended afterwards, whatever happened.
+    func run(_ invocation: ToolInvocation, support: IsolationSupport = .current) async throws -> (ToolOutcome, [ToolEvent]) {
         let events = EventLog()
-        let outcome = try await ToolProcess.run(invocation) { events.append($0) }
+        guard prejoined, support.mechanism != .rlimits else {
+            return (try await ToolProcess.run(invocation, support: support) { events.append($0) }, events.all)
+        }
+        let launchers = PreparedLaunchers(policy: .standard)
+        await launchers.refill(for: invocation, support: support)
+        let ready = launchers.readyGroups
+        let used = GroupsSeen()
+        let watch = ToolProcess.ToolWatch(started: { _, groups in used.append(groups) }, ended: { _ in })
+        let outcome: ToolOutcome
+        do {
+            outcome = try await ToolProcess.run(invocation, support: support, watch: watch, launchers: launchers) { events.append($0) }
+        } catch {
+            await launchers.close()
+            throw error
+        }
+        await launchers.close()
+        #expect(!ready.isEmpty && used.all == [ready[0]], "the tool ran in the oldest prepared launcher's cgroups \(ready), not \(used.all)")
         return (outcome, events.all)
     }
+}
+
+final class GroupsSeen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var groups: [[String]] = []
+    func append(_ group: [String]) { lock.withLock { groups.append(group) } }
+    var all: [[String]] { lock.withLock { groups } }
 }
 
 final class EventLog: @unchecked Sendable {

@@ -33,7 +33,7 @@ public struct HookProbe: Sendable {
         let context = RunContext(stateDirectory: scratch, clock: ContinuousClock(), output: RunOutput(console: nil), secrets: secrets)
         let runner = PluginRunner(runID: "assess", request: request, context: context, stage: HookSchedule.of(point).stage)
         let timeout = self.timeout
-        return await withTaskGroup(of: (String, Result<String?, QuickupError>).self) { group in
+        let results = await withTaskGroup(of: (String, Result<String?, QuickupError>).self) { group in
             for profile in plugins {
                 guard let text = profile.hooks[point] else { continue }
                 group.addTask {
@@ -56,5 +56,7 @@ public struct HookProbe: Sendable {
             for await (name, result) in group { all[name] = result }
             return all
         }
+        await context.launchers.close()
+        return results
     }
 }

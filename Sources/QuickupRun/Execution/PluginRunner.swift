@@ -73,7 +73,7 @@ struct PluginRunner<C: Clock>: Sendable where C.Duration == Duration {
         // The tool was handed its datasources' passwords; if it prints one, the logs (and a
         // support bundle made from them) must not keep it (D4, L1).
         let redaction = SecretRedaction(knownSecrets: toolContext.datasources.values.compactMap(\.password))
-        let outcome = try await ToolProcess.run(invocation, support: context.isolation, watch: watch(name)) { event in
+        let outcome = try await ToolProcess.run(invocation, support: context.isolation, watch: watch(name), launchers: context.launchers) { event in
             Self.report(event, name: name, output: output, progress: progress, redaction: redaction)
         }
         if case .python = entry, outcome.ending == .exited(PythonHelper.helperMissingStatus),

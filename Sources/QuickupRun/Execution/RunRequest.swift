@@ -91,6 +91,9 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     public let estimates = LiveEstimates()
     /// SSH connections to the hosts, for config tasks (K1); closed when the run ends.
     public let hosts = RemoteHosts()
+    /// Tools' pre-joined launchers (issue 20.2; `QUICKUP_PREPARED_LAUNCHERS=off` turns them off);
+    /// closed when the run ends, which ends the unused ones and removes their cgroups.
+    public let launchers = PreparedLaunchers()
 
     /// What runs, previews and undoes config tasks (K1–K3) for `environment` and `releaseRoot`.
     public func configWork(releaseRoot: String, environment: Environment) -> ConfigTaskWork {

@@ -47,6 +47,7 @@ public struct Rollback<C: Clock>: Sendable where C.Duration == Duration {
         }
         await connections.closeAll()
         await context.hosts.closeAll()
+        await context.launchers.close()
         await databaseLocks.release()
         result.total = started.duration(to: context.clock.now)
         result.status = result.error == nil ? .succeeded : (result.error?.code == .cancelled ? .cancelled : .failed)

@@ -1,0 +1,170 @@
+import Foundation
+import QuickupCore
+import Subprocess
+import Synchronization
+
+/// A process already inside a tool's cgroups, waiting for its tool (issue 20.2). Moving a
+/// process into a cgroup v1 hierarchy waits for an RCU grace period (~10–15 ms here), longer
+/// than a short Python tool runs; a launcher pays it while nothing waits for it. When a tool
+/// starts, it takes the launcher: the cgroups get the tool's limits, the launcher reads one line
+/// naming its launch script and `exec`s the tool — same pid, same session, still inside the
+/// cgroups, so no process of the tool ever runs outside them (T3).
+///
+/// The cgroups are named like any tool's (`LeftoverGroups.groupName`, tool "prepared"), so a
+/// launcher a killed quickup left is found, killed and removed by the leftover sweep before the
+/// next run starts anything. The launcher itself does not outlive quickup: it has the tools'
+/// parent-death signal, and without one the `read` on its stdin ends when quickup's end of the
+/// pipe closes.
+final class PreparedLauncher: Sendable {
+    let sandbox: ToolSandbox
+    let grace: Duration
+    private let handoff: Handoff
+    private let task: Task<TerminationStatus, any Error>
+
+    /// Starts a task that creates the cgroups (with `limits`, the likely next tool's) and the
+    /// launcher: nothing of it runs in the caller, which is a tool's call that just ended.
+    init(support: IsolationSupport, limits: PluginLimits, grace: Duration) {
+        let sandbox = ToolSandbox(planned: support, limits: limits, workDirectory: "/", name: "prepared")
+        let handoff = Handoff()
+        let launch = ToolSupervisor.Launch(command: sandbox.launcher(), environment: [:], workDirectory: "/", grace: grace)
+        self.sandbox = sandbox
+        self.grace = grace
+        self.handoff = handoff
+        task = Task {
+            do {
+                try sandbox.create()
+            } catch {
+                handoff.created(false)
+                throw error
+            }
+            handoff.created(true)
+            return try await ToolSupervisor.spawn(launch, started: { handoff.started($0) }, job: { await handoff.next() })
+        }
+    }
+
+    /// Whether its cgroups exist (waits while they are being created); false when they could
+    /// not be: such a launcher is discarded, and the tool's own start reports why.
+    func created() async -> Bool {
+        await handoff.whenCreated()
+    }
+
+    /// False once the launcher died before its tool came (a parent-death signal from the thread
+    /// that started it, an outside kill): such a launcher is discarded, never used.
+    var isAlive: Bool {
+        guard let pid = handoff.pid else { return true }
+        return !ProcessGroup.hasEnded(pid)
+    }
+
+    /// Hands the launcher its tool: it starts now.
+    func start(_ job: ToolSupervisor.Job) {
+        handoff.give(job)
+    }
+
+    /// Waits for the end of the tool `start` gave it. Cancelling the caller stops the tool's
+    /// whole process group, as for a tool started the usual way.
+    func finish() async throws -> TerminationStatus {
+        try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// Ends an unused launcher (stdin closed: its `read` fails and it exits), kills whatever
+    /// might remain in its cgroups and removes them.
+    func discard() async {
+        handoff.give(nil)
+        task.cancel()
+        // Its status says nothing here: the launcher was never used.
+        _ = try? await task.value
+        sandbox.killAll()
+        sandbox.remove()
+    }
+
+    /// The one-shot meeting point of the launcher's supervisor (waiting) and the tool (giving).
+    private final class Handoff: Sendable {
+        private struct State {
+            var pid: pid_t?
+            var given: ToolSupervisor.Job??
+            var waiter: CheckedContinuation<ToolSupervisor.Job?, Never>?
+            var created: Bool?
+            var creationWaiters: [CheckedContinuation<Bool, Never>] = []
+        }
+        private let state = Mutex(State())
+
+        var pid: pid_t? { state.withLock { $0.pid } }
+
+        func started(_ pid: pid_t) { state.withLock { $0.pid = pid } }
+
+        func created(_ done: Bool) {
+            let waiters = state.withLock { state in
+                state.created = done
+                defer { state.creationWaiters = [] }
+                return state.creationWaiters
+            }
+            for waiter in waiters { waiter.resume(returning: done) }
+        }
+
+        func whenCreated() async -> Bool {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state -> Bool? in
+                    if state.created == nil { state.creationWaiters.append(continuation) }
+                    return state.created
+                }
+                if let done { continuation.resume(returning: done) }
+            }
+        }
+
+        /// `nil` means no tool will come; only the first call counts.
+        func give(_ job: ToolSupervisor.Job?) {
+            let waiter = state.withLock { state -> CheckedContinuation<ToolSupervisor.Job?, Never>? in
+                guard state.given == nil else { return nil }
+                state.given = .some(job)
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: job)
+        }
+
+        func next() async -> ToolSupervisor.Job? {
+            await withCheckedContinuation { continuation in
+                let given = state.withLock { state -> ToolSupervisor.Job?? in
+                    if state.given == nil { state.waiter = continuation }
+                    return state.given
+                }
+                if let given { continuation.resume(returning: given) }
+            }
+        }
+    }
+}
+
+/// The script a launcher sources, in a file only quickup and its launcher can reach: created
+/// and unlinked at once (nothing left on disk, whatever happens to quickup), read by the
+/// launcher through `/proc/<quickup>/fd/<n>`, closed once the tool ended.
+struct LaunchScriptFile: ~Copyable {
+    let descriptor: Int32
+
+    init(_ script: String) throws(QuickupError) {
+        var template = Array((NSTemporaryDirectory() + "/quickup-launch-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
+        guard descriptor >= 0 else {
+            throw QuickupError(.io, "cannot create a tool's launch script: \(String(cString: strerror(errno)))",
+                               hint: "check that \(NSTemporaryDirectory()) is writable")
+        }
+        template.withUnsafeBufferPointer { if let path = $0.baseAddress { _ = unlink(path) } }
+        // Not inherited by other processes (swift-subprocess also closes every descriptor above stderr).
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        let bytes = Array(script.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            close(descriptor)
+            throw QuickupError(.io, "cannot write a tool's launch script (\(bytes.count) bytes)", hint: "check the free space of \(NSTemporaryDirectory())")
+        }
+        self.descriptor = descriptor
+    }
+
+    /// The line the launcher reads: where to source the script from.
+    var line: [UInt8] { Array("/proc/\(getpid())/fd/\(descriptor)\n".utf8) }
+
+    deinit { close(descriptor) }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import QuickupCore
+import Synchronization
+
+/// Pre-joined launchers kept ready for the next tools (issue 20.2; see `PreparedLauncher`).
+///
+/// A tool takes the oldest ready launcher whose kind (isolation, termination grace) matches its
+/// own; its limits are written then (cheap). Its replacement is started once the tool ended
+/// (started while the tool runs, it would compete with it for the CPU), and joins its cgroups
+/// while the following tools run — off their critical path. The
+/// first tool of a kind finds none and starts the usual way (`ToolSandbox.wrap`), as does every
+/// tool when the policy is off, under rlimits (nothing to join), or when there are more tools
+/// at once than launchers. A pool belongs to one run: `close()` ends its unused launchers and
+/// removes their cgroups (the run ends, is cancelled, or fails).
+public final class PreparedLaunchers: Sendable {
+    /// How many launchers are kept ready, as data; `off` starts every tool the usual way.
+    public struct Policy: Sendable, Hashable, Codable {
+        public var enabled: Bool
+        /// Launchers kept ready per kind of tool (isolation and termination grace).
+        public var perKind: Int
+
+        public init(enabled: Bool, perKind: Int) {
+            self.enabled = enabled
+            self.perKind = perKind
+        }
+
+        /// Two per kind: tools of a component run one after another (E1), and a launcher
+        /// prepared when a tool ends needs ~25 ms to join; the next tool takes the older one.
+        public static let standard = Policy(enabled: true, perKind: 2)
+        public static let off = Policy(enabled: false, perKind: 0)
+
+        /// `QUICKUP_PREPARED_LAUNCHERS`: `off`/`0` turns pre-joined launchers off, a number sets
+        /// how many are kept per kind; unset or anything else is `standard`.
+        public static func from(environment: [String: String] = ProcessInfo.processInfo.environment) -> Policy {
+            guard let value = environment["QUICKUP_PREPARED_LAUNCHERS"]?.lowercased() else { return .standard }
+            if value == "off" || value == "0" { return .off }
+            if let count = Int(value), count > 0 { return Policy(enabled: true, perKind: min(count, 8)) }
+            return .standard
+        }
+    }
+
+    public let policy: Policy
+    private struct State {
+        var ready: [PreparedLauncher] = []
+        var closed = false
+    }
+    private let state = Mutex(State())
+
+    public init(policy: Policy = .from()) {
+        self.policy = policy
+    }
+
+    /// Whether tools contained by `support` can use launchers at all.
+    func applies(to support: IsolationSupport) -> Bool {
+        policy.enabled && policy.perKind > 0 && support.mechanism != .rlimits
+    }
+
+    /// A ready launcher for `invocation` with its sandbox set to the invocation's limits, or nil
+    /// (start it the usual way). The caller then calls `refill`, once its tool ended.
+    func take(for invocation: ToolInvocation, support: IsolationSupport) async throws(QuickupError) -> (PreparedLauncher, ToolSandbox)? {
+        guard applies(to: support) else { return nil }
+        let taken = state.withLock { state -> PreparedLauncher? in
+            guard !state.closed, let index = state.ready.firstIndex(where: { Self.matches($0, invocation, support) }) else { return nil }
+            return state.ready.remove(at: index)
+        }
+        guard let taken else { return nil }
+        guard await taken.created(), taken.isAlive else {
+            await taken.discard()
+            return nil
+        }
+        do {
+            return (taken, try taken.sandbox.adopted(by: invocation))
+        } catch {
+            await taken.discard()
+            throw error
+        }
+    }
+
+    /// Starts launchers until `perKind` of this kind are ready; each prepares itself in its own
+    /// task. One that cannot be prepared is discarded when taken: that tool then starts the
+    /// usual way and reports the same error itself.
+    func refill(for invocation: ToolInvocation, support: IsolationSupport) async {
+        guard applies(to: support) else { return }
+        let missing = state.withLock { state in
+            state.closed ? 0 : policy.perKind - state.ready.filter { Self.matches($0, invocation, support) }.count
+        }
+        for _ in 0..<max(0, missing) {
+            let launcher = PreparedLauncher(support: support, limits: invocation.limits, grace: invocation.terminationGrace)
+            let kept = state.withLock { state -> Bool in
+                guard !state.closed else { return false }
+                state.ready.append(launcher)
+                return true
+            }
+            if !kept { await launcher.discard() }
+        }
+    }
+
+    private static func matches(_ launcher: PreparedLauncher, _ invocation: ToolInvocation, _ support: IsolationSupport) -> Bool {
+        launcher.sandbox.support == support && launcher.grace == invocation.terminationGrace
+    }
+
+    /// The cgroups of the launchers now ready (tests and `quickup doctor` look at them).
+    var readyGroups: [[String]] { state.withLock { $0.ready.map(\.sandbox.groups) } }
+
+    /// Ends every unused launcher and removes its cgroups; later tools start the usual way.
+    public func close() async {
+        let unused = state.withLock { state -> [PreparedLauncher] in
+            state.closed = true
+            defer { state.ready = [] }
+            return state.ready
+        }
+        for launcher in unused { await launcher.discard() }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import QuickupCore
+import QuickupTestSupport
+import Testing
+@testable import QuickupTools
+
+/// Issue 20.2: a tool takes a launcher that joined its cgroups before the tool was asked for.
+/// Order of events only: the launcher is in its cgroups before its tool exists; the tool is
+/// that same process, with the tool's limits, environment and context; afterwards nothing of
+/// it is left; closing the pool ends the unused launcher and removes its cgroups.
+@Suite("Pre-joined launchers (issue 20.2, T3)", .serialized, .timeLimit(.minutes(5)),
+       .enabled(if: IsolationSupport.current.mechanism != .rlimits, "launchers only exist where there are cgroups to join"))
+struct PreparedLauncherTests {
+    @Test("the tool is the launcher that joined its cgroups first: its limits, environment and context, nothing left after")
+    func toolIsThePreparedLauncher() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        let tool = try fixture.script("where.sh", """
+            #!/bin/sh
+            echo "pid $$"
+            grep -E ':(memory|pids|cpu|cpu,cpuacct):' /proc/self/cgroup | sed 's/^/cgroup /'
+            memory=$(grep -E ':memory:' /proc/self/cgroup | cut -d: -f3)
+            echo "limit $(cat /sys/fs/cgroup/memory$memory/memory.limit_in_bytes)"
+            printf 'odd=[%s]\\n' "$ODD"
+            echo "cwd $(pwd)"
+            echo "context $(cat)"
+            """)
+        let launchers = PreparedLaunchers(policy: .standard)
+        var invocation = fixture.invocation(tool, context: #"{"k": "v w"}"#)
+        invocation.environment["ODD"] = "it's $HOME `id` \"q\""
+        invocation.limits.memory = .mebibytes(80)
+        // Prepared for a tool of the same kind with the class's usual limits.
+        await launchers.refill(for: fixture.invocation(tool), support: .current)
+        let groups = try #require(launchers.readyGroups.first)
+        #expect(groups.allSatisfy { $0.contains("/prepared.quickup-\(getpid())-") }, "named like a tool's group, owned by this process: \(groups)")
+        // The launcher joins all of its cgroups while no tool waits for it.
+        let launcher = try await Self.waitForMember(of: groups)
+
+        let events = EventLog()
+        let outcome = try await ToolProcess.run(invocation, launchers: launchers) { events.append($0) }
+        let lines = events.all.compactMap { event -> String? in
+            if case .message(.text(let line)) = event { return line }
+            return nil
+        }
+        #expect(outcome.succeeded, "\(outcome.ending): \(outcome.stderrTail)")
+        #expect(lines.contains("pid \(launcher)"), "the tool is the launcher's process: \(lines)")
+        for group in groups {
+            let name = try #require(group.split(separator: "/").last)
+            #expect(lines.contains { $0.hasPrefix("cgroup ") && $0.hasSuffix("/\(name)") }, "in \(group): \(lines)")
+        }
+        #expect(lines.contains("limit \(80 << 20)"), "the tool's own limit, written before it started: \(lines)")
+        #expect(lines.contains("odd=[it's $HOME `id` \"q\"]"), "values pass as words, never as shell code: \(lines)")
+        #expect(lines.contains("cwd \(fixture.directory)"))
+        #expect(lines.contains(#"context {"k": "v w"}"#), "the context follows the launcher's line on stdin: \(lines)")
+        #expect(groups.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "the used cgroups are removed")
+
+        // Its replacement was prepared meanwhile; closing the pool ends it and removes its cgroups.
+        let next = try #require(launchers.readyGroups.first)
+        #expect(next != groups)
+        let waiting = try await Self.waitForMember(of: next)
+        await launchers.close()
+        #expect(kill(waiting, 0) != 0, "the unused launcher ended with its pool")
+        #expect(next.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+        #expect(launchers.readyGroups.isEmpty)
+    }
+
+    @Test("a launcher killed before its tool came is not used; the tool starts the usual way")
+    func deadLauncherIsDiscarded() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        let tool = try fixture.script("ok.sh", "#!/bin/sh\necho \"pid $$\"\n")
+        let launchers = PreparedLaunchers(policy: .standard)
+        let invocation = fixture.invocation(tool)
+        await launchers.refill(for: invocation, support: .current)
+        let groups = try #require(launchers.readyGroups.first)
+        let launcher = try await Self.waitForMember(of: groups)
+        kill(launcher, SIGKILL)
+        while !ProcessGroup.hasEnded(launcher) { try await Task.sleep(for: .milliseconds(5)) }
+        let events = EventLog()
+        let outcome = try await ToolProcess.run(invocation, launchers: launchers) { events.append($0) }
+        await launchers.close()
+        #expect(outcome.succeeded, "\(outcome.ending): \(outcome.stderrTail)")
+        #expect(!events.all.contains(.message(.text("pid \(launcher)"))))
+        #expect(groups.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "the dead launcher's cgroups are removed")
+    }
+
+    @Test("policy as data: off, a count, anything else the standard")
+    func policy() {
+        #expect(PreparedLaunchers.Policy.from(environment: [:]) == .standard)
+        #expect(PreparedLaunchers.Policy.from(environment: ["QUICKUP_PREPARED_LAUNCHERS": "off"]) == .off)
+        #expect(PreparedLaunchers.Policy.from(environment: ["QUICKUP_PREPARED_LAUNCHERS": "0"]) == .off)
+        #expect(PreparedLaunchers.Policy.from(environment: ["QUICKUP_PREPARED_LAUNCHERS": "3"]) == .init(enabled: true, perKind: 3))
+        #expect(!PreparedLaunchers(policy: .off).applies(to: .current))
+    }
+
+    /// The launcher's pid once it is a member of every group (the loop's bound is a hang guard).
+    static func waitForMember(of groups: [String]) async throws -> pid_t {
+        for _ in 0..<3_000 {
+            let sets = groups.map { Set(members(of: $0)) }
+            if let pid = sets.dropFirst().reduce(sets[0], { $0.intersection($1) }).first { return pid }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw QuickupError(.timeout, "no launcher joined \(groups)")
+    }
+
+    static func members(of group: String) -> [pid_t] {
+        ((try? String(contentsOfFile: "\(group)/cgroup.procs", encoding: .utf8)) ?? "").split(whereSeparator: \.isNewline).compactMap { pid_t($0) }
+    }
+}
