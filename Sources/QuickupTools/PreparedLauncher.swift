@@ -31,28 +31,28 @@ final class PreparedLauncher: Sendable {
         self.grace = grace
         self.handoff = handoff
         task = Task {
-            do {
-                try sandbox.create()
-            } catch {
-                handoff.created(false)
-                throw error
-            }
-            handoff.created(true)
+            // However the task ends before a tool came (the cgroups or the process could not be
+            // made, the launcher exited), the pool sees it and discards the launcher.
+            defer { handoff.over() }
+            try sandbox.create()
             return try await ToolSupervisor.spawn(launch, started: { handoff.started($0) }, job: { await handoff.next() })
         }
     }
 
-    /// Whether its cgroups exist (waits while they are being created); false when they could
-    /// not be: such a launcher is discarded, and the tool's own start reports why.
-    func created() async -> Bool {
-        await handoff.whenCreated()
+    /// Whether a tool can take it now: started, alive and inside all its cgroups. A tool never
+    /// waits for a launcher still being prepared — on a busy machine that can take long (once
+    /// seen in the whole suite: no member after 30 s) — it starts the usual way instead.
+    var isReady: Bool {
+        guard !handoff.isOver, let pid = handoff.pid, !ProcessGroup.hasEnded(pid) else { return false }
+        return sandbox.hasJoined(pid)
     }
 
-    /// False once the launcher died before its tool came (a parent-death signal from the thread
-    /// that started it, an outside kill): such a launcher is discarded, never used.
-    var isAlive: Bool {
-        guard let pid = handoff.pid else { return true }
-        return !ProcessGroup.hasEnded(pid)
+    /// True once it can never be used: its task ended (nothing could be prepared, or the
+    /// launcher exited) or its process died (an outside kill). Such a launcher is discarded.
+    var isLost: Bool {
+        if handoff.isOver { return true }
+        guard let pid = handoff.pid else { return false }
+        return ProcessGroup.hasEnded(pid)
     }
 
     /// Hands the launcher its tool: it starts now.
@@ -87,33 +87,15 @@ final class PreparedLauncher: Sendable {
             var pid: pid_t?
             var given: ToolSupervisor.Job??
             var waiter: CheckedContinuation<ToolSupervisor.Job?, Never>?
-            var created: Bool?
-            var creationWaiters: [CheckedContinuation<Bool, Never>] = []
+            var over = false
         }
         private let state = Mutex(State())
 
         var pid: pid_t? { state.withLock { $0.pid } }
+        var isOver: Bool { state.withLock { $0.over } }
 
         func started(_ pid: pid_t) { state.withLock { $0.pid = pid } }
-
-        func created(_ done: Bool) {
-            let waiters = state.withLock { state in
-                state.created = done
-                defer { state.creationWaiters = [] }
-                return state.creationWaiters
-            }
-            for waiter in waiters { waiter.resume(returning: done) }
-        }
-
-        func whenCreated() async -> Bool {
-            await withCheckedContinuation { continuation in
-                let done = state.withLock { state -> Bool? in
-                    if state.created == nil { state.creationWaiters.append(continuation) }
-                    return state.created
-                }
-                if let done { continuation.resume(returning: done) }
-            }
-        }
+        func over() { state.withLock { $0.over = true } }
 
         /// `nil` means no tool will come; only the first call counts.
         func give(_ job: ToolSupervisor.Job?) {

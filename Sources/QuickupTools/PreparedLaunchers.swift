@@ -56,18 +56,20 @@ public final class PreparedLaunchers: Sendable {
     }
 
     /// A ready launcher for `invocation` with its sandbox set to the invocation's limits, or nil
-    /// (start it the usual way). The caller then calls `refill`, once its tool ended.
+    /// (start it the usual way). The caller then calls `refill`, once its tool ended. Only a
+    /// launcher already inside its cgroups is taken; one still being prepared stays for a later
+    /// tool, one that can never be used is discarded.
     func take(for invocation: ToolInvocation, support: IsolationSupport) async throws(QuickupError) -> (PreparedLauncher, ToolSandbox)? {
         guard applies(to: support) else { return nil }
-        let taken = state.withLock { state -> PreparedLauncher? in
-            guard !state.closed, let index = state.ready.firstIndex(where: { Self.matches($0, invocation, support) }) else { return nil }
-            return state.ready.remove(at: index)
+        let (taken, lost) = state.withLock { state -> (PreparedLauncher?, [PreparedLauncher]) in
+            guard !state.closed else { return (nil, []) }
+            let lost = state.ready.filter(\.isLost)
+            state.ready.removeAll { launcher in lost.contains { $0 === launcher } }
+            guard let index = state.ready.firstIndex(where: { Self.matches($0, invocation, support) && $0.isReady }) else { return (nil, lost) }
+            return (state.ready.remove(at: index), lost)
         }
+        for launcher in lost { await launcher.discard() }
         guard let taken else { return nil }
-        guard await taken.created(), taken.isAlive else {
-            await taken.discard()
-            return nil
-        }
         do {
             return (taken, try taken.sandbox.adopted(by: invocation))
         } catch {
@@ -98,6 +100,9 @@ public final class PreparedLaunchers: Sendable {
     private static func matches(_ launcher: PreparedLauncher, _ invocation: ToolInvocation, _ support: IsolationSupport) -> Bool {
         launcher.sandbox.support == support && launcher.grace == invocation.terminationGrace
     }
+
+    /// How many launchers a tool could take now (tests wait for them).
+    var readyCount: Int { state.withLock { $0.ready.filter(\.isReady).count } }
 
     /// The cgroups of the launchers now ready (tests and `quickup doctor` look at them).
     var readyGroups: [[String]] { state.withLock { $0.ready.map(\.sandbox.groups) } }

@@ -220,6 +220,14 @@ public final class ToolSandbox: Sendable {
         return text.split(whereSeparator: \.isNewline).compactMap { pid_t($0) }
     }
 
+    /// Whether `pid` is in the last of the tool's cgroups — the one a launcher joins last, so it
+    /// is in all of them (issue 20.2). False under rlimits (no groups).
+    func hasJoined(_ pid: pid_t) -> Bool {
+        guard let group = groups.last, let text = read("\(group)/cgroup.procs") else { return false }
+        let wanted = Substring(String(pid))
+        return text.split(whereSeparator: \.isNewline).contains(wanted)
+    }
+
     /// Kills everything left in the cgroup, repeatedly, since a forking process can add members
     /// while we kill. Returns how many processes were killed.
     @discardableResult

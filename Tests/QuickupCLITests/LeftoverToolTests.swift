@@ -47,7 +47,8 @@ struct LeftoverToolTests {
               prepared.duration(to: .now) < .seconds(30) {
             usleep(20_000)
         }
-        #expect(Self.toolGroups().contains { $0.contains("/prepared.quickup-\(killedPid)-") }, "precondition: a launcher was prepared")
+        #expect(Self.toolGroups().contains { $0.contains("/prepared.quickup-\(killedPid)-") && !Self.members($0).isEmpty },
+                "precondition: a launcher was prepared and joined its cgroups — \(Self.launcherReport(quickup: killedPid))")
         kill(killedPid, SIGKILL)
         first.wait()
         #expect(!processesRunning(containing: tool.marker).isEmpty, "precondition: the tool's worker outlived quickup")
@@ -86,6 +87,23 @@ struct LeftoverToolTests {
     static func toolGroups() -> [String] {
         let roots = ["/sys/fs/cgroup/quickup", "/sys/fs/cgroup/memory/quickup", "/sys/fs/cgroup/cpu/quickup", "/sys/fs/cgroup/pids/quickup"]
         return roots.flatMap { root in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).map { "\(root)/\($0)" } }
+    }
+
+    /// What a failed wait saw: the prepared groups with their members, and quickup's children
+    /// with their state and where they wait.
+    static func launcherReport(quickup pid: pid_t) -> String {
+        let groups = toolGroups().filter { $0.contains(".quickup-\(pid)-") }.map { "\($0): [\(members($0).joined(separator: " "))]" }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        let children = entries.compactMap(pid_t.init).compactMap { child -> String? in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, fields[1] == "\(pid)" else { return nil }
+            let wchan = (try? String(contentsOfFile: "/proc/\(child)/wchan", encoding: .utf8)) ?? "?"
+            let command = FileManager.default.contents(atPath: "/proc/\(child)/cmdline").map { String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "\0", with: " ") } ?? "?"
+            return "\(child) \(fields[0]) \(wchan) \(command.prefix(160))"
+        }
+        return "groups: \(groups); quickup \(pid) children: \(children)"
     }
 
     static func members(_ group: String) -> [String] {

@@ -35,6 +35,7 @@ struct PreparedLauncherTests {
         #expect(groups.allSatisfy { $0.contains("/prepared.quickup-\(getpid())-") }, "named like a tool's group, owned by this process: \(groups)")
         // The launcher joins all of its cgroups while no tool waits for it.
         let launcher = try await Self.waitForMember(of: groups)
+        try await launchers.untilReady()
 
         let events = EventLog()
         let outcome = try await ToolProcess.run(invocation, launchers: launchers) { events.append($0) }
@@ -82,6 +83,39 @@ struct PreparedLauncherTests {
         #expect(outcome.succeeded, "\(outcome.ending): \(outcome.stderrTail)")
         #expect(!events.all.contains(.message(.text("pid \(launcher)"))))
         #expect(groups.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "the dead launcher's cgroups are removed")
+    }
+
+    @Test("a launcher not inside its cgroups is never waited for: the tool starts the usual way, the launcher stays for the next")
+    func unreadyLauncherIsNotWaitedFor() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        let tool = try fixture.script("ok.sh", "#!/bin/sh\necho \"pid $$\"\n")
+        let launchers = PreparedLaunchers(policy: PreparedLaunchers.Policy(enabled: true, perKind: 1))
+        let invocation = fixture.invocation(tool)
+        await launchers.refill(for: invocation, support: .current)
+        let groups = try #require(launchers.readyGroups.first)
+        let launcher = try await Self.waitForMember(of: groups)
+        try await launchers.untilReady()
+        // Out of its last group again: as far as a tool can tell, it is still joining.
+        let last = try #require(groups.last)
+        let parent = (last as NSString).deletingLastPathComponent
+        try "\(launcher)\n".write(toFile: "\(parent)/cgroup.procs", atomically: false, encoding: .utf8)
+        #expect(launchers.readyCount == 0)
+
+        let first = EventLog()
+        let started = try await ToolProcess.run(invocation, launchers: launchers) { first.append($0) }
+        #expect(started.succeeded, "\(started.ending): \(started.stderrTail)")
+        #expect(!first.all.contains(.message(.text("pid \(launcher)"))), "a launcher outside its cgroups was used")
+        #expect(launchers.readyGroups.contains(groups), "the launcher stays for a later tool")
+
+        // Joined again, the next tool takes it.
+        try "\(launcher)\n".write(toFile: "\(last)/cgroup.procs", atomically: false, encoding: .utf8)
+        try await launchers.untilReady()
+        let second = EventLog()
+        let taken = try await ToolProcess.run(invocation, launchers: launchers) { second.append($0) }
+        await launchers.close()
+        #expect(taken.succeeded, "\(taken.ending): \(taken.stderrTail)")
+        #expect(second.all.contains(.message(.text("pid \(launcher)"))), "the joined launcher became the tool")
     }
 
     @Test("policy as data: off, a count, anything else the standard")

@@ -40,6 +40,7 @@ struct ToolFixture {
         }
         let launchers = PreparedLaunchers(policy: .standard)
         await launchers.refill(for: invocation, support: support)
+        try await launchers.untilReady()
         let ready = launchers.readyGroups
         let used = GroupsSeen()
         let watch = ToolProcess.ToolWatch(started: { _, groups in used.append(groups) }, ended: { _ in })
@@ -53,6 +54,19 @@ struct ToolFixture {
         await launchers.close()
         #expect(!ready.isEmpty && used.all == [ready[0]], "the tool ran in the oldest prepared launcher's cgroups \(ready), not \(used.all)")
         return (outcome, events.all)
+    }
+}
+
+extension PreparedLaunchers {
+    /// Until every launcher of the pool can be taken (its pid known, inside its groups): a tool
+    /// never waits for one still being prepared. The bound is a hang guard.
+    func untilReady() async throws {
+        for _ in 0..<3_000 {
+            let count = readyCount
+            if count > 0, count == readyGroups.count { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw QuickupError(.timeout, "no launcher became ready: \(readyGroups)")
     }
 }
 
