@@ -49,6 +49,36 @@ struct PythonHelperTests {
         #expect(events.contains(.message(.log(level: "warn", message: "connecting to 127.0.0.1:3306 as upgrader"))))
     }
 
+    @Test("a module of a package runs, and the helper loads no module the bare interpreter does not (start-up, issue 20.2)")
+    func loadsNothingExtra() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        try fixture.script("tools/pkg/__init__.py", "")
+        try fixture.script("tools/pkg/mod.py", "import sys\n\ndef modules(ctx):\n    return {\"modules\": sorted(sys.modules)}\n")
+        // Debian's interpreter where there is one: pyenv's loads importlib by itself, which would hide it.
+        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+        var tool = try invocation(fixture, entry: ("pkg.mod", "modules"), context: "{}")
+        tool.arguments[0] = python
+        let (outcome, _) = try await fixture.run(tool)
+        #expect(outcome.succeeded, "\(outcome.stderrTail)")
+        let result = try JSONSerialization.jsonObject(with: Data(try #require(outcome.result).utf8)) as? [String: [String]]
+        let loaded = Set(try #require(result?["modules"]))
+
+        // The same interpreter, bare: what it loads by itself (site, .pth files) is not the helper's.
+        var bare = fixture.invocation("unused")
+        bare.arguments = [python, "-c", "import sys; print(' '.join(sorted(sys.modules)))"]
+        let (bareOutcome, events) = try await fixture.run(bare)
+        #expect(bareOutcome.succeeded, "\(bareOutcome.stderrTail)")
+        let baseline = Set(events.compactMap { event -> [String]? in
+            if case .message(.text(let line)) = event { return line.split(separator: " ").map(String.init) }
+            return nil
+        }.flatMap { $0 })
+        try #require(baseline.contains("sys"), "the bare interpreter's module list: \(events)")
+        // The helper, the tool's package and module, and CPython's C JSON scanner — nothing else.
+        let extra = loaded.subtracting(baseline).subtracting(["quickup_tool", "pkg", "pkg.mod", "_json"])
+        #expect(extra.isEmpty, "modules the helper loaded for every tool: \(extra.sorted())")
+    }
+
     @Test("a missing function is a clear error naming the module file")
     func missingFunction() async throws {
         let fixture = try ToolFixture()
