@@ -61,12 +61,13 @@ extension PreparedLaunchers {
     /// Until every launcher of the pool can be taken (its pid known, inside its groups): a tool
     /// never waits for one still being prepared. The bound is a hang guard.
     func untilReady() async throws {
-        for _ in 0..<3_000 {
+        for _ in 0..<12_000 {
             let count = readyCount
             if count > 0, count == readyGroups.count { return }
             try await Task.sleep(for: .milliseconds(5))
         }
-        throw QuickupError(.timeout, "no launcher became ready: \(readyGroups)")
+        let members = readyGroups.flatMap { $0 }.map { "\($0): \(PreparedLauncherTests.members(of: $0))" }
+        throw QuickupError(.timeout, "\(readyCount) of \(readyGroups.count) launchers ready after a minute: \(members)")
     }
 }
 
