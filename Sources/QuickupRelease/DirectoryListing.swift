@@ -37,11 +37,22 @@ final class DirectoryListing {
 
     /// Entries of an absolute directory path, or nil when it cannot be opened.
     func entries(of path: String) -> [String: Kind]? {
-        if let cached = cache[path] { return cached }
-        let listing = Self.readListing(path)
-        cache[path] = .some(listing)
+        if let last, last.path == path { return last.entries }
+        let listing: [String: Kind]?
+        if let cached = cache[path] {
+            listing = cached
+        } else {
+            listing = Self.readListing(path)
+            cache[path] = .some(listing)
+        }
+        last = (path, listing)
         return listing
     }
+
+    /// The folder asked about last: a task's file is looked up in it several times in a row
+    /// (resolved, checked not to be a folder, read), and comparing the path costs less than
+    /// hashing it each time (P5, issue 20.1).
+    private var last: (path: String, entries: [String: Kind]?)?
 
     /// The kind of `name` inside `directory`, nil when absent.
     func kind(of name: String, in directory: String) -> Kind? {
