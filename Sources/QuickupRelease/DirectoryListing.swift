@@ -17,6 +17,8 @@ final class DirectoryListing {
     /// the kernel's path walk was ~5 % of loading 100,000 files). One, so a release with
     /// thousands of folders never holds more than one descriptor per loader.
     private var openDirectory: (path: String, descriptor: Int32)?
+    /// One per loader, as the listings are, so its buffer serves every file the loader reads.
+    private var reader = WholeFileReader()
 
     deinit {
         if let openDirectory { close(openDirectory.descriptor) }
@@ -29,17 +31,28 @@ final class DirectoryListing {
             let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             openDirectory = descriptor >= 0 ? (directory, descriptor) : nil
         }
-        guard let openDirectory else { return Self.readFile("\(directory)/\(name)") }
-        return Self.readAll(openat(openDirectory.descriptor, name, O_RDONLY | O_CLOEXEC))
+        guard let openDirectory else { return readFile("\(directory)/\(name)") }
+        return reader.readAll(openat(openDirectory.descriptor, name, O_RDONLY | O_CLOEXEC))
     }
 
     /// Entries of an absolute directory path, or nil when it cannot be opened.
     func entries(of path: String) -> [String: Kind]? {
-        if let cached = cache[path] { return cached }
-        let listing = Self.readListing(path)
-        cache[path] = .some(listing)
+        if let last, last.path == path { return last.entries }
+        let listing: [String: Kind]?
+        if let cached = cache[path] {
+            listing = cached
+        } else {
+            listing = Self.readListing(path)
+            cache[path] = .some(listing)
+        }
+        last = (path, listing)
         return listing
     }
+
+    /// The folder asked about last: a task's file is looked up in it several times in a row
+    /// (resolved, checked not to be a folder, read), and comparing the path costs less than
+    /// hashing it each time (P5, issue 20.1).
+    private var last: (path: String, entries: [String: Kind]?)?
 
     /// The kind of `name` inside `directory`, nil when absent.
     func kind(of name: String, in directory: String) -> Kind? {
@@ -86,31 +99,7 @@ final class DirectoryListing {
     }
 
     /// Reads a whole file with plain system calls (Foundation's reader is several times slower).
-    static func readFile(_ path: String) -> [UInt8]? {
-        readAll(open(path, O_RDONLY | O_CLOEXEC))
-    }
-
-    /// The whole file behind `fd` (closed here); nil when `fd` is not open or a read fails.
-    private static func readAll(_ fd: Int32) -> [UInt8]? {
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0))
-        var filled = 0
-        while true {
-            if filled == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: 4096)) }
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                read(fd, buffer.baseAddress! + filled, buffer.count - filled)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { break }
-            filled += n
-        }
-        bytes.removeLast(bytes.count - filled)
-        return bytes
+    func readFile(_ path: String) -> [UInt8]? {
+        reader.readAll(open(path, O_RDONLY | O_CLOEXEC))
     }
 }

@@ -68,7 +68,7 @@ struct ReleaseFiles {
     }
 
     func read(_ relative: String) -> [UInt8]? {
-        guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return DirectoryListing.readFile(display(relative)) }
+        guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return listing.readFile(display(relative)) }
         return listing.readFile(String(relative[relative.index(after: slash)...]), in: display(String(relative[..<slash])))
     }
 

@@ -14,6 +14,25 @@ struct SHA256Tests {
         #expect(SHA256.hex(Array(input.utf8)) == digest)
     }
 
+    @Test("fed in pieces of any size, it gives the digest of the whole (the tail is kept between updates)",
+          arguments: [1, 3, 55, 56, 63, 64, 65, 127])
+    func pieces(size: Int) {
+        let whole = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+        for length in [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000] {
+            let input = Array(whole.prefix(length))
+            var hasher = SHA256()
+            var start = 0
+            while start < input.count {
+                hasher.update(input[start..<min(start + size, input.count)])
+                start += size
+            }
+            #expect(hasher.finalizeHex() == SHA256.hex(input), "length \(length), pieces of \(size)")
+            var bytes = SHA256()
+            bytes.update(input)
+            #expect(bytes.finalize().map { String(format: "%02x", $0) }.joined() == SHA256.hex(input))
+        }
+    }
+
     @Test("agrees with sha256sum on lengths around block boundaries")
     func agreesWithCoreutils() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qu-sha-\(UUID().uuidString)")

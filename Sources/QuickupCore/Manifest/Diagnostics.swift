@@ -162,6 +162,13 @@ struct FieldReader {
 
     /// Comma-separated names; empty items are errors (a stray comma is usually a typo).
     mutating func list(_ entry: PropertiesEntry) -> [String]? {
+        // Most lists are one name (a task's `depends`): with no comma byte, splitting by
+        // Characters gives the whole value too, so it is trimmed without walking its
+        // Characters (P5, issue 20.1).
+        if !entry.value.utf8.contains(UInt8(ascii: ",")) {
+            let item = entry.value.trimmingSpaces
+            return item.isEmpty ? [] : [item]
+        }
         let items = entry.value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
         if items.count == 1, items[0].isEmpty { return [] }
         guard !items.contains(where: \.isEmpty) else {

@@ -7,29 +7,41 @@ struct TaskKey: Hashable {
     /// Nil when the key does not have three parts or the uid has characters other than
     /// letters, digits, `_` and `-` (dots inside a uid would make keys ambiguous).
     init?(_ key: String) {
-        // Byte scan: keys are mostly ASCII and there are several per task (P5).
-        let utf8 = key.utf8
-        guard let first = utf8.firstIndex(of: UInt8(ascii: ".")),
-              let last = utf8.lastIndex(of: UInt8(ascii: ".")), first != last else { return nil }
-        let uidStart = utf8.index(after: first)
-        let uid = Substring(utf8[uidStart..<last])
-        let field = Substring(utf8[utf8.index(after: last)...])
-        guard first != utf8.startIndex, !field.isEmpty, TaskKey.isValidUID(uid) else { return nil }
-        prefix = String(Substring(utf8[..<first]))
-        self.uid = String(uid)
-        self.field = String(field)
+        // Over the key's UTF-8 bytes, each part made from its bytes at once: keys are mostly
+        // ASCII, there are several per task, and String indices and Substrings cost more than
+        // the split itself (P5, issue 20.1).
+        var key = key
+        guard let parts = key.withUTF8(TaskKey.split) else { return nil }
+        self = parts
     }
 
-    static func isValidUID(_ uid: Substring) -> Bool {
+    private init(prefix: String, uid: String, field: String) {
+        self.prefix = prefix
+        self.uid = uid
+        self.field = field
+    }
+
+    /// `prefix.uid.field` split at the first and the last dot (ASCII, so each part is UTF-8 too).
+    private static func split(_ utf8: UnsafeBufferPointer<UInt8>) -> TaskKey? {
+        guard let first = utf8.firstIndex(of: UInt8(ascii: ".")),
+              let last = utf8.lastIndex(of: UInt8(ascii: ".")), first != last,
+              first != 0, last + 1 < utf8.count else { return nil }
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: utf8[range]), as: UTF8.self) }
+        let uid = UnsafeBufferPointer(rebasing: utf8[(first + 1)..<last])
+        guard isValidUID(uid) else { return nil }
+        return TaskKey(prefix: text(0..<first), uid: text((first + 1)..<last), field: text((last + 1)..<utf8.count))
+    }
+
+    static func isValidUID(_ uid: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !uid.isEmpty else { return false }
-        for byte in uid.utf8 {
+        for byte in uid {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
                 continue
             case 0x80...:
                 // Non-ASCII uids (e.g. Chinese) are letters; a dot can't hide here, it was split on.
-                return uid.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-" || $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+                return String(decoding: uid, as: UTF8.self).unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-" || $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
             default:
                 return false
             }

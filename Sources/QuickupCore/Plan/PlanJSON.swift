@@ -51,7 +51,7 @@ public enum PlanJSON {
                 windowStart = next
                 let ahead = components[next..<min(next + Self.windowSize, components.count)]
                 window = ParallelMap.map(ahead.count) { index in
-                    Result { try ahead[ahead.startIndex + index].tasks.map(PlanJSON.task).joined(separator: ",\n") }
+                    Result { try PlanJSON.tasks(ahead[ahead.startIndex + index].tasks) }
                 }
             }
             defer { next += 1 }
@@ -76,18 +76,28 @@ public enum PlanJSON {
         out.write("\n      ],\n      \"stage\" : \(JSONText.quoted(stage.stage.rawValue))\n    }")
     }
 
-    /// One task at indent 12, fields as `PlanDocument.task` fills them, absent ones left out.
-    /// Appended into one string (not a field array joined), keys in byte order as JSONEncoder
-    /// sorts them: this runs for every planned task (issue 20 item 1).
-    static func task(_ planned: PlannedTask) throws -> String {
+    /// A component's tasks, as `task(_:into:)` writes each, joined by `,\n`: written as bytes
+    /// into one buffer and made a string once (P5, issue 20.1).
+    static func tasks(_ tasks: [PlannedTask]) throws -> String {
+        var out: [UInt8] = []
+        for (index, planned) in tasks.enumerated() {
+            if index > 0 { out.append(contentsOf: ",\n".utf8) }
+            try task(planned, into: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// One task at indent 12, fields as `PlanDocument.task` fills them, absent ones left out,
+    /// keys in byte order as JSONEncoder sorts them: this runs for every planned task (issue 20 item 1).
+    static func task(_ planned: PlannedTask, into out: inout [UInt8]) throws {
         let t = PlanDocument.task(planned)
         var fields = JSONText.Fields(opening: "            {\n", first: "              \"", next: ",\n              \"", colon: "\" : ",
-                                     capacity: 1024)
+                                     continuing: &out)
         fields.quoted("checksum", t.checksum)
         fields.quoted("compatibility", t.compatibility)
         fields.quoted("compatibleVersion", t.compatibleVersion)
         fields.quoted("datasource", t.datasource)
-        fields.raw("depends", array(t.depends.map(JSONText.quoted), indent: 14))
+        fields.raw("depends") { quotedArray(t.depends, indent: 14, into: &$0) }
         fields.quoted("description", t.description)
         fields.raw("estimateSeconds", try t.estimateSeconds.map(number))
         fields.quoted("estimateSource", t.estimateSource)
@@ -107,7 +117,20 @@ public enum PlanJSON {
         fields.bool("transactional", t.transactional)
         fields.quoted("uid", t.uid)
         fields.quoted("version", t.version)
-        return fields.text + "\n            }"
+        fields.end("\n            }", into: &out)
+    }
+
+    /// `array(items.map(JSONText.quoted), indent:)` written into `out`.
+    private static func quotedArray(_ items: [String], indent: Int, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (index, item) in items.enumerated() {
+            out.append(contentsOf: (index == 0 ? "\n" : ",\n").utf8)
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent + 2))
+            JSONText.appendQuoted(item, to: &out)
+        }
+        out.append(contentsOf: (items.isEmpty ? "\n\n" : "\n").utf8)
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+        out.append(UInt8(ascii: "]"))
     }
 
     private static func spaces(_ count: Int) -> String { String(repeating: " ", count: count) }
