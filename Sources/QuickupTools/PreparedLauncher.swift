@@ -43,7 +43,7 @@ final class PreparedLauncher: Sendable {
     /// waits for a launcher still being prepared — on a busy machine that can take long (once
     /// seen in the whole suite: no member after 30 s) — it starts the usual way instead.
     var isReady: Bool {
-        guard !handoff.isOver, let pid = handoff.pid, !ProcessGroup.hasEnded(pid) else { return false }
+        guard !isLost, let pid = handoff.pid else { return false }
         return sandbox.hasJoined(pid)
     }
 

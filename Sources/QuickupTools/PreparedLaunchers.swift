@@ -79,8 +79,8 @@ public final class PreparedLaunchers: Sendable {
     }
 
     /// Starts launchers until `perKind` of this kind are ready; each prepares itself in its own
-    /// task. One that cannot be prepared is discarded when taken: that tool then starts the
-    /// usual way and reports the same error itself.
+    /// task. One that cannot be prepared is never ready and is discarded by the next `take`;
+    /// tools meanwhile start the usual way, which reports the same error itself.
     func refill(for invocation: ToolInvocation, support: IsolationSupport) async {
         guard applies(to: support) else { return }
         let missing = state.withLock { state in

@@ -216,16 +216,20 @@ public final class ToolSandbox: Sendable {
 
     /// Processes still in the tool's cgroup (empty under rlimits: use the process group instead).
     public func members() -> [pid_t] {
-        guard let group = groups.first, let text = read("\(group)/cgroup.procs") else { return [] }
+        guard let group = groups.first else { return [] }
+        return members(of: group)
+    }
+
+    private func members(of group: String) -> [pid_t] {
+        guard let text = read("\(group)/cgroup.procs") else { return [] }
         return text.split(whereSeparator: \.isNewline).compactMap { pid_t($0) }
     }
 
     /// Whether `pid` is in the last of the tool's cgroups — the one a launcher joins last, so it
     /// is in all of them (issue 20.2). False under rlimits (no groups).
     func hasJoined(_ pid: pid_t) -> Bool {
-        guard let group = groups.last, let text = read("\(group)/cgroup.procs") else { return false }
-        let wanted = Substring(String(pid))
-        return text.split(whereSeparator: \.isNewline).contains(wanted)
+        guard let group = groups.last else { return false }
+        return members(of: group).contains(pid)
     }
 
     /// Kills everything left in the cgroup, repeatedly, since a forking process can add members

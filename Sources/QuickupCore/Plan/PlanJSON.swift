@@ -63,7 +63,7 @@ public enum PlanJSON {
         out.write("    {\n      \"components\" : [")
         for (index, component) in stage.components.enumerated() {
             out.write(index == 0 ? "\n" : ",\n")
-            out.write("        {\n          \"after\" : \(array(component.after.map(JSONText.quoted), indent: 10)),\n")
+            out.write("        {\n          \"after\" : \(quotedArray(component.after, indent: 10)),\n")
             out.write("          \"name\" : \(JSONText.quoted(component.component)),\n          \"tasks\" : [")
             let tasks = try bodies.take()
             if !component.tasks.isEmpty {
@@ -120,7 +120,14 @@ public enum PlanJSON {
         fields.end("\n            }", into: &out)
     }
 
-    /// `array(items.map(JSONText.quoted), indent:)` written into `out`.
+    /// Strings as a JSON array at `indent`, as JSONEncoder pretty-prints one (an empty one too).
+    static func quotedArray(_ items: [String], indent: Int) -> String {
+        var out: [UInt8] = []
+        quotedArray(items, indent: indent, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `quotedArray(items, indent:)` written into `out`.
     private static func quotedArray(_ items: [String], indent: Int, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         for (index, item) in items.enumerated() {
@@ -134,13 +141,6 @@ public enum PlanJSON {
     }
 
     private static func spaces(_ count: Int) -> String { String(repeating: " ", count: count) }
-
-    /// `[` items `]` with the closing bracket at `indent`.
-    static func array(_ items: [String], indent: Int) -> String {
-        if items.isEmpty { return "[\n\n\(spaces(indent))]" }
-        let inner = spaces(indent + 2)
-        return "[\n" + items.map { inner + $0 }.joined(separator: ",\n") + "\n\(spaces(indent))]"
-    }
 
     /// `{` "key" : value … `}`.
     static func object(_ fields: [(String, String)], indent: Int) -> String {
