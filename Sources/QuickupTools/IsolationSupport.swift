@@ -54,11 +54,29 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Looks once per process; creating and removing a probe group proves write access.
-    public static let current: IsolationSupport = detect()
+    public static let current: IsolationSupport = machineMechanism.withHelperPrograms()
+
+    /// The cgroup mechanism alone, without trying bwrap and setpriv — two processes, ~15–20 ms
+    /// before the first statement of every run (issue 20.3). A run's sweep of a dead quickup's
+    /// tools needs only the groups' parents; the helper programs wait for the first tool.
+    public static let machineMechanism: IsolationSupport = detectMechanism(cgroupRoot: "/sys/fs/cgroup", group: "quickup")
 
     public static func detect(cgroupRoot: String = "/sys/fs/cgroup", group: String = "quickup") -> IsolationSupport {
-        var support = detectMechanism(cgroupRoot: cgroupRoot, group: group)
-        if let setpriv = executable("setpriv"), works(setpriv, ["--pdeathsig", "KILL", "/bin/true"]) {
+        detectMechanism(cgroupRoot: cgroupRoot, group: group).withHelperPrograms()
+    }
+
+    /// This support with the helper programs found and tried: bubblewrap for third_party
+    /// plugins, setpriv for the parent-death signal.
+    public func withHelperPrograms() -> IsolationSupport {
+        var support = self
+        if let bwrap = Self.executable("bwrap") {
+            if Self.bubblewrapWorks(bwrap) {
+                support.bubblewrap = bwrap
+            } else {
+                support.notes.append("bwrap at \(bwrap) cannot create namespaces here (needs root or unprivileged user namespaces)")
+            }
+        }
+        if let setpriv = Self.executable("setpriv"), Self.works(setpriv, ["--pdeathsig", "KILL", "/bin/true"]) {
             support.parentDeathSignal = setpriv
         } else {
             support.notes.append("no setpriv with --pdeathsig (util-linux ≥ 2.33): a tool outlives a killed quickup until the next run stops it")
@@ -69,11 +87,6 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     private static func detectMechanism(cgroupRoot: String, group: String) -> IsolationSupport {
         var notes: [String] = []
         let files = FileManager.default
-        var bubblewrap = executable("bwrap")
-        if let bwrap = bubblewrap, !bubblewrapWorks(bwrap) {
-            notes.append("bwrap at \(bwrap) cannot create namespaces here (needs root or unprivileged user namespaces)")
-            bubblewrap = nil
-        }
         if files.fileExists(atPath: "\(cgroupRoot)/cgroup.controllers") {
             // Pure v2: the root is exempt from the no-internal-processes rule, so quickup's groups live there.
             let controllers = (try? String(contentsOfFile: "\(cgroupRoot)/cgroup.controllers", encoding: .utf8)) ?? ""
@@ -84,7 +97,7 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
                    try? "+memory +pids +cpu".write(toFile: "\(path)/cgroup.subtree_control", atomically: false, encoding: .utf8)
                    return files.fileExists(atPath: "\(path)/memory.max")
                }) {
-                return IsolationSupport(mechanism: .cgroupV2(parent: parent), bubblewrap: bubblewrap, notes: notes)
+                return IsolationSupport(mechanism: .cgroupV2(parent: parent), bubblewrap: nil, notes: notes)
             }
             notes.append("cgroup v2 at \(cgroupRoot) is not writable or lacks memory/pids/cpu")
         } else if files.fileExists(atPath: "\(cgroupRoot)/memory/memory.limit_in_bytes") {
@@ -92,13 +105,13 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
             let usable = paths.allSatisfy { probe($0, setup: { _ in true }) != nil }
             if usable {
                 return IsolationSupport(mechanism: .cgroupV1(memory: paths[0], cpu: paths[1], pids: paths[2]),
-                                        bubblewrap: bubblewrap, notes: notes)
+                                        bubblewrap: nil, notes: notes)
             }
             notes.append("cgroup v1 hierarchies at \(cgroupRoot) are not writable (quickup runs without root?)")
         } else {
             notes.append("no cgroup hierarchy found at \(cgroupRoot)")
         }
-        return IsolationSupport(mechanism: .rlimits, bubblewrap: bubblewrap, notes: notes)
+        return IsolationSupport(mechanism: .rlimits, bubblewrap: nil, notes: notes)
     }
 
     /// Creates `path` (kept: it is the parent of every tool's group) and checks it is usable.

@@ -57,11 +57,12 @@ struct RunFixture {
 
     /// The same on a given clock, printing into `lines` as it goes (for tests that drive the clock).
     func run<C: Clock>(clock: C, lines: Lines, confirm: Set<String> = [], accept: Set<String> = [],
-                       dryRun: Bool = false) async throws -> RunResult where C.Duration == Duration {
+                       dryRun: Bool = false, isolation: IsolationChoice? = nil) async throws -> RunResult where C.Duration == Duration {
         let workspace = try Workspace.open(release: release, environment: envFile)
         let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
         let output = RunOutput(console: { lines.add($0) })
-        let context = RunContext(stateDirectory: state, clock: clock, output: output)
+        var context = RunContext(stateDirectory: state, clock: clock, output: output)
+        if let isolation { context.isolationChoice = isolation }
         var request = RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: try #require(workspace.environment),
                                  dryRun: dryRun, confirmRerun: confirm, acceptChanged: accept, plugins: workspace.plugins)
         request.backupTables = workspace.release.backupTablesByComponent  // as RunOperation does

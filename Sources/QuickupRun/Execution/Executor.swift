@@ -60,7 +60,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         }
         // Issue 13 item 1: before anything runs, what a killed quickup left running is stopped.
         do {
-            try LeftoverReaper(journal: journal, runID: runID, host: context.host, isolation: context.isolation, now: context.now)
+            try LeftoverReaper(journal: journal, runID: runID, host: context.host, isolation: context.isolationChoice.mechanism, now: context.now)
                 .reap(output: output)
         } catch {
             await databaseLocks.release()

@@ -81,8 +81,13 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     public var now: @Sendable () -> Int64
     /// Resolves datasource passwords for connections and for tools' contexts (D4, T1).
     public var secrets: SecretResolver
-    /// How tools are contained on this machine (T3); tests may pass a weaker one.
-    public var isolation: IsolationSupport
+    /// How tools are contained on this machine (T3), found when the first tool starts; tests
+    /// may set a weaker one.
+    public var isolation: IsolationSupport {
+        get { isolationChoice.support }
+        set { isolationChoice = IsolationChoice(newValue) }
+    }
+    public var isolationChoice = IsolationChoice()
     /// Between SIGTERM and SIGKILL when a tool is stopped.
     public var toolTerminationGrace: Duration = .seconds(5)
     /// Record writes on failure paths that did not go through (the run's end reports them).
@@ -130,7 +135,6 @@ public struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
         self.connect = { config throws(QuickupError) in try await Datasources.connect(config, secrets: secrets) }
         self.now = now
         self.secrets = secrets
-        self.isolation = .current
     }
 }
 
