@@ -1,5 +1,6 @@
 import Foundation
 import QuickupCore
+import QuickupRelease
 import QuickupTestSupport
 import Testing
 @testable import QuickupRun
@@ -14,6 +15,20 @@ struct RunRecordTests {
         try String(contentsOfFile: "\(state)/runs/\(runID)/detail.jsonl", encoding: .utf8)
             .split(separator: "\n")
             .map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "\($0)") }
+    }
+
+    @Test("the run's row keeps the plan it executed as `plan --json` prints it (a support bundle's plan.json)")
+    func storedPlanIsThePrintedOne() async throws {
+        let fixture = try RunFixture(tasks: [("a", "pre_stop", "CREATE TABLE a(id INTEGER);", ""), ("b", "post_start", "INSERT INTO a VALUES (1);", "")])
+        defer { fixture.remove() }
+        let (result, lines) = try await fixture.run()
+        #expect(result.status == .succeeded, "\(lines)")
+        let stored = try #require(try Journal(stateDirectory: fixture.state).run(result.runID)?.planJSON)
+        let workspace = try Workspace.open(release: fixture.release, environment: fixture.envFile)
+        let plan = try workspace.plan(from: Version(1, 0, 0), to: Version(1, 0, 1), site: nil)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = PlanJSON.formatting
+        #expect(stored == String(decoding: try encoder.encode(PlanDocument(plan)), as: UTF8.self))
     }
 
     @Test("E10: detail.jsonl holds each task's start and end with status, statement count, error and hint, and the run's end")
