@@ -17,10 +17,15 @@ final class ManualClock: Clock, @unchecked Sendable {
     var now: Instant { lock.withLock { current } }
     var minimumResolution: Duration { .nanoseconds(1) }
 
+    /// How many sleeps were asked for so far (a timer armed per call).
+    var sleepCalls: Int { lock.withLock { calls } }
+    private var calls = 0
+
     /// Number of tasks waiting on the clock — lets a test wait until work has reached a sleep.
     var sleeperCount: Int { lock.withLock { sleepers.count } }
 
     func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        lock.withLock { calls += 1 }
         try Task.checkCancellation()
         let id = UUID()
         try await withTaskCancellationHandler {

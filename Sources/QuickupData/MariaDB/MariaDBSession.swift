@@ -43,25 +43,28 @@ final class MariaDBSession: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Runs `body` with the handle on the session's queue.
+    /// Runs `body` with the handle on the session's queue — on a thread where blocking is allowed
+    /// (a component's `DedicatedThread`), right there, still serialised with the queue's blocks:
+    /// `sync` runs the block on the calling thread, so no thread hands the task over (issue 20.3).
     func perform<T: Sendable>(
         _ body: @escaping @Sendable (UnsafeMutablePointer<MYSQL>) throws(QuickupError) -> T
     ) async throws(QuickupError) -> T {
+        if DedicatedThread.isCurrent {
+            return try queue.sync { run(body) }.get()
+        }
         let result: Result<T, QuickupError> = await withCheckedContinuation { continuation in
-            queue.async {
-                guard !self.closed else {
-                    continuation.resume(returning: .failure(QuickupError(
-                        .datasourceUnreachable,
-                        "the connection to MariaDB datasource '\(self.endpoint.config.name)' is closed",
-                        hint: "open a new connection")))
-                    return
-                }
-                continuation.resume(returning: Result { () throws(QuickupError) -> T in
-                    try body(self.handle.pointer)
-                })
-            }
+            queue.async { continuation.resume(returning: self.run(body)) }
         }
         return try result.get()
+    }
+
+    /// On the queue.
+    private func run<T>(_ body: (UnsafeMutablePointer<MYSQL>) throws(QuickupError) -> T) -> Result<T, QuickupError> {
+        guard !closed else {
+            return .failure(QuickupError(.datasourceUnreachable, "the connection to MariaDB datasource '\(endpoint.config.name)' is closed",
+                                         hint: "open a new connection"))
+        }
+        return Result { () throws(QuickupError) -> T in try body(handle.pointer) }
     }
 
     /// Says goodbye to the server (COM_QUIT) and frees the handle; later calls fail.

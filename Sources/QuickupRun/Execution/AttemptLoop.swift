@@ -12,6 +12,8 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
     let context: RunContext<C>
     let runner: TaskRunner
     let stage: Stage
+    /// Watches the timeouts of SQL and Redis attempts, which run on the component's thread.
+    var watch: AttemptWatch<C>? = nil
 
     /// `deferred`: the previous task's records, written with this task's first RUNNING row (same
     /// datasource, see DeferredRecords); on return, this task's own records when it ran on a
@@ -144,60 +146,71 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             output.board?.end(task.key)
             estimates.end(task.key)
         }
+        let warn: @Sendable (Double, Duration) -> Void = { fraction, elapsed in
+            let message = "\(task.qualifiedUID) has used \(Int(fraction * 100)) % of its \(planned.timeout) timeout (\(elapsed.short) elapsed)"
+            output.line("[WARN] \(message)")
+            writes.attempt("the timeout warning of \(task.key) in the journal") { () throws(QuickupError) in
+                try journal.append(EventRecord(runID: runID, at: now(), level: "warn", kind: "timeout_warning", taskKey: task.key, message: message))
+            }
+        }
+        let progress = Deadline<C>.Progress(interval: .seconds(10)) { elapsed in
+            // E9: a progress line every 10 s while the task runs.
+            let fraction = await connection?.progress() ?? toolProgress.fraction
+            // A5: progress against the estimate; a correction is shown, logged and used from now on.
+            let correction = estimates.sample(planned, elapsed: elapsed, fraction: fraction)
+            if let correction {
+                EstimateReport(runID: runID, output: output, journal: journal, writes: writes, now: now).report(correction, of: planned)
+            }
+            var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
+            if let estimate = estimates.current(planned) { text += " of ~\(estimate)" }
+            if let fraction { text += " (\(Int(fraction * 100)) %)" }
+            if let message = toolProgress.message { text += " — \(message)" }
+            output.progress(text)
+        }
+        let work: @Sendable () async throws -> Void = {
+            switch task.kind {
+            case .sql, .redis:
+                guard let connection else {
+                    throw QuickupError(.invalidArgument, "\(task.key) has no datasource")
+                }
+                let success: @Sendable () -> UpgradeLogEntry = {
+                    var done = entry
+                    let elapsed = start.duration(to: clock.now)
+                    done.status = .success
+                    done.endTime = entry.startTime + elapsed.milliseconds
+                    done.durationMs = elapsed.milliseconds
+                    return done
+                }
+                if let running, let store = connection as? any UpgradeLogStore {
+                    try await store.runAttempt(statements, recording: running.log, mirror: { () throws(QuickupError) in
+                        try journal.recordSoon(running.journal)
+                        running.markMirrored()
+                    }, recorded: running.markRecorded, transactional: transactional, success: success)
+                } else {
+                    try await runner.runStatements(statements, on: connection, transactional: transactional, success: success)
+                }
+            case .tool:
+                guard let package = task.package, let entry = ToolEntry(package) else {
+                    throw QuickupError(.manifestInvalid, "\(task.key) has no valid .package", at: task.location(of: "package"))
+                }
+                if task.placement == .hosts {
+                    try await RemoteToolTask(plugins: plugins, journal: journal).run(task, entry: entry, attempt: attempt, progress: toolProgress)
+                } else {
+                    _ = try await plugins.run(.task(task), entry: entry, attempt: attempt, progress: toolProgress)
+                }
+            case .config:
+                let work = context.configWork(request)
+                for line in try await work.apply(task, markerGroup: try journal.firstRun(of: runID), attempt: attempt) { output.line(line) }
+            }
+        }
         do {
-            try await deadline.run(warn: { fraction, elapsed in
-                let message = "\(task.qualifiedUID) has used \(Int(fraction * 100)) % of its \(planned.timeout) timeout (\(elapsed.short) elapsed)"
-                output.line("[WARN] \(message)")
-                writes.attempt("the timeout warning of \(task.key) in the journal") { () throws(QuickupError) in
-                    try journal.append(EventRecord(runID: runID, at: now(), level: "warn", kind: "timeout_warning", taskKey: task.key, message: message))
-                }
-            }, progress: Deadline.Progress(interval: .seconds(10)) { elapsed in
-                // E9: a progress line every 10 s while the task runs.
-                let fraction = await connection?.progress() ?? toolProgress.fraction
-                // A5: progress against the estimate; a correction is shown, logged and used from now on.
-                let correction = estimates.sample(planned, elapsed: elapsed, fraction: fraction)
-                if let correction {
-                    EstimateReport(runID: runID, output: output, journal: journal, writes: writes, now: now).report(correction, of: planned)
-                }
-                var text = "[RUNNING] \(task.qualifiedUID) \(elapsed.short)"
-                if let estimate = estimates.current(planned) { text += " of ~\(estimate)" }
-                if let fraction { text += " (\(Int(fraction * 100)) %)" }
-                if let message = toolProgress.message { text += " — \(message)" }
-                output.progress(text)
-            }) {
-                switch task.kind {
-                case .sql, .redis:
-                    guard let connection else {
-                        throw QuickupError(.invalidArgument, "\(task.key) has no datasource")
-                    }
-                    let success: @Sendable () -> UpgradeLogEntry = {
-                        var done = entry
-                        let elapsed = start.duration(to: clock.now)
-                        done.status = .success
-                        done.endTime = entry.startTime + elapsed.milliseconds
-                        done.durationMs = elapsed.milliseconds
-                        return done
-                    }
-                    if let running, let store = connection as? any UpgradeLogStore {
-                        try await store.runAttempt(statements, recording: running.log, mirror: { () throws(QuickupError) in
-                            try journal.recordSoon(running.journal)
-                            running.markMirrored()
-                        }, recorded: running.markRecorded, transactional: transactional, success: success)
-                    } else {
-                        try await runner.runStatements(statements, on: connection, transactional: transactional, success: success)
-                    }
-                case .tool:
-                    guard let package = task.package, let entry = ToolEntry(package) else {
-                        throw QuickupError(.manifestInvalid, "\(task.key) has no valid .package", at: task.location(of: "package"))
-                    }
-                    if task.placement == .hosts {
-                        try await RemoteToolTask(plugins: plugins, journal: journal).run(task, entry: entry, attempt: attempt, progress: toolProgress)
-                    } else {
-                        _ = try await plugins.run(.task(task), entry: entry, attempt: attempt, progress: toolProgress)
-                    }
-                case .config:
-                    let work = context.configWork(request)
-                    for line in try await work.apply(task, markerGroup: try journal.firstRun(of: runID), attempt: attempt) { output.line(line) }
+            if let watch, task.kind == .sql || task.kind == .redis {
+                try await watch.run(limit: deadline.limit, warnings: deadline.warnings, warn: warn, progress: progress, work)
+            } else {
+                // Tools and config changes wait on processes and hosts through tasks of their own:
+                // off the component's thread, which may block (DedicatedThread).
+                try await withTaskExecutorPreference(globalConcurrentExecutor) {
+                    try await deadline.run(warn: warn, progress: progress, work)
                 }
             }
         } catch let error as QuickupError {

@@ -15,6 +15,20 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
     let stage: Stage
 
     func run(_ component: ComponentPlan) async -> Tally {
+        // Issue 20.3: the component's tasks run on a thread of their own, where its connections'
+        // blocking calls run too (DedicatedThread), and one task watches every attempt's timeout.
+        let thread = DedicatedThread(name: "quickup-component")
+        defer { thread.stop() }
+        let watch = AttemptWatch(clock: context.clock)
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask(executorPreference: globalConcurrentExecutor) { await watch.watch() }
+            let tally = await withTaskExecutorPreference(thread) { await runTasks(of: component, watch: watch) }
+            group.cancelAll()
+            return tally
+        }
+    }
+
+    private func runTasks(of component: ComponentPlan, watch: AttemptWatch<C>) async -> Tally {
         var tally = Tally()
         let journalState: [String: AttemptRecord]
         do { journalState = try journal.latestAttempts() } catch {
@@ -43,7 +57,7 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
             let taskStart = context.clock.now
             do throws(QuickupError) {
                 let outcome = try await runTask(planned, journalState: journalState, logs: &logs, deferred: &deferred,
-                                                disagreements: &disagreements)
+                                                disagreements: &disagreements, watch: watch)
                 switch outcome {
                 case .succeeded: tally.succeeded += 1
                 case .skipped: tally.skipped += 1
@@ -112,7 +126,8 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
     private func runTask(_ planned: PlannedTask, journalState: [String: AttemptRecord],
                          logs: inout [String: [String: UpgradeLogEntry]],
                          deferred: inout DeferredRecords?,
-                         disagreements: inout [(task: UpgradeTask, message: String)]) async throws(QuickupError) -> Outcome {
+                         disagreements: inout [(task: UpgradeTask, message: String)],
+                         watch: AttemptWatch<C>) async throws(QuickupError) -> Outcome {
         let task = planned.task
         let type = planned.datasource.flatMap { request.environment.datasource(named: $0)?.type }
         var connection: (any DatasourceConnection)?
@@ -174,7 +189,8 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         case .run:
             break
         }
-        let attempts = AttemptLoop(runID: runID, request: request, journal: journal, context: context, runner: runner, stage: stage)
+        let attempts = AttemptLoop(runID: runID, request: request, journal: journal, context: context, runner: runner, stage: stage,
+                                   watch: watch)
         try await attempts.run(planned, statements: statements, connection: connection, store: store,
                                transactional: transactional, previousAttempt: fromLog?.attempt ?? fromJournal?.attempt ?? 0,
                                deferred: &deferred)
