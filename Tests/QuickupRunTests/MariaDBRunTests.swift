@@ -40,6 +40,29 @@ struct MariaDBRunTests {
             .run(RunRequest(plan: plan, releaseRoot: workspace.releaseRoot, environment: env, plugins: workspace.plugins))
     }
 
+    @Test("E7 on the component's own thread: a statement past its timeout is killed on the server from the watch, the run says timeout, the next task never starts")
+    func timeoutKillsTheStatement() async throws {
+        let marker = "qu_timeout_\(UInt32.random(in: 0...UInt32.max))"
+        let (f, env, cleanup) = try await fixture([
+            ("first", "CREATE TABLE t (id INT PRIMARY KEY);", "sql.first.order=1"),
+            // Left alone it sleeps 10 minutes; the timeout is a second.
+            ("slow", "SELECT SLEEP(600) AS \(marker);", "sql.slow.order=2\nsql.slow.timeout=1s\nsql.slow.retries=0"),
+            ("after", "CREATE TABLE after_slow (id INT);", "sql.after.order=3"),
+        ])
+        let result = try await run(f, env)
+        let error = try #require(result.error)
+        #expect(error.code == .timeout, "\(error)")
+        #expect(error.message.contains("database timeout"), "\(error)")
+        #expect(result.succeeded == 1 && result.failed == 1, "\(result)")
+        let connection = try await Datasources.connect(try #require(env.datasource(named: "shop_db")), secrets: SecretResolver())
+        #expect(try await connection.scalar("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%\(marker)%' AND INFO NOT LIKE '%PROCESSLIST%'") == "0",
+                "the statement was killed, not left sleeping")
+        #expect(try await connection.scalar("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'after_slow'") == "0")
+        #expect(try await connection.scalar("SELECT status FROM upgrade_log WHERE task_id LIKE '%sql.slow'") == "FAILED")
+        await connection.close()
+        await cleanup()
+    }
+
     @Test("DDL tasks run without a transaction, DML in one; upgrade_log records both; a second run skips")
     func runAndSkip() async throws {
         let (f, env, cleanup) = try await fixture([
