@@ -3,12 +3,15 @@ import Foundation
 /// Run ids sort by time and are unique: `20261125-154312-3f9a`.
 public enum RunIdentifier {
     public static func make(now: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        // By hand, in UTC: a DateFormatter with a time zone loaded ICU's data, ~10 ms of a run's
+        // start (issue 20.3).
+        var seconds = time_t(now.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
-        return "\(formatter.string(from: now))-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)"
+        return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))-\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))"
+            + "-\(String(repeating: "0", count: 4 - suffix.count))\(suffix)"
     }
 }
 
