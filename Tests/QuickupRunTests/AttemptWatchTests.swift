@@ -3,62 +3,10 @@ import Testing
 @testable import QuickupRun
 
 /// Issue 20.3: one timer task watches every SQL attempt of a component (E7 warnings and limit,
-/// E9 progress), as `Deadline` does for one attempt, on the injected clock.
+/// E9 progress), as `Deadline` does for one attempt, on the injected clock (DeadlineTests runs
+/// the same scenarios on both).
 @Suite("One watch for a component's attempts (E7, E9)")
 struct AttemptWatchTests {
-    @Test("E7: warnings at 85 % and 95 %, then the attempt's work is cancelled and it times out")
-    func timesOut() async throws {
-        let clock = ManualClock()
-        let watch = AttemptWatch(clock: clock)
-        let watcher = Task { await watch.watch() }
-        defer { watcher.cancel() }
-        let warnings = Warnings()
-        let worker = Task {
-            try await watch.run(limit: .seconds(100), warn: { fraction, _ in warnings.add(fraction) }) {
-                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(1)) }
-                return "cancelled"
-            }
-        }
-        await clock.waitForSleepers(1)
-        clock.advance(by: .seconds(85))
-        await clock.waitForSleepers(1)
-        #expect(warnings.values == [0.85])
-        clock.advance(by: .seconds(10))
-        await clock.waitForSleepers(1)
-        #expect(warnings.values == [0.85, 0.95])
-        clock.advance(by: .seconds(5))
-        await #expect(throws: Deadline<ManualClock>.TimedOut.self) { try await worker.value }
-    }
-
-    @Test("E9: a report every interval while the attempt runs; a slow report does not delay the limit")
-    func progressAndLimit() async throws {
-        let clock = ManualClock()
-        let watch = AttemptWatch(clock: clock)
-        let watcher = Task { await watch.watch() }
-        defer { watcher.cancel() }
-        let warnings = Warnings(), reports = Warnings()
-        let stuck = Gate(), stopped = Gate()
-        let worker = Task {
-            try await watch.run(limit: .seconds(40), warn: { f, _ in warnings.add(f) }, progress: .init(interval: .seconds(20)) { elapsed in
-                reports.add(Double(elapsed.components.seconds))
-                await stuck.wait()  // a progress query that does not answer
-            }) {
-                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(1)) }
-                stopped.open()
-                return 0
-            }
-        }
-        await clock.waitForSleepers(1)
-        clock.advance(by: .seconds(20))
-        await clock.waitForSleepers(1)
-        #expect(reports.values == [20])
-        clock.advance(by: .seconds(20))  // 85 %, 95 % and the limit at once
-        await stopped.wait()
-        #expect(warnings.values == [0.85, 0.95])
-        stuck.open()
-        await #expect(throws: Deadline<ManualClock>.TimedOut.self) { try await worker.value }
-    }
-
     @Test("attempts one after the other arm no timer of their own: 200 attempts, the watch sleeps a couple of times")
     func oneTimerForMany() async throws {
         let clock = ManualClock()

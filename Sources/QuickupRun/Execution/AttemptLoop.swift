@@ -44,9 +44,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
                                       entry: entry, start: start, attempt: attempt, running: running)
                 let elapsed = start.duration(to: context.clock.now)
-                entry.status = .success
-                entry.endTime = startMs + elapsed.milliseconds
-                entry.durationMs = elapsed.milliseconds
+                entry = entry.ended(.success, after: elapsed)
                 if let store, let datasource = planned.datasource {
                     deferred = DeferredRecords(datasource: datasource, store: store, log: transactional ? [] : [entry],
                                                journal: [attemptRecord(entry, planned)])
@@ -81,9 +79,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     throw error
                 }
                 let elapsed = start.duration(to: context.clock.now)
-                entry.status = .failed
-                entry.endTime = startMs + elapsed.milliseconds
-                entry.durationMs = elapsed.milliseconds
+                entry = entry.ended(.failed, after: elapsed)
                 entry.error = String(error.description.prefix(2000))
                 if let store {
                     await context.recordWrites.attemptAsync("the FAILED row of \(task.key) in upgrade_log") { () async throws(QuickupError) in
@@ -173,14 +169,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 guard let connection else {
                     throw QuickupError(.invalidArgument, "\(task.key) has no datasource")
                 }
-                let success: @Sendable () -> UpgradeLogEntry = {
-                    var done = entry
-                    let elapsed = start.duration(to: clock.now)
-                    done.status = .success
-                    done.endTime = entry.startTime + elapsed.milliseconds
-                    done.durationMs = elapsed.milliseconds
-                    return done
-                }
+                let success: @Sendable () -> UpgradeLogEntry = { entry.ended(.success, after: start.duration(to: clock.now)) }
                 if let running, let store = connection as? any UpgradeLogStore {
                     try await store.runAttempt(statements, recording: running.log, mirror: { () throws(QuickupError) in
                         try journal.recordSoon(running.journal)
@@ -274,5 +263,16 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
 
     private func attemptRecord(_ entry: UpgradeLogEntry, _ planned: PlannedTask) -> AttemptRecord {
         AttemptRecord(mirroring: entry, datasource: planned.datasource)
+    }
+}
+
+extension UpgradeLogEntry {
+    /// This attempt's row once it ended with `status`, `elapsed` after it started.
+    func ended(_ status: UpgradeLogStatus, after elapsed: Duration) -> UpgradeLogEntry {
+        var entry = self
+        entry.status = status
+        entry.endTime = startTime + elapsed.milliseconds
+        entry.durationMs = elapsed.milliseconds
+        return entry
     }
 }

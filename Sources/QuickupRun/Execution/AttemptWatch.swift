@@ -73,12 +73,13 @@ final class AttemptWatch<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    /// Warnings (written here: a line each) and expiries now; the progress reports due, to run
-    /// in tasks of their own so a slow progress query never delays a limit.
+    /// Warnings (written here: a line each), then expiries; the progress reports due, to run in
+    /// tasks of their own so a slow progress query never delays a limit.
     private func fireDue() -> [@Sendable () async -> Void] {
         let now = clock.now
         var warnings: [() -> Void] = []
         var reports: [@Sendable () async -> Void] = []
+        var expired: [Int] = []
         state.withLock { state in
             for id in state.attempts.keys {
                 guard var attempt = state.attempts[id], !attempt.expired else { continue }
@@ -90,7 +91,7 @@ final class AttemptWatch<C: Clock>: Sendable where C.Duration == Duration {
                 }
                 if elapsed >= attempt.limit {
                     attempt.expired = true
-                    attempt.task?.task.cancel()
+                    expired.append(id)
                 } else if let progress = attempt.progress, let tick = attempt.nextTick, tick <= now {
                     reports.append { await progress.report(elapsed) }
                     attempt.nextTick = now.advanced(by: progress.interval)
@@ -99,6 +100,12 @@ final class AttemptWatch<C: Clock>: Sendable where C.Duration == Duration {
             }
         }
         for warning in warnings { warning() }
+        // Cancelled under the lock: a child cancels only while attached, so its task is alive.
+        if !expired.isEmpty {
+            state.withLock { state in
+                for id in expired { state.attempts[id]?.task?.task.cancel() }
+            }
+        }
         return reports
     }
 

@@ -113,14 +113,7 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
         let running = logEntry(planned, status: .running, previous: previous)
         let start = context.clock.now
         let clock = context.clock
-        let done: @Sendable () -> UpgradeLogEntry = {
-            var entry = running
-            let elapsed = start.duration(to: clock.now)
-            entry.status = .rolledBack
-            entry.endTime = running.startTime + elapsed.milliseconds
-            entry.durationMs = elapsed.milliseconds
-            return entry
-        }
+        let done: @Sendable () -> UpgradeLogEntry = { running.ended(.rolledBack, after: start.duration(to: clock.now)) }
         let journal = self.journal
         let mirror = attemptRecord(running, planned)
         detail(planned, event: "rollback_start", statements: statements.count)
@@ -128,11 +121,8 @@ struct RollbackSteps<C: Clock>: Sendable where C.Duration == Duration {
             try await store.runAttempt(statements, recording: [running], mirror: { () throws(QuickupError) in try journal.record(mirror) },
                                        recorded: {}, transactional: transactional, success: done)
         } catch {
-            var failed = running
             let elapsed = start.duration(to: context.clock.now)
-            failed.status = .failed
-            failed.endTime = running.startTime + elapsed.milliseconds
-            failed.durationMs = elapsed.milliseconds
+            var failed = running.ended(.failed, after: elapsed)
             failed.error = String(error.description.prefix(2000))
             await context.recordWrites.attemptAsync("the FAILED row of the rollback of \(planned.task.key) in upgrade_log") { () async throws(QuickupError) in
                 try await store.record(failed)
