@@ -153,6 +153,11 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
         set { unique().stored.fieldLines = newValue }
     }
 
+    /// Where the task was declared, without its key when that is `kind.uid` (almost always):
+    /// a writer that has the kind and uid at hand writes the key from them, without the
+    /// location's key made for each task as `location` makes it (P5, issue 20.1).
+    var declaredLocation: (location: SourceLocation, keyIsQualifiedUID: Bool) { box.stored.declaredLocation }
+
     /// Where a field was set: the orchestration override if any, else the task file's key.
     public func location(of field: String) -> SourceLocation {
         overrides[field] ?? location.with(key: "\(qualifiedUID).\(field)", line: fieldLines[field])
@@ -303,6 +308,8 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
             f.rate = r.rate; f.parallel = r.parallel; f.placement = r.placement; f.overrides = r.overrides
             return f
         }
+
+        var declaredLocation: (location: SourceLocation, keyIsQualifiedUID: Bool) { (location, keyIsUID) }
 
         var fullLocation: SourceLocation {
             guard keyIsUID else { return location }
