@@ -105,10 +105,13 @@ public struct TaskManifestParser {
     private func parseTask(kind: TaskKind, group: EntryGroups.Group, location: SourceLocation,
                            reader: inout FieldReader) -> UpgradeTask? {
         let allowed = TaskFields.allowed(for: kind)
-        for (field, entry) in group.entries.sorted(by: { $0.value.line < $1.value.line }) where !allowed.contains(field) {
-            reader.diagnostics.error(
-                "unknown key '\(entry.key)'", at: reader.at(entry),
-                hint: "a \(kind) task accepts: \(allowed.sorted().joined(separator: ", "))")
+        // Sorted into line order only when there is something to report (P5: per task).
+        if group.entries.contains(where: { !allowed.contains($0.key) }) {
+            for (field, entry) in group.entries.sorted(by: { $0.value.line < $1.value.line }) where !allowed.contains(field) {
+                reader.diagnostics.error(
+                    "unknown key '\(entry.key)'", at: reader.at(entry),
+                    hint: "a \(kind) task accepts: \(allowed.sorted().joined(separator: ", "))")
+            }
         }
         for field in TaskFields.required(for: kind) where group.entries[field] == nil {
             reader.diagnostics.error("missing key '\(kind).\(group.uid).\(field)'", at: location,

@@ -84,40 +84,58 @@ public enum PlanJSON {
         out.write("\n      ],\n      \"stage\" : \(JSONText.quoted(stage.stage.rawValue))\n    }")
     }
 
-    /// A component's tasks, as `task(_:into:versions:)` writes each, joined by `,\n`, as UTF-8
+    /// A component's tasks, as `task(_:into:openings:versions:)` writes each, joined by `,\n`, as UTF-8
     /// bytes in one buffer (P5, issue 20.1).
     static func tasks(_ tasks: [PlannedTask]) throws -> [UInt8] {
         var out: [UInt8] = []
         var versions = VersionText()
+        let openings = TaskField.Openings()
         for (index, planned) in tasks.enumerated() {
             if index > 0 { out.append(contentsOf: ",\n".utf8) }
-            try task(planned, into: &out, versions: &versions)
+            try task(planned, into: &out, openings: openings, versions: &versions)
         }
         return out
     }
 
-    /// A task's field names, in byte order as JSONEncoder's `.sortedKeys` writes them; each
-    /// opens its field with the layout's bytes made once, not three appends per field.
+    /// A task's field names, in byte order as JSONEncoder's `.sortedKeys` writes them.
     enum TaskField: Int, CaseIterable {
         case checksum, compatibility, compatibleVersion, datasource, depends, description, estimateSeconds, estimateSource,
              file, id, key, kind, location, overrides, package, retryable, source, target, timeoutSeconds, transactional,
              uid, version
 
-        /// `"name" : ` at indent 14, as the object's first field and after a comma.
-        static let openings: [(first: [UInt8], next: [UInt8])] = allCases.map { field in
-            (Array("              \"\(field)\" : ".utf8), Array(",\n              \"\(field)\" : ".utf8))
+        /// `"name" : ` of every field at indent 14, as the object's first field and after a
+        /// comma, in one buffer: one append opens a field, not three. Made for each component's
+        /// tasks, not once for all: two threads reading shared arrays would count references
+        /// on the same cache line for every field (it cost more than the appends it saved).
+        struct Openings {
+            private var bytes: [UInt8] = []
+            private var ranges: [(first: Range<Int>, next: Range<Int>)] = []
+
+            init() {
+                for field in TaskField.allCases {
+                    let start = bytes.count
+                    bytes += ",\n              \"\(field)\" : ".utf8
+                    // The first field's opening is the same without the leading ",\n".
+                    ranges.append((start + 2..<bytes.count, start..<bytes.count))
+                }
+            }
+
+            func append(_ field: TaskField, first: Bool, to out: inout [UInt8]) {
+                let range = first ? ranges[field.rawValue].first : ranges[field.rawValue].next
+                bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+            }
         }
     }
 
     /// One task at indent 12: the fields `PlanDocument.task` fills, absent ones left out,
     /// written from the planned task itself — no `PlanDocument.Task` per task, the key and the
     /// location written from their parts (P5, issue 20.1: this runs for every planned task).
-    private static func task(_ planned: PlannedTask, into out: inout [UInt8], versions: inout VersionText) throws {
+    private static func task(_ planned: PlannedTask, into out: inout [UInt8], openings: TaskField.Openings,
+                             versions: inout VersionText) throws {
         let t = planned.task
-        let openings = TaskField.openings
         var empty = true
         func open(_ field: TaskField) {
-            out.append(contentsOf: empty ? openings[field.rawValue].first : openings[field.rawValue].next)
+            openings.append(field, first: empty, to: &out)
             empty = false
         }
         func quoted(_ field: TaskField, _ value: String?) {
