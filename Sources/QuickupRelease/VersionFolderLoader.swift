@@ -5,6 +5,8 @@ import QuickupCore
 struct VersionFolderLoader {
     let files: ReleaseFiles
     let sink: DiagnosticSink
+    /// The component's name, datasources and settings; not its tasks or rules, which
+    /// `load(into:)` appends to (ComponentLoader leaves them out).
     let component: Component
     let version: Version
     let folder: String
