@@ -45,12 +45,15 @@ public struct TaskManifestParser {
         var usable = true
         try PropertiesReader.forEachEntry(text, file: file) { entry in
             guard usable else { return }
-            guard let key = TaskKey(entry.key), Self.prefixes.contains(key.prefix) else { usable = false; return }
+            guard let key = TaskKey(entry.key) else { usable = false; return }
             if let open = current, open.prefix == key.prefix, open.uid == key.uid {
                 guard open.entries[key.field] == nil else { usable = false; return }
                 current?.entries[key.field] = entry
                 return
             }
+            // The open group's prefix was checked when it opened; a new group's is checked here
+            // (a set lookup per task rather than per entry, P5).
+            guard Self.prefixes.contains(key.prefix) else { usable = false; return }
             if let open = current { take(open, seen: &seen, reader: &reader, into: &tasks) }
             guard seen.uids[key.uid] == nil else { usable = false; return }
             groupCount += 1
