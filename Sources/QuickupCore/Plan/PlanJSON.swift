@@ -90,9 +90,12 @@ public enum PlanJSON {
         var out: [UInt8] = []
         var versions = VersionText()
         let openings = TaskField.Openings()
-        for (index, planned) in tasks.enumerated() {
-            if index > 0 { out.append(contentsOf: ",\n".utf8) }
-            try task(planned, into: &out, openings: openings, versions: &versions)
+        // Each task borrowed from the buffer: iterating the array copies each planned task.
+        try tasks.withUnsafeBufferPointer { tasks in
+            for index in tasks.indices {
+                if index > 0 { out.append(contentsOf: ",\n".utf8) }
+                try task(tasks[index], into: &out, openings: openings, versions: &versions)
+            }
         }
         return out
     }
