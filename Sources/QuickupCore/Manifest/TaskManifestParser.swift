@@ -88,17 +88,17 @@ public struct TaskManifestParser {
     private func take(_ group: EntryGroups.Group, seen: inout SeenKeys, reader: inout FieldReader, into tasks: inout [UpgradeTask]) {
         guard let kind = TaskKind(rawValue: group.prefix) else { return }
         let location = SourceLocation(file: file, line: group.firstLine, key: "\(kind).\(group.uid)")
-        if let line = seen.uids[group.uid] {
+        // Recorded and looked up in one step (one hash per task for each, P5); the line kept is
+        // this task's, as before, and a duplicate names the one before it.
+        if let line = seen.uids.updateValue(group.firstLine, forKey: group.uid) {
             reader.diagnostics.error("duplicate uid '\(group.uid)' (also used at line \(line))", at: location,
                                      hint: "uids must be unique in a file, whatever the kind")
         }
-        seen.uids[group.uid] = group.firstLine
         if let idEntry = group.entries["id"] {
             let id = idEntry.value.trimmingSpaces
-            if let line = seen.ids[id] {
+            if let line = seen.ids.updateValue(idEntry.line, forKey: id) {
                 reader.diagnostics.error("duplicate id '\(id)' (also used at line \(line))", at: reader.at(idEntry))
             }
-            seen.ids[id] = idEntry.line
         }
         if let task = parseTask(kind: kind, group: group, location: location, reader: &reader) {
             tasks.append(task)

@@ -319,9 +319,23 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
         }
 
         mutating func setLocation(_ new: SourceLocation) {
-            keyIsUID = new.key == "\(kind).\(uid)"
+            keyIsUID = Self.isQualifiedUID(new.key, kind: kind, uid: uid)
             location = new
             if keyIsUID { location.key = nil }
+        }
+
+        /// `key == "\(kind).\(uid)"`, answered from the bytes when they are those very bytes
+        /// (the parser's keys always are) without making that string for every task (P5);
+        /// otherwise String's comparison decides, as it did.
+        static func isQualifiedUID(_ key: String?, kind: TaskKind, uid: String) -> Bool {
+            guard let key else { return false }
+            let kindBytes = kind.rawValue.utf8, uidBytes = uid.utf8, keyBytes = key.utf8
+            if keyBytes.count == kindBytes.count + 1 + uidBytes.count, keyBytes.starts(with: kindBytes),
+               keyBytes.dropFirst(kindBytes.count).first == UInt8(ascii: "."),
+               keyBytes.dropFirst(kindBytes.count + 1).elementsEqual(uidBytes) {
+                return true
+            }
+            return key == "\(kind).\(uid)"
         }
 
         /// A change of kind or uid keeps the location's key as it was.
