@@ -11,8 +11,9 @@ enum Console {
     static func outFormatted(_ text: String) { print(ControlCharacters.escaped(text, keepingColours: true)) }
 
     /// Writes a large result piece by piece (issue 20: a plan of 100,000 tasks), escaped as
-    /// `out` escapes it, then the line break `out` adds. Written with `print`, so it stays in
-    /// order with everything else printed.
+    /// `out` escapes it, then the line break `out` adds. Written with `print` — or, for bytes
+    /// with nothing to escape, straight to file descriptor 1 once `print`'s buffer is flushed —
+    /// so it stays in order with everything else printed.
     static func stream(_ body: (inout Stream) throws -> Void) rethrows {
         var stream = Stream()
         defer { stream.flush() }
