@@ -30,6 +30,12 @@ struct ComponentLoader {
         let upgrade = "\(name)/upgrade"
         let linter = lint.map { ComponentLint(pass: $0, componentDisabled: component.lintDisabled) }
         guard files.isDirectory(upgrade) else { return Loaded(component: component, datasourcesKnown: datasourcesKnown, lint: linter?.finish(component)) }
+        // What a version's loader reads of the component — its name, datasources and settings —
+        // without the tasks and rules loaded so far: sharing them, `load(into:)` copied every
+        // earlier version's tasks to append its own (P5, issue 20.1: 1 % of `plan --json`).
+        var settings = component
+        settings.tasks = []
+        settings.qualityRules = []
         for entry in files.list(upgrade) where !entry.hasPrefix(".") {
             let path = "\(upgrade)/\(entry)"
             guard files.isDirectory(path) else { continue }
@@ -38,7 +44,7 @@ struct ComponentLoader {
                            hint: "version folders are named like V2.16.7 or V2.16.7-P1")
                 continue
             }
-            VersionFolderLoader(files: files, sink: sink, component: component, version: version, folder: path, lint: linter, checksums: checksums)
+            VersionFolderLoader(files: files, sink: sink, component: settings, version: version, folder: path, lint: linter, checksums: checksums)
                 .load(into: &component)
         }
         return Loaded(component: component, datasourcesKnown: datasourcesKnown, lint: linter?.finish(component))

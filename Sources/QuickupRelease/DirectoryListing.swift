@@ -12,6 +12,20 @@ final class DirectoryListing {
     private var cache: [String: [String: Kind]?] = [:]
     /// Relative directory paths already known to contain no symlink on the way from the root.
     var linkFreeDirectories: Set<String> = [""]
+    /// The folder the last reference resolved the short way went into (`ReleaseFiles`): a
+    /// loader resolves a folder's files one after another (P5, issue 20.1).
+    var knownFolder: KnownFolder?
+
+    /// A link-free folder below `base` (`inside` it, nil for `base` itself), its path relative
+    /// to the root, as shown, and its entries.
+    struct KnownFolder {
+        var base: String
+        var inside: String?
+        var path: String
+        var shown: String
+        var entries: [String: Kind]
+    }
+
     /// The folder files were last read from, kept open: a loader reads a folder's files one
     /// after another, and `openat` from it walks one name instead of the whole path (P5:
     /// the kernel's path walk was ~5 % of loading 100,000 files). One, so a release with

@@ -5,6 +5,8 @@ import QuickupCore
 struct VersionFolderLoader {
     let files: ReleaseFiles
     let sink: DiagnosticSink
+    /// The component's name, datasources and settings; not its tasks or rules, which
+    /// `load(into:)` appends to (ComponentLoader leaves them out).
     let component: Component
     let version: Version
     let folder: String
@@ -97,13 +99,13 @@ struct VersionFolderLoader {
     /// path a manifest names (script, rollback, tool, rule) must be a file: a directory would
     /// pass here and fail only at run time (issue 14 item 2). The location is made only for an
     /// error: a task's is a few strings, and 100,000 files are resolved (P5, issue 20.1).
-    private func resolve(_ reference: String, at location: @autoclosure () -> SourceLocation) -> String? {
-        switch files.resolve(reference, from: folder) {
-        case .success(let path) where files.isDirectory(path):
-            sink.error("'\(reference)' is a directory, not a file: \(files.display(path))", at: location(),
-                       hint: "name the file inside it, e.g. \(reference.hasSuffix("/") ? reference : reference + "/")\(files.list(path).first ?? "<file>")")
+    private func resolve(_ reference: String, at location: @autoclosure () -> SourceLocation) -> ReleaseFiles.ResolvedFile? {
+        switch files.resolveFile(reference, from: folder) {
+        case .success(let file) where files.isDirectory(file):
+            sink.error("'\(reference)' is a directory, not a file: \(files.display(file.path))", at: location(),
+                       hint: "name the file inside it, e.g. \(reference.hasSuffix("/") ? reference : reference + "/")\(files.list(file.path).first ?? "<file>")")
             return nil
-        case .success(let path): return path
+        case .success(let file): return file
         case .failure(let error):
             sink.error("'\(reference)' \(error.message)", at: location())
             return nil
@@ -111,12 +113,12 @@ struct VersionFolderLoader {
     }
 
     private func checkFiles(_ task: inout UpgradeTask) {
-        if let file = task.file, let path = resolve(file, at: task.location(of: "file")) {
-            if let bytes = files.read(path) {
+        if let file = task.file, let resolved = resolve(file, at: task.location(of: "file")) {
+            if let bytes = files.read(resolved) {
                 if checksums { task.checksum = SHA256.hex(bytes) }
-                checkScript(&task, bytes: bytes, path: path)
+                checkScript(&task, bytes: bytes, path: resolved.path)
             } else {
-                sink.error("cannot read '\(file)': \(files.display(path))", at: task.location(of: "file"), hint: "check the file's permissions")
+                sink.error("cannot read '\(file)': \(files.display(resolved.path))", at: task.location(of: "file"), hint: "check the file's permissions")
             }
         }
         if let rollback = task.rollback {
@@ -131,12 +133,14 @@ struct VersionFolderLoader {
     /// (D2, M6), and notes DDL that makes a MariaDB task non-transactional (E5).
     private func checkScript(_ task: inout UpgradeTask, bytes: [UInt8], path: String) {
         if task.kind == .config { return checkChangeFile(task, bytes: bytes, path: path) }
+        // Made once for the messages, the statements and lint (it was made for each).
+        let shown = files.display(path)
         let linting = lint.map { $0.wants(task) } ?? false
         if task.kind == .redis {
             // Redis scripts are UTF-8 too (issue 13 item 7); their syntax is checked at run time.
             do {
-                let text = try UTF8Text.decode(bytes, file: files.display(path), allowNUL: false, what: "script")
-                if linting { lint?.lint(task, text: text, file: files.display(path), component: component, files: files) }
+                let text = try UTF8Text.decode(bytes, file: shown, allowNUL: false, what: "script")
+                if linting { lint?.lint(task, text: text, file: shown, component: component, files: files) }
             } catch {
                 sink.diagnostics.append(error)
                 lintUnvalidated(task, bytes: bytes, path: path, linting: linting)
@@ -151,24 +155,24 @@ struct VersionFolderLoader {
         default: dialect = .mariadb
         }
         let text: String
-        do { text = try UTF8Text.decode(bytes, file: files.display(path), allowNUL: false, what: "script") } catch {
+        do { text = try UTF8Text.decode(bytes, file: shown, allowNUL: false, what: "script") } catch {
             sink.diagnostics.append(error)
             return lintUnvalidated(task, bytes: bytes, path: path, linting: linting)
         }
         let splitter = SQLSplitter(dialect: dialect)
         if linting, let lint {
             // The split lint needs too (with the client's notes): the same statements and error.
-            let analysis = splitter.analyze(text, file: files.display(path))
+            let analysis = splitter.analyze(text, file: shown)
             if let error = analysis.error {
                 sink.diagnostics.append(error)
             } else if dialect == .mariadb {
                 task.commitsImplicitly = analysis.statements.contains { ImplicitCommit.causes($0.text) }
             }
-            lint.lint(task, text: text, file: files.display(path), analysis: analysis, component: component, files: files)
+            lint.lint(task, text: text, file: shown, analysis: analysis, component: component, files: files)
             return
         }
         do {
-            let statements = try splitter.split(text, file: files.display(path))
+            let statements = try splitter.split(text, file: shown)
             if dialect == .mariadb { task.commitsImplicitly = statements.contains { ImplicitCommit.causes($0.text) } }
         } catch {
             sink.diagnostics.append(error)
@@ -201,7 +205,7 @@ struct VersionFolderLoader {
         let main: String?
         switch entry {
         case .executable(let path):
-            main = resolve(path, at: task.location(of: "package"))
+            main = resolve(path, at: task.location(of: "package"))?.path
         case .python:
             main = entry.pythonModuleCandidates.first { files.exists("\(folder)/\($0)") }.map { "\(folder)/\($0)" }
             if main == nil {

@@ -24,6 +24,28 @@ struct ByteScanTests {
         #expect(!ControlCharacters.needsEscaping(""))
     }
 
+    @Test("ControlCharacters.needsEscaping: eight bytes at a time, each scalar at every offset of a long printable run")
+    func needsEscapingByWords() {
+        for scalar in Self.scalars {
+            for offset in 0..<20 {
+                for length in [offset + 1, offset + 9, 24] where length > offset {
+                    var text = String(repeating: "a", count: offset) + String(Character(scalar))
+                    text += String(repeating: "~", count: max(0, length - offset - 1))
+                    let expected = text.unicodeScalars.contains(where: ControlCharacters.isControl)
+                    #expect(ControlCharacters.needsEscaping(text) == expected, "\(scalar.escaped(asASCII: true)) at \(offset)")
+                    #expect(ControlCharacters.needsEscaping(utf8: Array(text.utf8)) == expected)
+                }
+            }
+        }
+        // Every byte value in every lane of a word of printable ASCII.
+        for lane in 0..<8 {
+            for byte in 0...255 as ClosedRange<UInt64> {
+                let word = 0x4141_4141_4141_4141 & ~(0xFF << (8 * lane)) | byte << (8 * lane)
+                #expect(ControlCharacters.hasNonPrintableASCII(word) == !(0x20...0x7E).contains(byte), "byte \(byte) in lane \(lane)")
+            }
+        }
+    }
+
     @Test("ImplicitCommit.leadingWords: the byte walk gives the scalar walk's words, or hands over before a non-ASCII byte")
     func leadingWords() {
         let pieces = ["create", "TABLE", "Drop", "temporary", "_x", "a1", " ", "  ", "\t", "\n", "\r\n", "(", ";", "/*!", "--", "1", "é", "表", "x"]

@@ -74,6 +74,50 @@ struct PlanOutputStreamTests {
         #expect(streamed == String(decoding: try encoder.encode(PlanDocument(empty)), as: UTF8.self))
     }
 
+    /// An output taking the tasks' bytes as they are, as the CLI's console does.
+    struct ByteOutput: UTF8OutputStream {
+        var bytes: [UInt8] = []
+        var byteWrites = 0
+        mutating func write(_ string: String) { bytes += string.utf8 }
+        mutating func write(utf8 bytes: [UInt8]) {
+            self.bytes += bytes
+            byteWrites += 1
+        }
+    }
+
+    @Test("JSON written as bytes to a UTF8OutputStream equals JSONEncoder's document")
+    func jsonBytes() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = PlanJSON.formatting
+        var byteWrites = 0
+        for seed in 0..<30 as Range<UInt64> {
+            let plan = try Self.randomPlan(seed: seed, site: "SITE-A")
+            var out = ByteOutput()
+            try PlanJSON.write(plan, to: &out)
+            #expect(out.bytes == Array(try encoder.encode(PlanDocument(plan))), "seed \(seed)")
+            byteWrites += out.byteWrites
+        }
+        #expect(byteWrites > 30)
+    }
+
+    @Test("a number's whole-number short way writes what Double's description writes")
+    func numbers() throws {
+        func reference(_ value: Double) -> String {
+            var text = value.description
+            if text.hasSuffix(".0") { text.removeLast(2) }
+            return text
+        }
+        var values: [Double] = [0, -0.0, 0.001, 0.5, 1, 1.5, 2, 600, 86_400_000, 123_456_789.123, -1, -600,
+                                999_999_999_999_999, 1e15, 1e15 + 2, 9_007_199_254_740_992, 1e16, 1e17, 1e300, .leastNonzeroMagnitude]
+        var generator = SplitMix64(seed: 20)
+        for _ in 0..<2000 {
+            values.append(Double(Int64.random(in: 1...Int64(2e15), using: &generator)))
+            values.append(Double(Int64.random(in: 1...100_000_000_000, using: &generator)) / 1000)
+        }
+        for value in values { #expect(try PlanJSON.number(value) == reference(value), "\(value)") }
+        #expect(throws: EncodingError.self) { try PlanJSON.number(.infinity) }
+    }
+
     @Test("the table written line by line equals TextTable's whole table of the same rows")
     func text() throws {
         var tables = 0

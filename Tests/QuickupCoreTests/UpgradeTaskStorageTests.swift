@@ -83,4 +83,24 @@ struct UpgradeTaskStorageTests {
         task.location = SourceLocation(file: "m.properties", line: 4)
         #expect(task.location.key == nil && task.location.line == 4)
     }
+
+    @Test("a location's key is told to be kind.uid from its bytes exactly as String's == tells it")
+    func qualifiedUIDKeys() {
+        let uids = ["a", "add_index", "é", "e\u{301}", "表", "a-b", "", "sql"]
+        let keys: [String?] = [nil, "", "sql", "sql.", ".a", "sqla", "sql.a", "sql.a.", "sql.add_index", "tool.a", "sql.é",
+                               "sql.e\u{301}", "sql.表", "sql.a-b", "sql.sql", "config.a", "sql.a ", " sql.a", "SQL.a"]
+        var matches = 0
+        for kind in TaskKind.allCases {
+            for uid in uids {
+                for key in keys {
+                    let expected = key == "\(kind).\(uid)"
+                    #expect(UpgradeTask.Stored.isQualifiedUID(key, kind: kind, uid: uid) == expected, "\(String(describing: key)) \(kind) \(uid)")
+                    if expected { matches += 1 }
+                }
+            }
+        }
+        // Canonically equal spellings (é and e + U+0301) match each other, as == says.
+        #expect(matches > 8)
+        #expect(UpgradeTask.Stored.isQualifiedUID("sql.e\u{301}", kind: .sql, uid: "é"))
+    }
 }

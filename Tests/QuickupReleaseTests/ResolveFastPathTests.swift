@@ -34,6 +34,14 @@ struct ResolveFastPathTests {
             let expected = fresh.resolve(reference, from: Self.base)
             #expect(warm.resolve(reference, from: Self.base) == expected, "\(reference)")
         }
+        // What the short way hands on (the entry's kind, its folder) reads and checks the file
+        // as its path does, on the second lookup of each folder too.
+        for reference in Self.references + Self.references {
+            guard case .success(let file) = warm.resolveFile(reference, from: Self.base) else { continue }
+            #expect(warm.isDirectory(file) == warm.isDirectory(file.path), "\(reference)")
+            #expect(warm.read(file) == warm.read(file.path), "\(reference)")
+        }
+        #expect(warm.read(try #require(try? warm.resolveFile("sql/a.sql", from: Self.base).get())) != nil)
         #expect(warm.resolve("sql/a.sql", from: Self.base) == .success("\(Self.base)/sql/a.sql"))
         #expect(warm.resolve("sql/link.sql", from: Self.base) == .failure(.escapes))
         #expect(warm.resolve("outside/hostname", from: Self.base) == .failure(.escapes))

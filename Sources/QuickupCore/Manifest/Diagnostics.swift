@@ -131,7 +131,10 @@ struct FieldReader {
     }
 
     mutating func version(_ entry: PropertiesEntry) -> Version? {
-        do { return try Version(parsing: entry.value.trimmingSpaces, origin: at(entry)) } catch {
+        let text = entry.value.trimmingSpaces
+        // The location is made only for the error (P5: every task of a release names a version).
+        if let version = Version.parse(text) { return version }
+        do { return try Version(parsing: text, origin: at(entry)) } catch {
             diagnostics.append(error)
             return nil
         }

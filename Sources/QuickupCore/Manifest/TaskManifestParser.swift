@@ -45,12 +45,15 @@ public struct TaskManifestParser {
         var usable = true
         try PropertiesReader.forEachEntry(text, file: file) { entry in
             guard usable else { return }
-            guard let key = TaskKey(entry.key), Self.prefixes.contains(key.prefix) else { usable = false; return }
+            guard let key = TaskKey(entry.key) else { usable = false; return }
             if let open = current, open.prefix == key.prefix, open.uid == key.uid {
                 guard open.entries[key.field] == nil else { usable = false; return }
                 current?.entries[key.field] = entry
                 return
             }
+            // The open group's prefix was checked when it opened; a new group's is checked here
+            // (a set lookup per task rather than per entry, P5).
+            guard Self.prefixes.contains(key.prefix) else { usable = false; return }
             if let open = current { take(open, seen: &seen, reader: &reader, into: &tasks) }
             guard seen.uids[key.uid] == nil else { usable = false; return }
             groupCount += 1
@@ -85,17 +88,17 @@ public struct TaskManifestParser {
     private func take(_ group: EntryGroups.Group, seen: inout SeenKeys, reader: inout FieldReader, into tasks: inout [UpgradeTask]) {
         guard let kind = TaskKind(rawValue: group.prefix) else { return }
         let location = SourceLocation(file: file, line: group.firstLine, key: "\(kind).\(group.uid)")
-        if let line = seen.uids[group.uid] {
+        // Recorded and looked up in one step (one hash per task for each, P5); the line kept is
+        // this task's, as before, and a duplicate names the one before it.
+        if let line = seen.uids.updateValue(group.firstLine, forKey: group.uid) {
             reader.diagnostics.error("duplicate uid '\(group.uid)' (also used at line \(line))", at: location,
                                      hint: "uids must be unique in a file, whatever the kind")
         }
-        seen.uids[group.uid] = group.firstLine
         if let idEntry = group.entries["id"] {
             let id = idEntry.value.trimmingSpaces
-            if let line = seen.ids[id] {
+            if let line = seen.ids.updateValue(idEntry.line, forKey: id) {
                 reader.diagnostics.error("duplicate id '\(id)' (also used at line \(line))", at: reader.at(idEntry))
             }
-            seen.ids[id] = idEntry.line
         }
         if let task = parseTask(kind: kind, group: group, location: location, reader: &reader) {
             tasks.append(task)
@@ -105,10 +108,13 @@ public struct TaskManifestParser {
     private func parseTask(kind: TaskKind, group: EntryGroups.Group, location: SourceLocation,
                            reader: inout FieldReader) -> UpgradeTask? {
         let allowed = TaskFields.allowed(for: kind)
-        for (field, entry) in group.entries.sorted(by: { $0.value.line < $1.value.line }) where !allowed.contains(field) {
-            reader.diagnostics.error(
-                "unknown key '\(entry.key)'", at: reader.at(entry),
-                hint: "a \(kind) task accepts: \(allowed.sorted().joined(separator: ", "))")
+        // Sorted into line order only when there is something to report (P5: per task).
+        if group.entries.contains(where: { !allowed.contains($0.key) }) {
+            for (field, entry) in group.entries.sorted(by: { $0.value.line < $1.value.line }) where !allowed.contains(field) {
+                reader.diagnostics.error(
+                    "unknown key '\(entry.key)'", at: reader.at(entry),
+                    hint: "a \(kind) task accepts: \(allowed.sorted().joined(separator: ", "))")
+            }
         }
         for field in TaskFields.required(for: kind) where group.entries[field] == nil {
             reader.diagnostics.error("missing key '\(kind).\(group.uid).\(field)'", at: location,

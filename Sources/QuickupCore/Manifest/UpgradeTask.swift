@@ -153,6 +153,11 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
         set { unique().stored.fieldLines = newValue }
     }
 
+    /// Where the task was declared, without its key when that is `kind.uid` (almost always):
+    /// a writer that has the kind and uid at hand writes the key from them, without the
+    /// location's key made for each task as `location` makes it (P5, issue 20.1).
+    var declaredLocation: (location: SourceLocation, keyIsQualifiedUID: Bool) { box.stored.declaredLocation }
+
     /// Where a field was set: the orchestration override if any, else the task file's key.
     public func location(of field: String) -> SourceLocation {
         overrides[field] ?? location.with(key: "\(qualifiedUID).\(field)", line: fieldLines[field])
@@ -304,6 +309,8 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
             return f
         }
 
+        var declaredLocation: (location: SourceLocation, keyIsQualifiedUID: Bool) { (location, keyIsUID) }
+
         var fullLocation: SourceLocation {
             guard keyIsUID else { return location }
             var full = location
@@ -312,9 +319,23 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
         }
 
         mutating func setLocation(_ new: SourceLocation) {
-            keyIsUID = new.key == "\(kind).\(uid)"
+            keyIsUID = Self.isQualifiedUID(new.key, kind: kind, uid: uid)
             location = new
             if keyIsUID { location.key = nil }
+        }
+
+        /// `key == "\(kind).\(uid)"`, answered from the bytes when they are those very bytes
+        /// (the parser's keys always are) without making that string for every task (P5);
+        /// otherwise String's comparison decides, as it did.
+        static func isQualifiedUID(_ key: String?, kind: TaskKind, uid: String) -> Bool {
+            guard let key else { return false }
+            let kindBytes = kind.rawValue.utf8, uidBytes = uid.utf8, keyBytes = key.utf8
+            if keyBytes.count == kindBytes.count + 1 + uidBytes.count, keyBytes.starts(with: kindBytes),
+               keyBytes.dropFirst(kindBytes.count).first == UInt8(ascii: "."),
+               keyBytes.dropFirst(kindBytes.count + 1).elementsEqual(uidBytes) {
+                return true
+            }
+            return key == "\(kind).\(uid)"
         }
 
         /// A change of kind or uid keeps the location's key as it was.

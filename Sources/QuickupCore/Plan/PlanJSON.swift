@@ -11,6 +11,14 @@ public enum PlanJSON {
 
     /// The whole document, as `String(decoding: encoder.encode(PlanDocument(plan)), as: UTF8.self)`.
     public static func write<Out: TextOutputStream>(_ plan: Plan, to out: inout Out) throws {
+        var text = TextOnly(base: out)
+        defer { out = text.base }
+        try write(plan, to: &text)
+    }
+
+    /// `write(_:to:)` into an output that takes the tasks' UTF-8 bytes as they are made: the
+    /// 80 MB of a 100,000-task plan are then not validated again to become Strings (P5, issue 20.1).
+    public static func write<Out: UTF8OutputStream>(_ plan: Plan, to out: inout Out) throws {
         var skeleton = plan
         skeleton.stages = []
         var document = PlanDocument(skeleton)
@@ -38,7 +46,7 @@ public enum PlanJSON {
     /// (P5, issue 20 item 1): in plan order, and never more than a window's text in memory.
     private struct TaskBodies {
         let components: [ComponentPlan]
-        var window: [Result<String, any Error>] = []
+        var window: [Result<[UInt8], any Error>] = []
         var windowStart = 0
         var next = 0
         static let windowSize = 16
@@ -46,7 +54,7 @@ public enum PlanJSON {
         init(_ plan: Plan) { components = plan.stages.flatMap(\.components) }
 
         /// The next component's tasks, as `task(_:)` writes each, joined by `,\n`.
-        mutating func take() throws -> String {
+        mutating func take() throws -> [UInt8] {
             if next - windowStart >= window.count {
                 windowStart = next
                 let ahead = components[next..<min(next + Self.windowSize, components.count)]
@@ -59,7 +67,7 @@ public enum PlanJSON {
         }
     }
 
-    private static func write<Out: TextOutputStream>(_ stage: StagePlan, bodies: inout TaskBodies, to out: inout Out) throws {
+    private static func write<Out: UTF8OutputStream>(_ stage: StagePlan, bodies: inout TaskBodies, to out: inout Out) throws {
         out.write("    {\n      \"components\" : [")
         for (index, component) in stage.components.enumerated() {
             out.write(index == 0 ? "\n" : ",\n")
@@ -68,7 +76,7 @@ public enum PlanJSON {
             let tasks = try bodies.take()
             if !component.tasks.isEmpty {
                 out.write("\n")
-                out.write(tasks)
+                out.write(utf8: tasks)
             }
             out.write(component.tasks.isEmpty ? "\n\n          ]\n        }" : "\n          ]\n        }")
         }
@@ -76,48 +84,148 @@ public enum PlanJSON {
         out.write("\n      ],\n      \"stage\" : \(JSONText.quoted(stage.stage.rawValue))\n    }")
     }
 
-    /// A component's tasks, as `task(_:into:)` writes each, joined by `,\n`: written as bytes
-    /// into one buffer and made a string once (P5, issue 20.1).
-    static func tasks(_ tasks: [PlannedTask]) throws -> String {
+    /// A component's tasks, as `task(_:into:openings:versions:)` writes each, joined by `,\n`, as UTF-8
+    /// bytes in one buffer (P5, issue 20.1).
+    static func tasks(_ tasks: [PlannedTask]) throws -> [UInt8] {
         var out: [UInt8] = []
-        for (index, planned) in tasks.enumerated() {
-            if index > 0 { out.append(contentsOf: ",\n".utf8) }
-            try task(planned, into: &out)
+        var versions = VersionText()
+        let openings = TaskField.Openings()
+        // Each task borrowed from the buffer: iterating the array copies each planned task.
+        try tasks.withUnsafeBufferPointer { tasks in
+            for index in tasks.indices {
+                if index > 0 { out.append(contentsOf: ",\n".utf8) }
+                try task(tasks[index], into: &out, openings: openings, versions: &versions)
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
-    /// One task at indent 12, fields as `PlanDocument.task` fills them, absent ones left out,
-    /// keys in byte order as JSONEncoder sorts them: this runs for every planned task (issue 20 item 1).
-    static func task(_ planned: PlannedTask, into out: inout [UInt8]) throws {
-        let t = PlanDocument.task(planned)
-        var fields = JSONText.Fields(opening: "            {\n", first: "              \"", next: ",\n              \"", colon: "\" : ",
-                                     continuing: &out)
-        fields.quoted("checksum", t.checksum)
-        fields.quoted("compatibility", t.compatibility)
-        fields.quoted("compatibleVersion", t.compatibleVersion)
-        fields.quoted("datasource", t.datasource)
-        fields.raw("depends") { quotedArray(t.depends, indent: 14, into: &$0) }
-        fields.quoted("description", t.description)
-        fields.raw("estimateSeconds", try t.estimateSeconds.map(number))
-        fields.quoted("estimateSource", t.estimateSource)
-        fields.quoted("file", t.file)
-        fields.quoted("id", t.id)
-        fields.quoted("key", t.key)
-        fields.quoted("kind", t.kind)
-        fields.quoted("location", t.location)
-        fields.raw("overrides", t.overrides.map { overrides in
-            object(overrides.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (JSONText.quoted($0.key), JSONText.quoted($0.value)) }, indent: 14)
-        })
-        fields.quoted("package", t.package)
-        fields.bool("retryable", t.retryable)
-        fields.quoted("source", t.source)
-        fields.quoted("target", t.target)
-        fields.raw("timeoutSeconds", try number(t.timeoutSeconds))
-        fields.bool("transactional", t.transactional)
-        fields.quoted("uid", t.uid)
-        fields.quoted("version", t.version)
-        fields.end("\n            }", into: &out)
+    /// A task's field names, in byte order as JSONEncoder's `.sortedKeys` writes them.
+    enum TaskField: Int, CaseIterable {
+        case checksum, compatibility, compatibleVersion, datasource, depends, description, estimateSeconds, estimateSource,
+             file, id, key, kind, location, overrides, package, retryable, source, target, timeoutSeconds, transactional,
+             uid, version
+
+        /// `"name" : ` of every field at indent 14, as the object's first field and after a
+        /// comma, in one buffer: one append opens a field, not three. Made for each component's
+        /// tasks, not once for all: two threads reading shared arrays would count references
+        /// on the same cache line for every field (it cost more than the appends it saved).
+        struct Openings {
+            private var bytes: [UInt8] = []
+            private var ranges: [(first: Range<Int>, next: Range<Int>)] = []
+
+            init() {
+                for field in TaskField.allCases {
+                    let start = bytes.count
+                    bytes += ",\n              \"\(field)\" : ".utf8
+                    // The first field's opening is the same without the leading ",\n".
+                    ranges.append((start + 2..<bytes.count, start..<bytes.count))
+                }
+            }
+
+            func append(_ field: TaskField, first: Bool, to out: inout [UInt8]) {
+                let range = first ? ranges[field.rawValue].first : ranges[field.rawValue].next
+                bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+            }
+        }
+    }
+
+    /// One task at indent 12: the fields `PlanDocument.task` fills, absent ones left out,
+    /// written from the planned task itself — no `PlanDocument.Task` per task, the key and the
+    /// location written from their parts (P5, issue 20.1: this runs for every planned task).
+    private static func task(_ planned: PlannedTask, into out: inout [UInt8], openings: TaskField.Openings,
+                             versions: inout VersionText) throws {
+        let t = planned.task
+        var empty = true
+        func open(_ field: TaskField) {
+            openings.append(field, first: empty, to: &out)
+            empty = false
+        }
+        func quoted(_ field: TaskField, _ value: String?) {
+            guard let value else { return }
+            open(field)
+            JSONText.appendQuoted(value, to: &out)
+        }
+        func bool(_ field: TaskField, _ value: Bool?) {
+            guard let value else { return }
+            open(field)
+            out.append(contentsOf: (value ? "true" : "false").utf8)
+        }
+        out.append(contentsOf: "            {\n".utf8)
+        quoted(.checksum, t.checksum)
+        quoted(.compatibility, planned.compatibility.rawValue)
+        quoted(.compatibleVersion, t.compatibleVersion?.description)
+        quoted(.datasource, planned.datasource)
+        open(.depends)
+        quotedArray(t.depends, indent: 14, into: &out)
+        quoted(.description, t.description)
+        if let estimate = planned.estimate {
+            open(.estimateSeconds)
+            out.append(contentsOf: try number(estimate.duration.seconds).utf8)
+            quoted(.estimateSource, estimate.source.rawValue)
+        }
+        quoted(.file, t.file)
+        quoted(.id, t.id)
+        // `UpgradeTask.key`: component/version/kind.uid.
+        open(.key)
+        out.append(UInt8(ascii: "\""))
+        JSONText.appendEscaped(t.component, to: &out)
+        out.append(UInt8(ascii: "/"))
+        versions.append(t.version, to: &out)
+        out.append(UInt8(ascii: "/"))
+        JSONText.appendEscaped(t.kind.rawValue, to: &out)
+        out.append(UInt8(ascii: "."))
+        JSONText.appendEscaped(t.uid, to: &out)
+        out.append(UInt8(ascii: "\""))
+        quoted(.kind, t.kind.rawValue)
+        open(.location)
+        out.append(UInt8(ascii: "\""))
+        let (declared, keyIsQualifiedUID) = t.declaredLocation
+        JSONText.appendEscaped(declared.description, to: &out)
+        if keyIsQualifiedUID {
+            // `description` of a location with a key is the keyless one, ": " and the key.
+            out.append(contentsOf: ": ".utf8)
+            JSONText.appendEscaped(t.kind.rawValue, to: &out)
+            out.append(UInt8(ascii: "."))
+            JSONText.appendEscaped(t.uid, to: &out)
+        }
+        out.append(UInt8(ascii: "\""))
+        let overrides = t.overrides
+        if !overrides.isEmpty {
+            open(.overrides)
+            out.append(contentsOf: object(overrides.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                .map { (JSONText.quoted($0.key), JSONText.quoted($0.value.description)) }, indent: 14).utf8)
+        }
+        quoted(.package, t.package)
+        bool(.retryable, t.retryable)
+        quoted(.source, t.source)
+        quoted(.target, t.target)
+        open(.timeoutSeconds)
+        out.append(contentsOf: try number(planned.timeout.seconds).utf8)
+        bool(.transactional, planned.transactional)
+        quoted(.uid, t.uid)
+        open(.version)
+        out.append(UInt8(ascii: "\""))
+        versions.append(t.version, to: &out)
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: "\n            }".utf8)
+    }
+
+    /// A version's text escaped for JSON, kept for the next task: a component's tasks come a
+    /// version at a time, and each writes its version twice (its key and `version`).
+    struct VersionText {
+        private var last: (version: Version, escaped: [UInt8])?
+
+        mutating func append(_ version: Version, to out: inout [UInt8]) {
+            if let last, last.version == version {
+                out.append(contentsOf: last.escaped)
+                return
+            }
+            var escaped: [UInt8] = []
+            JSONText.appendEscaped(version.description, to: &escaped)
+            out.append(contentsOf: escaped)
+            last = (version, escaped)
+        }
     }
 
     /// Strings as a JSON array at `indent`, as JSONEncoder pretty-prints one (an empty one too).
@@ -155,6 +263,9 @@ public enum PlanJSON {
         guard value.isFinite else {
             throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "Unable to encode \(value) directly in JSON."))
         }
+        // A whole number below 10^15 (a timeout in seconds, mostly) is written as its digits,
+        // as `description` writes it before ".0" — without the shortest-digits search (P5).
+        if value >= 1, value < 1e15, let whole = Int64(exactly: value) { return String(whole) }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         return text

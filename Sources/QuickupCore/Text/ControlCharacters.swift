@@ -11,11 +11,25 @@ public enum ControlCharacters {
         return text.unicodeScalars.contains(where: isControl)
     }
 
+    /// `needsEscaping` of the text these bytes (valid UTF-8) hold, without making it a String.
+    public static func needsEscaping(utf8 bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer(needsEscaping)
+    }
+
     /// `needsEscaping` over valid UTF-8: C0 but newline and tab, DEL, C1 (C2 80–9F), the bidi
     /// overrides U+202A–202E (E2 80 AA–AE) and U+2066–2069 (E2 81 A6–A9).
     static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
         var index = 0
         while index < bytes.count {
+            // Printable ASCII (0x20–0x7E), the bulk of any output, is skipped eight bytes at a
+            // time; the bytes are looked at one by one only from a word that holds another
+            // (P5, issue 20.1: a byte at a time was 2 % of `plan --json`).
+            while index + 8 <= bytes.count {
+                if Self.hasNonPrintableASCII(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { break }
+                index += 8
+            }
+            guard index < bytes.count else { return false }
             let byte = bytes[index]
             index += 1
             if byte >= 0x20 && byte < 0x7F { continue }
@@ -31,6 +45,20 @@ public enum ControlCharacters {
             }
         }
         return false
+    }
+
+    /// Whether any of the eight bytes of `word` is outside 0x20–0x7E. Exact: each byte's test
+    /// is kept to its own lane (its top bit cleared first, so neither sum carries out of it).
+    @inline(__always)
+    static func hasNonPrintableASCII(_ word: UInt64) -> Bool {
+        let lanes: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let low7 = word & ~high
+        // Top bit clear exactly where low7 < 0x20 (adding 0x60 stays below 0x80).
+        let atLeastSpace = low7 &+ lanes &* 0x60
+        // Top bit set exactly where low7 == 0x7F (adding 1 reaches 0x80).
+        let isDelete = low7 &+ lanes
+        return (word | ~atLeastSpace | isDelete) & high != 0
     }
 
     /// `text` with C0 controls (but newline and tab), DEL, C1 controls and the bidirectional

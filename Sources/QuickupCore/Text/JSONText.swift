@@ -17,6 +17,14 @@ public enum JSONText {
     /// `quoted(text)` appended to `out`, without a string of its own.
     public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        appendEscaped(text, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `text` escaped as inside a JSON string, without the quotes. Escaping goes byte by byte,
+    /// so a string's pieces escaped one after another equal the whole string escaped: a plan
+    /// writes a task's key from its parts without making the key (P5, issue 20.1).
+    public static func appendEscaped(_ text: String, to out: inout [UInt8]) {
         var text = text
         text.withUTF8 { utf8 in
             var plainStart = 0
@@ -40,7 +48,6 @@ public enum JSONText {
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart...]))
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// One JSON object's fields appended in the order given — callers give them in byte order of
