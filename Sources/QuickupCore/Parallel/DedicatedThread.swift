@@ -38,7 +38,9 @@ public final class DedicatedThread: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Ends the thread once the jobs queued so far have run. Call it when no task prefers it any more.
+    /// Ends the thread once the jobs queued so far have run. Call it when no task prefers it any
+    /// more: a job queued after the end would never run. Only structured tasks prefer it (a
+    /// `Task {}` does not inherit the preference), and they have all ended when their owner stops it.
     public func stop() {
         condition.lock()
         stopping = true
