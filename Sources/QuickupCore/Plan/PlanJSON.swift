@@ -166,6 +166,12 @@ public enum PlanJSON {
         }
         quoted(.file, t.file)
         quoted(.id, t.id)
+        /// `UpgradeTask.qualifiedUID`: kind.uid.
+        func qualifiedUID() {
+            JSONText.appendEscaped(t.kind.rawValue, to: &out)
+            out.append(UInt8(ascii: "."))
+            JSONText.appendEscaped(t.uid, to: &out)
+        }
         // `UpgradeTask.key`: component/version/kind.uid.
         open(.key)
         out.append(UInt8(ascii: "\""))
@@ -173,9 +179,7 @@ public enum PlanJSON {
         out.append(UInt8(ascii: "/"))
         versions.append(t.version, to: &out)
         out.append(UInt8(ascii: "/"))
-        JSONText.appendEscaped(t.kind.rawValue, to: &out)
-        out.append(UInt8(ascii: "."))
-        JSONText.appendEscaped(t.uid, to: &out)
+        qualifiedUID()
         out.append(UInt8(ascii: "\""))
         quoted(.kind, t.kind.rawValue)
         open(.location)
@@ -185,9 +189,7 @@ public enum PlanJSON {
         if keyIsQualifiedUID {
             // `description` of a location with a key is the keyless one, ": " and the key.
             out.append(contentsOf: ": ".utf8)
-            JSONText.appendEscaped(t.kind.rawValue, to: &out)
-            out.append(UInt8(ascii: "."))
-            JSONText.appendEscaped(t.uid, to: &out)
+            qualifiedUID()
         }
         out.append(UInt8(ascii: "\""))
         let overrides = t.overrides
