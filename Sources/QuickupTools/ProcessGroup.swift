@@ -35,7 +35,7 @@ enum ProcessGroup {
 
     /// State letter and process group from /proc/PID/stat (the name in parentheses may hold spaces).
     static func stat(_ pid: pid_t) -> (state: Character, group: pid_t)? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let text = KernelFile.read("/proc/\(pid)/stat"),
               let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 3, let state = fields[0].first, let group = pid_t(fields[2]) else { return nil }

@@ -60,9 +60,6 @@ public enum ToolProcess {
             throw QuickupError(.taskFailed, "cannot run \(invocation.name): \(error)",
                                hint: "check that \(invocation.arguments.first ?? "the tool") exists and is executable")
         }
-        // A taken launcher is replaced once its tool ended: started while the tool runs, the
-        // replacement would compete with it for the CPU (measured: most of what pre-joining saves).
-        if prepared != nil { await launchers?.refill(for: invocation, support: support) }
         let usage = sandbox.usage()
         var outcome = ToolOutcome(ending: ending(termination, bubblewrapped: command.contains { $0.hasSuffix("/bwrap") }), stderrTail: "")
         state.fill(&outcome)
@@ -71,6 +68,10 @@ public enum ToolProcess {
         outcome.cpuSeconds = usage.cpuSeconds
         outcome.peakMemory = usage.peakMemory.map { ByteSize(bytes: $0) }
         outcome.limitHit = state.stoppedBy ?? limitHit(outcome, usage: usage, limits: invocation.limits, support: support)
+        // A taken launcher is replaced once its tool ended and its groups are gone: started while
+        // the tool runs, the replacement would compete with it for the CPU (measured: most of what
+        // pre-joining saves), and started before the clean-up, with the clean-up (issue 20.2).
+        if prepared != nil { await launchers?.refill(for: invocation, support: support) }
         return outcome
     }
 

@@ -41,7 +41,7 @@ public final class ToolSandbox: Sendable {
                                hint: "install it (apt-get install bubblewrap) — `quickup doctor` shows what isolation this machine offers")
         }
         do {
-            for group in groups { try FileManager.default.createDirectory(atPath: group, withIntermediateDirectories: false) }
+            for group in groups { try KernelFile.makeDirectory(group) }
             try writeLimits()
         } catch {
             remove()
@@ -249,19 +249,19 @@ public final class ToolSandbox: Sendable {
     /// Removes the groups once empty (a killed process leaves its cgroup a moment later).
     public func remove() {
         for group in groups.reversed() {
-            for _ in 0..<200 where FileManager.default.fileExists(atPath: group) {
+            for _ in 0..<200 {
                 if rmdir(group) == 0 || errno == ENOENT { break }
                 usleep(5_000)
             }
         }
     }
 
-    private func write(_ value: String, _ path: String) throws {
-        try value.write(toFile: path, atomically: false, encoding: .utf8)
+    private func write(_ value: String, _ path: String) throws(QuickupError) {
+        try KernelFile.write(value, to: path)
     }
 
     private func read(_ path: String) -> String? {
-        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        KernelFile.read(path)?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The value of `key N` in a flat-keyed cgroup file, 0 when absent.
