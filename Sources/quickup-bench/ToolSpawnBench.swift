@@ -16,6 +16,7 @@ import SystemPackage
 /// and the usual way (a shell joins the cgroups, then execs); `--no-prejoin` leaves the first out.
 /// `--settle-ms N` (default 50) pauses after every run. The floor — the tool's own command
 /// started directly, without anything quickup adds — is measured beside them.
+/// `--back-to-back N`: N tools in a row through the pool instead (see `backToBack`).
 enum ToolSpawnBench {
     static func run(_ arguments: [String]) async -> Int32 {
         let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 30
@@ -35,6 +36,9 @@ enum ToolSpawnBench {
             if let cpu = arguments.firstIndex(of: "--cpu").flatMap({ Int(arguments[$0 + 1]) }) { limits.cpuPercent = cpu }
             let invocation = ToolInvocation(arguments: command, workDirectory: work, environment: context.variables.merging(["PYTHONPATH": helper]) { $1 },
                                             context: context.json(), limits: limits, name: "bench")
+            if let count = arguments.firstIndex(of: "--back-to-back").flatMap({ Int(arguments[$0 + 1]) }) {
+                return try await backToBack(count, invocation: invocation, python: python)
+            }
             var rlimitOnly = IsolationSupport.current
             rlimitOnly.mechanism = .rlimits
             let prejoin = !arguments.contains("--no-prejoin")
@@ -90,6 +94,28 @@ enum ToolSpawnBench {
             FileHandle.standardError.write(Data("tool-spawn benchmark failed: \(error)\n".utf8))
             return 1
         }
+    }
+
+    /// `--back-to-back N`: what a data migration does — N tools of one kind one after another,
+    /// nothing between them, through the run's pool of launchers (each taken launcher's
+    /// replacement is prepared while the next tools run) — against N bare `python3 -c pass`
+    /// one after another. Blocks of 20 alternate, so both see the same machine.
+    static func backToBack(_ count: Int, invocation: ToolInvocation, python: String) async throws -> Int32 {
+        let launchers = PreparedLaunchers(policy: .from())
+        var bare: [Double] = [], tools: [Double] = []
+        for _ in 0..<3 { _ = try await time { try await runBare(python) } }
+        try await runTool(invocation, support: .current, launchers: launchers)  // the first prepares the pool
+        try await Task.sleep(for: .milliseconds(200))
+        for _ in 0..<max(1, count / 20) {
+            for _ in 0..<20 { bare.append(try await time { try await runBare(python) }) }
+            for _ in 0..<20 { tools.append(try await time { try await runTool(invocation, support: .current, launchers: launchers) }) }
+        }
+        await launchers.close()
+        let b = bare.reduce(0, +), t = tools.reduce(0, +)
+        print("python3: \(python); \(bare.count) back to back, median (min–max), total")
+        print("bare `python3 -c pass`: \(format(bare)), total \(String(format: "%.2f", b)) s")
+        print("quickup tools, \(IsolationSupport.current.mechanismName), pool of launchers: \(format(tools)), total \(String(format: "%.2f", t)) s  ratio \(String(format: "%.2f", median(tools) / median(bare)))× median, \(String(format: "%.2f", t / b))× total")
+        return 0
     }
 
     static func runBare(_ python: String) async throws {
