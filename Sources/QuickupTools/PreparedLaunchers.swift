@@ -43,7 +43,19 @@ public final class PreparedLaunchers: Sendable {
     private struct State {
         var ready: [PreparedLauncher] = []
         var closed = false
+        var counts = Counts()
     }
+
+    /// How the pool's tools started, for benchmarks and reports: a pool that falls behind a
+    /// stream of tools shows as starts the usual way.
+    public struct Counts: Sendable, Equatable {
+        /// Tools that took a ready launcher.
+        public var taken = 0
+        /// Tools that found none ready and started the usual way.
+        public var missed = 0
+    }
+
+    public var counts: Counts { state.withLock { $0.counts } }
     private let state = Mutex(State())
 
     public init(policy: Policy = .from()) {
@@ -65,7 +77,11 @@ public final class PreparedLaunchers: Sendable {
             guard !state.closed else { return (nil, []) }
             let lost = state.ready.filter(\.isLost)
             state.ready.removeAll { launcher in lost.contains { $0 === launcher } }
-            guard let index = state.ready.firstIndex(where: { Self.matches($0, invocation, support) && $0.isReady }) else { return (nil, lost) }
+            guard let index = state.ready.firstIndex(where: { Self.matches($0, invocation, support) && $0.isReady }) else {
+                state.counts.missed += 1
+                return (nil, lost)
+            }
+            state.counts.taken += 1
             return (state.ready.remove(at: index), lost)
         }
         for launcher in lost { await launcher.discard() }

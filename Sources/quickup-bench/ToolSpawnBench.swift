@@ -106,16 +106,32 @@ enum ToolSpawnBench {
         for _ in 0..<3 { _ = try await time { try await runBare(python) } }
         try await runTool(invocation, support: .current, launchers: launchers)  // the first prepares the pool
         try await Task.sleep(for: .milliseconds(200))
+        var bareCPU = 0.0, toolCPU = 0.0
         for _ in 0..<max(1, count / 20) {
+            var before = cpuSeconds()
             for _ in 0..<20 { bare.append(try await time { try await runBare(python) }) }
+            bareCPU += cpuSeconds() - before
+            before = cpuSeconds()
             for _ in 0..<20 { tools.append(try await time { try await runTool(invocation, support: .current, launchers: launchers) }) }
+            toolCPU += cpuSeconds() - before
         }
+        let counts = launchers.counts
         await launchers.close()
         let b = bare.reduce(0, +), t = tools.reduce(0, +)
-        print("python3: \(python); \(bare.count) back to back, median (min–max), total")
+        print("python3: \(python); \(bare.count) back to back, median (min–max), total; CPU per start (this process and its children, user + system): "
+              + String(format: "bare %.1f ms, quickup %.1f ms", bareCPU / Double(bare.count) * 1000, toolCPU / Double(tools.count) * 1000))
         print("bare `python3 -c pass`: \(format(bare)), total \(String(format: "%.2f", b)) s")
-        print("quickup tools, \(IsolationSupport.current.mechanismName), pool of launchers: \(format(tools)), total \(String(format: "%.2f", t)) s  ratio \(String(format: "%.2f", median(tools) / median(bare)))× median, \(String(format: "%.2f", t / b))× total")
+        print("quickup tools, \(IsolationSupport.current.mechanismName), pool of launchers: \(format(tools)), total \(String(format: "%.2f", t)) s  ratio \(String(format: "%.2f", median(tools) / median(bare)))× median, \(String(format: "%.2f", t / b))× total; \(counts.taken) took a ready launcher, \(counts.missed) started the usual way")
         return 0
+    }
+
+    /// User + system time of this process and its reaped children.
+    static func cpuSeconds() -> Double {
+        var own = rusage(), children = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &own)
+        getrusage(RUSAGE_CHILDREN.rawValue, &children)
+        let seconds = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(own.ru_utime) + seconds(own.ru_stime) + seconds(children.ru_utime) + seconds(children.ru_stime)
     }
 
     static func runBare(_ python: String) async throws {

@@ -107,6 +107,7 @@ struct PreparedLauncherTests {
         #expect(started.succeeded, "\(started.ending): \(started.stderrTail)")
         #expect(!first.all.contains(.message(.text("pid \(launcher)"))), "a launcher outside its cgroups was used")
         #expect(launchers.readyGroups.contains(groups), "the launcher stays for a later tool")
+        #expect(launchers.counts == PreparedLaunchers.Counts(taken: 0, missed: 1), "counted as a start the usual way")
 
         // Joined again, the next tool takes it.
         try "\(launcher)\n".write(toFile: "\(last)/cgroup.procs", atomically: false, encoding: .utf8)
@@ -116,6 +117,7 @@ struct PreparedLauncherTests {
         await launchers.close()
         #expect(taken.succeeded, "\(taken.ending): \(taken.stderrTail)")
         #expect(second.all.contains(.message(.text("pid \(launcher)"))), "the joined launcher became the tool")
+        #expect(launchers.counts == PreparedLaunchers.Counts(taken: 1, missed: 1))
     }
 
     @Test("policy as data: off, a count, anything else the standard")
