@@ -35,9 +35,11 @@ public struct ToolInvocation: Sendable {
 
     /// The variables every tool gets on top of `environment`.
     public var fullEnvironment: [String: String] {
-        let inherited = ProcessInfo.processInfo.environment
-        var result: [String: String] = ["PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"]
-        for key in ["HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"] { result[key] = inherited[key] }
+        // Six variables read with getenv: `ProcessInfo.environment` builds a dictionary of the
+        // whole environment on every call — measurable on every tool's start (issue 20.2).
+        let inherited = { (key: String) in getenv(key).map { String(cString: $0) } }
+        var result: [String: String] = ["PATH": inherited("PATH") ?? "/usr/local/bin:/usr/bin:/bin"]
+        for key in ["HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"] { result[key] = inherited(key) }
         result["PYTHONUNBUFFERED"] = "1"
         result.merge(environment) { _, new in new }
         return result

@@ -170,13 +170,21 @@ public final class ToolSandbox: Sendable {
         return command + ["--chdir", workDirectory, "--"]
     }
 
+    /// `word` in single quotes, each `'` in it written `'\''`: the shell reads it back as it is.
     static func quoted(_ word: String) -> String {
-        "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        var result = "'"
+        result.reserveCapacity(word.utf8.count + 2)
+        for character in word.unicodeScalars {
+            if character == "'" { result += #"'\''"# } else { result.unicodeScalars.append(character) }
+        }
+        return result + "'"
     }
 
+    /// A name `export` accepts: an ASCII letter or `_`, then ASCII letters, digits or `_`.
     static func isShellName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) }
+        let letter = { (byte: UInt8) in (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") || byte == UInt8(ascii: "_") }
+        guard let first = name.utf8.first, letter(first) else { return false }
+        return name.utf8.allSatisfy { letter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
     }
 
     private var procsFiles: [String] {
