@@ -32,7 +32,10 @@ struct PlanCommand: AsyncParsableCommand {
                 Console.stream { PlanRenderer().render(plan, to: &$0) }
             }
             if diff { return try await ConfigDiffs.show(plan, workspace: workspace, state: stateOption.state) }
-            return .success
+            // The plan is written and nothing follows: end here, before the release and the plan
+            // are freed value by value — ~3 % of `plan` of 100,000 tasks, on one core while the
+            // other idles (P5, issue 20.1). The kernel takes the memory back at once.
+            withExtendedLifetime((workspace, plan)) { ExitStatus.success.endProcess() }
         }
     }
 }
