@@ -18,6 +18,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var stateOption: StateOption
 
     func run() async throws {
+        HeapGrowth.inLargeSteps()
         try await runReporting {
             let (from, to) = try upgrade.versions()
             // The text plan shows no checksum (M7): only --json and --diff need them.
