@@ -38,15 +38,16 @@ final class DirectoryListing {
         if let openDirectory { close(openDirectory.descriptor) }
     }
 
-    /// `readFile("\(directory)/\(name)")`, opened relative to the directory.
-    func readFile(_ name: String, in directory: String) -> [UInt8]? {
+    /// `readFile("\(directory)/\(name)")`, opened relative to the directory. `regularFile`:
+    /// the listing gave `name` as a regular file, so its first short read is its end.
+    func readFile(_ name: String, in directory: String, regularFile: Bool = false) -> [UInt8]? {
         if openDirectory?.path != directory {
             if let openDirectory { close(openDirectory.descriptor) }
             let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             openDirectory = descriptor >= 0 ? (directory, descriptor) : nil
         }
         guard let openDirectory else { return readFile("\(directory)/\(name)") }
-        return reader.readAll(openat(openDirectory.descriptor, name, O_RDONLY | O_CLOEXEC))
+        return reader.readAll(openat(openDirectory.descriptor, name, O_RDONLY | O_CLOEXEC), regularFile: regularFile)
     }
 
     /// Entries of an absolute directory path, or nil when it cannot be opened.

@@ -76,7 +76,7 @@ struct ReleaseFiles {
     /// A resolved reference's bytes, read from its folder without splitting its path again.
     func read(_ file: ResolvedFile) -> [UInt8]? {
         guard let place = file.place else { return read(file.path) }
-        return listing.readFile(place.name, in: place.folder)
+        return listing.readFile(place.name, in: place.folder, regularFile: place.kind == .file)
     }
 
     func read(_ relative: String) -> [UInt8]? {

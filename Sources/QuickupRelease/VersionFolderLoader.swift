@@ -154,29 +154,32 @@ struct VersionFolderLoader {
         case .sqlite?: dialect = .sqlite
         default: dialect = .mariadb
         }
+        let splitter = SQLSplitter(dialect: dialect)
+        guard linting, let lint else {
+            // Checked and split as the bytes it was read as: made a String, each of 100,000
+            // scripts was turned back into bytes to be split (P5, issue 20.1).
+            do {
+                try UTF8Text.check(bytes, file: shown, allowNUL: false, what: "script")
+                let statements = try splitter.split(utf8: bytes, file: shown)
+                if dialect == .mariadb { task.commitsImplicitly = statements.contains { ImplicitCommit.causes($0.text) } }
+            } catch {
+                sink.diagnostics.append(error)
+            }
+            return
+        }
         let text: String
         do { text = try UTF8Text.decode(bytes, file: shown, allowNUL: false, what: "script") } catch {
             sink.diagnostics.append(error)
             return lintUnvalidated(task, bytes: bytes, path: path, linting: linting)
         }
-        let splitter = SQLSplitter(dialect: dialect)
-        if linting, let lint {
-            // The split lint needs too (with the client's notes): the same statements and error.
-            let analysis = splitter.analyze(text, file: shown)
-            if let error = analysis.error {
-                sink.diagnostics.append(error)
-            } else if dialect == .mariadb {
-                task.commitsImplicitly = analysis.statements.contains { ImplicitCommit.causes($0.text) }
-            }
-            lint.lint(task, text: text, file: shown, analysis: analysis, component: component, files: files)
-            return
-        }
-        do {
-            let statements = try splitter.split(text, file: shown)
-            if dialect == .mariadb { task.commitsImplicitly = statements.contains { ImplicitCommit.causes($0.text) } }
-        } catch {
+        // The split lint needs too (with the client's notes): the same statements and error.
+        let analysis = splitter.analyze(text, file: shown)
+        if let error = analysis.error {
             sink.diagnostics.append(error)
+        } else if dialect == .mariadb {
+            task.commitsImplicitly = analysis.statements.contains { ImplicitCommit.causes($0.text) }
         }
+        lint.lint(task, text: text, file: shown, analysis: analysis, component: component, files: files)
     }
 
     /// A script validation refused (a NUL byte) is still linted as `ReleaseLinter` reads it.

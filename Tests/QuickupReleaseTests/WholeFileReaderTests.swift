@@ -24,6 +24,29 @@ struct WholeFileReaderTests {
         var standard = WholeFileReader()
         #expect(standard.readAll(open(file.path, O_RDONLY)) == Self.bytes(count))
         #expect(DirectoryListing().readFile("f", in: dir.path) == Self.bytes(count))
+        // Told it is a regular file, as the loader is by the directory listing.
+        #expect(small.readAll(open(file.path, O_RDONLY), regularFile: true) == Self.bytes(count))
+        #expect(standard.readAll(open(file.path, O_RDONLY), regularFile: true) == Self.bytes(count))
+        #expect(DirectoryListing().readFile("f", in: dir.path, regularFile: true) == Self.bytes(count))
+    }
+
+    /// A regular file's short read is its end, so the read after it — one system call per task
+    /// file — is not made (P5, issue 20.1). Seen here through a pipe that would refuse that read:
+    /// non-blocking, its writer still open, it answers EAGAIN, and the whole read would fail.
+    @Test("told the file is regular, a short read ends it: no read after it")
+    func regularFileShortReadEnds() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[1]) }
+        #expect(fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK) == 0)
+        let content = Self.bytes(100)
+        #expect(content.withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) } == content.count)
+        var reader = WholeFileReader(bufferSize: 64)
+        // 64 bytes fill the buffer; the array that follows asks for more and gets 36 — the end.
+        #expect(reader.readAll(dup(ends[0]), regularFile: true) == content)
+        #expect(content.withUnsafeBytes { write(ends[1], $0.baseAddress, 10) } == 10)
+        // Not told: it reads on after the 10 bytes, gets EAGAIN and gives nil.
+        #expect(reader.readAll(ends[0]) == nil)
     }
 
     @Test("a stream whose size says nothing (a pipe: 0) is read to its end")

@@ -13,13 +13,16 @@ enum TopologicalOrder {
         var dependents = [[Int]](repeating: [], count: tasks.count)
         for (i, task) in tasks.enumerated() {
             // Dependencies outside this group (earlier versions, other sites) are already satisfied.
-            for uid in Set(task.depends) {
+            // Each dependency counted once; one alone (most tasks) needs no set made (P5).
+            for uid in task.depends.count < 2 ? task.depends : Array(Set(task.depends)) {
                 guard let j = index[uid] else { continue }
                 indegree[i] += 1
                 dependents[j].append(i)
             }
         }
-        var ready = MinHeap<Int> { (tasks[$0].effectiveOrder, tasks[$0].filePosition) < (tasks[$1].effectiveOrder, tasks[$1].filePosition) }
+        // Read once per task, not at each of the heap's comparisons.
+        let keys = tasks.map { ($0.effectiveOrder, $0.filePosition) }
+        var ready = MinHeap<Int> { keys[$0] < keys[$1] }
         for i in tasks.indices where indegree[i] == 0 { ready.push(i) }
         var result: [UpgradeTask] = []
         result.reserveCapacity(tasks.count)

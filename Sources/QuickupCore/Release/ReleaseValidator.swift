@@ -34,8 +34,8 @@ public struct ReleaseValidator {
             }
             diagnostics.merge(checks)
         }
-        if let cycle = DependencyGraph(nodes: release.components.map(\.name),
-                                       edges: { name in release.component(named: name)?.dependsOn.filter(names.contains) ?? [] }).cycle() {
+        if let cycle = DependencyGraph(names: release.components.map(\.name),
+                                       edges: { name in release.component(named: name)?.dependsOn.filter(names.contains) ?? [] }).cycleOfNames() {
             diagnostics.error("component dependency cycle: \(cycle.joined(separator: " → "))",
                               at: release.components.first?.location, code: .dependencyCycle)
         }
@@ -97,13 +97,17 @@ public struct ReleaseValidator {
         for (version, indices) in byVersion {
             let tasks = indices.lazy.map { component.tasks[$0] }
             if tasks.allSatisfy(\.depends.isEmpty) { continue }
-            let sameVersion = Dictionary(tasks.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
-            for task in tasks {
+            // Each uid's number: the position of its first task in this version (the graph's node).
+            let numbers = Dictionary(tasks.enumerated().map { ($1.uid, $0) }, uniquingKeysWith: { first, _ in first })
+            var edges = [[Int]](repeating: [], count: indices.count)
+            for (position, task) in tasks.enumerated() {
                 for uid in task.depends {
                     // Made only for a message: a location is a few strings, and ~100,000
                     // dependencies are checked in a large release (P5, issue 20.1).
                     var location: SourceLocation { task.location(of: "depends") }
-                    if let dependency = sameVersion[uid] {
+                    if let number = numbers[uid] {
+                        edges[position].append(number)
+                        let dependency = component.tasks[indices[number]]
                         if dependency.stage > task.stage {
                             diagnostics.error(
                                 "\(task.qualifiedUID) (\(task.stage)) depends on \(dependency.qualifiedUID), which runs later (\(dependency.stage))",
@@ -119,9 +123,13 @@ public struct ReleaseValidator {
                     }
                 }
             }
-            let graph = DependencyGraph(nodes: tasks.map(\.uid), edges: { uid in sameVersion[uid]?.depends.filter { sameVersion[$0] != nil } ?? [] })
-            if let cycle = graph.cycle(), let first = sameVersion[cycle[0]] {
-                diagnostics.error("dependency cycle in \(component.name) \(version): \(cycle.joined(separator: " → "))",
+            // A uid's node is its first task, whose edges are followed; a later task of the same
+            // uid (a duplicate, reported by the parser) is never reached.
+            let graph = DependencyGraph(starts: tasks.compactMap { numbers[$0.uid] }, edges: edges)
+            if let cycle = graph.cycle() {
+                let first = component.tasks[indices[cycle[0]]]
+                let uids = cycle.map { component.tasks[indices[$0]].uid }
+                diagnostics.error("dependency cycle in \(component.name) \(version): \(uids.joined(separator: " → "))",
                                   at: first.location, code: .dependencyCycle)
             }
         }

@@ -7,19 +7,21 @@ enum SQLScriptBytes {
     /// a byte-order mark at the very start, and the `\r` of each `\r\n` (a lone `\r` stays).
     static func normalized(_ script: String) -> [UInt8] {
         var script = script
-        return script.withUTF8 { utf8 in
-            let start = utf8.starts(with: byteOrderMark) ? byteOrderMark.count : 0
-            let body = UnsafeBufferPointer(rebasing: utf8[start...])
-            guard body.contains(.carriageReturn) else { return Array(body) }
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(body.count)
-            for (index, byte) in body.enumerated() {
-                let isLineEndCarriageReturn = byte == .carriageReturn && index + 1 < body.count
-                    && body[index + 1] == .newline
-                if !isLineEndCarriageReturn { bytes.append(byte) }
-            }
-            return bytes
+        return script.withUTF8 { normalized($0) }
+    }
+
+    /// `normalized` of the text these bytes hold. An array slice with nothing to drop gives the
+    /// array it covers, not a copy (P5: the loader splits 100,000 scripts as it read them).
+    static func normalized<Bytes: RandomAccessCollection>(_ script: Bytes) -> [UInt8] where Bytes.Element == UInt8, Bytes.Index == Int {
+        let body = script[(script.starts(with: byteOrderMark) ? script.startIndex + byteOrderMark.count : script.startIndex)...]
+        guard body.contains(.carriageReturn) else { return Array(body) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(body.count)
+        for index in body.indices {
+            let isLineEndCarriageReturn = body[index] == .carriageReturn && index + 1 < body.endIndex && body[index + 1] == .newline
+            if !isLineEndCarriageReturn { bytes.append(body[index]) }
         }
+        return bytes
     }
 
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]

@@ -33,7 +33,16 @@ public struct SQLSplitter: Sendable {
 
     /// The statements of `script`, in order. `file` names the script in statements and errors.
     public func split(_ script: String, file: String) throws(QuickupError) -> [SQLStatement] {
-        let bytes = SQLScriptBytes.normalized(script)
+        try split(normalized: SQLScriptBytes.normalized(script), file: file)
+    }
+
+    /// `split(_:file:)` of the text `UTF8Text.decode` makes of `bytes`, for a caller that has
+    /// checked them with `UTF8Text.check` and holds no text (P5, issue 20.1).
+    public func split(utf8 bytes: [UInt8], file: String) throws(QuickupError) -> [SQLStatement] {
+        try split(normalized: SQLScriptBytes.normalized(UTF8Text.body(of: bytes)), file: file)
+    }
+
+    private func split(normalized bytes: [UInt8], file: String) throws(QuickupError) -> [SQLStatement] {
         switch dialect {
         case .mariadb:
             return try MariaDBScriptSplitter.split(bytes, file: file)

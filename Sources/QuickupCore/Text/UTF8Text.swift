@@ -9,22 +9,42 @@ public enum UTF8Text {
     /// (SQL scripts: the client and SQLite stop reading a statement there).
     public static func decode(_ bytes: [UInt8], file: String, allowNUL: Bool = true,
                               what: String = "file") throws(QuickupError) -> String {
-        let start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
-        let body = bytes[start...]
+        let body = self.body(of: bytes)
         if let text = String(validating: body, as: UTF8.self) {
             if allowNUL || !body.contains(0) { return text }
         }
-        let (offset, length) = firstInvalid(in: body, allowNUL: allowNUL) ?? (body.endIndex, 0)
+        throw problem(in: body, at: firstInvalid(in: body, allowNUL: allowNUL) ?? (body.endIndex, 0), file: file, what: what)
+    }
+
+    /// `decode`'s checks and errors without the text, for a caller that goes on with the bytes
+    /// (`SQLSplitter.split(utf8:file:)`): the loader made each of 100,000 scripts a String only
+    /// to turn it back into bytes (P5, issue 20.1). `firstInvalid` is UTF-8's definition (the
+    /// Unicode standard's table of well-formed sequences), as the standard library validates.
+    public static func check(_ bytes: [UInt8], file: String, allowNUL: Bool = true, what: String = "file") throws(QuickupError) {
+        let body = self.body(of: bytes)
+        if let invalid = firstInvalid(in: body, allowNUL: allowNUL) {
+            throw problem(in: body, at: invalid, file: file, what: what)
+        }
+    }
+
+    /// The bytes after a leading BOM.
+    public static func body(of bytes: [UInt8]) -> ArraySlice<UInt8> {
+        bytes[(bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0)...]
+    }
+
+    /// The error for the sequence at `invalid` (offset, length) of `body`, with its line and column.
+    private static func problem(in body: ArraySlice<UInt8>, at invalid: (Int, Int), file: String, what: String) -> QuickupError {
+        let (offset, length) = invalid
         let (line, column) = position(of: offset, in: body)
         let location = SourceLocation(file: file, line: line, column: column)
         if length == 1, body[offset] == 0 {
-            throw QuickupError(.textEncoding, "this \(what) holds a NUL byte", at: location,
-                               hint: "remove it: a NUL byte ends a statement early for the database's own client")
+            return QuickupError(.textEncoding, "this \(what) holds a NUL byte", at: location,
+                                hint: "remove it: a NUL byte ends a statement early for the database's own client")
         }
         let shown = body[offset..<min(body.endIndex, offset + max(1, length))].map { hexByte($0) }.joined(separator: " ")
-        throw QuickupError(.textEncoding, "this \(what) is not UTF-8: byte \(shown) is not a UTF-8 character", at: location,
-                           hint: "save it as UTF-8 (e.g. iconv -f GBK -t UTF-8 < old > new); quickup reads release files, "
-                               + "scripts and manifests as UTF-8 only")
+        return QuickupError(.textEncoding, "this \(what) is not UTF-8: byte \(shown) is not a UTF-8 character", at: location,
+                            hint: "save it as UTF-8 (e.g. iconv -f GBK -t UTF-8 < old > new); quickup reads release files, "
+                                + "scripts and manifests as UTF-8 only")
     }
 
     /// Offset and length (1–4) of the first byte sequence that is not UTF-8 (or a NUL).

@@ -18,6 +18,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var stateOption: StateOption
 
     func run() async throws {
+        HeapGrowth.inLargeSteps()
         try await runReporting {
             let (from, to) = try upgrade.versions()
             // The text plan shows no checksum (M7): only --json and --diff need them.
@@ -32,7 +33,10 @@ struct PlanCommand: AsyncParsableCommand {
                 Console.stream { PlanRenderer().render(plan, to: &$0) }
             }
             if diff { return try await ConfigDiffs.show(plan, workspace: workspace, state: stateOption.state) }
-            return .success
+            // The plan is written and nothing follows: end here, before the release and the plan
+            // are freed value by value — ~3 % of `plan` of 100,000 tasks, on one core while the
+            // other idles (P5, issue 20.1). The kernel takes the memory back at once.
+            withExtendedLifetime((workspace, plan)) { ExitStatus.success.endProcess() }
         }
     }
 }

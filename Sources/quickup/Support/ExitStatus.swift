@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import QuickupCore
 
 /// Exit codes of SPEC §13, mapped in one place.
@@ -12,6 +13,14 @@ enum ExitStatus: Int32 {
     case awaitingVerification = 5
 
     var code: ExitCode { ExitCode(rawValue) }
+
+    /// Ends the process with this status now, standard output and error flushed, without
+    /// returning — so without freeing what the caller still holds. Only for a command whose
+    /// output is complete and that has nothing left to close or record.
+    func endProcess() -> Never {
+        fflush(nil)
+        Foundation.exit(rawValue)
+    }
 
     static func of(_ error: QuickupError) -> ExitStatus {
         error.code == .locked ? .locked : error.isInvalidInput ? .invalidInput : .failed
