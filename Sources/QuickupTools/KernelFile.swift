@@ -5,7 +5,7 @@ import QuickupCore
 /// with one `open`, one `read` or `write` and one `close`. They sit on every tool's start and end
 /// (issue 20.2): Foundation's `String(contentsOfFile:)` adds a `fstat` and copies, and
 /// `String.write(toFile:)` adds an `fsync` and an extended attribute the cgroup file system
-/// refuses — four more system calls for each of the five limits a tool's groups are given.
+/// refuses — two more system calls for each of the five limits a tool's groups are given.
 enum KernelFile {
     /// The file's text, nil when it cannot be opened or read (a group or process already gone).
     static func read(_ path: String) -> String? {

@@ -15,9 +15,8 @@ enum HeapGrowth {
         // looked up in the C library the process already uses. Not found or refused, the heap
         // grows as before — correct, only slower: nothing to report.
         typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        guard let process = dlopen(nil, RTLD_NOW) else { return }
-        defer { dlclose(process) }
-        guard let symbol = dlsym(process, "mallopt") else { return }
+        // A nil handle is glibc's RTLD_DEFAULT: the symbol as the process already binds it.
+        guard let symbol = dlsym(nil, "mallopt") else { return }
         let topPad: Int32 = -2  // M_TOP_PAD in <malloc.h>
         _ = unsafeBitCast(symbol, to: MallOpt.self)(topPad, 64 << 20)
         #endif
