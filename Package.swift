@@ -7,6 +7,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "quickup", targets: ["quickup"]),
+        // The first process of every tool: joins its cgroups, sets its limits, execs it (T3, issue 20.2).
+        .executable(name: "quickup-launch", targets: ["quickup-launch"]),
         .library(name: "QuickupCore", targets: ["QuickupCore"]),
         .library(name: "QuickupRelease", targets: ["QuickupRelease"]),
     ],
@@ -50,6 +52,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // quickup's tool launcher, in C: a process that only joins, limits and execs (issue 20.2).
+        .executableTarget(name: "quickup-launch", path: "Sources/quickup-launch"),
         // Tools and hooks as isolated child processes (T1–T5).
         .target(
             name: "QuickupTools",

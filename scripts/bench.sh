@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 what="${1:-plan}"
 swift build -c release --product quickup-bench >/dev/null
+swift build -c release --product quickup-launch >/dev/null
 bench=.build/release/quickup-bench
 case "$what" in
   plan)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds quickup and runs `quickup demo` (embedded SQLite, no server needed).
-# Only the `quickup` executable and what it links are built: no tests, no benchmarks.
+# Only the `quickup` executable, what it links, and `quickup-launch` (each tool's first process,
+# a small C program) are built: no tests, no benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -8,4 +9,5 @@ if [ ! -x .build/debug/quickup ]; then
     echo "demo.sh: first build of quickup and its packages: about 6 minutes on an idle 2-core machine, up to ~18 on a busy one" >&2
 fi
 swift build --product quickup
+swift build --product quickup-launch
 .build/debug/quickup demo "$@"

@@ -22,6 +22,13 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     /// Path of a `setpriv` that can set a parent-death signal: a tool's main process is killed
     /// when quickup dies (kill -9), instead of running on beside the next run's copy.
     public var parentDeathSignal: String? = nil
+    /// Path of `quickup-launch`, installed next to quickup: each tool's first process, which joins
+    /// its cgroups, sets its limits and the parent-death signal, and execs it (issue 20.2). Without
+    /// it, `setpriv` and a shell do the same with two more execs.
+    public var launcher: String? = nil
+
+    /// Whether a tool's main process is killed when quickup dies (kill -9).
+    public var toolsDieWithQuickup: Bool { launcher != nil || parentDeathSignal != nil }
 
     /// The directories quickup creates its tools' cgroups in (none under rlimits).
     public var groupParents: [String] {
@@ -49,7 +56,8 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
         case .rlimits: text = "rlimits (address space, CPU time, processes)"
         }
         text += bubblewrap.map { "; bubblewrap at \($0) for third_party plugins" } ?? "; no bubblewrap (third_party plugins cannot run)"
-        if parentDeathSignal != nil { text += "; tools die with quickup (parent-death signal)" }
+        text += launcher.map { "; tools start through \($0)" } ?? "; tools start through a shell (no quickup-launch next to quickup)"
+        if toolsDieWithQuickup { text += "; tools die with quickup (parent-death signal)" }
         return text
     }
 
@@ -66,9 +74,10 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// This support with the helper programs found and tried: bubblewrap for third_party
-    /// plugins, setpriv for the parent-death signal.
+    /// plugins, quickup-launch (or setpriv) for starting tools.
     public func withHelperPrograms() -> IsolationSupport {
         var support = self
+        support.launcher = Self.siblingLauncher()
         if let bwrap = Self.executable("bwrap") {
             if Self.bubblewrapWorks(bwrap) {
                 support.bubblewrap = bwrap
@@ -76,7 +85,9 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
                 support.notes.append("bwrap at \(bwrap) cannot create namespaces here (needs root or unprivileged user namespaces)")
             }
         }
-        if let setpriv = Self.executable("setpriv"), Self.works(setpriv, ["--pdeathsig", "KILL", "/bin/true"]) {
+        if support.launcher != nil {
+            // quickup-launch sets the parent-death signal itself.
+        } else if let setpriv = Self.setprivWithParentDeathSignal() {
             support.parentDeathSignal = setpriv
         } else {
             support.notes.append("no setpriv with --pdeathsig (util-linux ≥ 2.33): a tool outlives a killed quickup until the next run stops it")
@@ -123,6 +134,30 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
         let child = "\(path)/probe-\(getpid())"
         guard setup(path), (try? files.createDirectory(atPath: child, withIntermediateDirectories: false)) != nil else { return nil }
         rmdir(child)
+        return path
+    }
+
+    /// This support starting tools as it does without quickup-launch: `setpriv` and a shell. Tests
+    /// and the bench compare both ways in one process.
+    public func startingWithShell() -> IsolationSupport {
+        var support = self
+        support.launcher = nil
+        if support.parentDeathSignal == nil { support.parentDeathSignal = Self.setprivWithParentDeathSignal() }
+        return support
+    }
+
+    private static func setprivWithParentDeathSignal() -> String? {
+        guard let setpriv = executable("setpriv"), works(setpriv, ["--pdeathsig", "KILL", "/bin/true"]) else { return nil }
+        return setpriv
+    }
+
+    /// `quickup-launch` in the directory of this process's executable, if it runs: a build puts it
+    /// beside `quickup` (and beside the test bundle).
+    static func siblingLauncher() -> String? {
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let path = (executable as NSString).deletingLastPathComponent + "/quickup-launch"
+        guard access(path, X_OK) == 0,
+              works(path, ["--parent", "\(getpid())", "--limit", "core=0:0", "--", "/bin/true"]) else { return nil }
         return path
     }
 

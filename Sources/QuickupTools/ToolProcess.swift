@@ -18,8 +18,8 @@ public enum ToolProcess {
                            launchers: PreparedLaunchers? = nil,
                            onEvent: @escaping @Sendable (ToolEvent) -> Void) async throws(QuickupError) -> ToolOutcome {
         ignoreBrokenPipes
-        // An invocation no shell can export starts the usual way.
-        let usable = launchers?.applies(to: support) == true && ToolSandbox.canExport(invocation)
+        // An invocation a launcher cannot be handed starts the usual way.
+        let usable = launchers?.applies(to: support) == true && ToolSandbox.canLaunch(invocation, support: support)
         let prepared = usable ? try await launchers?.take(for: invocation, support: support) : nil
         let sandbox: ToolSandbox
         if let (_, adopted) = prepared {
@@ -33,7 +33,12 @@ public enum ToolProcess {
         var job = ToolSupervisor.Job(invocation: invocation, sandbox: sandbox, state: state, watch: watch)
         let termination: TerminationStatus
         do {
-            if let (launcher, _) = prepared {
+            if let (launcher, _) = prepared, support.launcher != nil {
+                job.preamble = sandbox.launchJob(invocation)
+                launcher.start(job)
+                termination = try await launcher.finish()
+            } else if let (launcher, _) = prepared {
+                // The shell sources its script from a file held open until the tool ended.
                 let file = try LaunchScriptFile(sandbox.launchScript(invocation))
                 job.preamble = file.line
                 launcher.start(job)

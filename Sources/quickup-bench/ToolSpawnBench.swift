@@ -99,29 +99,49 @@ enum ToolSpawnBench {
     /// `--back-to-back N`: what a data migration does — N tools of one kind one after another,
     /// nothing between them, through the run's pool of launchers (each taken launcher's
     /// replacement is prepared while the next tools run) — against N bare `python3 -c pass`
-    /// one after another. Blocks of 20 alternate, so both see the same machine.
+    /// one after another. Tools start through quickup-launch and, as without it, through setpriv
+    /// and a shell (each with its own pool). Blocks of 20 alternate, so all see the same machine.
     static func backToBack(_ count: Int, invocation: ToolInvocation, python: String) async throws -> Int32 {
-        let launchers = PreparedLaunchers(policy: .from())
-        var bare: [Double] = [], tools: [Double] = []
-        for _ in 0..<3 { _ = try await time { try await runBare(python) } }
-        try await runTool(invocation, support: .current, launchers: launchers)  // the first prepares the pool
-        try await Task.sleep(for: .milliseconds(200))
-        var bareCPU = 0.0, toolCPU = 0.0
-        for _ in 0..<max(1, count / 20) {
-            var before = cpuSeconds()
-            for _ in 0..<20 { bare.append(try await time { try await runBare(python) }) }
-            bareCPU += cpuSeconds() - before
-            before = cpuSeconds()
-            for _ in 0..<20 { tools.append(try await time { try await runTool(invocation, support: .current, launchers: launchers) }) }
-            toolCPU += cpuSeconds() - before
+        struct Side {
+            var name: String
+            var support: IsolationSupport?
+            var launchers = PreparedLaunchers(policy: .from())
+            var times: [Double] = []
+            var cpu = 0.0
         }
-        let counts = launchers.counts
-        await launchers.close()
-        let b = bare.reduce(0, +), t = tools.reduce(0, +)
-        print("python3: \(python); \(bare.count) back to back, median (min–max), total; CPU per start (this process and its children, user + system): "
-              + String(format: "bare %.1f ms, quickup %.1f ms", bareCPU / Double(bare.count) * 1000, toolCPU / Double(tools.count) * 1000))
-        print("bare `python3 -c pass`: \(format(bare)), total \(String(format: "%.2f", b)) s")
-        print("quickup tools, \(IsolationSupport.current.mechanismName), pool of launchers: \(format(tools)), total \(String(format: "%.2f", t)) s  ratio \(String(format: "%.2f", median(tools) / median(bare)))× median, \(String(format: "%.2f", t / b))× total; \(counts.taken) took a ready launcher, \(counts.missed) started the usual way")
+        var sides = [Side(name: "bare `python3 -c pass`", support: nil)]
+        if IsolationSupport.current.launcher != nil { sides.append(Side(name: "quickup tools through quickup-launch", support: .current)) }
+        sides.append(Side(name: "quickup tools through setpriv and sh", support: IsolationSupport.current.startingWithShell()))
+        for _ in 0..<3 { _ = try await time { try await runBare(python) } }
+        for side in sides {
+            if let support = side.support { try await runTool(invocation, support: support, launchers: side.launchers) }  // the first prepares the pool
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        for _ in 0..<max(1, count / 20) {
+            for index in sides.indices {
+                let before = cpuSeconds()
+                for _ in 0..<20 {
+                    let side = sides[index]
+                    sides[index].times.append(try await time {
+                        if let support = side.support { try await runTool(invocation, support: support, launchers: side.launchers) } else { try await runBare(python) }
+                    })
+                }
+                sides[index].cpu += cpuSeconds() - before
+            }
+        }
+        let bare = sides[0]
+        print("python3: \(python); \(bare.times.count) back to back, \(IsolationSupport.current.mechanismName), median (min–max), total; CPU per start (this process and its children, user + system)")
+        for side in sides {
+            let total = side.times.reduce(0, +)
+            var line = "\(side.name): \(format(side.times)), total \(String(format: "%.2f", total)) s, CPU \(String(format: "%.1f", side.cpu / Double(side.times.count) * 1000)) ms"
+            if side.support != nil {
+                let counts = side.launchers.counts
+                await side.launchers.close()
+                line += String(format: "  ratio %.2f× median, %.2f× total", median(side.times) / median(bare.times), total / bare.times.reduce(0, +))
+                line += "; \(counts.taken) took a ready launcher, \(counts.missed) started the usual way"
+            }
+            print(line)
+        }
         return 0
     }
 

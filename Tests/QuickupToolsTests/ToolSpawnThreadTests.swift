@@ -22,7 +22,7 @@ final class ThreadPerJob: TaskExecutor, Sendable {
 @Suite("Tools outlive the thread that asked for them (T1, T3)")
 struct ToolSpawnThreadTests {
     @Test("a tool asked for from a thread that ends at once still runs to its end",
-          .enabled(if: IsolationSupport.current.parentDeathSignal != nil, "needs setpriv --pdeathsig (util-linux ≥ 2.33)"))
+          .enabled(if: IsolationSupport.current.toolsDieWithQuickup, "needs quickup-launch or setpriv --pdeathsig (util-linux ≥ 2.33)"))
     func outlivesTheCallersThread() async throws {
         let fixture = try ToolFixture()
         defer { fixture.remove() }
@@ -36,16 +36,18 @@ struct ToolSpawnThreadTests {
     }
 
     @Test("the control: a process started on such a thread itself, with the same signal, is killed when the thread ends",
-          .enabled(if: IsolationSupport.current.parentDeathSignal != nil, "needs setpriv --pdeathsig (util-linux ≥ 2.33)"))
+          .enabled(if: IsolationSupport.current.toolsDieWithQuickup, "needs quickup-launch or setpriv --pdeathsig (util-linux ≥ 2.33)"))
     func theHazardIsReal() async throws {
-        let setpriv = try #require(IsolationSupport.current.parentDeathSignal)
+        // What starts tools sets the signal: quickup-launch, else setpriv.
+        let support = IsolationSupport.current
+        let arguments = try support.launcher.map { [$0, "--", "/bin/sleep", "30"] }
+            ?? [try #require(support.parentDeathSignal), "--pdeathsig", "KILL", "/bin/sleep", "30"]
         let pid = await Task(executorPreference: ThreadPerJob()) { () -> pid_t in
             var pid: pid_t = 0
-            let arguments = [setpriv, "--pdeathsig", "KILL", "/bin/sleep", "30"]
             var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
-            guard posix_spawn(&pid, setpriv, nil, nil, &argv, environ) == 0 else { return -1 }
-            // The thread must outlive setpriv's prctl: once the process is `sleep`, it has.
+            guard posix_spawn(&pid, arguments[0], nil, nil, &argv, environ) == 0 else { return -1 }
+            // The thread must outlive the launcher's prctl: once the process is `sleep`, it has.
             for _ in 0..<10_000 {
                 if (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) == "sleep\n" { break }
                 usleep(1_000)
