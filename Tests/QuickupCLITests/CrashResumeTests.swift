@@ -19,10 +19,8 @@ enum CrashBackend: String, CaseIterable, Sendable, CustomStringConvertible {
             guard FileManager.default.createFile(atPath: dir.appendingPathComponent("app.db").path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             return "site: CRASH\ndatasources:\n  db: {type: sqlite, path: app.db}\n"
         case .mariadb:
-            let e = Self.environment
-            guard let host = e["QUICKUP_TEST_MARIADB_HOST"], let port = e["QUICKUP_TEST_MARIADB_PORT"], let user = e["QUICKUP_TEST_MARIADB_USER"] else {
-                throw CocoaError(.featureUnsupported)
-            }
+            let server = try TestServers.requireMariaDB()
+            let (host, port, user) = (server.host, server.port, server.user)
             let db = "qu_crash_\(dir.lastPathComponent.filter(\.isLetter).prefix(12).lowercased())_\(UInt32.random(in: 0...UInt32.max))"
             try Data(db.utf8).write(to: dir.appendingPathComponent("database"))
             _ = try mariadb("CREATE DATABASE \(db)", database: nil)
@@ -59,7 +57,7 @@ enum CrashBackend: String, CaseIterable, Sendable, CustomStringConvertible {
     }
 
     private func mariadb(_ sql: String, database: String?) throws -> String {
-        guard let defaults = Self.environment["QUICKUP_TEST_MARIADB_DEFAULTS"] else { throw CocoaError(.featureUnsupported) }
+        let defaults = try TestServers.requireMariaDBDefaults()
         return try Self.output(["mariadb", "--defaults-extra-file=\(defaults)", "-N", "-B", "-e", sql] + (database.map { [$0] } ?? []))
     }
 

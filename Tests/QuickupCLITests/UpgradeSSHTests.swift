@@ -6,7 +6,6 @@ import Testing
 /// namespace (as the S1 tests), each running the service in its namespace, the tasks on the
 /// real MariaDB of scripts/services.sh. Needs root (namespaces) and the test servers.
 @Suite(.serialized) struct UpgradeSSHTests {
-    static let env = ProcessInfo.processInfo.environment
 
     struct Fixture {
         var servers: [TestSSHServer]
@@ -15,10 +14,8 @@ import Testing
 
         init(envExtra: String = "", startPrefix: String = "") throws {
             let servers = [try TestSSHServer.start(isolated: true), try TestSSHServer.start(isolated: true)]
-            let e = UpgradeSSHTests.env
-            guard let host = e["QUICKUP_TEST_MARIADB_HOST"], let port = e["QUICKUP_TEST_MARIADB_PORT"], let user = e["QUICKUP_TEST_MARIADB_USER"] else {
-                throw CocoaError(.featureUnsupported)
-            }
+            let server = try TestServers.requireMariaDB()
+            let (host, port, user) = (server.host, server.port, server.user)
             let database = "qu_h_up_\(UInt32.random(in: 0...UInt32.max))"
             _ = try UpgradeSSHTests.mariadb("CREATE DATABASE \(database)")
             self.database = database
@@ -45,7 +42,7 @@ import Testing
     }
 
     static func mariadb(_ sql: String, database: String? = nil) throws -> String {
-        guard let defaults = env["QUICKUP_TEST_MARIADB_DEFAULTS"] else { throw CocoaError(.featureUnsupported) }
+        let defaults = try TestServers.requireMariaDBDefaults()
         let r = try CLI.run(["--defaults-file=\(defaults)", "-N", "-B"] + (database.map { [$0] } ?? []) + ["-e", sql],
                             program: URL(fileURLWithPath: "/usr/bin/mariadb"))
         guard r.status == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: r.stderr]) }

@@ -177,21 +177,30 @@ struct UpgradeSite {
         return line.split(separator: " ").dropFirst().first.map { String($0.dropLast()) }
     }
 
+    /// Two free neighbouring ports for the site's services. Below the kernel's ephemeral range
+    /// (32768–60999 here), so no outgoing connection of another test takes one between this check
+    /// and the service's bind.
     static func freePair() throws -> Int {
+        var lastError: Int32 = 0
         for _ in 0..<100 {
-            let port = Int.random(in: 20000...39999)
-            if isFree(port), isFree(port + 1) { return port }
+            let port = Int.random(in: 20000...32000)
+            let first = bindError(port), second = first == 0 ? bindError(port + 1) : first
+            if second == 0 { return port }
+            lastError = second
         }
-        throw CocoaError(.featureUnsupported)
+        throw TestServers.Missing(description: "no two free neighbouring ports on 127.0.0.1 in 100 tries (last: \(String(cString: strerror(lastError))))")
     }
 
-    private static func isFree(_ port: Int) -> Bool {
+    /// 0 when `port` can be bound on 127.0.0.1, else the errno of the failing call.
+    private static func bindError(_ port: Int) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return errno }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 } }
+        let bound = withUnsafePointer(to: &address) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 } }
+        return bound ? 0 : errno
     }
 }

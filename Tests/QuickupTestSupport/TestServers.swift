@@ -76,6 +76,15 @@ public enum TestServers {
         return mariaDB
     }
 
+    /// The configured server's client options file (for the `mariadb` client), or a failure
+    /// explaining how to provide it.
+    public static func requireMariaDBDefaults() throws -> String {
+        guard let defaults = try requireMariaDB().defaultsFile else {
+            throw Missing(description: "QUICKUP_TEST_MARIADB_DEFAULTS is unset: `eval \"$(bash scripts/services.sh env)\"` sets it")
+        }
+        return defaults
+    }
+
     /// `scripts/services.sh` of this checkout.
     public static let servicesScript: String = {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
