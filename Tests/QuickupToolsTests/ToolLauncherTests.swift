@@ -58,6 +58,15 @@ struct ToolLauncherTests {
         #expect(lines.contains(#"context {"k": "v w"}"#), "stdin after the job is the tool's: \(lines)")
     }
 
+    @Test("quickup doctor says how tools start and that they die with quickup")
+    func doctorSaysHowToolsStart() throws {
+        let launcher = try #require(IsolationSupport.current.launcher, "quickup-launch is built next to the tests")
+        #expect(IsolationSupport.current.description.contains("tools start through \(launcher); tools die with quickup"), "\(IsolationSupport.current)")
+        let shell = IsolationSupport.current.startingWithShell()
+        #expect(shell.description.contains("tools start through a shell (no quickup-launch next to quickup)"), "\(shell)")
+        #expect(shell.toolsDieWithQuickup == (shell.parentDeathSignal != nil))
+    }
+
     // MARK: quickup-launch refuses what it cannot do, and then runs nothing
 
     struct Refusal: CustomTestStringConvertible, Sendable {
