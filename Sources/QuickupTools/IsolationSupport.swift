@@ -75,9 +75,15 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
 
     /// This support with the helper programs found and tried: bubblewrap for third_party
     /// plugins, quickup-launch (or setpriv) for starting tools.
-    public func withHelperPrograms() -> IsolationSupport {
+    public func withHelperPrograms(launcher: String? = siblingLauncher()) -> IsolationSupport {
         var support = self
-        support.launcher = Self.siblingLauncher()
+        if let launcher {
+            if Self.works(launcher, ["--parent", "\(getpid())", "--limit", "core=0:0", "--", "/bin/true"]) {
+                support.launcher = launcher
+            } else {
+                support.notes.append("\(launcher) does not run here: tools start through setpriv and a shell")
+            }
+        }
         if let bwrap = Self.executable("bwrap") {
             if Self.bubblewrapWorks(bwrap) {
                 support.bubblewrap = bwrap
@@ -151,14 +157,12 @@ public struct IsolationSupport: Sendable, Equatable, CustomStringConvertible {
         return setpriv
     }
 
-    /// `quickup-launch` in the directory of this process's executable, if it runs: a build puts it
-    /// beside `quickup` (and beside the test bundle).
-    static func siblingLauncher() -> String? {
+    /// `quickup-launch` in the directory of this process's executable: a build puts it beside
+    /// `quickup` (and beside the test bundle).
+    public static func siblingLauncher() -> String? {
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
         let path = (executable as NSString).deletingLastPathComponent + "/quickup-launch"
-        guard access(path, X_OK) == 0,
-              works(path, ["--parent", "\(getpid())", "--limit", "core=0:0", "--", "/bin/true"]) else { return nil }
-        return path
+        return access(path, X_OK) == 0 ? path : nil
     }
 
     static func executable(_ name: String) -> String? {

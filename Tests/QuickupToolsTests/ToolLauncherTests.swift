@@ -67,6 +67,21 @@ struct ToolLauncherTests {
         #expect(shell.toolsDieWithQuickup == (shell.parentDeathSignal != nil))
     }
 
+    @Test("a quickup-launch that does not run is noted, and tools start through the shell")
+    func brokenLauncherIsNoted() throws {
+        let tree = try TemporaryTree("quickup-launch")
+        defer { tree.remove() }
+        try tree.write("quickup-launch", "#!/bin/sh\nexit 125\n")
+        let broken = "\(tree.path)/quickup-launch"
+        chmod(broken, 0o755)
+        let support = IsolationSupport(mechanism: .rlimits, bubblewrap: nil, notes: []).withHelperPrograms(launcher: broken)
+        #expect(support.launcher == nil)
+        #expect(support.notes.contains("\(broken) does not run here: tools start through setpriv and a shell"), "\(support.notes)")
+        let working = IsolationSupport(mechanism: .rlimits, bubblewrap: nil, notes: []).withHelperPrograms()
+        #expect(working.launcher == IsolationSupport.siblingLauncher() && working.launcher != nil)
+        #expect(working.parentDeathSignal == nil, "quickup-launch sets the signal; setpriv is not needed")
+    }
+
     // MARK: quickup-launch refuses what it cannot do, and then runs nothing
 
     struct Refusal: CustomTestStringConvertible, Sendable {
