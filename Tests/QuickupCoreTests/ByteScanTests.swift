@@ -80,7 +80,7 @@ struct ByteScanTests {
             #expect(ImplicitCommit.causes(text) == expected, "\(text.debugDescription)")
             if expected { committing += 1 }
         }
-        #expect(committing > 300)
+        #expect(committing > 100)
         #expect(ImplicitCommit.causes("create temporary table t (a int)") == false)
         #expect(ImplicitCommit.causes("Start Transaction") && ImplicitCommit.causes("ALTER TABLE t ADD b INT"))
     }

@@ -82,37 +82,45 @@ extension TaskKind {
 
 extension TaskFields {
     /// A field name the fast path met, as the shared string `allowed(for:)` holds (not a new one
-    /// per line), with whether `kind` accepts it; nil for a name no kind accepts. Found by its
-    /// first eight bytes and length among plain numbers, then checked whole: a scan of the
-    /// names themselves retained and released each one it passed (P5, issue 20.1).
+    /// per line), with whether `kind` accepts it; nil for a name no kind accepts. Found among
+    /// plain numbers — first eight bytes, length, kinds — and its bytes compared only past the
+    /// eighth: a scan of the names themselves retained and released each one it passed (P5,
+    /// issue 20.1).
     static func known(_ utf8: UnsafeBufferPointer<UInt8>, for kind: TaskKind) -> (name: String, allowed: Bool)? {
         let head = ManifestBytes.head(utf8), heads = knownHeads
         for index in heads.indices where heads[index].head == head && heads[index].count == utf8.count {
             let field = knownFields[index]
-            guard field.utf8.withUnsafeBufferPointer({ ManifestBytes.same($0, utf8) }) else { continue }
-            return (field.name, field.kinds.contains(kind))
+            guard utf8.count <= 8 || field.utf8.withUnsafeBufferPointer({ ManifestBytes.same($0, utf8) }) else { continue }
+            return (field.name, heads[index].kinds & Self.bit(kind) != 0)
         }
         return nil
+    }
+
+    private static func bit(_ kind: TaskKind) -> UInt8 {
+        switch kind {
+        case .sql: return 1
+        case .tool: return 2
+        case .redis: return 4
+        case .config: return 8
+        }
     }
 
     private struct KnownField {
         var name: String
         var utf8: [UInt8]
-        var kinds: [TaskKind]
     }
 
     /// Every field some kind accepts, the ones every task sets first (a scan stops early).
     private static let knownFields: [KnownField] = {
         let everyKind = TaskKind.allCases.reduce(into: Set<String>()) { $0.formUnion(allowed(for: $1)) }
         let first = ["id", "description", "stage", "file", "compatible_version", "timeout", "depends"]
-        let names = first + everyKind.subtracting(first).sorted()
-        return names.map { name in
-            KnownField(name: name, utf8: Array(name.utf8), kinds: TaskKind.allCases.filter { allowed(for: $0).contains(name) })
-        }
+        return (first + everyKind.subtracting(first).sorted()).map { KnownField(name: $0, utf8: Array($0.utf8)) }
     }()
 
-    private static let knownHeads: [(head: UInt64, count: Int)] = knownFields.map { field in
-        field.utf8.withUnsafeBufferPointer { (ManifestBytes.head($0), $0.count) }
+    /// Each known field's first eight bytes, length and the kinds that accept it (a bit each).
+    private static let knownHeads: [(head: UInt64, count: Int, kinds: UInt8)] = knownFields.map { field in
+        let kinds = TaskKind.allCases.filter { allowed(for: $0).contains(field.name) }.reduce(0) { $0 | bit($1) }
+        return field.utf8.withUnsafeBufferPointer { (ManifestBytes.head($0), $0.count, kinds) }
     }
 }
 
