@@ -65,6 +65,26 @@ struct ByteScanTests {
         #expect(ImplicitCommit.asciiLeadingWords("create table t", count: 3) == ["CREATE", "TABLE", "T"])
     }
 
+    @Test("ImplicitCommit.causes from two words decides as from leadingWords(count: 3), whatever the bytes")
+    func firstTwoWords() {
+        let pieces = ["create", "TABLE", "Drop", "temporary", "start", "transaction", "lock", "tables", "_x", "a1", " ", "\t",
+                      "\n", "(", ";", "/*!", "1", "é", "表", "x", "alter", "set", "password", "load", "index", "CHECK"]
+        var generator = SystemRandomNumberGenerator()
+        var committing = 0
+        for _ in 0..<6000 {
+            let text = (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement(using: &generator) ?? "" }.joined()
+            let words = ImplicitCommit.leadingWords(text, count: 3)
+            let expected = ImplicitCommit.causes(first: words.first, second: words.count > 1 ? words[1] : "")
+            let (first, second) = ImplicitCommit.firstTwoWords(text)
+            #expect(first == words.first && second == (words.count > 1 ? words[1] : ""), "\(text.debugDescription)")
+            #expect(ImplicitCommit.causes(text) == expected, "\(text.debugDescription)")
+            if expected { committing += 1 }
+        }
+        #expect(committing > 100)
+        #expect(ImplicitCommit.causes("create temporary table t (a int)") == false)
+        #expect(ImplicitCommit.causes("Start Transaction") && ImplicitCommit.causes("ALTER TABLE t ADD b INT"))
+    }
+
     @Test("UTF8Search.contains equals firstRange(of:) on the UTF-8 bytes")
     func search() {
         let needle = "quickup:lint-ignore"

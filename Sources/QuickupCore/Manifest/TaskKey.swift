@@ -21,15 +21,28 @@ struct TaskKey: Hashable {
         self.field = field
     }
 
-    /// `prefix.uid.field` split at the first and the last dot (ASCII, so each part is UTF-8 too).
-    private static func split(_ utf8: UnsafeBufferPointer<UInt8>) -> TaskKey? {
+    /// Where a key's three parts lie in its UTF-8 bytes, for a reader that compares them as
+    /// bytes and makes no string of them (the task manifest's fast path, P5).
+    struct Parts {
+        var prefix: Range<Int>
+        var uid: Range<Int>
+        var field: Range<Int>
+    }
+
+    /// `prefix.uid.field` split at the first and the last dot (ASCII, so each part is UTF-8
+    /// too); nil as for `init?(_:)`.
+    static func parts(_ utf8: UnsafeBufferPointer<UInt8>) -> Parts? {
         guard let first = utf8.firstIndex(of: UInt8(ascii: ".")),
               let last = utf8.lastIndex(of: UInt8(ascii: ".")), first != last,
               first != 0, last + 1 < utf8.count else { return nil }
+        guard isValidUID(UnsafeBufferPointer(rebasing: utf8[(first + 1)..<last])) else { return nil }
+        return Parts(prefix: 0..<first, uid: (first + 1)..<last, field: (last + 1)..<utf8.count)
+    }
+
+    private static func split(_ utf8: UnsafeBufferPointer<UInt8>) -> TaskKey? {
+        guard let parts = parts(utf8) else { return nil }
         func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: utf8[range]), as: UTF8.self) }
-        let uid = UnsafeBufferPointer(rebasing: utf8[(first + 1)..<last])
-        guard isValidUID(uid) else { return nil }
-        return TaskKey(prefix: text(0..<first), uid: text((first + 1)..<last), field: text((last + 1)..<utf8.count))
+        return TaskKey(prefix: text(parts.prefix), uid: text(parts.uid), field: text(parts.field))
     }
 
     static func isValidUID(_ uid: UnsafeBufferPointer<UInt8>) -> Bool {

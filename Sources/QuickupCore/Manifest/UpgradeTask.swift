@@ -328,14 +328,20 @@ public struct UpgradeTask: Hashable, Sendable, Codable {
         /// (the parser's keys always are) without making that string for every task (P5);
         /// otherwise String's comparison decides, as it did.
         static func isQualifiedUID(_ key: String?, kind: TaskKind, uid: String) -> Bool {
-            guard let key else { return false }
-            let kindBytes = kind.rawValue.utf8, uidBytes = uid.utf8, keyBytes = key.utf8
-            if keyBytes.count == kindBytes.count + 1 + uidBytes.count, keyBytes.starts(with: kindBytes),
-               keyBytes.dropFirst(kindBytes.count).first == UInt8(ascii: "."),
-               keyBytes.dropFirst(kindBytes.count + 1).elementsEqual(uidBytes) {
-                return true
+            guard var key else { return false }
+            var kindText = kind.rawValue, uidText = uid
+            // Over the strings' own bytes: the generic prefix and equality walks of their UTF-8
+            // views cost more than the comparison (P5, issue 20.1: once per task).
+            let sameBytes = key.withUTF8 { key in
+                kindText.withUTF8 { kind in
+                    uidText.withUTF8 { uid in
+                        key.count == kind.count + 1 + uid.count && key[kind.count] == UInt8(ascii: ".")
+                            && ManifestBytes.same(UnsafeBufferPointer(rebasing: key[..<kind.count]), kind)
+                            && ManifestBytes.same(UnsafeBufferPointer(rebasing: key[(kind.count + 1)...]), uid)
+                    }
+                }
             }
-            return key == "\(kind).\(uid)"
+            return sameBytes || key == "\(kind).\(uid)"
         }
 
         /// A change of kind or uid keeps the location's key as it was.

@@ -13,7 +13,7 @@ struct MariaDBScriptSplitter {
         didSet { meaningfulBytes = Self.meaningfulBytes(delimiter: delimiter) }
     }
     /// ASCII bytes `add_line()` may treat specially; runs of other bytes are copied at once.
-    var meaningfulBytes = Self.meaningfulBytes(delimiter: [.semicolon])
+    var meaningfulBytes = Self.semicolonMeaningfulBytes
     var pending = PendingStatement()
     /// The quote byte of the string or quoted identifier the scan is in, or 0.
     var openQuote: UInt8 = 0
@@ -166,6 +166,9 @@ struct MariaDBScriptSplitter {
                 line: line, hint: "remove it; quickup runs only SQL, DELIMITER, USE, go/\\g, ego/\\G, clear/\\c and quit/\\q")
         }
     }
+
+    /// Those of the default delimiter, made once: every script starts with it (P5, issue 20.1).
+    static let semicolonMeaningfulBytes = meaningfulBytes(delimiter: [.semicolon])
 
     static func meaningfulBytes(delimiter: [UInt8]) -> ASCIIByteSet {
         ASCIIByteSet([.backslash, .singleQuote, .doubleQuote, .backtick, .slash, .star, .dash, .hash, 0]
