@@ -6,8 +6,9 @@ import Synchronization
 /// A process already inside a tool's cgroups, waiting for its tool (issue 20.2). Moving a
 /// process into a cgroup v1 hierarchy waits for an RCU grace period (~10–15 ms here), longer
 /// than a short Python tool runs; a launcher pays it while nothing waits for it. When a tool
-/// starts, it takes the launcher: the cgroups get the tool's limits, the launcher reads one line
-/// naming its launch script and `exec`s the tool — same pid, same session, still inside the
+/// starts, it takes the launcher: the cgroups get the tool's limits, the launcher reads its job
+/// (quickup-launch) or one line naming its launch script (the shell) and `exec`s the tool — same
+/// pid, same session, still inside the
 /// cgroups, so no process of the tool ever runs outside them (T3).
 ///
 /// The cgroups are named like any tool's (`LeftoverGroups.groupName`, tool "prepared"), so a

@@ -33,14 +33,17 @@ public enum ToolProcess {
         var job = ToolSupervisor.Job(invocation: invocation, sandbox: sandbox, state: state, watch: watch)
         let termination: TerminationStatus
         do {
-            if let (launcher, _) = prepared, support.launcher != nil {
-                job.preamble = sandbox.launchJob(invocation)
-                launcher.start(job)
-                termination = try await launcher.finish()
-            } else if let (launcher, _) = prepared {
-                // The shell sources its script from a file held open until the tool ended.
-                let file = try LaunchScriptFile(sandbox.launchScript(invocation))
-                job.preamble = file.line
+            if let (launcher, _) = prepared {
+                // quickup-launch reads its job from stdin; a launcher shell sources a script from
+                // a file held open until the tool ended.
+                var file: LaunchScriptFile?
+                if support.launcher == nil {
+                    let script = try LaunchScriptFile(sandbox.launchScript(invocation))
+                    job.preamble = script.line
+                    file = consume script
+                } else {
+                    job.preamble = sandbox.launchJob(invocation)
+                }
                 launcher.start(job)
                 termination = try await launcher.finish()
                 _ = consume file

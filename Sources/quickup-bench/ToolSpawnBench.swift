@@ -13,7 +13,7 @@ import SystemPackage
 /// against a bare `python3 -c pass`, both with the same interpreter (`--python PATH`, default:
 /// the one behind `python3`), interleaved, median of N (issue 7 item 8). Under cgroups the tool
 /// is started both ways in the same binary, interleaved: from a pre-joined launcher (issue 20.2)
-/// and the usual way (a shell joins the cgroups, then execs); `--no-prejoin` leaves the first out.
+/// and the usual way (quickup-launch joins the cgroups, then execs); `--no-prejoin` leaves the first out.
 /// `--settle-ms N` (default 50) pauses after every run. The floor — the tool's own command
 /// started directly, without anything quickup adds — is measured beside them.
 /// `--back-to-back N`: N tools in a row through the pool instead (see `backToBack`).
