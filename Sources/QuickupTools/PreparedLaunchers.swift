@@ -96,14 +96,20 @@ public final class PreparedLaunchers: Sendable {
 
     /// Starts launchers until `perKind` of this kind are ready; each prepares itself in its own
     /// task. One that cannot be prepared is never ready and is discarded by the next `take`;
-    /// tools meanwhile start the usual way, which reports the same error itself.
-    func refill(for invocation: ToolInvocation, support: IsolationSupport) async {
+    /// tools meanwhile start the usual way, which reports the same error itself. `recycled`
+    /// (an ended tool's emptied groups, `ToolSandbox.recycled`) goes to the first launcher
+    /// started, or is removed when none is.
+    func refill(for invocation: ToolInvocation, support: IsolationSupport, recycled: ToolSandbox? = nil) async {
+        var recycled = recycled
+        defer { recycled?.remove() }
         guard applies(to: support) else { return }
         let missing = state.withLock { state in
             state.closed ? 0 : policy.perKind - state.ready.filter { Self.matches($0, invocation, support) }.count
         }
         for _ in 0..<max(0, missing) {
-            let launcher = PreparedLauncher(support: support, limits: invocation.limits, grace: invocation.terminationGrace)
+            let launcher = PreparedLauncher(support: support, limits: recycled?.limits ?? invocation.limits,
+                                            grace: invocation.terminationGrace, recycled: recycled)
+            recycled = nil
             let kept = state.withLock { state -> Bool in
                 guard !state.closed else { return false }
                 state.ready.append(launcher)

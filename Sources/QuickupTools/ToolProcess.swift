@@ -30,21 +30,22 @@ public enum ToolProcess {
         }
         let state = ToolOutputState(budget: invocation.logBudgetBytes, onEvent: onEvent)
         let command = sandbox.wrap(invocation.arguments)
-        var job = ToolSupervisor.Job(invocation: invocation, sandbox: sandbox, state: state, watch: watch)
+        let job = ToolSupervisor.Job(invocation: invocation, sandbox: sandbox, state: state, watch: watch)
         let termination: TerminationStatus
         do {
             if let (launcher, _) = prepared {
                 // quickup-launch reads its job from stdin; a launcher shell sources a script from
                 // a file held open until the tool ended.
                 var file: LaunchScriptFile?
+                let preamble: [UInt8]
                 if support.launcher == nil {
                     let script = try LaunchScriptFile(sandbox.launchScript(invocation))
-                    job.preamble = script.line
+                    preamble = script.line
                     file = consume script
                 } else {
-                    job.preamble = sandbox.launchJob(invocation)
+                    preamble = sandbox.launchJob(invocation)
                 }
-                launcher.start(job)
+                await launcher.start(job, preamble: preamble)
                 termination = try await launcher.finish()
                 _ = consume file
             } else {
@@ -71,15 +72,20 @@ public enum ToolProcess {
         let usage = sandbox.usage()
         var outcome = ToolOutcome(ending: ending(termination, bubblewrapped: command.contains { $0.hasSuffix("/bwrap") }), stderrTail: "")
         state.fill(&outcome)
-        outcome.leftoversKilled = state.leftoversKilled + cleanUp(sandbox: sandbox, leader: state.leader)
+        let leftovers = killLeftovers(sandbox: sandbox, leader: state.leader)
+        outcome.leftoversKilled = state.leftoversKilled + leftovers
         if state.leader > 0 { watch?.ended(state.leader) }
         outcome.cpuSeconds = usage.cpuSeconds
         outcome.peakMemory = usage.peakMemory.map { ByteSize(bytes: $0) }
         outcome.limitHit = state.stoppedBy ?? limitHit(outcome, usage: usage, limits: invocation.limits, support: support)
-        // A taken launcher is replaced once its tool ended and its groups are gone: started while
+        // A taken launcher is replaced once its tool ended and its groups are empty: started while
         // the tool runs, the replacement would compete with it for the CPU (measured: most of what
         // pre-joining saves), and started before the clean-up, with the clean-up (issue 20.2).
-        if prepared != nil { await launchers?.refill(for: invocation, support: support) }
+        // The replacement gets the groups themselves when nothing was left in them and no limit
+        // was hit (`ToolSandbox.recycled`); otherwise they are removed.
+        let recycled = prepared != nil && launchers != nil && outcome.leftoversKilled == 0 && outcome.limitHit == nil ? sandbox.recycled() : nil
+        if recycled == nil { sandbox.remove() }
+        if prepared != nil { await launchers?.refill(for: invocation, support: support, recycled: recycled) }
         return outcome
     }
 
@@ -96,9 +102,15 @@ public enum ToolProcess {
 
     /// Kills whatever is left of the tool and removes its cgroups; returns how many were left.
     private static func cleanUp(sandbox: ToolSandbox, leader: pid_t) -> Int {
+        let killed = killLeftovers(sandbox: sandbox, leader: leader)
+        sandbox.remove()
+        return killed
+    }
+
+    /// Kills whatever is left of the tool, in its cgroups and its process group; returns how many.
+    private static func killLeftovers(sandbox: ToolSandbox, leader: pid_t) -> Int {
         var killed = sandbox.killAll()
         if leader > 0 { killed += ProcessGroup.killAll(leader) }
-        sandbox.remove()
         return killed
     }
 

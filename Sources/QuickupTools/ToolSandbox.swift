@@ -15,6 +15,10 @@ public final class ToolSandbox: Sendable {
     /// private /tmp, issue 13 item 3): bound read-only into the bubblewrap view.
     let readOnlyPaths: [String]
 
+    /// The groups' counters when they were handed to this tool: a recycled group's counters go
+    /// on from its earlier tools, and `usage()` reports only this tool's (issue 20.2).
+    private let baseline: Usage
+
     public convenience init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, name: String,
                             readOnlyPaths: [String] = []) throws(QuickupError) {
         self.init(planned: support, limits: limits, workDirectory: workDirectory, name: name, readOnlyPaths: readOnlyPaths)
@@ -53,7 +57,7 @@ public final class ToolSandbox: Sendable {
     /// handed to the tool that takes it (issue 20.2). Writing limits is cheap; joining is not.
     func adopted(by invocation: ToolInvocation) throws(QuickupError) -> ToolSandbox {
         let sandbox = ToolSandbox(support: support, limits: invocation.limits, workDirectory: invocation.workDirectory,
-                                  readOnlyPaths: invocation.readOnlyPaths, groups: groups)
+                                  readOnlyPaths: invocation.readOnlyPaths, groups: groups, baseline: baseline)
         guard invocation.limits != limits else { return sandbox }
         do {
             try sandbox.writeLimits()
@@ -63,12 +67,32 @@ public final class ToolSandbox: Sendable {
         return sandbox
     }
 
-    private init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, readOnlyPaths: [String], groups: [String]) {
+    private init(support: IsolationSupport, limits: PluginLimits, workDirectory: String, readOnlyPaths: [String], groups: [String],
+                 baseline: Usage = Usage()) {
         self.support = support
         self.limits = limits
         self.workDirectory = workDirectory
         self.readOnlyPaths = readOnlyPaths
         self.groups = groups
+        self.baseline = baseline
+    }
+
+    /// The same groups, emptied, for the next tool (issue 20.2), or nil where they must be
+    /// removed instead. The first process to enter a new cgroup v1 costs the kernel ~1.5 ms of
+    /// CPU (a new css_set) and the removal of a used one more; a process entering a group that
+    /// held one before costs ~0.05 ms (measured with a C loop: docs/PERFORMANCE.md). Only v1
+    /// groups whose tool is gone entirely and hit no limit are recycled: the peak memory counter
+    /// is reset (writing 0 to memory.max_usage_in_bytes, as the kernel documents) and the other
+    /// counters, which only grow, become the next tool's baseline. cgroup v2 groups are not
+    /// recycled: memory.peak cannot be reset on every kernel quickup supports.
+    func recycled() -> ToolSandbox? {
+        guard case .cgroupV1 = support.mechanism, groups.allSatisfy({ members(of: $0).isEmpty }) else { return nil }
+        do {
+            try write("0", "\(groups[0])/memory.max_usage_in_bytes")
+        } catch {
+            return nil
+        }
+        return ToolSandbox(support: support, limits: limits, workDirectory: "/", readOnlyPaths: [], groups: groups, baseline: counters())
     }
 
     private func writeLimits() throws {
@@ -107,7 +131,18 @@ public final class ToolSandbox: Sendable {
         public var throttledPeriods = 0
     }
 
+    /// This tool's counters: since the groups were handed to it.
     public func usage() -> Usage {
+        var usage = counters()
+        usage.oomKills -= baseline.oomKills
+        usage.processLimitHits -= baseline.processLimitHits
+        usage.throttledPeriods -= baseline.throttledPeriods
+        if let cpu = usage.cpuSeconds, let before = baseline.cpuSeconds { usage.cpuSeconds = cpu - before }
+        return usage
+    }
+
+    /// The groups' counters as the kernel has them.
+    private func counters() -> Usage {
         var usage = Usage()
         switch support.mechanism {
         case .cgroupV2:

@@ -26,14 +26,12 @@ enum ToolSupervisor {
         let sandbox: ToolSandbox
         let state: ToolOutputState
         let watch: ToolProcess.ToolWatch?
-        /// Written to stdin before the context: a pre-joined launcher reads its command from it.
-        var preamble: [UInt8] = []
     }
 
     /// Starts `launch`, waits for its job (`job` returns nil when there will be none: stdin is
     /// closed, and a launcher waiting on it exits), then supervises it until its output ends.
-    /// `started` is told the pid as soon as the process exists.
-    static func spawn(_ launch: Launch, started: @escaping @Sendable (pid_t) -> Void = { _ in },
+    /// `started` is told the pid and the writer of its stdin as soon as the process exists.
+    static func spawn(_ launch: Launch, started: @escaping @Sendable (pid_t, StandardInputWriter) -> Void = { _, _ in },
                       job: @escaping @Sendable () async -> Job?) async throws -> TerminationStatus {
         var options = PlatformOptions()
         options.createSession = true
@@ -47,16 +45,13 @@ enum ToolSupervisor {
             input: .inputWriter, output: .sequence, error: .sequence
         ) { execution in
             let pid = execution.processIdentifier.value
-            started(pid)
+            started(pid, execution.standardInputWriter)
             guard let job = await job() else {
                 try? await execution.standardInputWriter.finish()
                 return
             }
             job.state.leader = pid
             job.watch?.started(ProcessIdentity.of(pid) ?? ProcessIdentity(pid: pid, start: nil), job.sandbox.groups)
-            // A waiting launcher is told first, before the readers and the watchdog are set up:
-            // from here on its tool starts while they are.
-            if !job.preamble.isEmpty { _ = try? await execution.standardInputWriter.write(job.preamble) }
             try await withThrowingTaskGroup(of: Void.self) { watch in
                 watch.addTask {
                     try await watchdog(pid: pid, sandbox: job.sandbox, state: job.state)

@@ -53,16 +53,101 @@ struct PreparedLauncherTests {
         #expect(lines.contains("odd=[it's $HOME `id` \"q\"]"), "values pass as words, never as shell code: \(lines)")
         #expect(lines.contains("cwd \(fixture.directory)"))
         #expect(lines.contains(#"context {"k": "v w"}"#), "the context follows the launcher's line on stdin: \(lines)")
-        #expect(groups.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "the used cgroups are removed")
+        #expect(groups.allSatisfy { Self.members(of: $0).allSatisfy { $0 != launcher } }, "nothing of the tool is left in its cgroups")
 
-        // Its replacement was prepared meanwhile; closing the pool ends it and removes its cgroups.
-        let next = try #require(launchers.readyGroups.first)
-        #expect(next != groups)
-        let waiting = try await Self.waitForMember(of: next)
+        // Its replacement was prepared meanwhile, in the same groups where they are recycled
+        // (cgroup v1); closing the pool ends it and removes every group.
+        let ready = launchers.readyGroups
+        #expect(ready.count == PreparedLaunchers.Policy.standard.perKind)
+        #expect(ready.contains(groups) == Self.recycles, "recycled only under cgroup v1: \(ready) after \(groups)")
+        if !Self.recycles { #expect(groups.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "the used cgroups are removed") }
+        var waiting: [pid_t] = []
+        for next in ready { waiting.append(try await Self.waitForMember(of: next)) }
+        #expect(!waiting.contains(launcher))
         await launchers.close()
-        #expect(kill(waiting, 0) != 0, "the unused launcher ended with its pool")
-        #expect(next.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+        #expect(waiting.allSatisfy { kill($0, 0) != 0 }, "the unused launchers ended with their pool")
+        #expect((ready + [groups]).joined().allSatisfy { !FileManager.default.fileExists(atPath: $0) })
         #expect(launchers.readyGroups.isEmpty)
+    }
+
+    /// Groups are recycled under cgroup v1 only (`ToolSandbox.recycled`).
+    static var recycles: Bool {
+        if case .cgroupV1 = IsolationSupport.current.mechanism { return true }
+        return false
+    }
+
+    @Test("a recycled group counts only its new tool: peak memory reset, counters from where they were", .enabled(if: recycles))
+    func recycledGroupCountsItsOwnTool() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        // 64 MiB held by the first tool's shell, a few by the second's.
+        let big = try fixture.script("big.sh", "#!/bin/sh\nx=$(head -c 67108864 /dev/zero | tr '\\0' a)\ngrep -E ':memory:' /proc/self/cgroup\necho ${#x}\n")
+        let small = try fixture.script("small.sh", "#!/bin/sh\ngrep -E ':memory:' /proc/self/cgroup\n")
+        let launchers = PreparedLaunchers(policy: PreparedLaunchers.Policy(enabled: true, perKind: 1))
+        await launchers.refill(for: fixture.invocation(big), support: .current)
+        try await launchers.untilReady()
+        let groups = try #require(launchers.readyGroups.first)
+        let first = EventLog(), second = EventLog()
+        let large = try await ToolProcess.run(fixture.invocation(big), launchers: launchers) { first.append($0) }
+        try await launchers.untilReady()
+        #expect(launchers.readyGroups == [groups], "the replacement took the ended tool's groups")
+        let small1 = try await ToolProcess.run(fixture.invocation(small), launchers: launchers) { second.append($0) }
+        await launchers.close()
+        #expect(large.succeeded && small1.succeeded, "\(large.stderrTail) \(small1.stderrTail)")
+        #expect(launchers.counts == PreparedLaunchers.Counts(taken: 2, missed: 0))
+        let memoryGroup = { (events: [ToolEvent]) in events.compactMap { event -> String? in
+            if case .message(.text(let line)) = event, line.contains(":memory:") { return line.split(separator: "/").last.map(String.init) }
+            return nil
+        } }
+        #expect(memoryGroup(first.all) == memoryGroup(second.all), "both tools ran in the same memory group")
+        let bigPeak = try #require(large.peakMemory?.bytes), smallPeak = try #require(small1.peakMemory?.bytes)
+        #expect(bigPeak >= 64 << 20, "the first tool's peak: \(bigPeak)")
+        #expect(smallPeak < bigPeak / 2, "the second tool's own peak, not the first's: \(smallPeak) after \(bigPeak)")
+        #expect(groups.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "removed when the pool closed")
+    }
+
+    @Test("a recycled group's counters start from zero for its next tool (a hit the last one survived is not the next one's)", .enabled(if: recycles))
+    func recycledCountersStartAtZero() throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        var limits = PluginLimits.defaults(for: .business)
+        limits.processes = 1
+        let sandbox = try ToolSandbox(support: .current, limits: limits, workDirectory: fixture.directory, name: "recycle-test")
+        defer { sandbox.remove() }
+        // A shell that joins the groups and tries to start one more process: pids.max refuses it.
+        let joins = sandbox.procsFiles.map { "echo $$ > \($0)" }.joined(separator: "; ")
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "\(joins); /bin/true 2>/dev/null; exit 0"]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(sandbox.usage().processLimitHits > 0, "the kernel counted the refused fork")
+        let next = try #require(sandbox.recycled(), "an emptied v1 group is recycled")
+        #expect(next.groups == sandbox.groups)
+        #expect(next.usage().processLimitHits == 0, "the next tool starts with none of its own")
+        #expect(next.usage().oomKills == 0)
+    }
+
+    @Test("groups with something left in them or a limit hit are removed, not recycled", .enabled(if: recycles))
+    func troubledGroupsAreNotRecycled() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        let leaving = try fixture.script("leaves.sh", "#!/bin/sh\nsleep 300 </dev/null >/dev/null 2>&1 &\necho started\n")
+        var tight = PluginLimits.defaults(for: .business)
+        tight.processes = 4
+        let forking = try fixture.script("forks.sh", "#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8; do sleep 1 & done\nwait\n")
+        for (script, limits) in [(leaving, PluginLimits.defaults(for: .business)), (forking, tight)] {
+            let launchers = PreparedLaunchers(policy: PreparedLaunchers.Policy(enabled: true, perKind: 1))
+            let invocation = fixture.invocation(script, limits: limits)
+            await launchers.refill(for: invocation, support: .current)
+            try await launchers.untilReady()
+            let groups = try #require(launchers.readyGroups.first)
+            let outcome = try await ToolProcess.run(invocation, launchers: launchers) { _ in }
+            #expect(outcome.leftoversKilled > 0 || outcome.limitHit != nil, "\(script): \(outcome)")
+            #expect(!launchers.readyGroups.contains(groups), "\(script): its groups were recycled")
+            #expect(groups.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "\(script): its groups are removed")
+            await launchers.close()
+        }
     }
 
     @Test("a launcher killed before its tool came is not used; the tool starts the usual way")
