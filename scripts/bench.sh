@@ -36,6 +36,13 @@ case "$what" in
     # Issue 7 item 8: goal ≤ 1.2× a bare interpreter start. Debian's python3, then the one on PATH.
     [ -x /usr/bin/python3 ] && "$bench" tool-spawn --runs "${BENCH_RUNS:-40}" --python /usr/bin/python3 --phases
     "$bench" tool-spawn --runs "${BENCH_RUNS:-40}"
+    # Issue 20.2: tools one after another, as a data migration starts them.
+    [ -x /usr/bin/python3 ] && "$bench" tool-spawn --back-to-back "${BENCH_TOOLS:-200}" --python /usr/bin/python3
+    # What cgroup v1 groups cost the kernel per start, from a small C loop without quickup.
+    if [ -w /sys/fs/cgroup/memory ] && [ -x /usr/bin/python3 ]; then
+      mkdir -p .build-bench && cc -O2 -o .build-bench/cgroup_cost scripts/cgroup_cost.c
+      .build-bench/cgroup_cost "${BENCH_TOOLS:-200}" .build/release/quickup-launch /usr/bin/python3 -c pass
+    fi
     ;;
   assess)
     # Issue 6 item 5: ≤ 10 s (spec), goal ≤ 2 s; in process, then the whole CLI under hyperfine.

@@ -100,11 +100,14 @@ enum ToolSpawnBench {
     /// nothing between them, through the run's pool of launchers (each taken launcher's
     /// replacement is prepared while the next tools run) — against N bare `python3 -c pass`
     /// one after another. Tools start through quickup-launch and, as without it, through setpriv
-    /// and a shell (each with its own pool). Blocks of 20 alternate, so all see the same machine.
+    /// and a shell (each with its own pool); the tool's own command started directly is the
+    /// floor (the helper's own cost). Blocks of 20 alternate, so all see the same machine.
     static func backToBack(_ count: Int, invocation: ToolInvocation, python: String) async throws -> Int32 {
         struct Side {
             var name: String
             var support: IsolationSupport?
+            /// The tool's own command started directly (the floor: no sandbox, launcher or supervision).
+            var direct = false
             var launchers = PreparedLaunchers(policy: .from())
             var times: [Double] = []
             var cpu = 0.0
@@ -112,6 +115,7 @@ enum ToolSpawnBench {
         var sides = [Side(name: "bare `python3 -c pass`", support: nil)]
         if IsolationSupport.current.launcher != nil { sides.append(Side(name: "quickup tools through quickup-launch", support: .current)) }
         sides.append(Side(name: "quickup tools through setpriv and sh", support: IsolationSupport.current.startingWithShell()))
+        sides.append(Side(name: "the tool's own command, started directly", support: nil, direct: true))
         for _ in 0..<3 { _ = try await time { try await runBare(python) } }
         for side in sides {
             if let support = side.support { try await runTool(invocation, support: support, launchers: side.launchers) }  // the first prepares the pool
@@ -123,7 +127,13 @@ enum ToolSpawnBench {
                 for _ in 0..<20 {
                     let side = sides[index]
                     sides[index].times.append(try await time {
-                        if let support = side.support { try await runTool(invocation, support: support, launchers: side.launchers) } else { try await runBare(python) }
+                        if let support = side.support {
+                            try await runTool(invocation, support: support, launchers: side.launchers)
+                        } else if side.direct {
+                            try await runUncontained(invocation)
+                        } else {
+                            try await runBare(python)
+                        }
                     })
                 }
                 sides[index].cpu += cpuSeconds() - before
@@ -134,10 +144,12 @@ enum ToolSpawnBench {
         for side in sides {
             let total = side.times.reduce(0, +)
             var line = "\(side.name): \(format(side.times)), total \(String(format: "%.2f", total)) s, CPU \(String(format: "%.1f", side.cpu / Double(side.times.count) * 1000)) ms"
+            if side.support != nil || side.direct {
+                line += String(format: "  ratio %.2f× median, %.2f× total", median(side.times) / median(bare.times), total / bare.times.reduce(0, +))
+            }
             if side.support != nil {
                 let counts = side.launchers.counts
                 await side.launchers.close()
-                line += String(format: "  ratio %.2f× median, %.2f× total", median(side.times) / median(bare.times), total / bare.times.reduce(0, +))
                 line += "; \(counts.taken) took a ready launcher, \(counts.missed) started the usual way"
             }
             print(line)
