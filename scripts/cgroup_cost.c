@@ -7,7 +7,7 @@
  * small C process (posix_spawn + waitpid, nothing else): bare; through quickup-launch without
  * groups; through quickup-launch joining three groups made for it (mkdir, limits, join, rmdir
  * per start: what quickup did before issue 20.2's recycling); and joining three groups that an
- * earlier start used (recycled). Prints wall and CPU (this process and its children, user +
+ * earlier start used (recycled, their CPU quota written again first). Prints wall and CPU (this process and its children, user +
  * system) per start and the ratio to bare. Needs write access to /sys/fs/cgroup/{memory,cpu,pids}/quickup
  * (made if missing). */
 #include <errno.h>
@@ -107,7 +107,12 @@ int main(int argc, char **argv) {
                         args[n++] = freshProcs[k];
                     }
                 }
-                if (way == 3) for (int k = 0; k < 3; k++) { args[n++] = "--join"; args[n++] = procs[k]; }
+                if (way == 3) {
+                    /* As quickup does when a tool takes recycled groups: rewriting the quota refills
+                     * the CFS period's runtime, which the previous start may have used up. */
+                    if (put(recycled[1], "cpu.cfs_quota_us", "60000") != 0) failures++;
+                    for (int k = 0; k < 3; k++) { args[n++] = "--join"; args[n++] = procs[k]; }
+                }
                 if (way > 0) args[n++] = "--";
                 for (int a = 3; a < argc && n < 31; a++) args[n++] = argv[a];
                 args[n] = NULL;
