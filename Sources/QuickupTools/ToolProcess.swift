@@ -72,8 +72,7 @@ public enum ToolProcess {
         let usage = sandbox.usage()
         var outcome = ToolOutcome(ending: ending(termination, bubblewrapped: command.contains { $0.hasSuffix("/bwrap") }), stderrTail: "")
         state.fill(&outcome)
-        let leftovers = killLeftovers(sandbox: sandbox, leader: state.leader)
-        outcome.leftoversKilled = state.leftoversKilled + leftovers
+        outcome.leftoversKilled = state.leftoversKilled + killLeftovers(sandbox: sandbox, leader: state.leader)
         if state.leader > 0 { watch?.ended(state.leader) }
         outcome.cpuSeconds = usage.cpuSeconds
         outcome.peakMemory = usage.peakMemory.map { ByteSize(bytes: $0) }

@@ -84,9 +84,10 @@ public final class ToolSandbox: Sendable {
     }
 
     /// The same groups, emptied, for the next tool (issue 20.2), or nil where they must be
-    /// removed instead. The first process to enter a new cgroup v1 costs the kernel ~1.5 ms of
-    /// CPU (a new css_set) and the removal of a used one more; a process entering a group that
-    /// held one before costs ~0.05 ms (measured with a C loop: docs/PERFORMANCE.md). Only v1
+    /// removed instead. A new cgroup v1 group — made, entered by its first process, removed —
+    /// costs the kernel ~1.7 ms of CPU per tool; entering groups another process left costs a
+    /// fraction of it (scripts/cgroup_cost.c, a C loop starting Python: 1.25× a bare start
+    /// against 1.10×, docs/PERFORMANCE.md). Only v1
     /// groups whose tool is gone entirely and hit no limit are recycled: the peak memory counter
     /// is reset (writing 0 to memory.max_usage_in_bytes, as the kernel documents) and the other
     /// counters, which only grow, become the next tool's baseline. cgroup v2 groups are not
