@@ -9,25 +9,33 @@ import Synchronization
 /// (started while the tool runs, it would compete with it for the CPU), and joins its cgroups
 /// while the following tools run — off their critical path. The
 /// first tool of a kind finds none and starts the usual way (`ToolSandbox.wrap`), as does every
-/// tool when the policy is off, under rlimits (nothing to join), or when there are more tools
-/// at once than launchers. A pool belongs to one run: `close()` ends its unused launchers and
-/// removes their cgroups (the run ends, is cancelled, or fails).
+/// tool when the policy is off, under rlimits (nothing to join), when there are more tools at
+/// once than launchers, or when its launcher is not in its groups within `Policy.joinWait`. A
+/// pool belongs to one run: `close()` ends its unused launchers and removes their cgroups (the
+/// run ends, is cancelled, or fails).
 public final class PreparedLaunchers: Sendable {
     /// How many launchers are kept ready, as data; `off` starts every tool the usual way.
     public struct Policy: Sendable, Hashable, Codable {
         public var enabled: Bool
         /// Launchers kept ready per kind of tool (isolation and termination grace).
         public var perKind: Int
+        /// How long a tool waits for a launcher of its kind that is still joining its groups
+        /// before it starts the usual way. Joining waits for the kernel (an RCU grace period);
+        /// a tool started the usual way waits for one of its own from the start, so a launcher
+        /// already waiting is the sooner of the two unless the machine is stuck (issue 20.2:
+        /// 3–8 % of the tools back to back found none ready and paid a whole start).
+        public var joinWait: Duration
 
-        public init(enabled: Bool, perKind: Int) {
+        public init(enabled: Bool, perKind: Int, joinWait: Duration = .milliseconds(20)) {
             self.enabled = enabled
             self.perKind = perKind
+            self.joinWait = joinWait
         }
 
         /// Two per kind: tools of a component run one after another (E1), and a launcher
         /// prepared when a tool ends needs ~25 ms to join; the next tool takes the older one.
         public static let standard = Policy(enabled: true, perKind: 2)
-        public static let off = Policy(enabled: false, perKind: 0)
+        public static let off = Policy(enabled: false, perKind: 0, joinWait: .zero)
 
         /// `QUICKUP_PREPARED_LAUNCHERS`: `off`/`0` turns pre-joined launchers off, a number sets
         /// how many are kept per kind; unset or anything else is `standard`.
@@ -44,6 +52,8 @@ public final class PreparedLaunchers: Sendable {
         var ready: [PreparedLauncher] = []
         var closed = false
         var counts = Counts()
+        /// Tools now waiting for a launcher to finish joining.
+        var waiting = 0
     }
 
     /// How the pool's tools started, for benchmarks and reports: a pool that falls behind a
@@ -53,6 +63,8 @@ public final class PreparedLaunchers: Sendable {
         public var taken = 0
         /// Tools that found none ready and started the usual way.
         public var missed = 0
+        /// Of the tools taken, those that waited for theirs to finish joining (`Policy.joinWait`).
+        public var waited = 0
     }
 
     public var counts: Counts { state.withLock { $0.counts } }
@@ -69,22 +81,42 @@ public final class PreparedLaunchers: Sendable {
 
     /// A ready launcher for `invocation` with its sandbox set to the invocation's limits, or nil
     /// (start it the usual way). The caller then calls `refill`, once its tool ended. Only a
-    /// launcher already inside its cgroups is taken; one still being prepared stays for a later
-    /// tool, one that can never be used is discarded.
+    /// launcher inside its cgroups is taken: one still joining them is waited for up to
+    /// `policy.joinWait` (checked every half millisecond), then left for a later tool; one that
+    /// can never be used is discarded.
     func take(for invocation: ToolInvocation, support: IsolationSupport) async throws(QuickupError) -> (PreparedLauncher, ToolSandbox)? {
         guard applies(to: support) else { return nil }
-        let (taken, lost) = state.withLock { state -> (PreparedLauncher?, [PreparedLauncher]) in
-            guard !state.closed else { return (nil, []) }
-            let lost = state.ready.filter(\.isLost)
-            state.ready.removeAll { launcher in lost.contains { $0 === launcher } }
-            guard let index = state.ready.firstIndex(where: { Self.matches($0, invocation, support) && $0.isReady }) else {
-                state.counts.missed += 1
-                return (nil, lost)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: policy.joinWait)
+        var waited = false
+        var taken: PreparedLauncher?
+        while true {
+            let (found, lost, joining) = state.withLock { state -> (PreparedLauncher?, [PreparedLauncher], Bool) in
+                guard !state.closed else { return (nil, [], false) }
+                let lost = state.ready.filter(\.isLost)
+                state.ready.removeAll { launcher in lost.contains { $0 === launcher } }
+                let kind = state.ready.filter { Self.matches($0, invocation, support) }
+                guard let ready = kind.first(where: \.isReady), let index = state.ready.firstIndex(where: { $0 === ready }) else {
+                    return (nil, lost, !kind.isEmpty)
+                }
+                return (state.ready.remove(at: index), lost, false)
             }
-            state.counts.taken += 1
-            return (state.ready.remove(at: index), lost)
+            for launcher in lost { await launcher.discard() }
+            if let found {
+                taken = found
+                break
+            }
+            guard joining, clock.now < deadline else { break }
+            if !waited { state.withLock { $0.waiting += 1 } }
+            waited = true
+            // Cancelled: the tool starts the usual way, which sees the cancellation itself.
+            guard (try? await clock.sleep(for: .microseconds(500))) != nil else { break }
         }
-        for launcher in lost { await launcher.discard() }
+        state.withLock { state in
+            if waited { state.waiting -= 1 }
+            if taken == nil { state.counts.missed += 1 } else { state.counts.taken += 1 }
+            if taken != nil, waited { state.counts.waited += 1 }
+        }
         guard let taken else { return nil }
         do {
             return (taken, try taken.sandbox.adopted(by: invocation))
@@ -125,6 +157,9 @@ public final class PreparedLaunchers: Sendable {
 
     /// How many launchers a tool could take now (tests wait for them).
     var readyCount: Int { state.withLock { $0.ready.filter(\.isReady).count } }
+
+    /// How many tools are waiting for a launcher to finish joining (tests wait for them).
+    var waitingTools: Int { state.withLock { $0.waiting } }
 
     /// The cgroups of the launchers now ready (tests and `quickup doctor` look at them).
     var readyGroups: [[String]] { state.withLock { $0.ready.map(\.sandbox.groups) } }

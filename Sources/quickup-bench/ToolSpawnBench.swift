@@ -150,7 +150,7 @@ enum ToolSpawnBench {
             if side.support != nil {
                 let counts = side.launchers.counts
                 await side.launchers.close()
-                line += "; \(counts.taken) took a ready launcher, \(counts.missed) started the usual way"
+                line += "; \(counts.taken) took a launcher (\(counts.waited) after waiting for it to join), \(counts.missed) started the usual way"
             }
             print(line)
         }

@@ -170,12 +170,47 @@ struct PreparedLauncherTests {
         #expect(groups.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "the dead launcher's cgroups are removed")
     }
 
-    @Test("a launcher not inside its cgroups is never waited for: the tool starts the usual way, the launcher stays for the next")
+    @Test("a tool waits for a launcher still joining its cgroups (Policy.joinWait) and takes it once it is inside")
+    func joiningLauncherIsWaitedFor() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        let tool = try fixture.script("ok.sh", "#!/bin/sh\necho \"pid $$\"\n")
+        let launchers = PreparedLaunchers(policy: PreparedLaunchers.Policy(enabled: true, perKind: 1, joinWait: .seconds(120)))
+        let invocation = fixture.invocation(tool)
+        await launchers.refill(for: invocation, support: .current)
+        let groups = try #require(launchers.readyGroups.first)
+        let launcher = try await Self.waitForMember(of: groups)
+        try await launchers.untilReady()
+        // Out of its last group again: as far as a tool can tell, it is still joining.
+        let last = try #require(groups.last)
+        try "\(launcher)\n".write(toFile: "\((last as NSString).deletingLastPathComponent)/cgroup.procs", atomically: false, encoding: .utf8)
+        #expect(launchers.readyCount == 0)
+
+        let events = EventLog()
+        let run = Task { try await ToolProcess.run(invocation, launchers: launchers) { events.append($0) } }
+        // The tool waits for it (the loop's bound is a hang guard) …
+        var waiting = false
+        for _ in 0..<6_000 where !waiting {
+            waiting = launchers.waitingTools == 1
+            if !waiting { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(waiting, "the tool did not wait for the joining launcher")
+        // … until it is inside again.
+        try "\(launcher)\n".write(toFile: "\(last)/cgroup.procs", atomically: false, encoding: .utf8)
+        let outcome = try await run.value
+        await launchers.close()
+        #expect(outcome.succeeded, "\(outcome.ending): \(outcome.stderrTail)")
+        #expect(events.all.contains(.message(.text("pid \(launcher)"))), "the tool is the launcher it waited for")
+        #expect(launchers.counts == PreparedLaunchers.Counts(taken: 1, missed: 0, waited: 1))
+        #expect(launchers.waitingTools == 0)
+    }
+
+    @Test("with no join wait, a launcher not inside its cgroups is not waited for: the tool starts the usual way, the launcher stays for the next")
     func unreadyLauncherIsNotWaitedFor() async throws {
         let fixture = try ToolFixture()
         defer { fixture.remove() }
         let tool = try fixture.script("ok.sh", "#!/bin/sh\necho \"pid $$\"\n")
-        let launchers = PreparedLaunchers(policy: PreparedLaunchers.Policy(enabled: true, perKind: 1))
+        let launchers = PreparedLaunchers(policy: PreparedLaunchers.Policy(enabled: true, perKind: 1, joinWait: .zero))
         let invocation = fixture.invocation(tool)
         await launchers.refill(for: invocation, support: .current)
         let groups = try #require(launchers.readyGroups.first)
