@@ -177,14 +177,8 @@ struct PreparedLauncherTests {
         let tool = try fixture.script("ok.sh", "#!/bin/sh\necho \"pid $$\"\n")
         let launchers = PreparedLaunchers(policy: PreparedLaunchers.Policy(enabled: true, perKind: 1, joinWait: .seconds(120)))
         let invocation = fixture.invocation(tool)
-        await launchers.refill(for: invocation, support: .current)
-        let groups = try #require(launchers.readyGroups.first)
-        let launcher = try await Self.waitForMember(of: groups)
-        try await launchers.untilReady()
-        // Out of its last group again: as far as a tool can tell, it is still joining.
+        let (launcher, groups) = try await Self.joiningLauncher(in: launchers, for: invocation)
         let last = try #require(groups.last)
-        try "\(launcher)\n".write(toFile: "\((last as NSString).deletingLastPathComponent)/cgroup.procs", atomically: false, encoding: .utf8)
-        #expect(launchers.readyCount == 0)
 
         let events = EventLog()
         let run = Task { try await ToolProcess.run(invocation, launchers: launchers) { events.append($0) } }
@@ -212,15 +206,8 @@ struct PreparedLauncherTests {
         let tool = try fixture.script("ok.sh", "#!/bin/sh\necho \"pid $$\"\n")
         let launchers = PreparedLaunchers(policy: PreparedLaunchers.Policy(enabled: true, perKind: 1, joinWait: .zero))
         let invocation = fixture.invocation(tool)
-        await launchers.refill(for: invocation, support: .current)
-        let groups = try #require(launchers.readyGroups.first)
-        let launcher = try await Self.waitForMember(of: groups)
-        try await launchers.untilReady()
-        // Out of its last group again: as far as a tool can tell, it is still joining.
+        let (launcher, groups) = try await Self.joiningLauncher(in: launchers, for: invocation)
         let last = try #require(groups.last)
-        let parent = (last as NSString).deletingLastPathComponent
-        try "\(launcher)\n".write(toFile: "\(parent)/cgroup.procs", atomically: false, encoding: .utf8)
-        #expect(launchers.readyCount == 0)
 
         let first = EventLog()
         let started = try await ToolProcess.run(invocation, launchers: launchers) { first.append($0) }
@@ -247,6 +234,19 @@ struct PreparedLauncherTests {
         #expect(PreparedLaunchers.Policy.from(environment: ["QUICKUP_PREPARED_LAUNCHERS": "0"]) == .off)
         #expect(PreparedLaunchers.Policy.from(environment: ["QUICKUP_PREPARED_LAUNCHERS": "3"]) == .init(enabled: true, perKind: 3))
         #expect(!PreparedLaunchers(policy: .off).applies(to: .current))
+    }
+
+    /// A launcher made ready for `invocation`, then taken out of its last group again: as far as a
+    /// tool can tell, it is still joining. Returns its pid and its groups.
+    static func joiningLauncher(in launchers: PreparedLaunchers, for invocation: ToolInvocation) async throws -> (pid_t, [String]) {
+        await launchers.refill(for: invocation, support: .current)
+        let groups = try #require(launchers.readyGroups.first)
+        let launcher = try await waitForMember(of: groups)
+        try await launchers.untilReady()
+        let last = try #require(groups.last)
+        try "\(launcher)\n".write(toFile: "\((last as NSString).deletingLastPathComponent)/cgroup.procs", atomically: false, encoding: .utf8)
+        #expect(launchers.readyCount == 0)
+        return (launcher, groups)
     }
 
     /// The launcher's pid once it is a member of every group (the loop's bound is a hang guard).
