@@ -12,7 +12,10 @@ on a server whose data directory is on tmpfs is what a row really costs, without
 
 Variants: bare (the statements alone); noop (`DO 0` per task: one more round trip); upsert
 (quickup's row write: previous SUCCESS + this RUNNING, INSERT … ON DUPLICATE KEY UPDATE); insert
-(one RUNNING row, nothing else); update2 (two rows updated by id in one statement).
+(one RUNNING row, nothing else); update2 (two rows updated by id in one statement); packet1
+(the upsert and the task's statements in one multi-statement packet, as `quickup run` sends
+them); packet10 (ten tasks with their upserts in one packet: the design docs/PERFORMANCE.md
+names as what would close issue 20.3; the server stops at a packet's first failing statement).
 """
 import argparse, os, pathlib, shutil, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
@@ -43,6 +46,15 @@ def scripts(root):
         "update2": lambda n: f"UPDATE upgrade_log SET status = IF(id = {n + 1}, 'RUNNING', 'SUCCESS'), end_time = IF(id = {n + 1}, NULL, 1) WHERE id IN ({n}, {n + 1});\n",
     }
     paths = {}
+    for size in (1, 10):
+        # A custom delimiter makes the client send everything up to it as one multi-statement packet.
+        path = os.path.join(root, f"packet{size}.sql")
+        with open(path, "w") as f:
+            f.write(DDL + "DELIMITER //\n")
+            for first in range(0, N, size):
+                body = "".join(per["upsert"](n) + task(n) for n in range(first, min(N, first + size)))
+                f.write(body.rstrip().rstrip(";") + "//\n")
+        paths[f"packet{size}"] = path
     for name, extra in per.items():
         path = os.path.join(root, f"{name}.sql")
         with open(path, "w") as f:
