@@ -87,11 +87,11 @@ public final class ToolSandbox: Sendable {
     /// removed instead. A new cgroup v1 group — made, entered by its first process, removed —
     /// costs the kernel ~1.7 ms of CPU per tool; entering groups another process left costs a
     /// fraction of it (scripts/cgroup_cost.c, a C loop starting Python: 1.25× a bare start
-    /// against 1.10×, docs/PERFORMANCE.md). Only v1
-    /// groups whose tool is gone entirely and hit no limit are recycled: the peak memory counter
-    /// is reset (writing 0 to memory.max_usage_in_bytes, as the kernel documents) and the other
-    /// counters, which only grow, become the next tool's baseline. cgroup v2 groups are not
-    /// recycled: memory.peak cannot be reset on every kernel quickup supports.
+    /// against 1.10×, docs/PERFORMANCE.md). Only v1 groups whose tool is gone entirely and hit
+    /// no limit are recycled: the peak memory counter is reset (writing 0 to
+    /// memory.max_usage_in_bytes, as the kernel documents) and the other counters, which only
+    /// grow, become the next tool's baseline. cgroup v2 groups are not recycled: memory.peak
+    /// cannot be reset on every kernel quickup supports.
     func recycled() -> ToolSandbox? {
         guard case .cgroupV1 = support.mechanism, groups.allSatisfy({ members(of: $0).isEmpty }) else { return nil }
         do {

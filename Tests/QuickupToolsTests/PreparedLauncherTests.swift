@@ -106,7 +106,7 @@ struct PreparedLauncherTests {
         #expect(groups.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "removed when the pool closed")
     }
 
-    @Test("a recycled group's counters start from zero for its next tool (a hit the last one survived is not the next one's)", .enabled(if: recycles))
+    @Test("a recycled group starts its next tool afresh: counters from zero (a hit the last one survived is not the next one's), CPU quota written again", .enabled(if: recycles))
     func recycledCountersStartAtZero() throws {
         let fixture = try ToolFixture()
         defer { fixture.remove() }
@@ -126,6 +126,14 @@ struct PreparedLauncherTests {
         #expect(next.groups == sandbox.groups)
         #expect(next.usage().processLimitHits == 0, "the next tool starts with none of its own")
         #expect(next.usage().oomKills == 0)
+
+        // The tool that takes them, with the same limits, has its CPU quota written again: that
+        // write refills the CFS period the tool before may have used up.
+        let quotaFile = "\(sandbox.groups[1])/cpu.cfs_quota_us"
+        let quota = try String(contentsOfFile: quotaFile, encoding: .utf8)
+        try "-1".write(toFile: quotaFile, atomically: false, encoding: .utf8)
+        _ = try next.adopted(by: fixture.invocation("/bin/true", limits: limits))
+        #expect(try String(contentsOfFile: quotaFile, encoding: .utf8) == quota, "the quota is written when a tool takes the groups")
     }
 
     @Test("groups with something left in them or a limit hit are removed, not recycled", .enabled(if: recycles))
