@@ -72,6 +72,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quickup", action="append", default=[], help="a quickup build to time as well (repeatable)")
     ap.add_argument("--rounds", type=int, default=6)
+    ap.add_argument("--variants", help="only these client variants, comma-separated (e.g. bare,packet1)")
     a = ap.parse_args()
     pid = int(open(pathlib.Path(peers.defaults).parent / "run" / "mariadbd.pid").read())
     root = tempfile.mkdtemp(prefix="qu-task-cost-")
@@ -88,7 +89,8 @@ def client(path):
 
 def measure(a, pid, root):
     peers.generate()  # the quickup release of bench_peers (1,000 tasks)
-    tools = {name: client(path) for name, path in scripts(root).items()}
+    keep = a.variants.split(",") if a.variants else None
+    tools = {name: client(path) for name, path in scripts(root).items() if keep is None or name in keep}
     for k, binary in enumerate(a.quickup):
         tools[f"quickup#{k + 1}"] = lambda db, i, b=binary: peers.run_quickup(db, i, binary=b)
     names = list(tools)
@@ -102,9 +104,12 @@ def measure(a, pid, root):
             cpu[name].append(server_cpu(pid) - c0)
             peers.mariadb(f"DROP DATABASE {db}")
     print(f"{N} migrations, median of {a.rounds} rotated rounds:")
+    base = "bare" if "bare" in names else names[0]
     for name in names:
+        ratios = sorted(w / b for w, b in zip(wall[name], wall[base]))
         print(f"  {name:10s} wall {statistics.median(wall[name]):5.2f} s  server CPU {statistics.median(cpu[name]):5.2f} s "
-              f"(+{(statistics.median(cpu[name]) - statistics.median(cpu['bare'])) * 1000 / N:4.2f} ms/task over bare)")
+              f"(+{(statistics.median(cpu[name]) - statistics.median(cpu[base])) * 1000 / N:4.2f} ms/task over {base}); "
+              f"/ {base} per round: median {statistics.median(ratios):.3f} ({' '.join(f'{r:.2f}' for r in ratios)})")
     for k, binary in enumerate(a.quickup): print(f"  quickup#{k + 1} = {binary}")
 
 if __name__ == "__main__":
