@@ -74,16 +74,28 @@ public protocol UpgradeLogStore: Sendable {
     /// if it throws, nothing more happens); writes `running` (as `record` does, committed on its
     /// own) and then calls `recorded`; runs `statements` — when `transactional`, in one
     /// transaction that also writes `success()` and is rolled back on failure. Errors name the
-    /// failing statement's file:line.
+    /// failing statement's file:line. `meanwhile` is the caller's local work (nothing the
+    /// datasource needs), called at most once after `mirror` — by a driver that can, while the
+    /// datasource works on the first trip.
     func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
                     mirror: @escaping @Sendable () throws(QuickupError) -> Void,
                     recorded: @escaping @Sendable () -> Void, transactional: Bool,
-                    success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError)
+                    success: @escaping @Sendable () -> UpgradeLogEntry,
+                    meanwhile: (@Sendable () -> Void)?) async throws(QuickupError)
 }
 
 extension UpgradeLogStore {
     public func record(_ entries: [UpgradeLogEntry]) async throws(QuickupError) {
         for entry in entries { try await record(entry) }
+    }
+
+    /// `runAttempt` with no local work of the caller's.
+    public func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
+                           mirror: @escaping @Sendable () throws(QuickupError) -> Void,
+                           recorded: @escaping @Sendable () -> Void, transactional: Bool,
+                           success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError) {
+        try await runAttempt(statements, recording: running, mirror: mirror, recorded: recorded, transactional: transactional,
+                             success: success, meanwhile: nil)
     }
 }
 
@@ -92,8 +104,10 @@ extension UpgradeLogStore where Self: DatasourceConnection {
     public func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
                            mirror: @escaping @Sendable () throws(QuickupError) -> Void,
                            recorded: @escaping @Sendable () -> Void, transactional: Bool,
-                           success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError) {
+                           success: @escaping @Sendable () -> UpgradeLogEntry,
+                           meanwhile: (@Sendable () -> Void)?) async throws(QuickupError) {
         try mirror()
+        meanwhile?()
         try await record(running)
         recorded()
         guard transactional else {

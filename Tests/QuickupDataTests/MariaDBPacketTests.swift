@@ -122,6 +122,52 @@ struct MariaDBPacketTests {
         }
     }
 
+    /// Issue 20.3: the caller's `meanwhile` (the run engine's logs, the next script) runs while the
+    /// server works on the attempt's packet — after it was sent, before any of its results is read.
+    /// Another session holds the lock on the RUNNING row's key, so the packet's first statement
+    /// waits: `meanwhile` sees the server waiting on it and releases the lock. Called before the
+    /// send, it would never see the wait; after a result, the packet would wait out the lock
+    /// timeout and fail.
+    @Test(.timeLimit(.minutes(10)))
+    func meanwhileRunsWhileTheServerWorksOnThePacket() async throws {
+        try await withScratchDatabase { connection, config in
+            try await connection.ensureUpgradeLog()
+            try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB")
+            let running = UpgradeLogEntry(taskID: "app/V1/sql.a", component: "app", versionFrom: "V0", versionTo: "V1",
+                                          taskVersion: "V1", stage: "pre_stop", taskName: "sql.a", kind: "sql", checksum: nil,
+                                          status: .running, attempt: 1, startTime: 1_000, runID: "r1", site: nil)
+            let holder = try await MariaDBConnection.connect(config, secrets: SecretResolver())
+            try await holder.exec("START TRANSACTION")
+            try await holder.record(running)
+            let order = Order()
+            let waiting = "SELECT trx_state FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = \(connection.threadID)"
+            try await connection.runAttempt(
+                script([(1, "INSERT INTO t VALUES (1)")]), recording: [running], mirror: { order.append("journal") },
+                recorded: { order.append("upgrade_log") }, transactional: false, success: { running },
+                meanwhile: {
+                    order.append("meanwhile")
+                    // On the connection's queue, which may block: the observing is done by a task.
+                    let released = DispatchSemaphore(value: 0)
+                    Task {
+                        let start = ContinuousClock.now
+                        var state: String?
+                        while state != "LOCK WAIT", secondsSince(start) < 120 {
+                            try? await Task.sleep(for: .milliseconds(20))
+                            state = try? await holder.scalar(waiting)
+                        }
+                        order.append(state == "LOCK WAIT" ? "server waiting" : "server never seen waiting")
+                        try? await holder.exec("ROLLBACK")
+                        released.signal()
+                    }
+                    released.wait()
+                })
+            #expect(order.steps == ["journal", "meanwhile", "server waiting", "upgrade_log"])
+            #expect(try await connection.latestEntries()["app/V1/sql.a"]?.status == .running, "the packet's row, once the lock was free")
+            #expect(try await connection.query("SELECT id FROM t") == [["1"]])
+            await holder.close()
+        }
+    }
+
     // SLEEP(600) cannot end on its own here: the cancelled outcome and the rows prove the stop,
     // with no wall-clock assertion (issue 13 item 10); the time limit is a hang guard.
     @Test(.timeLimit(.minutes(10)))

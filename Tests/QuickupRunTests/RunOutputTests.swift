@@ -34,4 +34,36 @@ struct RunOutputTests {
         let detail = try String(contentsOfFile: "\(runDirectory)/detail.jsonl", encoding: .utf8)
         #expect(detail == "{\"at\":1,\"event\":\"run_start\",\"run\":\"r1\"}\n")
     }
+
+    /// Issue 20.3: a task's routine lines may wait for the next trip to the server (`lineSoon`,
+    /// `recordSoon`), but never reorder a log: anything written at once goes after them, and
+    /// `flush` and `close` write them. The console shows a waiting line at once.
+    @Test func linesWrittenSoonKeepTheirOrderInEachLog() throws {
+        let tree = try TemporaryTree("quickup-soon-log")
+        defer { tree.remove() }
+        let lines = RunFixture.Lines()
+        let output = RunOutput(console: { lines.add($0) })
+        let directory = output.open(stateDirectory: tree.path, runID: "r1")
+        let summary = "\(directory)/summary.log", detail = "\(directory)/detail.jsonl"
+        func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+
+        output.lineSoon("[SUCCESS] a")
+        output.recordSoon(DetailRecord(run: "r1", event: "task_end", at: 1))
+        #expect(lines.all == ["[SUCCESS] a"])
+        #expect(try read(summary).isEmpty && read(detail).isEmpty, "waiting for the next trip")
+        output.line("[FAILED] b")
+        #expect(try read(summary) == "[SUCCESS] a\n[FAILED] b\n", "written before a later line")
+        #expect(try read(detail) == "{\"at\":1,\"event\":\"task_end\",\"run\":\"r1\"}\n", "and before any later write")
+
+        output.recordSoon(DetailRecord(run: "r1", event: "task_start", at: 2))
+        output.record(DetailRecord(run: "r1", event: "task_end", at: 3))
+        output.recordSoon(DetailRecord(run: "r1", event: "task_start", at: 4))
+        output.lineSoon("[SUCCESS] c")
+        output.flush()
+        output.lineSoon("[SUCCESS] d")
+        output.close()
+        #expect(try read(summary) == "[SUCCESS] a\n[FAILED] b\n[SUCCESS] c\n[SUCCESS] d\n")
+        #expect(try read(detail).split(separator: "\n").compactMap { $0.split(separator: ",").first } ==
+                ["{\"at\":1", "{\"at\":2", "{\"at\":3", "{\"at\":4"])
+    }
 }

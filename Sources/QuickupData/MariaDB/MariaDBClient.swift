@@ -94,15 +94,27 @@ enum MariaDBClient {
         return text.withCString { body($0) }
     }
 
+    /// Sends `sql` and reads the first result's header: `mysql_real_query`, except that when
+    /// `meanwhile` is given the two halves are apart and it runs between them, while the server
+    /// works (issue 20.3: the run engine's own bookkeeping then costs no time of its own). False on
+    /// an error, which the connection holds.
+    static func query(_ mysql: UnsafeMutablePointer<MYSQL>, _ sql: String, meanwhile: (() -> Void)?) -> Bool {
+        let length = UInt(sql.utf8.count)
+        guard let meanwhile else {
+            return sql.withCString { mysql_real_query(mysql, $0, length) } == 0
+        }
+        guard sql.withCString({ mysql_send_query(mysql, $0, length) }) == 0 else { return false }
+        meanwhile()
+        return mysql_read_query_result(mysql) == 0
+    }
+
     /// Sends one statement and reads every result it produces (a SELECT's rows, each result set
     /// of a CALL), keeping the rows of the first result set when `keepRows` is set. The rows of
     /// the others are read and dropped: the protocol needs them read before the next statement.
-    static func run(_ mysql: UnsafeMutablePointer<MYSQL>, _ sql: String,
-                    keepRows: Bool) throws(MariaDBServerError) -> (affected: Int64, rows: [[String?]]) {
-        let sent = sql.withCString { text in
-            mysql_real_query(mysql, text, UInt(sql.utf8.count))
-        }
-        guard sent == 0 else { throw MariaDBServerError(mysql) }
+    /// `meanwhile` runs once the statement is sent, before its answer is read (`query`).
+    static func run(_ mysql: UnsafeMutablePointer<MYSQL>, _ sql: String, keepRows: Bool,
+                    meanwhile: (() -> Void)? = nil) throws(MariaDBServerError) -> (affected: Int64, rows: [[String?]]) {
+        guard query(mysql, sql, meanwhile: meanwhile) else { throw MariaDBServerError(mysql) }
         var affected: Int64 = 0
         var rows: [[String?]] = []
         var haveRows = false

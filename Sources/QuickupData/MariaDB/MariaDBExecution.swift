@@ -51,7 +51,10 @@ extension MariaDBConnection {
     /// server (MariaDBMonitor), no further one is sent, and `statementCancelled` is thrown.
     /// `rollbackFrom`: the index of a START TRANSACTION in `work`; a failure or cancellation after
     /// it sends ROLLBACK in the same trip (a connection the server dropped rolls back by itself).
-    func run(_ work: [MariaDBWork], keepRows: Bool, rollbackFrom: Int? = nil) async throws(QuickupError) -> MariaDBOutcome {
+    /// `meanwhile`: local work run on the queue once, while the server works on the first packet
+    /// (after the work's end if nothing was sent; not at all if the trip never started).
+    func run(_ work: [MariaDBWork], keepRows: Bool, rollbackFrom: Int? = nil,
+             meanwhile: (@Sendable () -> Void)? = nil) async throws(QuickupError) -> MariaDBOutcome {
         guard let first = work.first else { return MariaDBOutcome(affected: 0, rows: []) }
         let endpoint = session.endpoint
         guard !Task.isCancelled else {
@@ -63,7 +66,7 @@ extension MariaDBConnection {
         let result: Result<QueueResult, QuickupError> = await withTaskCancellationHandler {
             do throws(QuickupError) {
                 return .success(try await session.perform { mysql throws(QuickupError) in
-                    let result = Self.runOnQueue(mysql, work, keepRows: keepRows, gate: gate, ticket: ticket)
+                    let result = Self.runOnQueue(mysql, work, keepRows: keepRows, gate: gate, ticket: ticket, meanwhile: meanwhile)
                     Self.rollBackIfNeeded(mysql, result, from: rollbackFrom)
                     return Self.restoreDatabase(mysql, endpoint.config.database, after: work, result)
                 })
@@ -102,9 +105,12 @@ extension MariaDBConnection {
     /// On the session's queue: the loop over the statements, between which cancellation is checked.
     /// Statements that may share a packet go together (MariaDBPacket) when no rows are kept.
     private static func runOnQueue(_ mysql: UnsafeMutablePointer<MYSQL>, _ work: [MariaDBWork], keepRows: Bool,
-                                   gate: MariaDBStatementGate, ticket: MariaDBStatementGate.Ticket) -> QueueResult {
+                                   gate: MariaDBStatementGate, ticket: MariaDBStatementGate.Ticket,
+                                   meanwhile: (@Sendable () -> Void)?) -> QueueResult {
         guard gate.start(ticket) else { return .notSent(index: 0) }
         defer { gate.finish(ticket) }
+        var meanwhile = meanwhile
+        defer { meanwhile?() }
         var total = MariaDBOutcome(affected: 0, rows: [])
         let shareable = work.map { !keepRows && $0.local == nil && MariaDBPacket.canShare($0.sql) }
         var index = 0
@@ -121,7 +127,8 @@ extension MariaDBConnection {
             if end - index > 1 {
                 let first = index
                 let texts = work[first..<end].map { $0.build?() ?? $0.sql }
-                let outcome = MariaDBClient.runPacket(mysql, texts) { offset in work[first + offset].completed?() }
+                let outcome = MariaDBClient.runPacket(mysql, texts, meanwhile: meanwhile) { offset in work[first + offset].completed?() }
+                meanwhile = nil
                 total.affected += outcome.affected
                 if let failure = outcome.failure {
                     return .failed(index: first + outcome.completed, failure, seconds: seconds(since: started))
@@ -131,7 +138,8 @@ extension MariaDBConnection {
                 continue
             }
             do {
-                let (affected, rows) = try MariaDBClient.run(mysql, item.build?() ?? item.sql, keepRows: keepRows)
+                defer { meanwhile = nil }
+                let (affected, rows) = try MariaDBClient.run(mysql, item.build?() ?? item.sql, keepRows: keepRows, meanwhile: meanwhile)
                 total.affected += affected
                 total.rows = rows
                 item.completed?()

@@ -55,13 +55,12 @@ extension MariaDBClient {
     }
 
     /// Sends `statements` as one packet and reads one result per statement, dropping any rows.
-    /// `onCompleted(i)` is called as statement i's result arrives without error.
-    static func runPacket(_ mysql: UnsafeMutablePointer<MYSQL>, _ statements: [String],
+    /// `onCompleted(i)` is called as statement i's result arrives without error; `meanwhile`
+    /// once the packet is sent, before the first result is read.
+    static func runPacket(_ mysql: UnsafeMutablePointer<MYSQL>, _ statements: [String], meanwhile: (() -> Void)? = nil,
                           onCompleted: (Int) -> Void) -> PacketOutcome {
         var outcome = PacketOutcome()
-        let text = statements.joined(separator: ";\n")
-        let sent = text.withCString { mysql_real_query(mysql, $0, UInt(text.utf8.count)) }
-        guard sent == 0 else {
+        guard query(mysql, statements.joined(separator: ";\n"), meanwhile: meanwhile) else {
             outcome.failure = MariaDBServerError(mysql)
             return outcome
         }

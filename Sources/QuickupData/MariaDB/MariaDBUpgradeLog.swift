@@ -71,7 +71,8 @@ extension MariaDBConnection: UpgradeLogStore {
     public func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
                            mirror: @escaping @Sendable () throws(QuickupError) -> Void,
                            recorded: @escaping @Sendable () -> Void, transactional: Bool,
-                           success: @escaping @Sendable () -> UpgradeLogEntry) async throws(QuickupError) {
+                           success: @escaping @Sendable () -> UpgradeLogEntry,
+                           meanwhile: (@Sendable () -> Void)?) async throws(QuickupError) {
         var work: [MariaDBWork] = []
         work.reserveCapacity(statements.count + 5)
         work.append(MariaDBWork(sql: "(journal)", local: mirror))
@@ -84,7 +85,7 @@ extension MariaDBConnection: UpgradeLogStore {
             work.append(MariaDBWork(sql: "INSERT INTO \(table) … (SUCCESS row)", build: { Self.recordSQL([success()], table: table) }))
             work.append(MariaDBWork(sql: "COMMIT"))
         }
-        _ = try await run(work, keepRows: false, rollbackFrom: transactional ? begin : nil)
+        _ = try await run(work, keepRows: false, rollbackFrom: transactional ? begin : nil, meanwhile: meanwhile)
     }
 
     /// The statement `record` sends.

@@ -17,10 +17,11 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
 
     /// `deferred`: the previous task's records, written with this task's first RUNNING row (same
     /// datasource, see DeferredRecords); on return, this task's own records when it ran on a
-    /// datasource with an upgrade_log, for the caller to pass on or flush.
+    /// datasource with an upgrade_log, for the caller to pass on or flush. `meanwhile`: the
+    /// caller's local work for while the datasource runs a SQL attempt (reading the next script).
     func run(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
              store: (any UpgradeLogStore)?, transactional: Bool, previousAttempt: Int,
-             deferred: inout DeferredRecords?) async throws(QuickupError) {
+             deferred: inout DeferredRecords?, meanwhile: (@Sendable () -> Void)? = nil) async throws(QuickupError) {
         let task = planned.task
         let policy = task.kind == .tool ? RetryPolicy(request.plugin(task.component).failurePolicy(for: task)) : RetryPolicy.of(task)
         // Tools follow their class's policy (T4) unless declared `.retryable=false`.
@@ -38,11 +39,13 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             deferred = nil
             let running = try await startRecords(entry, planned, store: store, carrying: carried)
             var detail = detailRecord("task_start", planned, attempt: attempt, statements: statements, transactional: transactional)
-            context.output.record(detail)
+            // Issue 20.3: an attempt sent with its records in one trip has its routine lines
+            // written while the server works on that trip (attemptOnce's `meanwhile`).
+            if running != nil { context.output.recordSoon(detail) } else { context.output.record(detail) }
             detail.event = "task_end"
             do {
                 try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
-                                      entry: entry, start: start, attempt: attempt, running: running)
+                                      entry: entry, start: start, attempt: attempt, running: running, meanwhile: meanwhile)
                 let elapsed = start.duration(to: context.clock.now)
                 entry = entry.ended(.success, after: elapsed)
                 if let store, let datasource = planned.datasource {
@@ -51,11 +54,18 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 } else {
                     try journal.record(attemptRecord(entry, planned))
                 }
-                context.output.line("[SUCCESS] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short))")
                 detail.status = UpgradeLogStatus.success.rawValue
                 detail.durationMs = elapsed.milliseconds
                 detail.at = context.now()
-                context.output.record(detail)
+                let line = "[SUCCESS] \(task.component) \(task.version) \(task.qualifiedUID) (\(elapsed.short))"
+                if deferred != nil {
+                    // Like its records, the line waits for the next trip (or the component's end).
+                    context.output.lineSoon(line)
+                    context.output.recordSoon(detail)
+                } else {
+                    context.output.line(line)
+                    context.output.record(detail)
+                }
                 return
             } catch {
                 if let running, !running.isRecorded {
@@ -125,7 +135,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
 
     private func attemptOnce(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
                              transactional: Bool, entry: UpgradeLogEntry, start: C.Instant, attempt: Int,
-                             running: RunningRecords?) async throws(QuickupError) {
+                             running: RunningRecords?, meanwhile: (@Sendable () -> Void)?) async throws(QuickupError) {
         let task = planned.task
         let deadline = Deadline(limit: .milliseconds(planned.timeout.milliseconds), clock: context.clock)
         let output = context.output, journal = self.journal, runID = self.runID, now = context.now, writes = context.recordWrites
@@ -174,7 +184,10 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     try await store.runAttempt(statements, recording: running.log, mirror: { () throws(QuickupError) in
                         try journal.recordSoon(running.journal)
                         running.markMirrored()
-                    }, recorded: running.markRecorded, transactional: transactional, success: success)
+                    }, recorded: running.markRecorded, transactional: transactional, success: success, meanwhile: {
+                        output.flush()
+                        meanwhile?()
+                    })
                 } else {
                     try await runner.runStatements(statements, on: connection, transactional: transactional, success: success)
                 }

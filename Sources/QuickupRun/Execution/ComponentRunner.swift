@@ -36,11 +36,17 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
             return tally
         }
         var logs: [String: [String: UpgradeLogEntry]] = [:]
+        // This component's connections by datasource, so that a task does not ask the run's
+        // ConnectionSet (an actor: a hop off the component's thread and back) for each task.
+        var opened: [String: any DatasourceConnection] = [:]
         var disagreements: [(task: UpgradeTask, message: String)] = []
         defer { report(disagreements, of: component.component) }
+        // A task's routine log lines wait for the next trip to the server (RunOutput.lineSoon).
+        defer { context.output.flush() }
         // The last task's records, written with the next task's RUNNING row (DeferredRecords).
         var deferred: DeferredRecords?
-        for planned in component.tasks {
+        let prefetch = ScriptPrefetch(runner: runner)
+        for (index, planned) in component.tasks.enumerated() {
             if Task.isCancelled {
                 tally.error = QuickupError(.cancelled, "the run was cancelled before \(planned.task.key)")
                 break
@@ -49,6 +55,7 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
             // connection to open, a tool to start) comes after they are written.
             if let pending = deferred, planned.task.kind != .sql || planned.datasource != pending.datasource {
                 deferred = nil
+                context.output.flush()
                 if let error = await flush(pending, into: &tally) {
                     tally.error = error
                     break
@@ -56,8 +63,14 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
             }
             let taskStart = context.clock.now
             do throws(QuickupError) {
-                let outcome = try await runTask(planned, journalState: journalState, logs: &logs, deferred: &deferred,
-                                                disagreements: &disagreements, watch: watch)
+                var readNext: (@Sendable () -> Void)?
+                if component.tasks.indices.contains(index + 1) {
+                    let next = component.tasks[index + 1], type = datasourceType(of: next)
+                    readNext = { prefetch.load(next.task, type: type) }
+                }
+                let outcome = try await runTask(planned, journalState: journalState, logs: &logs, opened: &opened, deferred: &deferred,
+                                                disagreements: &disagreements, watch: watch, meanwhile: readNext,
+                                                prefetched: prefetch.take(planned.task))
                 switch outcome {
                 case .succeeded: tally.succeeded += 1
                 case .skipped: tally.skipped += 1
@@ -125,14 +138,21 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     private func runTask(_ planned: PlannedTask, journalState: [String: AttemptRecord],
                          logs: inout [String: [String: UpgradeLogEntry]],
+                         opened: inout [String: any DatasourceConnection],
                          deferred: inout DeferredRecords?,
                          disagreements: inout [(task: UpgradeTask, message: String)],
-                         watch: AttemptWatch<C>) async throws(QuickupError) -> Outcome {
+                         watch: AttemptWatch<C>, meanwhile: (@Sendable () -> Void)?,
+                         prefetched: [SQLStatement]?) async throws(QuickupError) -> Outcome {
         let task = planned.task
-        let type = planned.datasource.flatMap { request.environment.datasource(named: $0)?.type }
+        let type = datasourceType(of: planned)
         var connection: (any DatasourceConnection)?
         if task.kind == .sql || task.kind == .redis, let name = planned.datasource {
-            connection = try await connections.connection(name, for: task.component)
+            if let known = opened[name] {
+                connection = known
+            } else {
+                connection = try await connections.connection(name, for: task.component)
+                opened[name] = connection
+            }
         }
         let store = connection as? any UpgradeLogStore
         if let store, let name = planned.datasource, logs[name] == nil {
@@ -150,7 +170,8 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         let latest: TaskRecordState? = store != nil
             ? fromLog.map { TaskRecordState(status: $0.status.rawValue, checksum: $0.checksum, runID: $0.runID, startedAt: $0.startTime, endedAt: $0.endTime) }
             : fromJournal.map { TaskRecordState(status: $0.status, checksum: $0.checksum, runID: $0.runID, startedAt: $0.startedAt, endedAt: $0.endedAt) }
-        let statements = try runner.statements(of: task, type: type)
+        let statements: [SQLStatement]
+        if let prefetched { statements = prefetched } else { statements = try runner.statements(of: task, type: type) }
         let transactional = TaskRunner.isTransactional(task, statements: statements,
                                                        supportsTransactions: connection?.supportsTransactions ?? false, type: type)
         if task.transactional == true, !transactional {
@@ -193,8 +214,12 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                                    watch: watch)
         try await attempts.run(planned, statements: statements, connection: connection, store: store,
                                transactional: transactional, previousAttempt: fromLog?.attempt ?? fromJournal?.attempt ?? 0,
-                               deferred: &deferred)
+                               deferred: &deferred, meanwhile: meanwhile)
         return .succeeded
+    }
+
+    private func datasourceType(of planned: PlannedTask) -> DatasourceType? {
+        planned.datasource.flatMap { request.environment.datasource(named: $0)?.type }
     }
 
     /// Issue 13 item 8: the attempt a dead run left RUNNING is superseded by the one about to

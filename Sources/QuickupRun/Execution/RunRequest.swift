@@ -63,7 +63,9 @@ public struct RunRequest: Sendable {
     }
 
     static func names(_ task: UpgradeTask, in set: Set<String>) -> Bool {
-        set.contains(task.uid) || set.contains(task.key) || set.contains(task.qualifiedUID) || set.contains(task.id)
+        // Asked twice per task; a task's key and qualified uid are built when read.
+        guard !set.isEmpty else { return false }
+        return set.contains(task.uid) || set.contains(task.key) || set.contains(task.qualifiedUID) || set.contains(task.id)
     }
 }
 

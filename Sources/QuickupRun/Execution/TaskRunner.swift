@@ -18,7 +18,7 @@ struct TaskRunner: Sendable {
     /// The statements of one of the task's files (its `.file`, or its `.rollback` for F4).
     func statements(of task: UpgradeTask, file: String?, type: DatasourceType?) throws(QuickupError) -> [SQLStatement] {
         guard let file else { return [] }
-        let path = "\(releaseRoot)/\(task.directory)/\(file)"
+        let path = self.path(of: task, file: file)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw QuickupError(.fileNotFound, "cannot read \(path) of \(task.key)", hint: "the release changed after planning; validate it again")
         }
@@ -34,6 +34,11 @@ struct TaskRunner: Sendable {
         default:
             return try SQLSplitter(dialect: .mariadb).split(text, file: display)
         }
+    }
+
+    /// Where one of the task's files is.
+    func path(of task: UpgradeTask, file: String) -> String {
+        "\(releaseRoot)/\(task.directory)/\(file)"
     }
 
     /// What the task sends, one entry per command: SQL statements as split; a Redis script's

@@ -8,6 +8,9 @@ public final class RunOutput: @unchecked Sendable {
     private let console: (@Sendable (String) -> Void)?
     private var summary: LogFile?
     private var detail: LogFile?
+    /// Lines and records that may wait for `flush()` (issue 20.3): written in order, before
+    /// anything written after them.
+    private var pending = PendingWrites()
     /// Running tasks for a live terminal display; nil when the output is plain (E9).
     public let board: LiveBoard?
 
@@ -30,7 +33,7 @@ public final class RunOutput: @unchecked Sendable {
 
     public func close() {
         let problems = lock.withLock {
-            let problems = [summary?.close(), detail?.close()].compactMap { $0 }
+            let problems = (writePending() + [summary?.close(), detail?.close()]).compactMap { $0 }
             summary = nil
             detail = nil
             return problems
@@ -53,6 +56,27 @@ public final class RunOutput: @unchecked Sendable {
         write(Data((text + "\n").utf8), to: \.summary)
     }
 
+    /// A line for people that may reach the summary log at the next `flush()` (or the next write
+    /// that may not wait); the terminal shows it at once. For a task's routine lines on the run's
+    /// critical path: the run engine flushes while a datasource works on the next trip, so the
+    /// file gets them without a write of their own between two round trips (issue 20.3).
+    public func lineSoon(_ text: String) {
+        let text = ControlCharacters.escaped(text)
+        console?(text)
+        lock.withLock { pending.summary.append(contentsOf: (text + "\n").utf8) }
+    }
+
+    /// A detail record that may wait for the next `flush()`, like `lineSoon`; encoded then.
+    public func recordSoon(_ value: DetailRecord) {
+        lock.withLock { pending.details.append(value) }
+    }
+
+    /// Writes what waits: one write per file.
+    public func flush() {
+        let problems = lock.withLock { writePending() }
+        problems.compactMap { $0 }.forEach(report)
+    }
+
     /// A structured record for the detail log.
     public func record(_ fields: [String: String]) {
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
@@ -65,8 +89,26 @@ public final class RunOutput: @unchecked Sendable {
     }
 
     private func write(_ data: Data, to file: KeyPath<RunOutput, LogFile?>) {
-        guard let problem = lock.withLock({ self[keyPath: file]?.append(data) }) else { return }
-        report(problem)
+        let problems = lock.withLock { writePending() + [self[keyPath: file]?.append(data)] }
+        problems.compactMap { $0 }.forEach(report)
+    }
+
+    /// Under the lock: what waits, summary first (a task's records are each file's own order).
+    private func writePending() -> [String?] {
+        guard !pending.isEmpty else { return [] }
+        let waiting = pending
+        pending = PendingWrites()
+        var problems: [String?] = []
+        if !waiting.summary.isEmpty { problems.append(summary?.append(Data(waiting.summary))) }
+        if !waiting.details.isEmpty {
+            var lines = ""
+            for record in waiting.details {
+                lines += record.jsonLine
+                lines += "\n"
+            }
+            problems.append(detail?.append(Data(lines.utf8)))
+        }
+        return problems
     }
 
     /// A log that cannot be written is said on the console — on standard error when the run is
@@ -81,4 +123,11 @@ public final class RunOutput: @unchecked Sendable {
             }
         }
     }
+}
+
+/// What `lineSoon` and `recordSoon` left for the next flush.
+private struct PendingWrites {
+    var summary: [UInt8] = []
+    var details: [DetailRecord] = []
+    var isEmpty: Bool { summary.isEmpty && details.isEmpty }
 }
