@@ -53,6 +53,11 @@ struct MariaDBPacketRulesTests {
 
 @Suite(.enabled(if: TestServers.mariaDBEnabled, "needs the MariaDB test server (scripts/services.sh)"))
 struct MariaDBPacketTests {
+    /// The RUNNING row of the attempts below.
+    private static let running = UpgradeLogEntry(taskID: "app/V1/sql.a", component: "app", versionFrom: "V0", versionTo: "V1",
+                                                 taskVersion: "V1", stage: "pre_stop", taskName: "sql.a", kind: "sql", checksum: nil,
+                                                 status: .running, attempt: 1, startTime: 1_000, runID: "r1", site: nil)
+
     private func script(_ lines: [(Int, String)], file: String = "V7__packet.sql") -> [SQLStatement] {
         lines.map { SQLStatement(text: $0.1, line: $0.0, file: file) }
     }
@@ -85,9 +90,7 @@ struct MariaDBPacketTests {
         try await withScratchDatabase { connection, _ in
             try await connection.ensureUpgradeLog()
             try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB")
-            let running = UpgradeLogEntry(taskID: "app/V1/sql.a", component: "app", versionFrom: "V0", versionTo: "V1",
-                                          taskVersion: "V1", stage: "pre_stop", taskName: "sql.a", kind: "sql", checksum: nil,
-                                          status: .running, attempt: 1, startTime: 1_000, runID: "r1", site: nil)
+            let running = Self.running
             let order = Order()
             let error = await quickupError {
                 try await connection.runAttempt(
@@ -107,9 +110,7 @@ struct MariaDBPacketTests {
         try await withScratchDatabase { connection, _ in
             // No upgrade_log table: the RUNNING row fails, and the task's statements never run.
             try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY)")
-            let running = UpgradeLogEntry(taskID: "app/V1/sql.a", component: "app", versionFrom: "V0", versionTo: "V1",
-                                          taskVersion: "V1", stage: "pre_stop", taskName: "sql.a", kind: "sql", checksum: nil,
-                                          status: .running, attempt: 1, startTime: 1_000, runID: "r1", site: nil)
+            let running = Self.running
             let order = Order()
             let error = await quickupError {
                 try await connection.runAttempt(script([(1, "INSERT INTO t VALUES (1)")]), recording: [running],
@@ -133,9 +134,7 @@ struct MariaDBPacketTests {
         try await withScratchDatabase { connection, config in
             try await connection.ensureUpgradeLog()
             try await connection.exec("CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB")
-            let running = UpgradeLogEntry(taskID: "app/V1/sql.a", component: "app", versionFrom: "V0", versionTo: "V1",
-                                          taskVersion: "V1", stage: "pre_stop", taskName: "sql.a", kind: "sql", checksum: nil,
-                                          status: .running, attempt: 1, startTime: 1_000, runID: "r1", site: nil)
+            let running = Self.running
             let holder = try await MariaDBConnection.connect(config, secrets: SecretResolver())
             try await holder.exec("START TRANSACTION")
             try await holder.record(running)

@@ -159,20 +159,37 @@ enum MariaDBClient {
     /// anything else as `_utf8mb4 X'…'`, since backslash escaping changes meaning under
     /// NO_BACKSLASH_ESCAPES.
     static func literal(_ text: String?) -> String {
-        guard let text else { return "NULL" }
+        var literal = ""
+        appendLiteral(text, to: &literal)
+        return literal
+    }
+
+    /// `literal(text)` appended to `sql` without a string of its own: the upgrade_log row of
+    /// every task is built this way (issue 20.3).
+    static func appendLiteral(_ text: String?, to sql: inout String) {
+        guard let text else {
+            sql += "NULL"
+            return
+        }
         let plain = text.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 || byte == 0x20 || byte == 0x2D || byte == 0x2E || byte == 0x2F || byte == 0x3A || byte == 0x5F
         }
-        if plain { return "'\(text)'" }
-        let digits: [Character] = Array("0123456789ABCDEF")
-        var hex = "_utf8mb4 X'"
+        guard !plain else {
+            sql += "'"
+            sql += text
+            sql += "'"
+            return
+        }
+        let digits = Array("0123456789ABCDEF".utf8)
+        var hex: [UInt8] = Array("_utf8mb4 X'".utf8)
         hex.reserveCapacity(12 + text.utf8.count * 2)
         for byte in text.utf8 {
             hex.append(digits[Int(byte >> 4)])
             hex.append(digits[Int(byte & 0x0F)])
         }
-        return hex + "'"
+        hex.append(UInt8(ascii: "'"))
+        sql += String(decoding: hex, as: UTF8.self)
     }
 
     /// An identifier in backquotes, with backquotes inside doubled.

@@ -89,22 +89,38 @@ extension MariaDBConnection: UpgradeLogStore {
     }
 
     /// The statement `record` sends.
+    /// Written into one string as it goes: it is built for every task, on the run's critical path
+    /// between one result and the next packet (issue 20.3).
     static func recordSQL(_ entries: [UpgradeLogEntry], table: String) -> String {
-        let rows = entries.map { entry in
-            let values: [String] = [
-                MariaDBClient.literal(entry.taskID), MariaDBClient.literal(entry.component),
-                MariaDBClient.literal(entry.versionFrom), MariaDBClient.literal(entry.versionTo),
-                MariaDBClient.literal(entry.taskVersion), MariaDBClient.literal(entry.stage),
-                MariaDBClient.literal(entry.taskName), MariaDBClient.literal(entry.kind),
-                MariaDBClient.literal(entry.checksum), MariaDBClient.literal(entry.status.rawValue),
-                String(entry.attempt), String(entry.startTime), entry.endTime.map { String($0) } ?? "NULL",
-                entry.durationMs.map { String($0) } ?? "NULL", MariaDBClient.literal(entry.error),
-                MariaDBClient.literal(entry.runID), MariaDBClient.literal(entry.site),
-            ]
-            return "(\(values.joined(separator: ", ")))"
+        var sql = "INSERT INTO "
+        sql.reserveCapacity(table.utf8.count + columnList.utf8.count + upsertClause.utf8.count + 400 * entries.count)
+        sql += table
+        sql += columnList
+        for (index, entry) in entries.enumerated() {
+            sql += index == 0 ? "(" : ", ("
+            for text in [entry.taskID, entry.component, entry.versionFrom, entry.versionTo, entry.taskVersion, entry.stage,
+                         entry.taskName, entry.kind, entry.checksum, entry.status.rawValue] {
+                MariaDBClient.appendLiteral(text, to: &sql)
+                sql += ", "
+            }
+            for number in [Int64(entry.attempt), entry.startTime, entry.endTime, entry.durationMs] {
+                sql += number.map { String($0) } ?? "NULL"
+                sql += ", "
+            }
+            MariaDBClient.appendLiteral(entry.error, to: &sql)
+            sql += ", "
+            MariaDBClient.appendLiteral(entry.runID, to: &sql)
+            sql += ", "
+            MariaDBClient.appendLiteral(entry.site, to: &sql)
+            sql += ")"
         }
-        return "INSERT INTO \(table) (\(UpgradeLogRow.columns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", ")) \(upsertClause)"
+        sql += " "
+        sql += upsertClause
+        return sql
     }
+
+    /// ` (task_id, …) VALUES `.
+    private static let columnList = " (\(UpgradeLogRow.columns.joined(separator: ", "))) VALUES "
 
     /// The key columns identify the row; every other column takes the new value.
     private static let upsertClause: String = {
