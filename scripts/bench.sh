@@ -2,6 +2,7 @@
 # Benchmarks of docs/PERFORMANCE.md. Figures come from here, never from tests.
 #   scripts/bench.sh plan        load + validate + plan of generated 500- and 100,000-task releases (P5)
 #   scripts/bench.sh peers       1,000 migrations: quickup vs dbmate, yoyo, mariadb client (issue 5)
+#   scripts/bench.sh critical [OLD/quickup]   quickup's own work between two round trips vs the client (issue 20.3; needs perf)
 #   scripts/bench.sh engine …    quickup-bench engine (E12) and other quickup-bench modes
 #   scripts/bench.sh mariadb-script --statements 10000   a script through MariaDBConnection vs the mariadb client
 #   scripts/bench.sh assess      the whole assessment of examples/release against the local servers (issue 6)
@@ -31,6 +32,15 @@ case "$what" in
     bash scripts/services.sh start >/dev/null
     eval "$(bash scripts/services.sh env)"
     python3 scripts/bench_peers.py
+    ;;
+  critical)
+    # Issue 20.3: per task, quickup's own work between a result and the next packet, from two perf
+    # tracepoints, beside the mariadb client sending the same packets. Extra arguments: builds to compare.
+    command -v perf >/dev/null || { echo "bench.sh critical needs perf (Debian: linux-perf)" >&2; exit 2; }
+    swift build -c release --product quickup >/dev/null
+    bash scripts/services.sh start >/dev/null
+    eval "$(bash scripts/services.sh env)"
+    python3 scripts/bench_critical_path.py "${@:2}" .build/release/quickup
     ;;
   tools)
     # Issue 7 item 8: goal ≤ 1.2× a bare interpreter start. Debian's python3, then the one on PATH.
