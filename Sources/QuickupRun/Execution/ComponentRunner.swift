@@ -36,9 +36,6 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
             return tally
         }
         var logs: [String: [String: UpgradeLogEntry]] = [:]
-        // This component's connections by datasource, so that a task does not ask the run's
-        // ConnectionSet (an actor: a hop off the component's thread and back) for each task.
-        var opened: [String: any DatasourceConnection] = [:]
         var disagreements: [(task: UpgradeTask, message: String)] = []
         defer { report(disagreements, of: component.component) }
         // A task's routine log lines wait for the next trip to the server (RunOutput.lineSoon).
@@ -68,7 +65,7 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
                     let next = component.tasks[index + 1], type = datasourceType(of: next)
                     readNext = { prefetch.load(next.task, type: type) }
                 }
-                let outcome = try await runTask(planned, journalState: journalState, logs: &logs, opened: &opened, deferred: &deferred,
+                let outcome = try await runTask(planned, journalState: journalState, logs: &logs, deferred: &deferred,
                                                 disagreements: &disagreements, watch: watch, meanwhile: readNext,
                                                 prefetched: prefetch.take(planned.task))
                 switch outcome {
@@ -138,7 +135,6 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     private func runTask(_ planned: PlannedTask, journalState: [String: AttemptRecord],
                          logs: inout [String: [String: UpgradeLogEntry]],
-                         opened: inout [String: any DatasourceConnection],
                          deferred: inout DeferredRecords?,
                          disagreements: inout [(task: UpgradeTask, message: String)],
                          watch: AttemptWatch<C>, meanwhile: (@Sendable () -> Void)?,
@@ -147,12 +143,7 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         let type = datasourceType(of: planned)
         var connection: (any DatasourceConnection)?
         if task.kind == .sql || task.kind == .redis, let name = planned.datasource {
-            if let known = opened[name] {
-                connection = known
-            } else {
-                connection = try await connections.connection(name, for: task.component)
-                opened[name] = connection
-            }
+            connection = try await connections.connection(name, for: task.component)
         }
         let store = connection as? any UpgradeLogStore
         if let store, let name = planned.datasource, logs[name] == nil {
