@@ -140,7 +140,7 @@ struct MariaDBPacketTests {
             try await holder.record(running)
             let order = Order()
             let waiting = "SELECT trx_state FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = \(connection.threadID)"
-            try await connection.runAttempt(
+            try await onOwnThread { try await connection.runAttempt(
                 script([(1, "INSERT INTO t VALUES (1)")]), recording: [running], mirror: { order.append("journal") },
                 recorded: { order.append("upgrade_log") }, transactional: false, success: { running },
                 meanwhile: {
@@ -159,7 +159,7 @@ struct MariaDBPacketTests {
                         released.signal()
                     }
                     released.wait()
-                })
+                }) }
             #expect(order.steps == ["journal", "meanwhile", "server waiting", "upgrade_log"])
             #expect(try await connection.latestEntries()["app/V1/sql.a"]?.status == .running, "the packet's row, once the lock was free")
             #expect(try await connection.query("SELECT id FROM t") == [["1"]])
@@ -242,7 +242,7 @@ struct MariaDBPacketPropertyTests {
 
 
 /// Records the order of callbacks from the connection's queue.
-private final class Order: @unchecked Sendable {
+final class Order: @unchecked Sendable {
     private let lock = NSLock()
     private var list: [String] = []
     func append(_ step: String) { lock.withLock { list.append(step) } }

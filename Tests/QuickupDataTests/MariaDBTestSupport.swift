@@ -65,3 +65,13 @@ func quickupError(_ body: () async throws -> Void, sourceLocation: Testing.Sourc
     }
 }
 
+
+/// Runs `body` on a thread of its own, as the run engine runs a component (DedicatedThread): a
+/// connection's call that blocks for long (a statement waiting on a lock or a SLEEP, a
+/// `meanwhile` waiting for the test) then blocks that thread, not one of the few shared ones the
+/// other tests running in parallel — and the kill that ends it — need.
+func onOwnThread<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+    let thread = DedicatedThread(name: "quickup-test")
+    defer { thread.stop() }
+    return try await withTaskExecutorPreference(thread) { try await body() }
+}

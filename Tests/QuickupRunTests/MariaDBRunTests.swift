@@ -142,6 +142,50 @@ struct MariaDBRunTests {
         await cleanup()
     }
 
+    @Test("issue 20.3, E2: a new SQL task after one on the same datasource is sent ahead; a task upgrade_log has seen is not; upgrade_log and the journal agree row for row")
+    func sentAhead() async throws {
+        let (f, env, cleanup) = try await fixture([
+            ("a", "CREATE TABLE t (id INT PRIMARY KEY);", "sql.a.order=1"),
+            ("b", "INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);", "sql.b.order=2"),  // transactional
+            ("c", "CREATE TABLE u (id INT);\nINSERT INTO nosuch VALUES (1);", "sql.c.order=3"),
+            ("d", "CREATE TABLE v (id INT);", "sql.d.order=4"),
+        ])
+        let first = try await run(f, env)
+        #expect(first.succeeded == 2 && first.failed == 1, "\(String(describing: first.error))")
+        try f.write("release/shop/upgrade/V1.0.1/sql/c.sql", "CREATE TABLE IF NOT EXISTS u (id INT);")
+        let second = try await run(f, env)
+        #expect(second.status == .succeeded && second.skipped == 2 && second.succeeded == 2, "\(String(describing: second.error))")
+        func sentAhead(_ runID: String) throws -> [String: Bool] {
+            var seen: [String: Bool] = [:]
+            for record in try RunRecordTests.detail(f.state, runID) where record["event"] as? String == "task_start" {
+                let uid = String((record["task"] as? String ?? "?").split(separator: ".").last ?? "?")
+                seen[uid] = record["sent_ahead"] as? Bool ?? false
+            }
+            return seen
+        }
+        // b and c followed a SQL task that succeeded; c's packet was sent although it then failed.
+        let firstSent = try sentAhead(first.runID), secondSent = try sentAhead(second.runID)
+        #expect(firstSent == ["a": false, "b": true, "c": true], "\(firstSent)")
+        // c had a FAILED row, so it went the usual way; d, new, went ahead of c's bookkeeping.
+        #expect(secondSent == ["c": false, "d": true], "\(secondSent)")
+        let connection = try await Datasources.connect(try #require(env.datasource(named: "shop_db")), secrets: SecretResolver())
+        let rows = try await connection.query(
+            "SELECT task_id, status, attempt, start_time, end_time, run_id FROM upgrade_log ORDER BY id")
+        #expect(rows.map { "\($0[0]?.split(separator: ".").last ?? "?") \($0[1] ?? "") \($0[2] ?? "")" }
+                == ["a SUCCESS 1", "b SUCCESS 1", "c FAILED 1", "c SUCCESS 2", "d SUCCESS 1"], "\(rows)")
+        // Each task's RUNNING row went with the previous one's SUCCESS row: never before it ended.
+        let times = rows.map { (start: Int64($0[3] ?? "") ?? -1, end: Int64($0[4] ?? "") ?? -1) }
+        for (earlier, later) in zip(times, times.dropFirst()) { #expect(earlier.end <= later.start, "\(rows)") }
+        let journal = try Journal(stateDirectory: f.state).latestAttempts()
+        for row in rows where row[2] != "1" || row[0]?.hasSuffix("sql.c") != true {
+            let mirrored = try #require(journal[row[0] ?? ""], "\(row)")
+            #expect("\(mirrored.status) \(mirrored.attempt) \(mirrored.startedAt) \(mirrored.endedAt ?? -1) \(mirrored.runID)"
+                    == "\(row[1] ?? "") \(row[2] ?? "") \(row[3] ?? "") \(row[4] ?? "") \(row[5] ?? "")", "the journal mirrors \(row)")
+        }
+        await connection.close()
+        await cleanup()
+    }
+
     @Test("F4: rollback on MariaDB — DDL undone without a transaction, DML in one, newest first, ROLLED_BACK rows")
     func rollback() async throws {
         let (f, env, cleanup) = try await fixture([

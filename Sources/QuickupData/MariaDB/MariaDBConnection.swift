@@ -1,5 +1,6 @@
 import CMariaDB
 import QuickupCore
+import Synchronization
 
 /// A connection to MariaDB or MySQL through MariaDB Connector/C (SPEC D1).
 ///
@@ -15,6 +16,8 @@ public final class MariaDBConnection: DatasourceConnection, CustomStringConverti
     let session: MariaDBSession
     let monitor: MariaDBMonitor
     let gate = MariaDBStatementGate()
+    /// An attempt's first packet sent ahead and not read yet (MariaDBChain); touched on the queue.
+    let ahead = Mutex<SentAhead?>(nil)
 
     private init(config: DatasourceConfig, session: MariaDBSession) {
         self.config = config

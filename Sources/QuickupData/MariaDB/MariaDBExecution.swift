@@ -53,11 +53,22 @@ extension MariaDBConnection {
     /// it sends ROLLBACK in the same trip (a connection the server dropped rolls back by itself).
     /// `meanwhile`: local work run on the queue once, while the server works on the first packet
     /// (after the work's end if nothing was sent; not at all if the trip never started).
+    /// `arriving`: the attempt whose first packet (the first statements after the local steps)
+    /// was sent ahead; it is read, not sent, and runs even if cancelled meanwhile — then killed.
+    /// `sendNext`: called once everything succeeded, to send the next attempt's first packet.
     func run(_ work: [MariaDBWork], keepRows: Bool, rollbackFrom: Int? = nil,
-             meanwhile: (@Sendable () -> Void)? = nil) async throws(QuickupError) -> MariaDBOutcome {
+             meanwhile: (@Sendable () -> Void)? = nil, arriving: ChainedAttempt? = nil,
+             sendNext: (@Sendable (UnsafeMutablePointer<MYSQL>) -> SentAhead?)? = nil) async throws(QuickupError) -> MariaDBOutcome {
         guard let first = work.first else { return MariaDBOutcome(affected: 0, rows: []) }
         let endpoint = session.endpoint
-        guard !Task.isCancelled else {
+        let claiming = arriving.map { attempt in ahead.withLock { $0?.attempt === attempt } } ?? false
+        // Sent ahead but no longer waiting to be read: something else read it, so the server ran
+        // it already. Sending it again would run its statements twice.
+        if let arriving, arriving.sent != nil, !claiming {
+            throw QuickupError(.datasourceProtocol, "the statements of this attempt were sent ahead on \(description) and read by another call",
+                               hint: "a quickup defect: report it with the run's support bundle; upgrade_log shows what the server ran")
+        }
+        guard !Task.isCancelled || claiming else {
             throw MariaDBErrors.cancelled(sql: first.sql, location: first.location, endpoint: endpoint,
                                           fate: .cancelledBeforeStart, threadID: threadID)
         }
@@ -65,10 +76,19 @@ extension MariaDBConnection {
         let ticket = gate.issue()
         let result: Result<QueueResult, QuickupError> = await withTaskCancellationHandler {
             do throws(QuickupError) {
-                return .success(try await session.perform { mysql throws(QuickupError) in
-                    let result = Self.runOnQueue(mysql, work, keepRows: keepRows, gate: gate, ticket: ticket, meanwhile: meanwhile)
+                return .success(try await session.perform { [self] mysql throws(QuickupError) in
+                    var claim: SentAhead?
+                    if let pending = ahead.withLock({ state in defer { state = nil }; return state }) {
+                        if pending.attempt === arriving { claim = pending } else { Self.drain(mysql, pending) }
+                    }
+                    let result = Self.runOnQueue(mysql, work, keepRows: keepRows, gate: gate, ticket: ticket, meanwhile: meanwhile,
+                                                 claim: claim) { monitor.stop(ticket, on: session, gate: gate) }
                     Self.rollBackIfNeeded(mysql, result, from: rollbackFrom)
-                    return Self.restoreDatabase(mysql, endpoint.config.database, after: work, result)
+                    let restored = Self.restoreDatabase(mysql, endpoint.config.database, after: work, result)
+                    if case .done = restored, !gate.isCancelled(ticket), let sent = sendNext?(mysql) {
+                        ahead.withLock { $0 = sent }
+                    }
+                    return restored
                 })
             } catch {
                 return .failure(error)
@@ -104,25 +124,57 @@ extension MariaDBConnection {
 
     /// On the session's queue: the loop over the statements, between which cancellation is checked.
     /// Statements that may share a packet go together (MariaDBPacket) when no rows are kept.
+    /// `claim`: the first packet after the local steps was sent ahead; it is read, not sent
+    /// (`kill` gets it stopped when it was cancelled before this point).
     private static func runOnQueue(_ mysql: UnsafeMutablePointer<MYSQL>, _ work: [MariaDBWork], keepRows: Bool,
                                    gate: MariaDBStatementGate, ticket: MariaDBStatementGate.Ticket,
-                                   meanwhile: (@Sendable () -> Void)?) -> QueueResult {
-        guard gate.start(ticket) else { return .notSent(index: 0) }
+                                   meanwhile: (@Sendable () -> Void)?, claim: SentAhead?, kill: () -> Void) -> QueueResult {
+        if claim != nil {
+            if gate.startSent(ticket) { kill() }
+        } else {
+            guard gate.start(ticket) else { return .notSent(index: 0) }
+        }
         defer { gate.finish(ticket) }
         var meanwhile = meanwhile
         defer { meanwhile?() }
+        var claim = claim
         var total = MariaDBOutcome(affected: 0, rows: [])
         let shareable = work.map { !keepRows && $0.local == nil && MariaDBPacket.canShare($0.sql) }
         var index = 0
         while index < work.count {
-            if index > 0, gate.isCancelled(ticket) { return .notSent(index: index) }
+            if index > 0, claim == nil, gate.isCancelled(ticket) { return .notSent(index: index) }
             let item = work[index]
             if let local = item.local {
-                do throws(QuickupError) { try local() } catch { return .localFailed(index: index, error) }
+                do throws(QuickupError) { try local() } catch {
+                    if let pending = claim { drain(mysql, pending) }
+                    return .localFailed(index: index, error)
+                }
                 index += 1
                 continue
             }
             let started = ContinuousClock.now
+            if let sent = claim {
+                claim = nil
+                let first = index
+                if let failure = sent.failure { return .failed(index: first, failure, seconds: 0) }
+                guard first + sent.count <= work.count else {
+                    drain(mysql, sent)
+                    return .localFailed(index: first, QuickupError(
+                        .datasourceProtocol, "the statements sent ahead for this attempt are not the attempt's own (\(sent.count) sent, \(work.count - first) to run)",
+                        hint: "a quickup defect: report it with the run's support bundle; upgrade_log shows what the server ran"))
+                }
+                meanwhile?()
+                meanwhile = nil
+                let outcome = mysql_read_query_result(mysql) == 0
+                    ? MariaDBClient.readPacket(mysql, count: sent.count) { offset in work[first + offset].completed?() }
+                    : MariaDBClient.PacketOutcome(failure: MariaDBServerError(mysql))
+                total.affected += outcome.affected
+                if let failure = outcome.failure {
+                    return .failed(index: first + outcome.completed, failure, seconds: seconds(since: started))
+                }
+                index = first + sent.count
+                continue
+            }
             let end = MariaDBPacket.end(of: work, from: index, shareable: shareable)
             if end - index > 1 {
                 let first = index

@@ -59,11 +59,16 @@ extension MariaDBClient {
     /// once the packet is sent, before the first result is read.
     static func runPacket(_ mysql: UnsafeMutablePointer<MYSQL>, _ statements: [String], meanwhile: (() -> Void)? = nil,
                           onCompleted: (Int) -> Void) -> PacketOutcome {
-        var outcome = PacketOutcome()
         guard query(mysql, statements.joined(separator: ";\n"), meanwhile: meanwhile) else {
-            outcome.failure = MariaDBServerError(mysql)
-            return outcome
+            return PacketOutcome(failure: MariaDBServerError(mysql))
         }
+        return readPacket(mysql, count: statements.count, onCompleted: onCompleted)
+    }
+
+    /// Reads the results of a packet of `count` statements whose first result has arrived
+    /// (`mysql_real_query` or `mysql_read_query_result` returned without error).
+    static func readPacket(_ mysql: UnsafeMutablePointer<MYSQL>, count: Int, onCompleted: (Int) -> Void) -> PacketOutcome {
+        var outcome = PacketOutcome()
         while true {
             if let result = mysql_use_result(mysql) {
                 while mysql_fetch_row(result) != nil {}
@@ -81,7 +86,7 @@ extension MariaDBClient {
             }
             onCompleted(outcome.completed)
             // Never past the last statement, should the server ever count differently.
-            outcome.completed = min(outcome.completed + 1, statements.count - 1)
+            outcome.completed = min(outcome.completed + 1, count - 1)
             let next = mysql_next_result(mysql)
             if next == -1 { break }
             if next > 0 {
@@ -89,7 +94,7 @@ extension MariaDBClient {
                 return outcome
             }
         }
-        outcome.completed = statements.count
+        outcome.completed = count
         return outcome
     }
 }

@@ -64,6 +64,20 @@ final class MariaDBStatementGate: Sendable {
         }
     }
 
+    /// On the connection's queue, for statements that were sent ahead (ChainedAttempt): they
+    /// are on the server whatever happened since, so they run now. True when they were
+    /// cancelled before this point, in which case the caller must get them killed.
+    func startSent(_ ticket: Ticket) -> Bool {
+        state.withLock { state in
+            guard var entry = state.entries[ticket.id] else { return false }
+            entry.phase = .running
+            if entry.cancelledWhile != nil { entry.cancelledWhile = .running }
+            state.entries[ticket.id] = entry
+            state.running = ticket.id
+            return entry.cancelledWhile != nil
+        }
+    }
+
     /// On the connection's queue, once every result of the statement has been read.
     func finish(_ ticket: Ticket) {
         state.withLock { state in

@@ -1,3 +1,4 @@
+import CMariaDB
 import QuickupCore
 
 /// The `upgrade_log` table on MariaDB/MySQL (SPEC E2), in the datasource's database.
@@ -12,7 +13,7 @@ import QuickupCore
 ///
 /// One row per (task_id, run_id, attempt): `record` inserts it when the attempt starts and
 /// updates it as it ends. The table is utf8mb4_bin so that ids compare exactly, as in Swift.
-extension MariaDBConnection: UpgradeLogStore {
+extension MariaDBConnection: ChainingUpgradeLogStore {
     static let upgradeLogName = "upgrade_log"
 
     /// `` `db`.upgrade_log ``, or the bare name for a datasource without a database.
@@ -73,19 +74,52 @@ extension MariaDBConnection: UpgradeLogStore {
                            recorded: @escaping @Sendable () -> Void, transactional: Bool,
                            success: @escaping @Sendable () -> UpgradeLogEntry,
                            meanwhile: (@Sendable () -> Void)?) async throws(QuickupError) {
+        try await runAttempt(statements, recording: running, mirror: mirror, recorded: recorded, transactional: transactional,
+                             success: success, meanwhile: meanwhile, following: nil, arriving: nil)
+    }
+
+    /// As above; the next attempt offered on `following` goes to the server as soon as this one
+    /// succeeded (ChainedAttempt), and an `arriving` attempt that went so is read, not sent.
+    public func runAttempt(_ statements: [SQLStatement], recording running: [UpgradeLogEntry],
+                           mirror: @escaping @Sendable () throws(QuickupError) -> Void,
+                           recorded: @escaping @Sendable () -> Void, transactional: Bool,
+                           success: @escaping @Sendable () -> UpgradeLogEntry,
+                           meanwhile: (@Sendable () -> Void)?, following: AttemptChain?,
+                           arriving: ChainedAttempt?) async throws(QuickupError) {
+        let table = upgradeLogTable
+        var (work, begin) = Self.attemptWork(statements, rows: running, table: table, transactional: transactional, success: success,
+                                             recorded: recorded)
+        work.insert(MariaDBWork(sql: "(journal)", local: mirror), at: 0)
+        if running.isEmpty { recorded() }
+        let sendNext = following.map { chain in
+            { @Sendable (mysql: UnsafeMutablePointer<MYSQL>) -> SentAhead? in
+                guard let next = chain.take() else { return nil }
+                return Self.sendAhead(mysql, next, finished: success(), table: table)
+            }
+        }
+        _ = try await run(work, keepRows: false, rollbackFrom: transactional ? begin + 1 : nil, meanwhile: meanwhile,
+                          arriving: arriving, sendNext: sendNext)
+    }
+
+    /// An attempt's statements to the server, without the journal's step: its rows (if any),
+    /// START TRANSACTION, the statements, the SUCCESS row and COMMIT (without `success`, the list
+    /// ends before them: enough for the first packet). `begin`: the index of START TRANSACTION.
+    /// The same list whether the attempt is sent now or ahead (`sendAhead`), so both group it into
+    /// the same packets.
+    static func attemptWork(_ statements: [SQLStatement], rows running: [UpgradeLogEntry], table: String, transactional: Bool,
+                            success: (@Sendable () -> UpgradeLogEntry)?,
+                            recorded: (@Sendable () -> Void)?) -> (work: [MariaDBWork], begin: Int) {
         var work: [MariaDBWork] = []
-        work.reserveCapacity(statements.count + 5)
-        work.append(MariaDBWork(sql: "(journal)", local: mirror))
-        if running.isEmpty { recorded() } else { work.append(MariaDBWork(sql: Self.recordSQL(running, table: upgradeLogTable), completed: recorded)) }
+        work.reserveCapacity(statements.count + 4)
+        if !running.isEmpty { work.append(MariaDBWork(sql: Self.recordSQL(running, table: table), completed: recorded)) }
         let begin = work.count
         if transactional { work.append(MariaDBWork(sql: "START TRANSACTION")) }
-        work += statements.map { MariaDBWork(sql: $0.text, location: $0.location) }
-        if transactional {
-            let table = upgradeLogTable
+        for statement in statements { work.append(MariaDBWork(sql: statement.text, location: statement.location)) }
+        if transactional, let success {
             work.append(MariaDBWork(sql: "INSERT INTO \(table) … (SUCCESS row)", build: { Self.recordSQL([success()], table: table) }))
             work.append(MariaDBWork(sql: "COMMIT"))
         }
-        _ = try await run(work, keepRows: false, rollbackFrom: transactional ? begin : nil, meanwhile: meanwhile)
+        return (work, begin)
     }
 
     /// The statement `record` sends.

@@ -19,9 +19,12 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
     /// datasource, see DeferredRecords); on return, this task's own records when it ran on a
     /// datasource with an upgrade_log, for the caller to pass on or flush. `meanwhile`: the
     /// caller's local work for while the datasource runs a SQL attempt (reading the next script).
+    /// `following`: where `meanwhile` offers the next task to be sent as soon as an attempt
+    /// succeeds; `arriving`: this task, when the previous one sent it so (ChainedAttempt).
     func run(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
              store: (any UpgradeLogStore)?, transactional: Bool, previousAttempt: Int,
-             deferred: inout DeferredRecords?, meanwhile: (@Sendable () -> Void)? = nil) async throws(QuickupError) {
+             deferred: inout DeferredRecords?, meanwhile: (@Sendable () -> Void)? = nil,
+             following: AttemptChain? = nil, arriving: ChainedAttempt? = nil) async throws(QuickupError) {
         let task = planned.task
         let policy = task.kind == .tool ? RetryPolicy(request.plugin(task.component).failurePolicy(for: task)) : RetryPolicy.of(task)
         // Tools follow their class's policy (T4) unless declared `.retryable=false`.
@@ -34,20 +37,33 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             tries += 1
             let startMs = context.now()
             let start = context.clock.now
-            var entry = logEntry(planned, attempt: attempt, status: .running, start: startMs)
+            // An attempt sent ahead keeps the RUNNING row the server got (its attempt and start).
+            let sentAhead = tries == 1 ? arriving : nil
+            var entry = sentAhead?.sent?.rows.last
+                ?? UpgradeLogEntry(running: planned, attempt: attempt, start: startMs, request: request, runID: runID)
+            attempt = entry.attempt
             let carried = deferred
             deferred = nil
             let running = try await startRecords(entry, planned, store: store, carrying: carried)
             var detail = detailRecord("task_start", planned, attempt: attempt, statements: statements, transactional: transactional)
+            if sentAhead?.sent != nil { detail.sentAhead = true }
             // Issue 20.3: an attempt sent with its records in one trip has its routine lines
             // written while the server works on that trip (attemptOnce's `meanwhile`).
             if running != nil { context.output.recordSoon(detail) } else { context.output.record(detail) }
             detail.event = "task_end"
             do {
                 try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
-                                      entry: entry, start: start, attempt: attempt, running: running, meanwhile: meanwhile)
-                let elapsed = start.duration(to: context.clock.now)
-                entry = entry.ended(.success, after: elapsed)
+                                      entry: entry, start: start, attempt: attempt, running: running, meanwhile: meanwhile,
+                                      chain: Chain(following: following, arriving: sentAhead))
+                let elapsed: Duration
+                if let finished = following?.sentAttempt?.sent?.finished {
+                    // Its SUCCESS row went to the server with the next task's RUNNING row.
+                    entry = finished
+                    elapsed = .milliseconds(finished.durationMs ?? 0)
+                } else {
+                    elapsed = start.duration(to: context.clock.now)
+                    entry = entry.ended(.success, after: elapsed)
+                }
                 if let store, let datasource = planned.datasource {
                     deferred = DeferredRecords(datasource: datasource, store: store, log: transactional ? [] : [entry],
                                                journal: [attemptRecord(entry, planned)])
@@ -133,9 +149,15 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
         return RunningRecords(log: carried.log + [entry], journal: carried.journal + [mirror], carried: carried)
     }
 
+    /// The next task to send ahead (offered by `meanwhile`), and this one if it was.
+    private struct Chain: Sendable {
+        let following: AttemptChain?
+        let arriving: ChainedAttempt?
+    }
+
     private func attemptOnce(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
                              transactional: Bool, entry: UpgradeLogEntry, start: C.Instant, attempt: Int,
-                             running: RunningRecords?, meanwhile: (@Sendable () -> Void)?) async throws(QuickupError) {
+                             running: RunningRecords?, meanwhile: (@Sendable () -> Void)?, chain: Chain) async throws(QuickupError) {
         let task = planned.task
         let deadline = Deadline(limit: .milliseconds(planned.timeout.milliseconds), clock: context.clock)
         let output = context.output, journal = self.journal, runID = self.runID, now = context.now, writes = context.recordWrites
@@ -180,14 +202,22 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     throw QuickupError(.invalidArgument, "\(task.key) has no datasource")
                 }
                 let success: @Sendable () -> UpgradeLogEntry = { entry.ended(.success, after: start.duration(to: clock.now)) }
-                if let running, let store = connection as? any UpgradeLogStore {
-                    try await store.runAttempt(statements, recording: running.log, mirror: { () throws(QuickupError) in
-                        try journal.recordSoon(running.journal)
-                        running.markMirrored()
-                    }, recorded: running.markRecorded, transactional: transactional, success: success, meanwhile: {
-                        output.flush()
-                        meanwhile?()
-                    })
+                let mirror = { @Sendable () throws(QuickupError) in
+                    guard let running else { return }
+                    try journal.recordSoon(running.journal)
+                    running.markMirrored()
+                }
+                let localWork = { @Sendable in
+                    output.flush()
+                    meanwhile?()
+                }
+                if let running, let store = connection as? any ChainingUpgradeLogStore, chain.following != nil || chain.arriving != nil {
+                    try await store.runAttempt(statements, recording: running.log, mirror: mirror, recorded: running.markRecorded,
+                                               transactional: transactional, success: success, meanwhile: localWork,
+                                               following: chain.following, arriving: chain.arriving)
+                } else if let running, let store = connection as? any UpgradeLogStore {
+                    try await store.runAttempt(statements, recording: running.log, mirror: mirror, recorded: running.markRecorded,
+                                               transactional: transactional, success: success, meanwhile: localWork)
                 } else {
                     try await runner.runStatements(statements, on: connection, transactional: transactional, success: success)
                 }
@@ -224,6 +254,9 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             }
             throw error
         } catch is Deadline<C>.TimedOut {
+            // The limit passed just as the statements ended: the next task went to the server only
+            // because every one of them had succeeded, so this attempt did.
+            if chain.following?.sentAttempt != nil { return }
             throw timeoutError(planned, start: start)
         } catch is CancellationError {
             throw QuickupError(.cancelled, "\(task.key) was cancelled")
@@ -253,14 +286,6 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 + "if the server was busy, run again when it is idle; consider splitting the task")
     }
 
-    private func logEntry(_ planned: PlannedTask, attempt: Int, status: UpgradeLogStatus, start: Int64) -> UpgradeLogEntry {
-        let task = planned.task
-        return UpgradeLogEntry(taskID: task.key, component: task.component, versionFrom: request.plan.from.description,
-                               versionTo: request.plan.to.description, taskVersion: task.version.description,
-                               stage: task.stage.rawValue, taskName: task.qualifiedUID, kind: task.kind.rawValue,
-                               checksum: task.checksum, status: status, attempt: attempt, startTime: start,
-                               runID: runID, site: request.plan.site)
-    }
 
     /// The detail log's line for one attempt (E10); statements are counted for SQL and Redis tasks.
     private func detailRecord(_ event: String, _ planned: PlannedTask, attempt: Int, statements: [SQLStatement],
@@ -280,6 +305,16 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
 }
 
 extension UpgradeLogEntry {
+    /// A new attempt's RUNNING row.
+    init(running planned: PlannedTask, attempt: Int, start: Int64, request: RunRequest, runID: String) {
+        let task = planned.task
+        self.init(taskID: task.key, component: task.component, versionFrom: request.plan.from.description,
+                  versionTo: request.plan.to.description, taskVersion: task.version.description,
+                  stage: task.stage.rawValue, taskName: task.qualifiedUID, kind: task.kind.rawValue,
+                  checksum: task.checksum, status: .running, attempt: attempt, startTime: start,
+                  runID: runID, site: request.plan.site)
+    }
+
     /// This attempt's row once it ended with `status`, `elapsed` after it started.
     func ended(_ status: UpgradeLogStatus, after elapsed: Duration) -> UpgradeLogEntry {
         var entry = self

@@ -43,8 +43,13 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         // The last task's records, written with the next task's RUNNING row (DeferredRecords).
         var deferred: DeferredRecords?
         let prefetch = ScriptPrefetch(runner: runner)
+        // The task whose first packet the previous one had sent when it succeeded: it is on the
+        // server already, so it runs (and is killed there if the run was cancelled meanwhile).
+        var arriving: ChainedAttempt?
         for (index, planned) in component.tasks.enumerated() {
-            if Task.isCancelled {
+            let sentAhead = arriving
+            arriving = nil
+            if Task.isCancelled, sentAhead == nil {
                 tally.error = QuickupError(.cancelled, "the run was cancelled before \(planned.task.key)")
                 break
             }
@@ -60,14 +65,12 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
             }
             let taskStart = context.clock.now
             do throws(QuickupError) {
-                var readNext: (@Sendable () -> Void)?
-                if component.tasks.indices.contains(index + 1) {
-                    let next = component.tasks[index + 1], type = datasourceType(of: next)
-                    readNext = { prefetch.load(next.task, type: type) }
-                }
+                let chain = AttemptChain()
+                let next = component.tasks.indices.contains(index + 1) ? component.tasks[index + 1] : nil
                 let outcome = try await runTask(planned, journalState: journalState, logs: &logs, deferred: &deferred,
-                                                disagreements: &disagreements, watch: watch, meanwhile: readNext,
-                                                prefetched: prefetch.take(planned.task))
+                                                disagreements: &disagreements, watch: watch,
+                                                ahead: Ahead(next: next, prefetch: prefetch, chain: chain, arriving: sentAhead))
+                arriving = chain.sentAttempt
                 switch outcome {
                 case .succeeded: tally.succeeded += 1
                 case .skipped: tally.skipped += 1
@@ -133,12 +136,20 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         return stopped
     }
 
+    /// What a task does about the one after it: read its script while the datasource works, and
+    /// offer it to be sent ahead (`chain`); `arriving`, this task when the previous one sent it.
+    private struct Ahead {
+        let next: PlannedTask?
+        let prefetch: ScriptPrefetch
+        let chain: AttemptChain
+        let arriving: ChainedAttempt?
+    }
+
     private func runTask(_ planned: PlannedTask, journalState: [String: AttemptRecord],
                          logs: inout [String: [String: UpgradeLogEntry]],
                          deferred: inout DeferredRecords?,
                          disagreements: inout [(task: UpgradeTask, message: String)],
-                         watch: AttemptWatch<C>, meanwhile: (@Sendable () -> Void)?,
-                         prefetched: [SQLStatement]?) async throws(QuickupError) -> Outcome {
+                         watch: AttemptWatch<C>, ahead: Ahead) async throws(QuickupError) -> Outcome {
         let task = planned.task
         let type = datasourceType(of: planned)
         var connection: (any DatasourceConnection)?
@@ -162,7 +173,14 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
             ? fromLog.map { TaskRecordState(status: $0.status.rawValue, checksum: $0.checksum, runID: $0.runID, startedAt: $0.startTime, endedAt: $0.endTime) }
             : fromJournal.map { TaskRecordState(status: $0.status, checksum: $0.checksum, runID: $0.runID, startedAt: $0.startedAt, endedAt: $0.endedAt) }
         let statements: [SQLStatement]
-        if let prefetched { statements = prefetched } else { statements = try runner.statements(of: task, type: type) }
+        let prefetched = ahead.prefetch.take(task)
+        if let arriving = ahead.arriving {
+            statements = arriving.statements
+        } else if let prefetched {
+            statements = prefetched
+        } else {
+            statements = try runner.statements(of: task, type: type)
+        }
         let transactional = TaskRunner.isTransactional(task, statements: statements,
                                                        supportsTransactions: connection?.supportsTransactions ?? false, type: type)
         if task.transactional == true, !transactional {
@@ -201,12 +219,45 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         case .run:
             break
         }
+        // Only a task upgrade_log has never seen is sent ahead, and such a task always runs: the
+        // decision above cannot have gone another way.
+        let meanwhile = nextWork(after: planned, ahead: ahead, chainable: store is any ChainingUpgradeLogStore
+                                 && planned.datasource.flatMap { logs[$0] } != nil, logs: planned.datasource.flatMap { logs[$0] },
+                                 journalState: journalState, supportsTransactions: connection?.supportsTransactions ?? false,
+                                 transactional: transactional)
         let attempts = AttemptLoop(runID: runID, request: request, journal: journal, context: context, runner: runner, stage: stage,
                                    watch: watch)
         try await attempts.run(planned, statements: statements, connection: connection, store: store,
                                transactional: transactional, previousAttempt: fromLog?.attempt ?? fromJournal?.attempt ?? 0,
-                               deferred: &deferred, meanwhile: meanwhile)
+                               deferred: &deferred, meanwhile: meanwhile, following: ahead.chain, arriving: ahead.arriving)
         return .succeeded
+    }
+
+    /// The local work for while this task's SQL runs: reading the next task's script and, when the
+    /// next is a SQL task on the same datasource that upgrade_log has never seen, offering it to be
+    /// sent the moment this one succeeds — with this task's SUCCESS row and its own RUNNING row,
+    /// the packet it would have sent itself (ChainedAttempt; crash analysis in DeferredRecords).
+    private func nextWork(after planned: PlannedTask, ahead: Ahead, chainable: Bool, logs: [String: UpgradeLogEntry]?,
+                          journalState: [String: AttemptRecord], supportsTransactions: Bool,
+                          transactional: Bool) -> (@Sendable () -> Void)? {
+        guard let next = ahead.next else { return nil }
+        let type = datasourceType(of: next), prefetch = ahead.prefetch
+        guard chainable, planned.task.kind == .sql, next.task.kind == .sql, next.datasource == planned.datasource,
+              let logs, logs[next.task.key] == nil else {
+            return { prefetch.load(next.task, type: type) }
+        }
+        let chain = ahead.chain, request = self.request, runID = self.runID, now = context.now
+        let attempt = (journalState[next.task.key]?.attempt ?? 0) + 1
+        return {
+            guard let statements = prefetch.load(next.task, type: type) else { return }
+            let nextTransactional = TaskRunner.isTransactional(next.task, statements: statements,
+                                                               supportsTransactions: supportsTransactions, type: type)
+            chain.offer(ChainedAttempt(statements: statements, transactional: nextTransactional) { finished in
+                let running = UpgradeLogEntry(running: next, attempt: attempt, start: now(), request: request, runID: runID)
+                // A transactional task's SUCCESS row is committed with its statements already.
+                return transactional ? [running] : [finished, running]
+            })
+        }
     }
 
     private func datasourceType(of planned: PlannedTask) -> DatasourceType? {

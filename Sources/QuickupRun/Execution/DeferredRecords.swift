@@ -40,6 +40,24 @@ import Synchronization
 ///   (not started).
 /// Tasks without an upgrade_log (tools, Redis) have the journal as authority: theirs are written
 /// at once, never deferred.
+///
+/// Sent ahead (ChainedAttempt, MariaDB; issue 20.3). When N+1 is a SQL task on the same
+/// datasource that upgrade_log has never seen, the driver sends 6 and 7 — the same packet, built
+/// the same way — the moment N's last result is read without error, and 4 and 5 happen while the
+/// server works on it. The server's order is unchanged (rows before statements, one packet), so
+/// everything above holds with the journal's step after the packet instead of before it, which
+/// the analysis allows:
+/// - A crash after the send and before 5 leaves upgrade_log with SUCCESS N and RUNNING N+1 (N+1
+///   perhaps partly applied) and the journal behind: upgrade_log wins, as above; N+1 is the
+///   interrupted task, exactly as for a crash during its statements.
+/// - A journal SUCCESS N with upgrade_log still RUNNING N (the packet never ran: the link or the
+///   server went down) is still proof that N finished: it is written only after N's results.
+/// - A journal RUNNING N+1 without any upgrade_log row for it: N+1 never ran, and upgrade_log
+///   says so; nothing is reported, as for any RUNNING row the authority lacks.
+/// - Nothing is sent ahead after a failure, a timeout or a cancellation seen before the send; one
+///   that comes after it finds N+1 on the server and kills it there, as it would a moment later.
+/// - A retry of N+1 or anything the run does next reads the packet first; a packet sent ahead is
+///   never sent twice (the driver refuses).
 struct DeferredRecords: Sendable {
     let datasource: String
     let store: any UpgradeLogStore

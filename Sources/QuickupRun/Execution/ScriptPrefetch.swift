@@ -22,14 +22,17 @@ final class ScriptPrefetch: Sendable {
         self.runner = runner
     }
 
-    /// Reads `task`'s script into the slot unless it holds it already or it is too large.
-    func load(_ task: UpgradeTask, type: DatasourceType?) {
-        guard task.kind == .sql || task.kind == .redis, let file = task.file,
-              slot.withLock({ $0?.key }) != task.key else { return }
+    /// Reads `task`'s script into the slot unless it holds it already or it is too large; its
+    /// statements when the slot holds them.
+    @discardableResult
+    func load(_ task: UpgradeTask, type: DatasourceType?) -> [SQLStatement]? {
+        guard task.kind == .sql || task.kind == .redis, let file = task.file else { return nil }
+        if let held = slot.withLock({ $0 }), held.key == task.key { return held.statements }
         var status = stat()
         guard stat(runner.path(of: task, file: file), &status) == 0, status.st_size <= Self.maxBytes,
-              let statements = try? runner.statements(of: task, type: type) else { return }
+              let statements = try? runner.statements(of: task, type: type) else { return nil }
         slot.withLock { $0 = (task.key, statements) }
+        return statements
     }
 
     /// The statements of `task` read ahead, once; nil when they were not.

@@ -17,6 +17,9 @@ public struct DetailRecord: Encodable, Sendable {
     public var attempt: Int?
     public var statements: Int?
     public var transactional: Bool?
+    /// A SQL attempt sent to the server the moment the previous task succeeded, before quickup's
+    /// own bookkeeping for either (issue 20.3, DeferredRecords): its journal rows follow its packet.
+    public var sentAhead: Bool?
     public var status: String?
     public var durationMs: Int64?
     public var succeeded: Int?
@@ -80,6 +83,7 @@ public struct DetailRecord: Encodable, Sendable {
         fields.quoted("kind", kind)
         fields.quoted("message", message)
         fields.quoted("run", run)
+        fields.bool("sent_ahead", sentAhead)
         fields.number("skipped", skipped)
         fields.quoted("stage", stage)
         fields.number("statements", statements)
@@ -94,6 +98,7 @@ public struct DetailRecord: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case run, event, at, task, component, version, stage, kind, datasource, attempt, statements, transactional, status
         case durationMs = "duration_ms"
+        case sentAhead = "sent_ahead"
         case succeeded, skipped, failed, message, error, hint
     }
 }
