@@ -150,7 +150,9 @@ struct CrashResumeTests {
         // Kills by order of events, not by time (a loaded machine stretches any calibration):
         // each run is killed once it has started 1–4 more tasks than all runs before it, a few
         // milliseconds later at random, so kills land before, inside and after statements.
-        var generator = SplitMix64(seed: 20261125)
+        // QUICKUP_TEST_CRASH_SEED runs a campaign of other kill points with the same checks.
+        let seed = ProcessInfo.processInfo.environment["QUICKUP_TEST_CRASH_SEED"].flatMap { UInt64($0) } ?? 20261125
+        var generator = SplitMix64(seed: seed)
         var killedWhileRunning = 0
         for _ in 0..<20 {
             let before = taskStarts(dir)
