@@ -71,3 +71,26 @@ final class NSLockShim: @unchecked Sendable {
     private let lock = NSLock()
     func run<T>(_ body: () -> T) -> T { lock.withLock(body) }
 }
+
+/// Real time, plus one millisecond more at every reading: two values computed from the clock at
+/// different moments always differ, however fast the machine. Sleeps wait real time (a little
+/// longer than asked, which nothing here minds).
+final class TickingClock: Clock, @unchecked Sendable {
+    typealias Instant = ContinuousClock.Instant
+    private let lock = NSLock()
+    private var readings: Int64 = 0
+
+    var now: Instant {
+        let count = lock.withLock { () -> Int64 in
+            readings += 1
+            return readings
+        }
+        return ContinuousClock.now.advanced(by: .milliseconds(count))
+    }
+
+    var minimumResolution: Duration { .nanoseconds(1) }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        try await ContinuousClock().sleep(until: deadline, tolerance: tolerance)
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import QuickupCore
 import QuickupData
 import QuickupTools
+import Synchronization
 
 /// Tries one task until it succeeds or its retry policy says stop (E8), each attempt under the
 /// task's deadline (E7) and recorded before and after in upgrade_log and the journal (E2).
@@ -52,14 +53,15 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             if running != nil { context.output.recordSoon(detail) } else { context.output.record(detail) }
             detail.event = "task_end"
             do {
+                let successRow = SuccessRow()
                 try await attemptOnce(planned, statements: statements, connection: connection, transactional: transactional,
                                       entry: entry, start: start, attempt: attempt, running: running, meanwhile: meanwhile,
-                                      chain: Chain(following: following, arriving: sentAhead))
+                                      chain: Chain(following: following, arriving: sentAhead, successRow: successRow))
                 let elapsed: Duration
-                if let finished = following?.sentAttempt?.sent?.finished {
-                    // Its SUCCESS row went to the server with the next task's RUNNING row.
-                    entry = finished
-                    elapsed = .milliseconds(finished.durationMs ?? 0)
+                if let made = successRow.made {
+                    // Already in upgrade_log's hands: committed with the statements, or sent with the next task.
+                    entry = made
+                    elapsed = .milliseconds(made.durationMs ?? 0)
                 } else {
                     elapsed = start.duration(to: context.clock.now)
                     entry = entry.ended(.success, after: elapsed)
@@ -149,10 +151,29 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
         return RunningRecords(log: carried.log + [entry], journal: carried.journal + [mirror], carried: carried)
     }
 
-    /// The next task to send ahead (offered by `meanwhile`), and this one if it was.
+    /// The next task to send ahead (offered by `meanwhile`), this one if it was, and its SUCCESS row.
     private struct Chain: Sendable {
         let following: AttemptChain?
         let arriving: ChainedAttempt?
+        let successRow: SuccessRow
+    }
+
+    /// An attempt's SUCCESS row, made once when first asked for: the row a transactional task
+    /// commits with its statements, the one sent ahead with the next task's RUNNING row and the
+    /// journal's mirror are then the same row, to the millisecond.
+    private final class SuccessRow: Sendable {
+        private let row = Mutex<UpgradeLogEntry?>(nil)
+
+        func make(_ build: () -> UpgradeLogEntry) -> UpgradeLogEntry {
+            row.withLock { row in
+                if let made = row { return made }
+                let made = build()
+                row = made
+                return made
+            }
+        }
+
+        var made: UpgradeLogEntry? { row.withLock { $0 } }
     }
 
     private func attemptOnce(_ planned: PlannedTask, statements: [SQLStatement], connection: (any DatasourceConnection)?,
@@ -201,7 +222,10 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                 guard let connection else {
                     throw QuickupError(.invalidArgument, "\(task.key) has no datasource")
                 }
-                let success: @Sendable () -> UpgradeLogEntry = { entry.ended(.success, after: start.duration(to: clock.now)) }
+                let successRow = chain.successRow
+                let success: @Sendable () -> UpgradeLogEntry = {
+                    successRow.make { entry.ended(.success, after: start.duration(to: clock.now)) }
+                }
                 let mirror = { @Sendable () throws(QuickupError) in
                     guard let running else { return }
                     try journal.recordSoon(running.journal)

@@ -221,10 +221,9 @@ struct ComponentRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
         // Only a task upgrade_log has never seen is sent ahead, and such a task always runs: the
         // decision above cannot have gone another way.
-        let meanwhile = nextWork(after: planned, ahead: ahead, chainable: store is any ChainingUpgradeLogStore
-                                 && planned.datasource.flatMap { logs[$0] } != nil, logs: planned.datasource.flatMap { logs[$0] },
-                                 journalState: journalState, supportsTransactions: connection?.supportsTransactions ?? false,
-                                 transactional: transactional)
+        let meanwhile = nextWork(after: planned, ahead: ahead, chainable: store is any ChainingUpgradeLogStore,
+                                 logs: planned.datasource.flatMap { logs[$0] }, journalState: journalState,
+                                 supportsTransactions: connection?.supportsTransactions ?? false, transactional: transactional)
         let attempts = AttemptLoop(runID: runID, request: request, journal: journal, context: context, runner: runner, stage: stage,
                                    watch: watch)
         try await attempts.run(planned, statements: statements, connection: connection, store: store,
