@@ -18,13 +18,7 @@ public final class ChainedAttempt: Sendable {
     /// (`success()` of the attempt that ended), the rows upgrade_log needs before this attempt's
     /// statements, its RUNNING row last.
     let rows: @Sendable (_ finished: UpgradeLogEntry) -> [UpgradeLogEntry]
-    private let sentRows = Mutex<Sent?>(nil)
-
-    /// What was sent: the finished attempt's SUCCESS row as measured then, and the rows written.
-    public struct Sent: Sendable {
-        public var finished: UpgradeLogEntry
-        public var rows: [UpgradeLogEntry]
-    }
+    private let sent = Mutex<[UpgradeLogEntry]?>(nil)
 
     public init(statements: [SQLStatement], transactional: Bool,
                 rows: @escaping @Sendable (_ finished: UpgradeLogEntry) -> [UpgradeLogEntry]) {
@@ -33,10 +27,10 @@ public final class ChainedAttempt: Sendable {
         self.rows = rows
     }
 
-    /// Non-nil once the driver has sent it.
-    public var sent: Sent? { sentRows.withLock { $0 } }
+    /// The rows it was sent with (its RUNNING row last); nil until the driver has sent it.
+    public var sentRows: [UpgradeLogEntry]? { sent.withLock { $0 } }
 
-    func markSent(_ sent: Sent) { sentRows.withLock { $0 = sent } }
+    func markSent(_ rows: [UpgradeLogEntry]) { sent.withLock { $0 = rows } }
 }
 
 /// Where the caller's `meanwhile` puts the attempt to send next. The driver takes it only after the
@@ -52,7 +46,7 @@ public final class AttemptChain: Sendable {
     /// The attempt the driver sent, once it has: from then on it runs on the server, and the
     /// caller must run it next, passing it as `arriving`.
     public var sentAttempt: ChainedAttempt? {
-        state.withLock { $0.taken }.flatMap { $0.sent != nil ? $0 : nil }
+        state.withLock { $0.taken }.flatMap { $0.sentRows != nil ? $0 : nil }
     }
 
     func take() -> ChainedAttempt? {

@@ -35,6 +35,22 @@ struct MariaDBChainTests {
         ChainedAttempt(statements: statements, transactional: false) { finished in [finished, Self.second] }
     }
 
+    /// Attempt a (`statements`), offering `next` on `chain` while it runs.
+    private func runFirst(_ connection: MariaDBConnection, _ statements: [SQLStatement], offering next: ChainedAttempt,
+                          on chain: AttemptChain, order: Order = Order()) async throws {
+        try await connection.runAttempt(statements, recording: [Self.first], mirror: { order.append("journal a") },
+                                        recorded: { order.append("upgrade_log a") }, transactional: false,
+                                        success: { Self.done(Self.first) }, meanwhile: { chain.offer(next) }, following: chain,
+                                        arriving: nil)
+    }
+
+    /// Attempt b, claiming `next` as sent ahead.
+    private func claim(_ connection: MariaDBConnection, _ next: ChainedAttempt, order: Order = Order()) async throws {
+        try await connection.runAttempt(next.statements, recording: next.sentRows ?? [], mirror: { order.append("journal b") },
+                                        recorded: { order.append("upgrade_log b") }, transactional: false,
+                                        success: { Self.done(Self.second) }, meanwhile: nil, following: nil, arriving: next)
+    }
+
     /// The second attempt's first statement waits for a user lock another session holds. It is
     /// seen waiting on the server after the first attempt returned and before the second is
     /// called; without sending ahead it would never get there.
@@ -49,20 +65,15 @@ struct MariaDBChainTests {
             let order = Order()
             let chain = AttemptChain()
             let next = following(script("SET @got = GET_LOCK(\(lock), 600)", "INSERT INTO t VALUES (2)", file: "V2__b.sql"))
-            try await connection.runAttempt(
-                script("INSERT INTO t VALUES (1)", file: "V1__a.sql"), recording: [Self.first], mirror: { order.append("journal a") },
-                recorded: { order.append("upgrade_log a") }, transactional: false, success: { Self.done(Self.first) },
-                meanwhile: { chain.offer(next) }, following: chain, arriving: nil)
+            try await runFirst(connection, script("INSERT INTO t VALUES (1)", file: "V1__a.sql"), offering: next, on: chain,
+                               order: order)
             #expect(chain.sentAttempt === next)
-            #expect(next.sent?.rows == [Self.done(Self.first), Self.second])
+            #expect(next.sentRows == [Self.done(Self.first), Self.second])
             let waiting = try await waitFor("SET @got = GET_LOCK(\(lock), 600)", on: holder,
                                             "SELECT INFO FROM information_schema.PROCESSLIST WHERE ID = \(connection.threadID)")
             order.append(waiting ? "b waiting on the server" : "b never seen on the server")
             #expect(try await holder.scalar("SELECT RELEASE_LOCK(\(lock))") == "1")
-            try await connection.runAttempt(
-                next.statements, recording: next.sent?.rows ?? [], mirror: { order.append("journal b") },
-                recorded: { order.append("upgrade_log b") }, transactional: false, success: { Self.done(Self.second) },
-                meanwhile: nil, following: AttemptChain(), arriving: next)
+            try await claim(connection, next, order: order)
             #expect(order.steps == ["journal a", "upgrade_log a", "b waiting on the server", "journal b", "upgrade_log b"])
             let rows = try await connection.latestEntries()
             #expect(rows["app/V1/sql.a"] == Self.done(Self.first), "a's SUCCESS went with b's RUNNING")
@@ -81,13 +92,11 @@ struct MariaDBChainTests {
             let chain = AttemptChain()
             let next = following(script("INSERT INTO t VALUES (2)", file: "V2__b.sql"))
             let error = await quickupError {
-                try await connection.runAttempt(
-                    script("INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (1)", file: "V1__a.sql"), recording: [Self.first],
-                    mirror: {}, recorded: {}, transactional: false, success: { Self.done(Self.first) },
-                    meanwhile: { chain.offer(next) }, following: chain, arriving: nil)
+                try await runFirst(connection, script("INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (1)", file: "V1__a.sql"),
+                                   offering: next, on: chain)
             }
             #expect(error?.location?.line == 2, "\(String(describing: error))")
-            #expect(chain.sentAttempt == nil && next.sent == nil)
+            #expect(chain.sentAttempt == nil && next.sentRows == nil)
             #expect(try await connection.latestEntries()["app/V1/sql.b"] == nil)
             #expect(try await connection.query("SELECT id FROM t") == [["1"]])
             try await connection.runAttempt(next.statements, recording: [Self.second], mirror: {}, recorded: {}, transactional: false,
@@ -104,16 +113,11 @@ struct MariaDBChainTests {
             try await connection.exec("CREATE TABLE t (id INT) ENGINE=InnoDB")
             let chain = AttemptChain()
             let next = following(script("INSERT INTO t VALUES (2)", file: "V2__b.sql"))
-            try await connection.runAttempt(
-                script("INSERT INTO t VALUES (1)", file: "V1__a.sql"), recording: [Self.first], mirror: {}, recorded: {},
-                transactional: false, success: { Self.done(Self.first) }, meanwhile: { chain.offer(next) }, following: chain,
-                arriving: nil)
-            #expect(next.sent != nil)
+            try await runFirst(connection, script("INSERT INTO t VALUES (1)", file: "V1__a.sql"), offering: next, on: chain)
+            #expect(next.sentRows != nil)
             #expect(try await connection.query("SELECT id FROM t ORDER BY id") == [["1"], ["2"]], "read to its end first")
             let error = await quickupError {
-                try await connection.runAttempt(next.statements, recording: next.sent?.rows ?? [], mirror: {}, recorded: {},
-                                                transactional: false, success: { Self.done(Self.second) }, meanwhile: nil,
-                                                following: nil, arriving: next)
+                try await claim(connection, next)
             }
             #expect(error?.code == .datasourceProtocol, "\(String(describing: error))")
             #expect(try await connection.scalar("SELECT COUNT(*) FROM t WHERE id = 2") == "1", "never run twice")
@@ -130,30 +134,25 @@ struct MariaDBChainTests {
             try await connection.exec("CREATE TABLE t (id INT) ENGINE=InnoDB")
             let chain = AttemptChain()
             let next = following(script("SET @slept = SLEEP(600)", "INSERT INTO t VALUES (2)", file: "V2__b.sql"))
-            try await connection.runAttempt(
-                script("INSERT INTO t VALUES (1)", file: "V1__a.sql"), recording: [Self.first], mirror: {}, recorded: {},
-                transactional: false, success: { Self.done(Self.first) }, meanwhile: { chain.offer(next) }, following: chain,
-                arriving: nil)
-            #expect(next.sent != nil)
+            try await runFirst(connection, script("INSERT INTO t VALUES (1)", file: "V1__a.sql"), offering: next, on: chain)
+            #expect(next.sentRows != nil)
             let observer = try await MariaDBConnection.connect(config, secrets: SecretResolver())
             let sleeping = try await waitFor("SET @slept = SLEEP(600)", on: observer,
                                              "SELECT INFO FROM information_schema.PROCESSLIST WHERE ID = \(connection.threadID)")
             #expect(sleeping, "the statement sent ahead runs before anything claims it")
             await observer.close()
-            let recorded = Order()
+            let order = Order()
             let task = Task {
                 // Cancelled before the claim: the statement runs on the server all the same.
                 withUnsafeCurrentTask { $0?.cancel() }
                 return await onOwnThread { await quickupError {
-                    try await connection.runAttempt(next.statements, recording: next.sent?.rows ?? [], mirror: {},
-                                                    recorded: { recorded.append("upgrade_log b") }, transactional: false,
-                                                    success: { Self.done(Self.second) }, meanwhile: nil, following: nil, arriving: next)
+                    try await claim(connection, next, order: order)
                 } }
             }
             let error = await task.value
             #expect(error?.code == .statementCancelled, "\(String(describing: error))")
             #expect(error?.location?.line == 1, "names the statement that was killed")
-            #expect(recorded.steps == ["upgrade_log b"], "its RUNNING row was written: upgrade_log shows it interrupted")
+            #expect(order.steps == ["journal b", "upgrade_log b"], "its RUNNING row was written: upgrade_log shows it interrupted")
             #expect(try await connection.query("SELECT id FROM t") == [["1"]], "nothing after the killed statement")
             #expect(try await connection.latestEntries()["app/V1/sql.b"]?.status == .running)
         }

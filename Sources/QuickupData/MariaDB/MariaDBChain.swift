@@ -23,7 +23,7 @@ extension MariaDBConnection {
             text += ";\n"
             text += item.sql
         }
-        next.markSent(ChainedAttempt.Sent(finished: finished, rows: rows))
+        next.markSent(rows)
         let sent = text.withCString { mysql_send_query(mysql, $0, UInt(text.utf8.count)) } == 0
         return SentAhead(attempt: next, count: end, failure: sent ? nil : MariaDBServerError(mysql))
     }

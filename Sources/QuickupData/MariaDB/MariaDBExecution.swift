@@ -64,7 +64,7 @@ extension MariaDBConnection {
         let claiming = arriving.map { attempt in ahead.withLock { $0?.attempt === attempt } } ?? false
         // Sent ahead but no longer waiting to be read: something else read it, so the server ran
         // it already. Sending it again would run its statements twice.
-        if let arriving, arriving.sent != nil, !claiming {
+        if let arriving, arriving.sentRows != nil, !claiming {
             throw QuickupError(.datasourceProtocol, "the statements of this attempt were sent ahead on \(description) and read by another call",
                                hint: "a quickup defect: report it with the run's support bundle; upgrade_log shows what the server ran")
         }

@@ -40,14 +40,14 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             let start = context.clock.now
             // An attempt sent ahead keeps the RUNNING row the server got (its attempt and start).
             let sentAhead = tries == 1 ? arriving : nil
-            var entry = sentAhead?.sent?.rows.last
+            var entry = sentAhead?.sentRows?.last
                 ?? UpgradeLogEntry(running: planned, attempt: attempt, start: startMs, request: request, runID: runID)
             attempt = entry.attempt
             let carried = deferred
             deferred = nil
             let running = try await startRecords(entry, planned, store: store, carrying: carried)
             var detail = detailRecord("task_start", planned, attempt: attempt, statements: statements, transactional: transactional)
-            if sentAhead?.sent != nil { detail.sentAhead = true }
+            if sentAhead?.sentRows != nil { detail.sentAhead = true }
             // Issue 20.3: an attempt sent with its records in one trip has its routine lines
             // written while the server works on that trip (attemptOnce's `meanwhile`).
             if running != nil { context.output.recordSoon(detail) } else { context.output.record(detail) }
@@ -235,7 +235,7 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
                     output.flush()
                     meanwhile?()
                 }
-                if let running, let store = connection as? any ChainingUpgradeLogStore, chain.following != nil || chain.arriving != nil {
+                if let running, let store = connection as? any ChainingUpgradeLogStore {
                     try await store.runAttempt(statements, recording: running.log, mirror: mirror, recorded: running.markRecorded,
                                                transactional: transactional, success: success, meanwhile: localWork,
                                                following: chain.following, arriving: chain.arriving)
@@ -309,7 +309,6 @@ struct AttemptLoop<C: Clock>: Sendable where C.Duration == Duration {
             hint: "if the data is larger than expected, raise .timeout of \(task.qualifiedUID) (or override it in the orchestration file); "
                 + "if the server was busy, run again when it is idle; consider splitting the task")
     }
-
 
     /// The detail log's line for one attempt (E10); statements are counted for SQL and Redis tasks.
     private func detailRecord(_ event: String, _ planned: PlannedTask, attempt: Int, statements: [SQLStatement],
