@@ -74,9 +74,62 @@ struct PythonHelperTests {
             return nil
         }.flatMap { $0 })
         try #require(baseline.contains("sys"), "the bare interpreter's module list: \(events)")
-        // The helper, the tool's package and module, and CPython's C JSON scanner — nothing else.
-        let extra = loaded.subtracting(baseline).subtracting(["quickup_tool", "pkg", "pkg.mod", "_json"])
+        // The helper and the tool's package and module — nothing else: a context without escapes
+        // is read without CPython's C JSON scanner, a shared library loaded at ~0.12 ms.
+        let extra = loaded.subtracting(baseline).subtracting(["quickup_tool", "pkg", "pkg.mod"])
         #expect(extra.isEmpty, "modules the helper loaded for every tool: \(extra.sorted())")
+    }
+
+    @Test("the helper reads and writes JSON as Python's json module does: 4,000 seeded documents, escapes, numbers, nesting, bad input (issue 20.2)")
+    func readsAndWritesAsJSON() async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        let helper = try PythonHelper.install(in: "\(fixture.directory)/helper")
+        // Each document is read by the helper (its own reader or the C scanner it falls back to) and
+        // by json; a document json refuses must be refused; what the helper writes, json reads back.
+        let check = #"""
+            import json, random, sys
+            import quickup_tool as q
+            random.seed(20)
+            letters = 'ab é中/"\\\n\t\x01:,{}[]'
+            def text():
+                return ''.join(random.choice(letters) for _ in range(random.randint(0, 6)))
+            def document(depth=0):
+                r = random.random()
+                if depth > 3 or r < 0.5:
+                    return random.choice([lambda: random.randint(-10**20, 10**20), lambda: random.uniform(-1e6, 1e6),
+                                          lambda: random.choice([True, False, None, -0.0, 1e300, 1.5e-7, 0, -1]), text])()
+                if r < 0.75:
+                    return [document(depth + 1) for _ in range(random.randint(0, 4))]
+                return {text(): document(depth + 1) for _ in range(random.randint(0, 4))}
+            fast = 0
+            for _ in range(4000):
+                value = document()
+                layout = random.choice([{}, {"indent": 1}, {"separators": (",", ":")}, {"separators": (" , ", " : "), "indent": "\t"}])
+                for ascii in (True, False):
+                    encoded = json.dumps(value, ensure_ascii=ascii, **layout)
+                    assert repr(q._loads(encoded)) == repr(json.loads(encoded)), encoded
+                    try:
+                        if repr(q._parse(encoded)) == repr(json.loads(encoded)):
+                            fast += 1
+                    except (ValueError, IndexError):
+                        pass
+                    assert json.loads(q._dumps(value)) == json.loads(encoded), value
+            for bad in ['{"a":1,}', '[1,]', '{"a" 1}', '[1 2]', '{', '"abc', 'tru', '{"a":-}', '[01]', '[-01]', '[1.]', '[.5]', '[+1]', '{"a":1}x', '[1e]']:
+                try:
+                    q._parse(bad)
+                except (ValueError, IndexError):
+                    continue
+                raise AssertionError("the helper's reader accepted %r" % bad)
+            assert fast > 1000, fast
+            print("ok", fast)
+            """#
+        var tool = fixture.invocation("unused")
+        tool.arguments = ["python3", "-c", check]
+        tool.environment["PYTHONPATH"] = helper
+        let (outcome, events) = try await fixture.run(tool)
+        #expect(outcome.succeeded, "\(outcome.stderrTail)")
+        #expect(events.contains { if case .message(.text(let line)) = $0 { line.hasPrefix("ok ") } else { false } }, "\(events)")
     }
 
     @Test("a missing function is a clear error naming the module file")
