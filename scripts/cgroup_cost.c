@@ -9,7 +9,13 @@
  * per start: what quickup did before issue 20.2's recycling); and joining three groups that an
  * earlier start used (recycled, their CPU quota written again first). Prints wall and CPU (this process and its children, user +
  * system) per start and the ratio to bare. Needs write access to /sys/fs/cgroup/{memory,cpu,pids}/quickup
- * (made if missing). */
+ * (made if missing).
+ *
+ * COST_STDIN=FILE gives every start FILE on its stdin (a tool's context) and /dev/null as stdout; COST_REFERENCE=PYTHON adds a
+ * fifth way, `PYTHON -c pass` started bare, and every ratio is then to it. Together they measure a
+ * quickup tool's own command in recycled groups — the kernel's part times the helper's — without quickup:
+ *   COST_STDIN=context.json COST_REFERENCE=/usr/bin/python3 .build-bench/cgroup_cost 200 LAUNCHER \
+ *     /usr/bin/python3 -c "import sys; import quickup_tool; sys.exit(quickup_tool.main(sys.argv[1:]))" run tool:main */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -65,9 +71,17 @@ static void removeGroups(char groups[3][256]) {
     for (int k = 2; k >= 0; k--) rmdir(groups[k]);
 }
 
-static int start(char *const argv[]) {
+static int start(char *const argv[], const char *input) {
     pid_t pid;
-    if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) != 0) return -1;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (input) {
+        posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    }
+    int failed = posix_spawn(&pid, argv[0], &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (failed) return -1;
     int status;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
@@ -88,15 +102,23 @@ int main(int argc, char **argv) {
         return 1;
     }
     for (int k = 0; k < 3; k++) snprintf(procs[k], sizeof procs[k], "%s/cgroup.procs", recycled[k]);
-    const char *names[4] = {"bare", "through quickup-launch, no groups", "joining 3 new groups (mkdir, limits, rmdir)", "joining 3 recycled groups"};
-    double wall[4] = {0}, used[4] = {0};
+    const char *names[5] = {"bare", "through quickup-launch, no groups", "joining 3 new groups (mkdir, limits, rmdir)", "joining 3 recycled groups",
+                            "reference: PYTHON -c pass, bare"};
+    const char *input = getenv("COST_STDIN"), *reference = getenv("COST_REFERENCE");
+    int ways = reference ? 5 : 4, base = reference ? 4 : 0;
+    double wall[5] = {0}, used[5] = {0};
     int failures = 0;
     for (int block = 0; block < count / 20; block++) {
-        for (int way = 0; way < 4; way++) {
+        for (int way = 0; way < ways; way++) {
             double startWall = now(), startCPU = cpu();
             for (int i = 0; i < 20; i++) {
                 char *args[32];
                 int n = 0;
+                if (way == 4) {
+                    char *pass[] = {(char *)reference, "-c", "pass", NULL};
+                    if (start(pass, NULL) != 0) failures++;
+                    continue;
+                }
                 if (way > 0) args[n++] = launcher;
                 if (way == 2) {
                     snprintf(name, sizeof name, "cost-%d-%d-%d", getpid(), block, i);
@@ -116,7 +138,7 @@ int main(int argc, char **argv) {
                 if (way > 0) args[n++] = "--";
                 for (int a = 3; a < argc && n < 31; a++) args[n++] = argv[a];
                 args[n] = NULL;
-                if (start(args) != 0) failures++;
+                if (start(args, input) != 0) failures++;
                 if (way == 2) removeGroups(fresh);
             }
             wall[way] += now() - startWall;
@@ -125,8 +147,8 @@ int main(int argc, char **argv) {
     }
     removeGroups(recycled);
     int done = count / 20 * 20;
-    for (int way = 0; way < 4; way++)
-        printf("%-45s wall %6.2f ms  CPU %6.2f ms  ratio %.2fx\n", names[way], wall[way] / done * 1000, used[way] / done * 1000, wall[way] / wall[0]);
+    for (int way = 0; way < ways; way++)
+        printf("%-45s wall %6.2f ms  CPU %6.2f ms  ratio %.2fx\n", names[way], wall[way] / done * 1000, used[way] / done * 1000, wall[way] / wall[base]);
     if (failures) fprintf(stderr, "%d starts failed\n", failures);
     return failures ? 1 : 0;
 }
