@@ -168,7 +168,9 @@ public enum PythonHelper {
 
 
     def _string(text):
-        if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        # Printable ASCII without a quote or a backslash is its own JSON (isprintable first: it refuses
+        # lone surrogates, which encode() would raise on; not str.isascii, which Python 3.6 lacks).
+        if text.isprintable() and len(text.encode()) == len(text) and '"' not in text and "\\" not in text:
             return '"' + text + '"'
         try:
             from _json import encode_basestring_ascii

@@ -80,8 +80,21 @@ struct PythonHelperTests {
         #expect(extra.isEmpty, "modules the helper loaded for every tool: \(extra.sorted())")
     }
 
-    @Test("the helper reads and writes JSON as Python's json module does: 4,000 seeded documents, escapes, numbers, nesting, bad input (issue 20.2)")
-    func readsAndWritesAsJSON() async throws {
+    /// `python3`, and the oldest Python 3 that pyenv holds on this machine, if any: a tool runs on
+    /// the site's own interpreter, often an old one (the helper needs nothing newer than 3.6).
+    static let interpreters: [String] = {
+        let root = "\(NSHomeDirectory())/.pyenv/versions"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap { name -> (Int, String)? in
+            let parts = name.split(separator: ".").compactMap { Int($0) }
+            guard parts.count >= 2, parts[0] == 3, FileManager.default.isExecutableFile(atPath: "\(root)/\(name)/bin/python3") else { return nil }
+            return (parts[1], "\(root)/\(name)/bin/python3")
+        }
+        return ["python3"] + (versions.min { $0.0 < $1.0 }.map { [$0.1] } ?? [])
+    }()
+
+    @Test("the helper reads and writes JSON as Python's json module does: 4,000 seeded documents, escapes, numbers, nesting, bad input (issue 20.2)",
+          arguments: interpreters)
+    func readsAndWritesAsJSON(python: String) async throws {
         let fixture = try ToolFixture()
         defer { fixture.remove() }
         let helper = try PythonHelper.install(in: "\(fixture.directory)/helper")
@@ -125,7 +138,7 @@ struct PythonHelperTests {
             print("ok", fast)
             """#
         var tool = fixture.invocation("unused")
-        tool.arguments = ["python3", "-c", check]
+        tool.arguments = [python, "-c", check]
         tool.environment["PYTHONPATH"] = helper
         let (outcome, events) = try await fixture.run(tool)
         #expect(outcome.succeeded, "\(outcome.stderrTail)")
