@@ -17,9 +17,15 @@ import SystemPackage
 /// `--settle-ms N` (default 50) pauses after every run. The floor — the tool's own command
 /// started directly, without anything quickup adds — is measured beside them.
 /// `--back-to-back N`: N tools in a row through the pool instead (see `backToBack`).
+/// `--ballast MB`: this process holds MB of touched memory first, as a run with a large release
+/// loaded does — every process quickup starts is a fork of it (swift-subprocess on Linux).
 enum ToolSpawnBench {
     static func run(_ arguments: [String]) async -> Int32 {
         let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 30
+        let ballastBytes = (arguments.firstIndex(of: "--ballast").flatMap { Int(arguments[$0 + 1]) } ?? 0) << 20
+        let ballast = UnsafeMutableRawPointer.allocate(byteCount: max(ballastBytes, 1), alignment: 4096)
+        ballast.initializeMemory(as: UInt8.self, repeating: 1, count: max(ballastBytes, 1))
+        defer { ballast.deallocate() }
         do {
             var python = arguments.firstIndex(of: "--python").map { arguments[$0 + 1] } ?? ""
             if python.isEmpty { python = try await interpreter() }
