@@ -290,7 +290,12 @@ public enum PythonHelper {
         """The context quickup wrote on stdin (read once)."""
         global _context
         if _context is None:
-            text = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+            text = ""
+            if sys.stdin is not None and not sys.stdin.isatty():
+                # quickup writes UTF-8 whatever the tool's locale: read bytes. Python 3.6 under the C
+                # locale would decode stdin as ASCII with surrogateescape, mangling every non-ASCII value.
+                raw = getattr(sys.stdin, "buffer", None)
+                text = raw.read().decode("utf-8") if raw is not None else sys.stdin.read()
             _context = Context(_loads(text) if text.strip() else {})
         return _context
 

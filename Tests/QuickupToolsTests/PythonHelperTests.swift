@@ -27,6 +27,21 @@ struct PythonHelperTests {
         #expect(sent == got, "\(outcome.result ?? "")")
     }
 
+    @Test("a context's non-ASCII text reaches the tool intact under the C locale, on every interpreter (T2)", arguments: interpreters)
+    func nonASCIIUnderCLocale(python: String) async throws {
+        let fixture = try ToolFixture()
+        defer { fixture.remove() }
+        try fixture.script("tools/echo.py", "def back(ctx):\n    return {\"name\": ctx.params[\"name\"]}\n")
+        var tool = try invocation(fixture, entry: ("echo", "back"), context: #"{"run_id":"R-1","task":{"parameters":{"name":"é中 ü"}}}"#)
+        tool.arguments[0] = python
+        tool.environment["LANG"] = "C"
+        tool.environment["LC_ALL"] = "C"
+        let (outcome, _) = try await fixture.run(tool)
+        #expect(outcome.succeeded, "\(outcome.stderrTail)")
+        let got = try JSONSerialization.jsonObject(with: Data(try #require(outcome.result).utf8)) as? [String: String]
+        #expect(got?["name"] == "é中 ü", "\(outcome.result ?? "")")
+    }
+
     @Test("datasource parameters, progress, log and an exception with its traceback")
     func reportingAndFailure() async throws {
         let fixture = try ToolFixture()
