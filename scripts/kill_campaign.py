@@ -7,8 +7,8 @@ until it finishes; each trial's end state must equal an uninterrupted run's.
     python3 scripts/kill_campaign.py [--trials 40] [--quickup .build/release/quickup] [--seed N]
 
 The release: a ledger table, then 132 tasks over four stages — transactional tasks that insert
-their id into the ledger (one of them, every third, inserts two more rows: exactly once means
-all or none), and retryable idempotent DDL (CREATE TABLE / CREATE INDEX IF NOT EXISTS). End
+their id into the ledger (every third one inserts three rows: exactly once means all or
+none), and retryable idempotent DDL (CREATE TABLE / CREATE INDEX IF NOT EXISTS). End
 state compared per trial: `mariadb-dump` of every table but upgrade_log (schema and rows), no
 ledger id applied twice, and upgrade_log — every task's latest row SUCCESS, no row left RUNNING.
 Unlike CrashResumeTests (kills placed by counting task starts, 20 per run), each kill here falls

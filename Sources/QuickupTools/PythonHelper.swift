@@ -69,7 +69,7 @@ public enum PythonHelper {
 
     # The json module imports re and enum: ~6 ms of a ~9 ms interpreter start, paid by every tool.
     # The context and the protocol's lines are small, so the helper reads and writes them itself:
-    # the context quickup writes (no escapes in its strings, integers only, in nearly every case)
+    # the context quickup writes (strings without escapes, integers only, in nearly every case)
     # with str methods, ~25 µs for a task with two datasources — loading CPython's C scanner
     # (`_json`, a shared library) costs every tool ~0.12 ms. Anything else goes to that scanner,
     # and to json elsewhere (PyPy).
@@ -81,7 +81,8 @@ public enum PythonHelper {
         def string(i):
             j = find('"', i + 1)
             s = text[i + 1:j]
-            if j < 0 or "\\" in s:
+            # An escape, or a character JSON allows only escaped (a tab, a newline …): the C scanner's.
+            if j < 0 or "\\" in s or not s.isprintable():
                 raise ValueError("an escape")
             return s, j + 1
 
@@ -127,10 +128,10 @@ public enum PythonHelper {
                 if text.startswith(word, i):
                     return constant, i + len(word)
             # Integers only: a fraction or an exponent goes to the C scanner, which knows JSON's rules.
-            j = i + 1 if c == "-" else i
+            start = j = i + 1 if c == "-" else i
             while text[j] in "0123456789":
                 j += 1
-            digits = text[i + 1 if c == "-" else i:j]
+            digits = text[start:j]
             if not digits or (digits[0] == "0" and len(digits) > 1) or text[j] in ".eE":
                 raise ValueError("a number")
             return int(text[i:j]), j

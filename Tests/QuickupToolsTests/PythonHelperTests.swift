@@ -143,7 +143,7 @@ struct PythonHelperTests {
                     except (ValueError, IndexError):
                         pass
                     assert json.loads(q._dumps(value)) == json.loads(encoded), value
-            for bad in ['{"a":1,}', '[1,]', '{"a" 1}', '[1 2]', '{', '"abc', 'tru', '{"a":-}', '[01]', '[-01]', '[1.]', '[.5]', '[+1]', '{"a":1}x', '[1e]']:
+            for bad in ['{"a":1,}', '[1,]', '{"a" 1}', '[1 2]', '{', '"abc', 'tru', '{"a":-}', '[01]', '[-01]', '[1.]', '[.5]', '[+1]', '{"a":1}x', '[1e]', '["a\tb"]', '["a\nb"]']:
                 try:
                     q._parse(bad)
                 except (ValueError, IndexError):
